@@ -1,0 +1,129 @@
+"""The ``signage`` command line: thin Click functions over signage.commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import SignageError
+from .typography.layout import Box, TextStyle
+from .typography.linebreak import BreakLevel
+
+
+class _Group(click.Group):
+    """Turns SignageError (and anything unexpected) into a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SignageError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
+            if os.environ.get("SIGNAGE_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (set SIGNAGE_DEBUG=1 for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="signage")
+@click.option(
+    "--project", "project", envvar="SIGNAGE_PROJECT", type=click.Path(file_okay=False),
+    help="Project folder (default: nearest folder upwards with signage.yaml). Env: SIGNAGE_PROJECT.",
+)
+@click.pass_context
+def main(ctx: click.Context, project: str | None) -> None:
+    """Anti-fraud signage for bank branches: LED images, lobby videos, print cards."""
+    ctx.obj = {"project": project}
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Write a working copy of the example project into DIRECTORY."""
+    from .commands.init import init_project
+
+    written = init_project(directory)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && signage check")
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the whole project: one line per problem, exit 1 when there is any."""
+    from .commands.check import check_project
+    from .project.loader import find_project_dir
+
+    root = find_project_dir(explicit=ctx.obj["project"])
+    problems = check_project(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        ctx.exit(1)
+    click.echo(f"ok: {root} has no problems")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--width", "-w", type=click.IntRange(1, 20000), required=True, help="Box width in px.")
+@click.option("--height", "-h", type=click.IntRange(1, 20000), help="Box height in px (default: unbounded).")
+@click.option("--font", "role", default="sans", show_default=True, help="Font role (sans, sans-bold, pixel-12, ...).")
+@click.option("--size", "size", default="48", show_default=True, help="Size in px, or a range MAX..MIN to fit.")
+@click.option("--max-lines", type=click.IntRange(1, 1000), help="At most this many lines.")
+@click.option("--line-height", type=click.FloatRange(0.5, 5), default=1.25, show_default=True)
+@click.option("--align", type=click.Choice(["left", "center", "right", "justify"]), default="left", show_default=True)
+@click.option("--valign", type=click.Choice(["top", "middle", "bottom"]), default="top", show_default=True)
+@click.option("--locale", help="Locale of the text (default: the project's).")
+@click.option("--strict", is_flag=True, help="clreq strict line breaking (default basic).")
+@click.option("--headline", is_flag=True, help="Balance line lengths; never one character alone.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: size and lines.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write a PNG preview.")
+@click.option("--scale", type=click.IntRange(1, 16), default=1, help="Enlarge the preview (pixel fonts).")
+@click.pass_context
+def text(
+    ctx: click.Context, text: str, width: int, height: int | None, role: str, size: str,
+    max_lines: int | None, line_height: float, align: str, valign: str, locale: str | None,
+    strict: bool, headline: bool, as_json: bool, output: Path | None, scale: int,
+) -> None:
+    """Lay TEXT out in a box and show the chosen size and lines."""
+    from .commands.text import layout_text, parse_size_range, project_for_tools, save_preview
+
+    largest, smallest = parse_size_range(size)
+    style = TextStyle(
+        role=role, size=largest, min_size=smallest, max_lines=max_lines, line_height=line_height,
+        align=align, valign=valign, level=BreakLevel.strict if strict else BreakLevel.basic,  # type: ignore[arg-type]
+        headline=headline,
+    )
+    project = project_for_tools(ctx.obj["project"])
+    layout = layout_text(project, text, Box(width, height), style, locale)
+    if output is not None:
+        save_preview(layout, output, scale)
+    if as_json:
+        click.echo(json.dumps(layout.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"size {layout.size} px, {len(layout.lines)} line(s), {layout.height:g} px high")
+    for line in layout.lines:
+        click.echo(f"{line.text}    (x={line.x:g} y={line.y:g} width={line.width:g})")
+    if output is not None:
+        click.echo(f"preview: {output}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())  # pragma: no cover

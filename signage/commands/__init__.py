@@ -1,0 +1,1 @@
+"""One function per CLI command: what the command does, without Click."""

@@ -1,0 +1,62 @@
+"""``signage text``: lay one text out in a box, the template designer's inspection tool."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import Problem, SignageError
+from ..project.loader import Project, find_project_dir, load_project
+from ..resources import example_project_dir
+from ..typography.layout import Box, TextLayout, TextStyle, fit_text
+from ..typography.raster import preview
+
+
+def parse_size_range(value: str) -> tuple[int, int]:
+    """'48' -> (48, 48); '48..16' (or '16..48') -> (48, 16): largest first."""
+    parts = value.split("..")
+    try:
+        sizes = [int(p) for p in parts]
+    except ValueError:
+        raise SignageError(f"--size: {value!r} is not SIZE or MAX..MIN in whole pixels") from None
+    if len(sizes) not in (1, 2) or min(sizes) <= 0 or max(sizes) > 2000:
+        raise SignageError(f"--size: {value!r} is not SIZE or MAX..MIN with sizes from 1 to 2000 px")
+    return max(sizes), min(sizes)
+
+
+def project_for_tools(explicit: str | None) -> Project:
+    """The current project, or the bundled example one when there is none (for its fonts)."""
+    try:
+        root = find_project_dir(explicit=explicit)
+    except SignageError:
+        if explicit:
+            raise
+        root = example_project_dir()
+    return load_project(root)
+
+
+def layout_text(project: Project, text: str, box: Box, style: TextStyle, locale: str | None) -> TextLayout:
+    locale = locale or project.config.default_locale
+    rendered = project.templates.render_string(text, project.context(locale))
+    chain = project.fonts.chain(style.role, locale)
+    return fit_text(rendered, box, style, chain, item="text")
+
+
+def write_png(image, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Save to a temporary name beside ``path`` and rename it into place."""
+    if path.suffix.lower() != ".png":
+        raise SignageError(Problem("the preview is a PNG: give a file name ending in .png", file=path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        image.save(tmp, format="PNG")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_preview(layout: TextLayout, path: Path, scale: int = 1) -> None:
+    write_png(preview(layout, scale=scale), path)

@@ -1,0 +1,66 @@
+"""Errors meant for the person running signage: where the problem is and what it is.
+
+Every error the tool raises on purpose is a :class:`SignageError`. The CLI prints
+``str(error)`` and exits non-zero; nothing else reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the project, located as precisely as we know."""
+
+    message: str
+    file: Path | str | None = None
+    line: int | None = None
+    item: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = _display_path(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        what = ""
+        if self.item:
+            what = f"{self.item}"
+            if self.field:
+                what += f".{self.field}"
+            what += ": "
+        elif self.field:
+            what = f"{self.field}: "
+        return f"{where}{what}{self.message}"
+
+
+def _display_path(path: Path | str) -> str:
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+class SignageError(Exception):
+    """A user-facing error carrying one or more located problems."""
+
+    def __init__(self, problems: Problem | str | list[Problem]):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TextOverflowError(SignageError):
+    """Text that cannot be set into its box even at the smallest allowed size."""
+
+    def __init__(self, problem: Problem, overflow: str):
+        super().__init__(problem)
+        self.overflow = overflow

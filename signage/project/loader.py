@@ -1,0 +1,282 @@
+"""Read a project folder once: validate every file into typed objects, locate every problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, SignageError
+from ..locales import Locale
+from ..resources import bundled_fonts_dir
+from ..typography.fonts import FontRegistry, FontSpec, load_catalog
+from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
+from .config import Branch, ProjectConfig
+from .content import CaseSummary, Slogan
+from .texts import TextEntry, TextTemplates
+
+CONFIG_FILE = "signage.yaml"
+SLOGANS_FILE = Path("content") / "slogans.yaml"
+CASES_DIR = Path("content") / "cases"
+
+
+@dataclass
+class Project:
+    """A validated project: settings, content, fonts, and every text with its origin."""
+
+    root: Path
+    config: ProjectConfig
+    slogans: dict[str, Slogan]
+    cases: dict[str, CaseSummary]
+    fonts: FontRegistry
+    texts: list[TextEntry] = field(default_factory=list)
+    templates: TextTemplates = field(default_factory=TextTemplates)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.config.output
+
+    def branches_for(self, locale: str) -> list[Branch]:
+        return [b for b in self.config.branches if b.locale == locale]
+
+    def slogan(self, slogan_id: str) -> Slogan:
+        try:
+            return self.slogans[slogan_id]
+        except KeyError:
+            raise SignageError(Problem(f"no slogan with id {slogan_id!r}", file=self.root / SLOGANS_FILE)) from None
+
+    def render(self, entry: TextEntry, branch: Branch | None = None) -> str:
+        """The text of ``entry`` with its Jinja2 expressions filled for one branch."""
+        return self.templates.render(entry, self.context(entry.locale, branch))
+
+    def context(self, locale: str, branch: Branch | None = None) -> dict[str, Any]:
+        """Variables a text may use: hotline, police, app, branch, project, locale."""
+        region = self.config.regions.get(Locale.parse(locale).region)
+        ctx: dict[str, Any] = {"project": {"name": self.config.name}, "locale": locale}
+        if region is not None:
+            ctx.update(hotline=region.hotline, police=region.police)
+            if region.app:
+                ctx["app"] = region.app
+        if branch is not None:
+            ctx["branch"] = branch
+        return ctx
+
+
+def find_project_dir(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``explicit`` (``--project`` / SIGNAGE_PROJECT), else the nearest folder up with signage.yaml."""
+    if explicit:
+        root = Path(explicit)
+        if not (root / CONFIG_FILE).is_file():
+            raise SignageError(Problem(f"no {CONFIG_FILE} in {root}", file=root))
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise SignageError(
+        f"no {CONFIG_FILE} in {here} or any folder above it: run `signage init DIR` or pass --project DIR"
+    )
+
+
+def load_project(root: Path) -> Project:
+    """Load and validate a project, raising one SignageError listing every problem."""
+    project, problems = read_project(root)
+    if problems or project is None:
+        raise SignageError(problems)
+    return project
+
+
+def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
+    """Load what can be loaded and list every problem found on the way."""
+    problems: list[Problem] = []
+    config_path = root / CONFIG_FILE
+    config = _validate(ProjectConfig, _read(config_path, problems), config_path, None, problems)
+    catalog = _catalog(root, problems)
+    slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
+    cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
+    if config is None:
+        return None, problems
+
+    templates = TextTemplates()
+    texts = slogan_texts + case_texts
+    for entry in texts:
+        problem = templates.compile(entry)
+        if problem:
+            problems.append(problem)
+    problems += _cross_check(config, catalog, texts, config_path)
+    for case in cases.values():
+        path, raw = case_origins[case.id]
+        for n, ref in enumerate(case.related_slogans):
+            if ref not in slogans:
+                line = line_of(raw, ("related_slogans", n))
+                problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
+    project = Project(
+        root=root, config=config, slogans=slogans, cases=cases,
+        fonts=FontRegistry(catalog, config.fonts), texts=texts, templates=templates,
+    )
+    return project, problems
+
+
+def _read(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return load_yaml(path)
+    except SignageError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _catalog(root: Path, problems: list[Problem]) -> dict[str, FontSpec]:
+    catalog: dict[str, FontSpec] = {}
+    for folder in dict.fromkeys((bundled_fonts_dir().resolve(), (root / "fonts").resolve())):
+        try:
+            catalog.update(load_catalog(folder))
+        except SignageError as exc:
+            problems.extend(exc.problems)
+    return catalog
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path, item: str | None, problems: list[Problem]) -> Any:
+    """``model`` from ``data``, or None with each validation error added as a located problem."""
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(
+                Problem(
+                    _message(err),
+                    file=path,
+                    line=line_of(data, loc),
+                    item=item,
+                    field=".".join(str(p) for p in loc) or None,
+                )
+            )
+        return None
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
+def _item_id(data: Any, fallback: str) -> str:
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        return data["id"]
+    return fallback
+
+
+def _read_slogans(path: Path, problems: list[Problem]) -> tuple[dict[str, Slogan], list[TextEntry]]:
+    slogans: dict[str, Slogan] = {}
+    texts: list[TextEntry] = []
+    if not path.is_file():
+        return slogans, texts
+    data = _read(path, problems)
+    if data is None:
+        return slogans, texts
+    if not isinstance(data, LocatedList):
+        problems.append(Problem("must be a list of slogans", file=path, line=getattr(data, "line", 1)))
+        return slogans, texts
+    for n, raw in enumerate(data):
+        item = _item_id(raw, f"slogan #{n + 1}")
+        if not isinstance(raw, LocatedDict):
+            problems.append(Problem("each slogan must be a mapping", file=path, line=data.item_lines[n], item=item))
+            continue
+        slogan = _validate(Slogan, raw, path, item, problems)
+        if slogan is None:
+            continue
+        if slogan.id in slogans:
+            problems.append(Problem("duplicate slogan id", file=path, line=raw.line, item=item, field="id"))
+            continue
+        slogans[slogan.id] = slogan
+        for key in ("text", "short"):
+            for locale, text in getattr(slogan, key).items():
+                texts.append(
+                    TextEntry(path, line_of(raw, (key, locale)), slogan.id, f"{key}.{locale}", locale, text, led=True)
+                )
+    return slogans, texts
+
+
+def _read_cases(
+    folder: Path, problems: list[Problem]
+) -> tuple[dict[str, CaseSummary], list[TextEntry], dict[str, tuple[Path, LocatedDict]]]:
+    cases: dict[str, CaseSummary] = {}
+    texts: list[TextEntry] = []
+    origins: dict[str, tuple[Path, LocatedDict]] = {}
+    if not folder.is_dir():
+        return cases, texts, origins
+    for path in sorted(folder.glob("*.yaml")):
+        raw = _read(path, problems)
+        if raw is None:
+            continue
+        item = _item_id(raw, path.stem)
+        if not isinstance(raw, LocatedDict):
+            problems.append(Problem("a case file must be a mapping", file=path, line=1, item=item))
+            continue
+        case = _validate(CaseSummary, raw, path, item, problems)
+        if case is None:
+            continue
+        if case.id != path.stem:
+            problems.append(
+                Problem(f"id does not match the file name {path.name}", file=path, line=line_of(raw, ("id",)), item=item, field="id")
+            )
+        if case.id in cases:
+            problems.append(Problem("duplicate case id", file=path, line=raw.line, item=item, field="id"))
+            continue
+        cases[case.id] = case
+        origins[case.id] = (path, raw)
+        for name, text in case.text_fields():
+            texts.append(
+                TextEntry(path, line_of(raw, _field_path(name)), case.id, name, case.locale, text, led=name == "short.led")
+            )
+    return cases, texts, origins
+
+
+def _field_path(name: str) -> tuple[Any, ...]:
+    """'lure_steps[2]' -> ('lure_steps', 2); 'short.led' -> ('short', 'led')."""
+    path: list[Any] = []
+    for part in name.split("."):
+        if "[" in part:
+            key, idx = part[:-1].split("[")
+            path += [key, int(idx)]
+        else:
+            path.append(part)
+    return tuple(path)
+
+
+def _cross_check(
+    config: ProjectConfig, catalog: dict[str, FontSpec], texts: Iterable[TextEntry], config_path: Path
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for scope, roles in config.fonts.items():
+        for role, chain in roles.items():
+            for font_id in chain:
+                if font_id not in catalog:
+                    problems.append(
+                        Problem(f"unknown font {font_id!r} (known: {', '.join(sorted(catalog))})",
+                                file=config_path, field=f"fonts.{scope}.{role}")
+                    )
+    regions_needed = {Locale.parse(t.locale).region: t for t in texts}
+    for branch in config.branches:
+        regions_needed.setdefault(Locale.parse(branch.locale).region, None)  # type: ignore[arg-type]
+    for region, entry in regions_needed.items():
+        if region not in config.regions:
+            where = f" (first used by {entry.item}.{entry.field})" if entry else ""
+            problems.append(
+                Problem(f"no region {region!r} with hotline and police numbers{where}", file=config_path, field="regions")
+            )
+    return problems

@@ -1,0 +1,72 @@
+"""Text fields as Jinja2 templates: compiled once, rendered strictly per locale and branch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..errors import Problem, SignageError
+
+KNOWN_VARIABLES = ("hotline", "police", "app", "branch", "project", "locale")
+
+
+@dataclass(frozen=True)
+class TextEntry:
+    """One text field of the content, where it came from, and where it may be shown."""
+
+    file: Path
+    line: int | None
+    item: str
+    field: str
+    locale: str
+    template: str
+    led: bool  # shown on LED signs too, so pixel fonts must cover it
+
+    def problem(self, message: str) -> Problem:
+        return Problem(message, file=self.file, line=self.line, item=self.item, field=self.field)
+
+
+class TextTemplates:
+    """A strict Jinja2 environment: an unknown variable is an error, never an empty string."""
+
+    def __init__(self) -> None:
+        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def compile(self, entry: TextEntry) -> Problem | None:
+        """Compile ``entry``'s template; a syntax error comes back as a located problem."""
+        return self._compile(entry.template, entry)[1]
+
+    def _compile(self, source: str, entry: TextEntry | None) -> tuple[jinja2.Template | None, Problem | None]:
+        template = self._compiled.get(source)
+        if template is not None:
+            return template, None
+        try:
+            template = self._compiled[source] = self.env.from_string(source)
+        except jinja2.TemplateSyntaxError as exc:
+            message = f"template syntax error: {exc.message}"
+            return None, entry.problem(message) if entry else Problem(message)
+        return template, None
+
+    def render(self, entry: TextEntry, context: dict[str, Any]) -> str:
+        return self.render_string(entry.template, context, entry)
+
+    def render_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None) -> str:
+        """Render ``source``; undefined variables raise a SignageError naming the field."""
+        if "{" not in source:
+            return source
+        template, problem = self._compile(source, entry)
+        if template is None:
+            raise SignageError(problem or Problem("template syntax error"))
+        try:
+            return template.render(context)
+        except jinja2.UndefinedError as exc:
+            available = ", ".join(k for k in KNOWN_VARIABLES if k in context)
+            message = f"{exc.message} (variables here: {available})"
+            raise SignageError(entry.problem(message) if entry else Problem(message)) from None
+        except jinja2.TemplateError as exc:
+            message = f"template error: {exc}"
+            raise SignageError(entry.problem(message) if entry else Problem(message)) from None

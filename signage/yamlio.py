@@ -1,0 +1,91 @@
+"""YAML reading that remembers line numbers, so every later error can point at a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
+
+from .errors import Problem, SignageError
+
+
+class LocatedDict(dict):  # type: ignore[type-arg]
+    """A mapping from YAML with the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LocatedList(list):  # type: ignore[type-arg]
+    """A sequence from YAML with the line of itself and of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that builds Located containers and rejects duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: MappingNode) -> LocatedDict:
+    loader.flatten_mapping(node)
+    result = LocatedDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file; a syntax error becomes a SignageError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SignageError(Problem("file not found", file=path)) from None
+    except UnicodeDecodeError as exc:
+        raise SignageError(Problem(f"not UTF-8 text ({exc.reason})", file=path)) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SignageError(Problem(f"invalid YAML: {reason}", file=path, line=line)) from None
+    except yaml.YAMLError as exc:
+        raise SignageError(Problem(f"invalid YAML: {exc}", file=path)) from None
+
+
+def line_of(data: Any, path: tuple[Any, ...]) -> int | None:
+    """The line of the deepest element of ``path`` inside ``data`` that we know."""
+    line = getattr(data, "line", None)
+    node = data
+    for step in path:
+        if isinstance(node, LocatedDict) and step in node:
+            line = node.key_lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, LocatedList) and isinstance(step, int) and 0 <= step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line
