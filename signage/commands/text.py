@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Problem, SignageError
+from ..locales import Locale
 from ..project.loader import Project, find_project_dir, load_project
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
@@ -38,6 +39,10 @@ def project_for_tools(explicit: str | None) -> Project:
 
 def layout_text(project: Project, text: str, box: Box, style: TextStyle, locale: str | None) -> TextLayout:
     locale = locale or project.config.default_locale
+    try:
+        Locale.parse(locale)
+    except ValueError as exc:
+        raise SignageError(f"--locale: {exc}") from None
     rendered = project.templates.render_string(text, project.context(locale))
     chain = project.fonts.chain(style.role, locale)
     return fit_text(rendered, box, style, chain, item="text")

@@ -108,7 +108,8 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
         if problem:
             problems.append(problem)
     problems += _cross_check(config, catalog, texts, config_path)
-    for case in cases.values():
+    slogans_readable = not any(p.file == root / SLOGANS_FILE and p.item is None for p in problems)
+    for case in cases.values() if slogans_readable else ():
         path, raw = case_origins[case.id]
         for n, ref in enumerate(case.related_slogans):
             if ref not in slogans:

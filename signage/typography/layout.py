@@ -115,6 +115,7 @@ class TextLayout:
     line_pitch: float
     height: float  # from the first line's top to the last line's em-box bottom
     overflow: float = 0.0  # px by which the widest unbreakable token exceeds the box
+    mid_phrase_breaks: int = 0  # line breaks that fall inside a BudouX phrase
 
     @property
     def width(self) -> float:
@@ -235,10 +236,10 @@ def _best_breaks(
 
 def break_paragraph(
     text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel, headline: bool
-) -> tuple[list[tuple[int, int]], _Measured, float]:
-    """Line spans of one paragraph at one size, and the overflow in px (0 if none)."""
+) -> tuple[list[tuple[int, int]], _Measured, float, int]:
+    """Line spans of one paragraph at one size, the overflow in px, and mid-phrase breaks."""
     if not text:
-        return [(0, 0)], _Measured(text, chain, size), 0.0
+        return [(0, 0)], _Measured(text, chain, size), 0.0, 0
     analysis = analyse(text, locale, level)
     nodes = (0, *analysis.allowed, len(text))
     m = _Measured(text, chain, size)
@@ -247,7 +248,8 @@ def break_paragraph(
     picks = greedy if count == 1 else _best_breaks(nodes, analysis.phrase, m, width, count, headline)
     spans = [(nodes[a], nodes[b]) for a, b in zip(picks, picks[1:])]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
-    return spans, m, overflow
+    mid_phrase = sum(1 for _, e in spans[:-1] if e not in analysis.phrase)
+    return spans, m, overflow, mid_phrase
 
 
 def _line_count(text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel) -> tuple[int, float]:
@@ -319,7 +321,17 @@ def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str 
         raise TextOverflowError(
             Problem(f"does not fit at {sizes[0]} px ({style.role}): {why}", item=item), overflow=why
         )
-    return layout_at(text, sizes[best], box, style, chain)
+    layout = layout_at(text, sizes[best], box, style, chain)
+    if style.headline and layout.mid_phrase_breaks:
+        # A headline reads better a little smaller than cut inside a word: try down to 90 %.
+        for smaller in range(best - 1, -1, -1):
+            if sizes[smaller] < sizes[best] * 0.9:
+                break
+            if fits(sizes[smaller])[0]:
+                candidate = layout_at(text, sizes[smaller], box, style, chain)
+                if candidate.mid_phrase_breaks == 0:
+                    return candidate
+    return layout
 
 
 def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> TextLayout:
@@ -328,9 +340,11 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     ascent = chain.primary.em_ascent(size)
     placed: list[tuple[int, int, _Measured, int]] = []  # (start, end, measured, para offset)
     overflow = 0.0
+    mid_phrase = 0
     for offset, para in _paragraphs(text):
-        spans, m, over = break_paragraph(para, chain, size, box.width, chain.locale, style.level, style.headline)
+        spans, m, over, mid = break_paragraph(para, chain, size, box.width, chain.locale, style.level, style.headline)
         overflow = max(overflow, over)
+        mid_phrase += mid
         placed += [(s, e, m, offset) for s, e in spans]
     total = _block_height(len(placed), size, pitch)
     top = 0.0
@@ -343,7 +357,7 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         lines.append(_place_line(m, s, e, offset, top + n * pitch, ascent, box.width, style.align, is_para_end))
     return TextLayout(
         text=text, size=size, box=box, style=style, chain=chain, lines=tuple(lines),
-        line_pitch=pitch, height=total, overflow=overflow,
+        line_pitch=pitch, height=total, overflow=overflow, mid_phrase_breaks=mid_phrase,
     )
 
 

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real example project, its fonts, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from signage.cli import main
+from signage.project.loader import Project, load_project
+from signage.typography.fonts import FontChain
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def example() -> Project:
+    return load_project(REPO)
+
+
+@pytest.fixture(scope="session")
+def sans(example: Project) -> FontChain:
+    return example.fonts.chain("sans", "zh-Hans-CN")
+
+
+@pytest.fixture()
+def project_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the example project (without fonts: those come bundled)."""
+    target = tmp_path / "proj"
+    target.mkdir()
+    for name in ("signage.yaml", "content"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, target / name)
+        else:
+            shutil.copy2(src, target / name)
+    return target
+
+
+class Cli:
+    """Runs ``signage`` in-process (fast) or as a real process (to see tracebacks)."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+        return self.runner.invoke(main, list(args), catch_exceptions=False)
+
+    @staticmethod
+    def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "signage", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        )
+
+
+@pytest.fixture()
+def cli() -> Cli:
+    return Cli()

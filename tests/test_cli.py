@@ -1,0 +1,101 @@
+"""The command line as people use it: output, exit codes, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from .conftest import REPO, Cli
+
+
+def test_check_passes_on_the_example(cli: Cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(REPO)
+    result = cli("check")
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.output
+
+
+def test_text_prints_size_and_lines(cli: Cli) -> None:
+    result = cli("--project", str(REPO), "text", "陌生来电让你转账到安全账户的都是诈骗", "--width", "240",
+                 "--size", "30", "--headline")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("size 30 px, 3 line(s)")
+    assert "转账到安全账户" in result.output
+
+
+def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "preview.png"
+    result = cli("--project", str(REPO), "text", "拨打{{ hotline }}，核实再转账", "--width", "200", "--height", "120",
+                 "--size", "40..12", "--max-lines", "2", "--json", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert 12 <= data["size"] <= 40
+    assert "".join(line["text"] for line in data["lines"]) == "拨打96110，核实再转账"
+    for line in data["lines"]:
+        assert {"text", "x", "y", "width"} <= set(line)
+        assert line["width"] <= 200
+    with Image.open(out) as image:
+        assert image.size == (200 + 24, 120 + 24)
+
+
+def test_text_in_hong_kong_uses_the_hk_hotline(cli: Cli) -> None:
+    result = cli("--project", str(REPO), "text", "防騙易{{ hotline }}", "--width", "300", "--locale", "zh-Hant-HK", "--json")
+    assert json.loads(result.output)["lines"][0]["text"] == "防騙易18222"
+
+
+def test_text_that_cannot_fit_fails_cleanly(cli: Cli) -> None:
+    result = cli("--project", str(REPO), "text", "不出租、不出借、不出售银行卡和电话卡", "--width", "100",
+                 "--size", "20..16", "--max-lines", "1")
+    assert result.exit_code == 1
+    assert "does not fit at 16 px" in result.output and "at most 1 allowed" in result.output
+
+
+def test_bad_options_fail_cleanly(cli: Cli) -> None:
+    for args, expected in [
+        (["--size", "big"], "not SIZE or MAX..MIN"),
+        (["--font", "comic"], "unknown font role 'comic'"),
+        (["--locale", "en-US"], "unknown locale"),
+    ]:
+        result = cli("--project", str(REPO), "text", "反诈", "--width", "100", *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert expected in result.output
+
+
+def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: Path) -> None:
+    path = project_copy / "content" / "slogans.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if "zh-Hans-CN:" in line and "{{ hotline }}" in line)
+    lines[n] = lines[n].replace("{{ hotline }}", "{{ nope }}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    (project_copy / "content" / "cases" / "fake-loan.yaml").write_text("id: fake-loan\ntitle: [\n", encoding="utf-8")
+    result = Cli.process("check", cwd=project_copy)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("content/cases/fake-loan.yaml:") and "invalid YAML" in line for line in lines)
+    assert any(line.startswith(f"content/slogans.yaml:{n + 1}: ") and "'nope' is undefined" in line for line in lines)
+
+
+def test_missing_project_is_a_clear_error(tmp_path: Path) -> None:
+    result = Cli.process("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no signage.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_then_check(tmp_path: Path) -> None:
+    first = Cli.process("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    checked = Cli.process("check", cwd=tmp_path / "branch-screens")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    again = Cli.process("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
+    assert again.returncode == 1 and "already holds a project" in again.stderr
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = readme.split("Install and run the tests:")[1].split("```sh\n")[1].split("\n")[0]
+    assert "pytest" in command
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "Install and run the tests:" in ci and 'eval "$cmd"' in ci

@@ -1,0 +1,114 @@
+"""Line-break opportunities: UAX #14 tailored to clreq, checked case by case and by property."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from signage.typography.layout import Box, TextStyle, layout_at
+from signage.typography.linebreak import NO_END, NO_START, BreakLevel, analyse
+
+B, S = BreakLevel.basic, BreakLevel.strict
+
+
+def pieces(text: str, level: BreakLevel = B, locale: str = "zh-Hans-CN") -> str:
+    """The text with a '|' at every allowed break."""
+    a = analyse(text, locale, level)
+    bounds = (0, *a.allowed, len(text))
+    return "|".join(text[s:e] for s, e in zip(bounds, bounds[1:]))
+
+
+CASES = [
+    # numbers, amounts, phone numbers are never split
+    ("拨打96110咨询", B, "拨|打|96110|咨|询"),
+    ("转账5,000元前", B, "转|账|5,000元|前"),
+    ("金额48.9万元。", B, "金|额|48.9万元。"),
+    ("澳门热线8800 7777。", B, "澳|门|热|线|8800 7777。"),
+    ("100%安全", B, "100%|安|全"),
+    ("12381、96110", B, "12381、|96110"),
+    ("￥3,000.50元到账", B, "￥3,000.50元|到|账"),
+    # URLs, e-mail, Latin words
+    ("访问www.example.cn下载", B, "访|问|www.example.cn|下|载"),
+    ("详见https://www.gov.cn/fz?id=1&a=2，谢谢", B, "详|见|https://www.gov.cn/fz?id=1&a=2，|谢|谢"),
+    ("邮件help@bank.com.cn查询", B, "邮|件|help@bank.com.cn|查|询"),
+    ("下载APP注册", B, "下|载|APP|注|册"),
+    ("Hello world 你好", B, "Hello |world |你|好"),
+    # dashes and ellipses: never split; strict also keeps —— off the line start
+    ("等待——然后", B, "等|待|——|然|后"),
+    ("等待——然后", S, "等|待——|然|后"),
+    ("他说……好吧", B, "他|说……|好|吧"),
+    ("他说……好吧", S, "他|说……|好|吧"),
+    # middle dot: basic keeps it off the line start, strict off both edges
+    ("马克·吐温", B, "马|克·|吐|温"),
+    ("马克·吐温", S, "马|克·吐|温"),
+    # closing punctuation never starts a line, opening never ends one
+    ("你好，世界！", B, "你|好，|世|界！"),
+    ("“公安局”来电", B, "“公|安|局”|来|电"),
+    ("（注意）转账", B, "（注|意）|转|账"),
+    ("《反电信网络诈骗法》规定", B, "《反|电|信|网|络|诈|骗|法》|规|定"),
+    ("挂断！！再核实", B, "挂|断！！|再|核|实"),
+    ("收線、核實、搵求助", B, "收|線、|核|實、|搵|求|助"),
+]
+
+
+@pytest.mark.parametrize(("text", "level", "expected"), CASES, ids=[f"{c[0]}-{c[1].value}" for c in CASES])
+def test_break_opportunities_follow_clreq(text: str, level: BreakLevel, expected: str) -> None:
+    locale = "zh-Hant-HK" if "線" in text else "zh-Hans-CN"
+    assert pieces(text, level, locale) == expected
+
+
+def test_phrase_hints_are_a_subset_of_allowed_breaks() -> None:
+    text = "拨打96110，转账5,000元前先核实“安全账户”。"
+    a = analyse(text)
+    assert a.phrase <= set(a.allowed)
+    # BudouX alone would cut 96110 and 5,000; the allowed set never does
+    for number in ("96110", "5,000"):
+        start = text.index(number)
+        assert not any(start < p < start + len(number) for p in a.allowed)
+    # a word is one phrase: the break inside 转账 is allowed but not preferred
+    inside = text.index("转账") + 1
+    assert inside in a.allowed and inside not in a.phrase
+
+
+CJK = "反诈骗银行卡电话不出租借售转账核实安全户公检法刷单返利投资理财贷款征信领导熟人"
+PUNCT = "，。、！？：；“”‘’（）《》「」…—·"
+LATIN = "APPwww.cn"
+alphabet = st.sampled_from(list(CJK + PUNCT + LATIN + "0123456789 ,.%"))
+texts = st.text(alphabet, min_size=1, max_size=60).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, chars_wide=st.integers(min_value=1, max_value=20), strict=st.booleans(), headline=st.booleans())
+def test_lines_rejoin_fit_and_respect_prohibitions(text, chars_wide, strict, headline, sans) -> None:  # type: ignore[no-untyped-def]
+    size = 20
+    level = S if strict else B
+    width = chars_wide * size
+    layout = layout_at(text, size, Box(width), TextStyle(size=size, level=level, headline=headline), sans)
+    lines = layout.lines
+    assert "".join(text[line.start : line.end] for line in lines) == text
+    allowed = set(analyse(text, "zh-Hans-CN", level).allowed)
+    no_start = NO_START if not strict else NO_START | set("—")
+    for n, line in enumerate(lines):
+        unbreakable = not any(line.start < p < line.end for p in allowed)
+        if line.width > width + 0.01:
+            assert unbreakable, f"line {line.text!r} is {line.width} px wide in {width} px but could break"
+        if n > 0 and line.text:
+            assert line.text[0] not in no_start, f"line starts with {line.text[0]!r}"
+        if n < len(lines) - 1 and line.text:
+            assert line.text[-1] not in NO_END, f"line ends with {line.text[-1]!r}"
+    for m in re.finditer(r"\d+", text):
+        assert not any(m.start() < line.start < m.end() for line in lines), f"number {m.group()} split"
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(st.sampled_from(list(CJK)), min_size=2, max_size=40), chars_wide=st.integers(2, 12))
+def test_headline_never_leaves_one_character_alone(text, chars_wide, sans) -> None:  # type: ignore[no-untyped-def]
+    layout = layout_at(text, 20, Box(chars_wide * 20), TextStyle(size=20, headline=True), sans)
+    if len(layout.lines) > 1:
+        assert len(layout.lines[-1].text) >= 2
+        widths = [line.width for line in layout.lines]
+        # balanced: no line is more than one character-width (plus a break piece) shorter than needed
+        assert max(widths) - min(widths) <= max(widths) / 2 + 20

@@ -1,0 +1,134 @@
+"""The project format: loading the example, and located errors for bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from signage.commands.check import check_project
+from signage.errors import SignageError
+from signage.project.loader import find_project_dir, load_project
+
+from .conftest import REPO
+
+
+def test_example_project_has_the_promised_content(example) -> None:  # type: ignore[no-untyped-def]
+    assert len(example.slogans) >= 20
+    assert len(example.cases) >= 10
+    assert {c.fraud_type for c in example.cases.values()} == set(
+        "刷单返利 虚假网络投资理财 虚假购物服务 冒充电商物流客服 虚假贷款 虚假征信 冒充领导熟人 "
+        "冒充公检法及政府机关 网络婚恋交友 网络游戏产品虚假交易".split()
+    )
+    hk = [s for s in example.slogans.values() if "zh-Hant-HK" in s.text]
+    assert len(hk) >= 5
+    assert any("{{ hotline }}" in s.text["zh-Hant-HK"] for s in hk)
+
+
+def test_texts_render_with_the_regions_hotline(example) -> None:  # type: ignore[no-untyped-def]
+    hotline = example.slogans["hotline-ask"]
+    cn = next(t for t in example.texts if t.item == "hotline-ask" and t.field == "text.zh-Hans-CN")
+    hk = next(t for t in example.texts if t.item == "hotline-ask" and t.field == "text.zh-Hant-HK")
+    assert "{{ hotline }}" in hotline.text["zh-Hans-CN"]
+    assert "96110" in example.render(cn)
+    assert "18222" in example.render(hk) and "96110" not in example.render(hk)
+
+
+def test_branch_variables_need_a_branch(example) -> None:  # type: ignore[no-untyped-def]
+    entry = next(t for t in example.texts if "branch.name" in t.template)
+    branch = example.branches_for(entry.locale)[0]
+    assert branch.name in example.render(entry, branch)
+    with pytest.raises(SignageError, match="'branch' is undefined"):
+        example.render(entry)
+
+
+def test_example_project_checks_clean() -> None:
+    assert [str(p) for p in check_project(REPO)] == []
+
+
+def _problems(root: Path) -> list[str]:
+    return [str(p) for p in check_project(root)]
+
+
+def test_malformed_yaml_names_file_and_line(project_copy: Path) -> None:
+    path = project_copy / "content" / "slogans.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(20, "  text: [unclosed")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = _problems(project_copy)
+    assert len(problems) == 1
+    assert "slogans.yaml:" in problems[0] and "invalid YAML" in problems[0]
+
+
+def test_missing_field_names_file_line_item_and_field(project_copy: Path) -> None:
+    path = project_copy / "content" / "cases" / "fake-loan.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("channel:"))
+    path.write_text(text, encoding="utf-8")
+    (problem,) = _problems(project_copy)
+    assert problem.startswith(str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path))
+    assert ":1: fake-loan.channel: required field is missing" in problem
+
+
+def test_wrong_values_are_located(project_copy: Path) -> None:
+    path = project_copy / "content" / "slogans.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("kind: rule", "kind: poem", 1).replace("zh-Hant-HK:", "zh-Hant-XX:", 1)
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(project_copy)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kind_line = next(n for n, l in enumerate(lines, 1) if "kind: poem" in l)
+    assert any(f"slogans.yaml:{kind_line}: two-cards.kind:" in p and "poem" in p for p in problems)
+    assert any("two-cards.text.zh-Hant-XX" in p and "unknown locale" in p for p in problems)
+
+
+def test_unknown_template_variable_is_reported(project_copy: Path) -> None:
+    path = project_copy / "content" / "slogans.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if "zh-Hans-CN:" in line and "{{ hotline }}" in line)
+    lines[n] = lines[n].replace("{{ hotline }}", "{{ hotlne }}")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = _problems(project_copy)
+    assert len(problems) == 1
+    assert f"slogans.yaml:{n + 1}: " in problems[0] and ".zh-Hans-CN: 'hotlne' is undefined" in problems[0]
+
+
+def test_character_without_glyph_is_reported_with_code_point(project_copy: Path) -> None:
+    path = project_copy / "content" / "slogans.yaml"
+    text = path.read_text(encoding="utf-8").replace("守好“两卡”", "守好“两卡”😀", 1)
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(project_copy)
+    assert problems
+    assert all("two-cards.text.zh-Hans-CN" in p and "U+1F600" in p for p in problems)
+    roles = {p.split("font role ")[1].split()[0] for p in problems}
+    assert roles == {"'sans'", "'sans-bold'", "'pixel-12'", "'pixel-16'"}
+
+
+def test_dangling_references_and_duplicates(project_copy: Path) -> None:
+    case = project_copy / "content" / "cases" / "fake-loan.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("related_slogans: [", "related_slogans: [nope, "), encoding="utf-8")
+    slogans = project_copy / "content" / "slogans.yaml"
+    text = slogans.read_text(encoding="utf-8")
+    slogans.write_text(text + "\n- id: two-cards\n  text: {zh-Hans-CN: 重复}\n", encoding="utf-8")
+    problems = _problems(project_copy)
+    assert any("fake-loan.related_slogans: no slogan with id 'nope'" in p for p in problems)
+    assert any("two-cards.id: duplicate slogan id" in p for p in problems)
+
+
+def test_project_is_found_upwards_or_named(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project_copy / "content" / "cases")
+    assert find_project_dir() == project_copy.resolve()
+    assert find_project_dir(explicit=project_copy) == project_copy
+    with pytest.raises(SignageError, match="no signage.yaml"):
+        find_project_dir(explicit=project_copy / "content")
+
+
+def test_init_writes_a_working_project(tmp_path: Path) -> None:
+    from signage.commands.init import init_project
+
+    target = tmp_path / "new"
+    init_project(target)
+    project = load_project(target)
+    assert len(project.slogans) >= 20 and _problems(target) == []
+    with pytest.raises(SignageError, match="already holds a project"):
+        init_project(target)
