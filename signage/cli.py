@@ -31,7 +31,7 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
+        except Exception as exc:
             if os.environ.get("SIGNAGE_DEBUG"):
                 raise
             click.echo(f"internal error: {type(exc).__name__}: {exc} (set SIGNAGE_DEBUG=1 for details)", err=True)

@@ -53,7 +53,7 @@ class Cli:
     @staticmethod
     def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "signage", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "signage", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
         )
 
 

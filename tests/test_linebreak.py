@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ def pieces(text: str, level: BreakLevel = B, locale: str = "zh-Hans-CN") -> str:
     """The text with a '|' at every allowed break."""
     a = analyse(text, locale, level)
     bounds = (0, *a.allowed, len(text))
-    return "|".join(text[s:e] for s, e in zip(bounds, bounds[1:]))
+    return "|".join(text[s:e] for s, e in pairwise(bounds))
 
 
 CASES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem, SignageError
+from ..project.config import Branch
 from ..project.loader import Project, read_project
 
 
@@ -20,7 +21,7 @@ def check_project(root: Path) -> list[Problem]:
 def _check_texts(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     for entry in project.texts:
-        branches = project.branches_for(entry.locale) or [None]
+        branches: list[Branch | None] = [*project.branches_for(entry.locale)] or [None]
         rendered: dict[str, None] = {}
         for branch in branches:
             try:

@@ -55,7 +55,7 @@ class ProjectConfig(Strict):
     regions: dict[str, Region]
     # "default" or a locale tag -> role -> fallback chain of font ids
     fonts: dict[str, dict[RoleName, FontChain]]
-    branches: list[Branch] = []
+    branches: list[Branch] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ProjectConfig:

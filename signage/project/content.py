@@ -57,10 +57,10 @@ class Slogan(Strict):
 
     id: Id
     kind: SloganKind = SloganKind.slogan
-    tags: list[NonEmpty] = []
+    tags: list[NonEmpty] = Field(default_factory=list)
     valid: ValidRange = ValidRange()
     text: LocalizedText
-    short: dict[LocaleTag, NonEmpty] = {}
+    short: dict[LocaleTag, NonEmpty] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _short_locales(self) -> Slogan:
@@ -112,7 +112,7 @@ class CaseSummary(Strict):
     outcome_note: NonEmpty | None = None
     warning_signs: Annotated[list[NonEmpty], Field(min_length=1)]
     advice: Annotated[list[NonEmpty], Field(min_length=1)]
-    related_slogans: list[Id] = []
+    related_slogans: list[Id] = Field(default_factory=list)
     source: NonEmpty
     short: CaseShort
 

@@ -8,13 +8,12 @@ a box on screen.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import logging
 
 import freetype
 from fontTools.ttLib import TTFont
@@ -79,7 +78,7 @@ class FontFace:
         font = self._pil.get(size)
         if font is None:
             # A bitmap strike opens only at its own pixel size.
-            open_size = self.spec.pixel_size if self._is_strike else size
+            open_size = self.spec.pixel_size if self._is_strike and self.spec.pixel_size else size
             font = self._pil[size] = ImageFont.truetype(
                 str(self.spec.path), open_size, index=self.index, layout_engine=ImageFont.Layout.BASIC
             )
@@ -100,7 +99,7 @@ class FontFace:
         says it with its ideographs: the em box ends where 国 ends.
         """
         if self._is_strike:
-            return size - self.pillow(size).getbbox("国", anchor="ls")[3]
+            return size - int(self.pillow(size).getbbox("国", anchor="ls")[3])
         if self._em_ratio is None:
             self._em_ratio = _typo_ascent_ratio(self.spec.path, self.index)
         return round(size * self._em_ratio)
@@ -126,7 +125,7 @@ class FontChain:
     role: str
     locale: str
     faces: list[FontFace]
-    _pick: dict[str, int] = field(default_factory=dict)
+    _pick: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def primary(self) -> FontFace:
@@ -148,7 +147,7 @@ class FontChain:
             idx = next((i for i, face in enumerate(self.faces) if face.has(char)), None)
             if idx is None and not _needs_glyph(char):
                 idx = 0
-            self._pick[char] = idx  # type: ignore[assignment]
+            self._pick[char] = idx
         return idx
 
     def missing(self, text: str) -> list[str]:

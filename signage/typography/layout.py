@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 from ..errors import Problem, TextOverflowError
@@ -246,7 +247,7 @@ def break_paragraph(
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
     picks = greedy if count == 1 else _best_breaks(nodes, analysis.phrase, m, width, count, headline)
-    spans = [(nodes[a], nodes[b]) for a, b in zip(picks, picks[1:])]
+    spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
     mid_phrase = sum(1 for _, e in spans[:-1] if e not in analysis.phrase)
     return spans, m, overflow, mid_phrase
@@ -264,7 +265,7 @@ def _line_count(text: str, chain: FontChain, size: int, width: float, locale: st
         m = _Measured(para, chain, size)
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1
-        overflow = max(overflow, max(m.width(nodes[a], nodes[b]) for a, b in zip(picks, picks[1:])) - width)
+        overflow = max(overflow, max(m.width(nodes[a], nodes[b]) for a, b in pairwise(picks)) - width)
     return count, max(0.0, overflow)
 
 
