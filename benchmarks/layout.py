@@ -17,12 +17,14 @@ import random
 import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
 from moviepy import TextClip
+from PIL import ImageFont
 
 from signage.project.loader import Project, load_project
 from signage.typography.layout import Box, TextLayout, TextStyle, fit_text
@@ -41,11 +43,8 @@ T = TypeVar("T")
 def source_texts(project: Project) -> list[str]:
     """The project's zh-Hans-CN slogan texts, Jinja variables filled for the first branch."""
     branch = project.branches_for(LOCALE)[0]
-    return [
-        project.render(e, branch)
-        for e in project.texts
-        if e.file.name == "slogans.yaml" and e.field == f"text.{LOCALE}"
-    ]
+    texts = project.texts
+    return [project.render(e, branch) for e in texts if e.file.name == "slogans.yaml" and e.field == f"text.{LOCALE}"]
 
 
 def make_slogans(texts: Sequence[str], count: int, seed: int, lo: int = 38, hi: int = 42) -> list[str]:
@@ -98,9 +97,9 @@ def moviepy_lines(text: str, size: int) -> list[str]:
     return TextClip._TextClip__break_text(None, WIDTH, text, FONT, size, 0, "left", 4)  # type: ignore[attr-defined]
 
 
-def wrap_problems(text: str, lines: Sequence[str]) -> list[str]:
+def wrap_problems(text: str, lines: Sequence[str], widths: Sequence[float]) -> list[str]:
     """What a Chinese reader would object to in one wrapped text."""
-    found = []
+    found = ["line wider than the box"] if max(widths) > WIDTH else []
     if any(line[:1] in NO_START for line in lines[1:]):
         found.append("line starts with closing punctuation")
     if any(line[-1:] in NO_END for line in lines[:-1]):
@@ -115,7 +114,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000, help="slogans timed with signage")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--moviepy-count", type=int, default=100, help="first N slogans timed with MoviePy")
-    parser.add_argument("--moviepy-auto-count", type=int, help="first N with MoviePy's own size search (default: as above)")
+    parser.add_argument("--moviepy-auto-count", type=int, help="first N with MoviePy's size search (default: same)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -127,8 +126,10 @@ def main() -> None:
     slogans = make_slogans(real, args.count, args.seed)
     forty = [i for i, s in enumerate(slogans) if len(s) == 40]
     mean_len = statistics.fmean(len(s) for s in slogans)
-    print(f"{len(slogans)} distinct slogans from {len(real)} project texts; mean length {mean_len:.1f} "
-          f"characters (range {min(map(len, slogans))}-{max(map(len, slogans))}; {len(forty)} of exactly 40)")
+    print(
+        f"{len(slogans)} distinct slogans from {len(real)} project texts; mean length {mean_len:.1f} "
+        f"characters (range {min(map(len, slogans))}-{max(map(len, slogans))}; {len(forty)} of exactly 40)"
+    )
 
     for text in real:  # warm-up: load fonts, BudouX and Pillow once, outside the timings
         fit_text(text, BOX, styles[False], chain)
@@ -138,7 +139,8 @@ def main() -> None:
     layouts: dict[bool, list[TextLayout]] = {}
     for headline, style in styles.items():
         name = f"signage fit_text, headline {'on' if headline else 'off'}"
-        runs[name], layouts[headline] = time_each(lambda t, i: fit_text(t, BOX, style, chain), slogans, args.repeat)
+        fit = lambda text, _, st=style: fit_text(text, BOX, st, chain)
+        runs[name], layouts[headline] = time_each(fit, slogans, args.repeat)
     sizes = [lay.size for lay in layouts[False]]
     mp = slogans[: args.moviepy_count]
 
@@ -150,7 +152,8 @@ def main() -> None:
     auto = slogans[: args.moviepy_count if args.moviepy_auto_count is None else args.moviepy_auto_count]
     if auto:
         runs["MoviePy TextClip caption, own size search"], _ = time_each(
-            lambda t, i: TextClip(font=FONT, text=t, method="caption", size=(WIDTH, HEIGHT)), auto, args.repeat)
+            lambda t, i: TextClip(font=FONT, text=t, method="caption", size=(WIDTH, HEIGHT)), auto, args.repeat
+        )
 
     base = per_layout(runs["signage fit_text, headline off"])
     rows = [(name, len(r[0]), per_layout(r), per_layout(r) / base) for name, r in runs.items()]
@@ -167,33 +170,49 @@ def main() -> None:
     verdict = "PASS" if worst < TARGET_MS else "FAIL"
     print(f"target: < {TARGET_MS:g} ms for a 40-character slogan: {verdict} (worst p95 {worst:.3f} ms)")
 
-    signage_bad = sum(bool(wrap_problems(lay.text, [ln.text for ln in lay.lines])) for lay in layouts[False])
-    mp_lines = [clip.text.split("\n") for clip in mp_clips]
-    mp_bad: dict[str, int] = {}
-    for text, lines in zip(mp, mp_lines):
-        for problem in wrap_problems(text, lines):
-            mp_bad[problem] = mp_bad.get(problem, 0) + 1
+    signage_bad = sum(
+        bool(wrap_problems(lay.text, [ln.text for ln in lay.lines], [ln.width for ln in lay.lines]))
+        for lay in layouts[False]
+    )
+    mp_lines = [clip.text.split("\n") for clip in mp_clips]  # the lines TextClip drew
+    mp_found = []
+    for text, lines, size in zip(mp, mp_lines, sizes):
+        ink = [ImageFont.truetype(FONT, size).getbbox(line) for line in lines]
+        mp_found.append(wrap_problems(text, lines, [right - left for left, _, right, _ in ink]))
+    mp_bad = dict(Counter(problem for found in mp_found for problem in found))
     more = sum(len(lines) > len(lay.lines) for lines, lay in zip(mp_lines, layouts[False]))
-    example = next(("/".join(ls) for t, ls in zip(mp, mp_lines) if wrap_problems(t, ls)), None)
     print(f"\nsizes signage chose: {min(sizes)}-{max(sizes)} px (median {statistics.median(sizes):g})")
-    print(f"MoviePy {version('moviepy')} (Pillow {version('pillow')}) opens face 0 of the .ttc, Noto Sans CJK JP: "
-          "Japanese glyph forms; signage sets zh-Hans-CN with face 2 (SC)")
+    print(
+        f"MoviePy {version('moviepy')} (Pillow {version('pillow')}) opens face 0 of the .ttc, Noto Sans CJK JP: "
+        "Japanese glyph forms; signage sets zh-Hans-CN with face 2 (SC)"
+    )
     print(f"wrapping problems, signage: {signage_bad} of {len(layouts[False])} slogans")
-    print(f"wrapping problems, MoviePy: {mp_bad or 'none'} of {len(mp)} slogans; "
-          f"{more} need more lines than signage's (clipped or overflowing the {HEIGHT} px box)")
-    if example:
-        print(f"  e.g. {example}")
+    print(
+        f"wrapping problems, MoviePy: {sum(map(bool, mp_found))} of {len(mp)} slogans; "
+        f"{more} need more lines than signage's (clipped by the {HEIGHT} px box)"
+    )
+    for problem, n in mp_bad.items():
+        example = next("/".join(ls) for ls, found in zip(mp_lines, mp_found) if problem in found)
+        print(f"  {n:>3} {problem}, e.g. {example}")
 
     if args.json:
         figures: dict[str, Any] = {
-            "slogans": len(slogans), "mean_length": mean_len, "exactly_40": len(forty),
-            "box": [WIDTH, HEIGHT], "repeats": args.repeat, "cpus": os.cpu_count(),
+            "slogans": len(slogans),
+            "mean_length": mean_len,
+            "exactly_40": len(forty),
+            "box": [WIDTH, HEIGHT],
+            "repeats": args.repeat,
+            "cpus": os.cpu_count(),
             "rows": [{"approach": n, "texts": c, "ms_per_layout": ms, "ratio": r} for n, c, ms, r in rows],
             "per_repeat_ms": {name: [statistics.fmean(r) for r in rs] for name, rs in runs.items()},
             "forty_char_ms": {name: {"p50": p50, "p95": p95} for name, (p50, p95) in pcts.items()},
             "target": {"ms": TARGET_MS, "worst_p95": worst, "verdict": verdict},
-            "moviepy": {"version": version("moviepy"), "face": "Noto Sans CJK JP (face 0)", "problems": mp_bad,
-                        "more_lines_than_signage": more},
+            "moviepy": {
+                "version": version("moviepy"),
+                "face": "Noto Sans CJK JP (face 0)",
+                "problems": mp_bad,
+                "more_lines_than_signage": more,
+            },
             "signage_wrap_problems": signage_bad,
         }
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -70,12 +70,21 @@ def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: P
     lines[n] = lines[n].replace("{{ hotline }}", "{{ nope }}")
     path.write_text("\n".join(lines), encoding="utf-8")
     (project_copy / "content" / "cases" / "fake-loan.yaml").write_text("id: fake-loan\ntitle: [\n", encoding="utf-8")
+    credit = project_copy / "content" / "cases" / "fake-credit.yaml"
+    credit.write_text(
+        "\n".join(l for l in credit.read_text(encoding="utf-8").splitlines() if not l.startswith("outcome:"))
+        .replace("title: ", "title: 😀", 1),
+        encoding="utf-8",
+    )
     result = Cli.process("check", cwd=project_copy)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("content/cases/fake-loan.yaml:") and "invalid YAML" in line for line in lines)
     assert any(line.startswith(f"content/slogans.yaml:{n + 1}: ") and "'nope' is undefined" in line for line in lines)
+    assert "content/cases/fake-credit.yaml:1: fake-credit.outcome: required field is missing" in lines
+    # the case did not validate, so its emoji title is not checked yet; nothing else was reported
+    assert len(lines) == 3, lines
 
 
 def test_missing_project_is_a_clear_error(tmp_path: Path) -> None:

@@ -114,13 +114,20 @@ def _phrase_parser(traditional: bool) -> budoux.Parser:
     return budoux.load_default_simplified_chinese_parser()
 
 
+# BudouX leaves some one-character words on their own (不|出借, 你|的); these bind to
+# the word after (negations, 请) or before (structural particles) in signage copy.
+_BINDS_TO_NEXT = frozenset("不别勿莫未没非请別請沒")
+_BINDS_TO_PREVIOUS = frozenset("的地得了着吗呢吧啊嗎著")
+
+
 def phrase_breaks(text: str, locale: Locale) -> set[int]:
     """Positions between BudouX phrases (which may be disallowed breaks)."""
     positions = set()
     offset = 0
     for chunk in _phrase_parser(locale.traditional).parse(text)[:-1]:
         offset += len(chunk)
-        positions.add(offset)
+        if text[offset - 1] not in _BINDS_TO_NEXT and text[offset] not in _BINDS_TO_PREVIOUS:
+            positions.add(offset)
     return positions
 
 
