@@ -22,7 +22,8 @@ def test_text_prints_size_and_lines(cli: Cli) -> None:
                  "--size", "30", "--headline")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("size 30 px, 3 line(s)")
-    assert "转账到安全账户" in result.output
+    lines = [line.split("    (x=")[0] for line in result.output.splitlines()[1:]]
+    assert "".join(lines) == "陌生来电让你转账到安全账户的都是诈骗"
 
 
 def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> None:
