@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -42,6 +42,46 @@ class Branch(Strict):
     timezone: str = "Asia/Shanghai"
 
 
+class LedScreen(Strict):
+    """An LED sign: its pixel size, colour mode and how its controller plays."""
+
+    id: Id
+    size: Annotated[str, StringConstraints(pattern=r"^\s*\d+\s*[xX×]\s*\d+\s*$")]
+    color: Literal["red", "green", "yellow", "white", "dual", "full"] = "red"
+    mode: Literal["scroll", "pages"] = "scroll"
+    template: Id | None = None  # templates/led/NAME.yaml; default: the mode's name
+    speed: Annotated[int, Field(ge=1, le=64)] = 1  # scroll: whole pixels per frame
+    fps: Annotated[int, Field(ge=1, le=120)] = 30  # scroll: frames per second
+    gap: Annotated[int, Field(ge=0, le=4096)] | None = None  # scroll: px between loops; default a screen width
+    stay: Annotated[float, Field(gt=0, le=600)] = 3.0  # pages: seconds per page
+
+    @property
+    def width(self) -> int:
+        return parse_screen_size(self.size)[0]
+
+    @property
+    def height(self) -> int:
+        return parse_screen_size(self.size)[1]
+
+    @model_validator(mode="after")
+    def _sane_size(self) -> LedScreen:
+        parse_screen_size(self.size)
+        return self
+
+
+MAX_LED_SIDE = 4096
+
+
+def parse_screen_size(text: str) -> tuple[int, int]:
+    """'96x16' -> (96, 16); ValueError for zero or absurd sizes."""
+    w, h = (int(p) for p in text.lower().replace("×", "x").split("x"))
+    if w <= 0 or h <= 0:
+        raise ValueError(f"screen size {text!r} has a zero side")
+    if w > MAX_LED_SIDE or h > MAX_LED_SIDE:
+        raise ValueError(f"screen size {text!r} is over {MAX_LED_SIDE} px on a side: not an LED sign")
+    return w, h
+
+
 FontChain = Annotated[list[Id], Field(min_length=1)]
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -56,6 +96,7 @@ class ProjectConfig(Strict):
     # "default" or a locale tag -> role -> fallback chain of font ids
     fonts: dict[str, dict[RoleName, FontChain]]
     branches: list[Branch] = Field(default_factory=list)
+    led_screens: list[LedScreen] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ProjectConfig:
@@ -64,11 +105,11 @@ class ProjectConfig(Strict):
         for key in self.fonts:
             if key != "default":
                 Locale.parse(key)
-        seen: set[str] = set()
-        for branch in self.branches:
-            if branch.id in seen:
-                raise ValueError(f"branches: duplicate branch id {branch.id!r}")
-            seen.add(branch.id)
+        for kind, items in (("branches", self.branches), ("led_screens", self.led_screens)):
+            ids = [item.id for item in items]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{kind}: duplicate id {', '.join(dupes)}")
         return self
 
     def roles_for(self, locale: str) -> dict[str, list[str]]:

@@ -1,0 +1,201 @@
+"""Choosing line breaks at one size: the fewest lines, then the best breaks among them.
+
+Greedy filling gives the fewest lines; a small dynamic programme then picks, for that
+many lines, the breaks with the least cost: slack (squared), breaks inside a phrase,
+and one character alone on the last line (孤字).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .fonts import FontChain
+from .linebreak import NO_END, NO_START, BreakLevel, analyse
+
+# Line-choice costs. Slack is measured as a fraction of the box width and squared;
+# a line one character short in a ten-character box costs 1.
+_SLACK_WEIGHT = 100.0
+_NON_PHRASE_BREAK = 5.0  # worth about two characters of slack in a ten-character line
+_ORPHAN = 1000.0  # one character alone on the last line (孤字)
+# Full-width punctuation whose blank half may hang past the line end (compression).
+_END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
+
+
+class Measured:
+    """Advances and prefix sums of one paragraph at one size."""
+
+    def __init__(self, text: str, chain: FontChain, size: int):
+        self.advances = [chain.advance(c, size) for c in text]
+        prefix = [0.0]
+        total = 0.0
+        for a in self.advances:
+            total += a
+            prefix.append(total)
+        self.prefix = prefix
+        self.text = text
+        self.chain = chain
+        self.size = size
+
+    def visible_end(self, start: int, end: int) -> int:
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return end
+
+    def width(self, start: int, end: int) -> float:
+        """Width of text[start:end] as a line: trailing spaces and punctuation blank dropped."""
+        end = self.visible_end(start, end)
+        if end <= start:
+            return 0.0
+        w = self.prefix[end] - self.prefix[start]
+        last = self.text[end - 1]
+        if last in _END_HANG:
+            w -= self.chain.end_blank(last, self.size)
+        return w
+
+
+def paragraphs(text: str) -> list[tuple[int, str]]:
+    out = []
+    offset = 0
+    for part in text.split("\n"):
+        out.append((offset, part))
+        offset += len(part) + 1
+    return out
+
+
+def _greedy(nodes: Sequence[int], m: Measured, width: float) -> list[int]:
+    """Fewest lines: each line takes as many break-separated pieces as fit."""
+    chosen = [0]
+    i = 0
+    last = len(nodes) - 1
+    while i < last:
+        j = i + 1
+        while j < last and m.width(nodes[i], nodes[j + 1]) <= width:
+            j += 1
+        chosen.append(j)
+        i = j
+    return chosen
+
+
+def _visible_count(text: str) -> int:
+    return sum(1 for c in text if c.isalnum())
+
+
+def _best_breaks(
+    nodes: Sequence[int], phrase: frozenset[int], m: Measured, width: float, lines: int, headline: bool
+) -> list[int]:
+    """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans)."""
+    last = len(nodes) - 1
+    inf = float("inf")
+    cost = [[inf] * len(nodes) for _ in range(lines + 1)]
+    back = [[-1] * len(nodes) for _ in range(lines + 1)]
+    cost[0][0] = 0.0
+    for c in range(1, lines + 1):
+        prev_row, row, back_row = cost[c - 1], cost[c], back[c]
+        for j in range(1, last + 1):
+            if (j == last) != (c == lines) and j == last:
+                continue
+            is_last = j == last
+            for i in range(j - 1, -1, -1):
+                if prev_row[i] == inf:
+                    continue
+                w = m.width(nodes[i], nodes[j])
+                if w > width and i != j - 1:
+                    break
+                slack = max(0.0, width - w) / width
+                line_cost = 0.0 if (is_last and not headline) else _SLACK_WEIGHT * slack * slack
+                if w > width:
+                    line_cost += 1e6
+                if not is_last and nodes[j] not in phrase:
+                    line_cost += _NON_PHRASE_BREAK
+                if is_last and lines > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
+                    line_cost += _ORPHAN
+                total = prev_row[i] + line_cost
+                if total < row[j]:
+                    row[j] = total
+                    back_row[j] = i
+    picks = [last]
+    c, j = lines, last
+    while c > 0:
+        j = back[c][j]
+        picks.append(j)
+        c -= 1
+    return picks[::-1]
+
+
+@dataclass
+class ParagraphLines:
+    """How one paragraph breaks at one size."""
+
+    spans: list[tuple[int, int]]
+    measured: Measured
+    overflow: float = 0.0  # px by which the widest line exceeds the width
+    mid_phrase: int = 0  # breaks inside a phrase
+    split_tokens: list[str] = field(default_factory=list)  # unbreakable pieces cut by character
+
+
+def _nodes(
+    text: str, m: Measured, width: float, locale: str, level: BreakLevel, split: bool
+) -> tuple[tuple[int, ...], frozenset[int], list[str]]:
+    """Break nodes (0, allowed..., len); with ``split``, also inside pieces wider than ``width``."""
+    analysis = analyse(text, locale, level)
+    nodes = (0, *analysis.allowed, len(text))
+    if not split:
+        return nodes, analysis.phrase, []
+    extra: list[int] = []
+    tokens: list[str] = []
+    for a, b in pairwise(nodes):
+        if m.width(a, b) > width:
+            tokens.append(text[a:b].strip())
+            extra += [p for p in range(a + 1, b) if _char_boundary(text, p)]
+    if not extra:
+        return nodes, analysis.phrase, []
+    return tuple(sorted({*nodes, *extra})), analysis.phrase, tokens
+
+
+def _char_boundary(text: str, p: int) -> bool:
+    """A cut between two characters that splits no mark and breaks no prohibition."""
+    nxt = text[p]
+    return not (
+        unicodedata.combining(nxt) or "\ufe00" <= nxt <= "\ufe0f" or nxt in NO_START or text[p - 1] in NO_END
+    )
+
+
+def break_paragraph(
+    text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel,
+    headline: bool, split: bool = False,
+) -> ParagraphLines:
+    """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character."""
+    m = Measured(text, chain, size)
+    if not text:
+        return ParagraphLines([(0, 0)], m)
+    nodes, phrase, tokens = _nodes(text, m, width, locale, level, split)
+    greedy = _greedy(nodes, m, width)
+    count = len(greedy) - 1
+    picks = greedy if count == 1 else _best_breaks(nodes, phrase, m, width, count, headline)
+    spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
+    overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
+    mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)
+    return ParagraphLines(spans, m, overflow, mid_phrase, tokens)
+
+
+def count_lines(
+    text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel, split: bool = False
+) -> tuple[int, float]:
+    """Lines needed at ``size`` (greedy is optimal for the count) and the overflow in px."""
+    count = 0
+    overflow = 0.0
+    for _, para in paragraphs(text):
+        if not para:
+            count += 1
+            continue
+        m = Measured(para, chain, size)
+        nodes, _, _ = _nodes(para, m, width, locale, level, split)
+        picks = _greedy(nodes, m, width)
+        count += len(picks) - 1
+        overflow = max(overflow, max(m.width(nodes[a], nodes[b]) for a, b in pairwise(picks)) - width)
+    return count, max(0.0, overflow)
+
+
