@@ -73,10 +73,12 @@ def check(ctx: click.Context) -> None:
     problems = check_project(root)
     for problem in problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        click.echo(f"{len(errors)} problem(s) in {root}", err=True)
         ctx.exit(1)
-    click.echo(f"ok: {root} has no problems")
+    warned = f" ({len(problems)} warning(s))" if problems else ""
+    click.echo(f"ok: {root} has no problems{warned}")
 
 
 @main.command()
@@ -122,6 +124,73 @@ def text(
         click.echo(f"{line.text}    (x={line.x:g} y={line.y:g} width={line.width:g})")
     if output is not None:
         click.echo(f"preview: {output}")
+
+
+@main.group()
+def render() -> None:
+    """Render one piece of content for one device."""
+
+
+@render.command("led")
+@click.option("--slogan", "slogan_id", help="Slogan id from content/slogans.yaml.")
+@click.option("--text", "text_", help="Text to show instead of a slogan (may use {{ hotline }}).")
+@click.option("--screen", required=True, help="WxH in pixels, or the id of an LED screen in signage.yaml.")
+@click.option("--color", type=click.Choice(["red", "green", "yellow", "white", "dual", "full"]), help="Colour mode.")
+@click.option("--mode", type=click.Choice(["scroll", "pages"]), help="How the controller plays (default: scroll).")
+@click.option("--template", help="LED template in templates/led/ (default: the mode's name).")
+@click.option("--locale", help="Locale of the text (default: the project's).")
+@click.option("--speed", type=int, help="Scroll speed in whole pixels per frame.")
+@click.option("--fps", type=int, help="Scroll frames per second.")
+@click.option("--gap", type=int, help="Pixels between the end of the text and its return.")
+@click.option("--stay", type=float, help="Seconds per page.")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (replaced whole when it holds earlier signage output).")
+@click.pass_context
+def render_led_command(
+    ctx: click.Context, slogan_id: str | None, text_: str | None, screen: str, color: str | None, mode: str | None,
+    template: str | None, locale: str | None, speed: int | None, fps: int | None, gap: int | None,
+    stay: float | None, out_dir: Path,
+) -> None:
+    """LED sign images: pages (PNG + BMP) or a scroll strip with GIF (and MP4 for full colour)."""
+    from .commands.led import LedOptions, render_led
+    from .commands.text import project_for_tools
+
+    if bool(slogan_id) == bool(text_):
+        raise SignageError("give exactly one of --slogan ID and --text TEXT")
+    project = project_for_tools(ctx.obj["project"])
+    options = LedOptions(screen=screen, slogan=slogan_id, text=text_, color=color, mode=mode, template=template,
+                         locale=locale, speed=speed, fps=fps, gap=gap, stay=stay)
+    manifest = render_led(project, options, out_dir)
+    for warning in manifest["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    if manifest["mode"] == "pages":
+        for page in manifest["pages"]:
+            click.echo(f"{out_dir / page['file']}  {page['text']}")
+    else:
+        click.echo(f"{out_dir / manifest['strip']}  {manifest['frames']} frames, {manifest['duration']} s")
+    click.echo(f"preview: {out_dir / manifest['preview']}")
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
+@click.pass_context
+def build(ctx: click.Context, workers: int | None) -> None:
+    """Render the project's catalogue into its output folder, only what changed."""
+    from .commands.led import build_led
+    from .led.job import catalog_jobs
+    from .project.loader import find_project_dir, load_project
+
+    project = load_project(find_project_dir(explicit=ctx.obj["project"]))
+    root = project.output_dir / "led"
+    total = len(catalog_jobs(project))
+    with click.progressbar(length=total, label="LED catalogue", file=sys.stderr) as bar:
+        report = build_led(project, root, progress=bar.update, workers=workers)
+    for warning in report.warnings or []:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"LED: {report.rendered} rendered, {report.unchanged} unchanged, {report.removed} removed; "
+        f"{report.pages} pages in {root}"
+    )
 
 
 def run() -> None:

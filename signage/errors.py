@@ -19,6 +19,7 @@ class Problem:
     line: int | None = None
     item: str | None = None
     field: str | None = None
+    warning: bool = False  # reported, but does not make a command fail
 
     def __str__(self) -> str:
         where = ""
@@ -35,7 +36,7 @@ class Problem:
             what += ": "
         elif self.field:
             what = f"{self.field}: "
-        return f"{where}{what}{self.message}"
+        return f"{where}{what}{'warning: ' if self.warning else ''}{self.message}"
 
 
 def _display_path(path: Path | str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
+
+from PIL import Image
 
 from ..errors import Problem, SignageError
 from ..locales import Locale
 from ..project.loader import Project, find_project_dir, load_project
+from ..publish import atomic_write_bytes
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
 from ..typography.raster import preview
@@ -48,19 +50,13 @@ def layout_text(project: Project, text: str, box: Box, style: TextStyle, locale:
     return fit_text(rendered, box, style, chain, item="text")
 
 
-def write_png(image, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Save to a temporary name beside ``path`` and rename it into place."""
+def write_png(image: Image.Image, path: Path) -> None:
+    """Encode in memory, then write to a temporary name and rename into place."""
     if path.suffix.lower() != ".png":
         raise SignageError(Problem("the preview is a PNG: give a file name ending in .png", file=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        image.save(tmp, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def save_preview(layout: TextLayout, path: Path, scale: int = 1) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, SignageError
+from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..resources import bundled_fonts_dir
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
-from .config import Branch, ProjectConfig
+from .config import Branch, LedScreen, ProjectConfig
 from .content import CaseSummary, Slogan
 from .texts import TextEntry, TextTemplates
 
@@ -35,6 +36,7 @@ class Project:
     fonts: FontRegistry
     texts: list[TextEntry] = field(default_factory=list)
     templates: TextTemplates = field(default_factory=TextTemplates)
+    led_templates: dict[str, LedTemplate] = field(default_factory=dict)
 
     @property
     def output_dir(self) -> Path:
@@ -43,11 +45,34 @@ class Project:
     def branches_for(self, locale: str) -> list[Branch]:
         return [b for b in self.config.branches if b.locale == locale]
 
+    def led_template(self, name: str) -> LedTemplate:
+        try:
+            return self.led_templates[name]
+        except KeyError:
+            known = ", ".join(sorted(self.led_templates)) or "none"
+            raise SignageError(
+                Problem(f"no LED template {name!r} (templates: {known})", file=self.root / LED_TEMPLATES)
+            ) from None
+
+    def led_screen(self, screen_id: str) -> LedScreen:
+        for screen in self.config.led_screens:
+            if screen.id == screen_id:
+                return screen
+        known = ", ".join(s.id for s in self.config.led_screens) or "none"
+        raise SignageError(Problem(f"no LED screen {screen_id!r} (screens: {known})", file=self.root / CONFIG_FILE))
+
     def slogan(self, slogan_id: str) -> Slogan:
         try:
             return self.slogans[slogan_id]
         except KeyError:
             raise SignageError(Problem(f"no slogan with id {slogan_id!r}", file=self.root / SLOGANS_FILE)) from None
+
+    def entry(self, item: str, field: str) -> TextEntry:
+        """The text entry of one field of one item, e.g. ("two-cards", "short.zh-Hans-CN")."""
+        for entry in self.texts:
+            if entry.item == item and entry.field == field:
+                return entry
+        raise SignageError(Problem(f"no text {field}", item=item))
 
     def render(self, entry: TextEntry, branch: Branch | None = None) -> str:
         """The text of ``entry`` with its Jinja2 expressions filled for one branch."""
@@ -94,10 +119,12 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     """Load what can be loaded and list every problem found on the way."""
     problems: list[Problem] = []
     config_path = root / CONFIG_FILE
-    config = _validate(ProjectConfig, _read(config_path, problems), config_path, None, problems)
+    config_data = _read(config_path, problems)
+    config = _validate(ProjectConfig, config_data, config_path, None, problems)
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
+    led_templates = _read_led_templates(root / LED_TEMPLATES, problems)
     if config is None:
         return None, problems
 
@@ -108,6 +135,7 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
         if problem:
             problems.append(problem)
     problems += _cross_check(config, catalog, texts, config_path)
+    problems += _check_screens(config, led_templates, config_path, config_data)
     slogans_readable = not any(p.file == root / SLOGANS_FILE and p.item is None for p in problems)
     for case in cases.values() if slogans_readable else ():
         path, raw = case_origins[case.id]
@@ -117,7 +145,7 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
                 problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
     project = Project(
         root=root, config=config, slogans=slogans, cases=cases,
-        fonts=FontRegistry(catalog, config.fonts), texts=texts, templates=templates,
+        fonts=FontRegistry(catalog, config.fonts), texts=texts, templates=templates, led_templates=led_templates,
     )
     return project, problems
 
@@ -244,6 +272,46 @@ def _read_cases(
                 TextEntry(path, line_of(raw, _field_path(name)), case.id, name, case.locale, text, led=name == "short.led")
             )
     return cases, texts, origins
+
+
+def _read_led_templates(folder: Path, problems: list[Problem]) -> dict[str, LedTemplate]:
+    templates: dict[str, LedTemplate] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        raw = _read(path, problems)
+        if isinstance(raw, LocatedDict):
+            raw.setdefault("name", path.stem)
+        template = _validate(LedTemplate, raw, path, path.stem, problems)
+        if template is not None:
+            templates[path.stem] = template
+    return templates
+
+
+def _check_screens(
+    config: ProjectConfig, templates: dict[str, LedTemplate], config_path: Path, data: Any
+) -> list[Problem]:
+    problems = []
+    for n, screen in enumerate(config.led_screens):
+        name = screen.template or screen.mode
+        line = line_of(data, ("led_screens", n))
+
+        def problem(message: str, field: str = "template", warning: bool = False) -> Problem:
+            return Problem(message, config_path, line, screen.id, field, warning)  # noqa: B023
+
+        template = templates.get(name)
+        if template is None:
+            problems.append(problem(f"no LED template {name!r} in {LED_TEMPLATES}"))
+        elif template.mode != screen.mode:
+            problems.append(problem(f"template {name!r} is for {template.mode}, the screen plays {screen.mode}"))
+        else:
+            try:
+                template.row_for(screen.height)
+            except ValueError as exc:
+                problems.append(problem(str(exc)))
+        if screen.width % 32 or screen.height % 16:
+            problems.append(
+                problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True)
+            )
+    return problems
 
 
 def _field_path(name: str) -> tuple[Any, ...]:

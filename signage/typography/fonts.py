@@ -246,6 +246,10 @@ class FontRegistry:
         self.roles = roles  # "default" / locale tag -> role -> chain of font ids
         self._chains: dict[tuple[str, str], FontChain] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        # Font faces hold FreeType handles: a worker process opens its own.
+        return {"catalog": self.catalog, "roles": self.roles, "_chains": {}}
+
     def role_names(self, locale: str) -> list[str]:
         names = dict.fromkeys(self.roles.get("default", {}))
         names.update(dict.fromkeys(self.roles.get(locale, {})))

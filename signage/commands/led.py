@@ -1,0 +1,188 @@
+"""``signage render led`` and the LED part of ``signage build``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import SignageError
+from ..led.job import LedJob, catalog_jobs, slogan_jobs
+from ..led.output import write_led
+from ..led.render import render
+from ..locales import Locale
+from ..project.config import LedScreen
+from ..project.loader import Project
+from ..publish import MANIFEST, check_replaceable, read_manifest, staged_dir, write_json
+from ..typography.fonts import FontRegistry
+
+
+@dataclass
+class LedOptions:
+    """What `signage render led` was asked for."""
+
+    screen: str  # WxH or the id of a screen in signage.yaml
+    slogan: str | None = None
+    text: str | None = None
+    color: str | None = None
+    mode: str | None = None
+    template: str | None = None
+    locale: str | None = None
+    speed: int | None = None
+    fps: int | None = None
+    gap: int | None = None
+    stay: float | None = None
+
+
+def _screen(project: Project, options: LedOptions) -> LedScreen:
+    declared = {s.id: s for s in project.config.led_screens}
+    base: dict[str, Any] = (
+        declared[options.screen].model_dump(exclude_none=True) if options.screen in declared
+        else {"id": "custom", "size": options.screen}
+    )
+    overrides = {
+        "color": options.color, "mode": options.mode, "template": options.template,
+        "speed": options.speed, "fps": options.fps, "gap": options.gap, "stay": options.stay,
+    }
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    if options.template and not options.mode:
+        base["mode"] = project.led_template(options.template).mode
+    try:
+        return LedScreen.model_validate(base)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if field == "size" and "pattern" in message:
+            message = f"{options.screen!r} is neither WxH nor a screen in signage.yaml ({', '.join(declared) or 'none'})"
+        raise SignageError(f"--screen: {message}" if field in ("size", "") else f"--{field}: {message}") from None
+
+
+def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
+    screen = _screen(project, options)
+    template = project.led_template(screen.template or screen.mode)
+    if template.mode != screen.mode:
+        raise SignageError(f"--template {template.name} is for {template.mode}, not {screen.mode}")
+    try:
+        template.row_for(screen.height)
+    except ValueError as exc:
+        raise SignageError(f"--screen {screen.size}: {exc}") from None
+    locale = options.locale
+    if locale is not None:
+        try:
+            locale = Locale.parse(locale).tag
+        except ValueError as exc:
+            raise SignageError(f"--locale: {exc}") from None
+    if options.slogan:
+        slogan = project.slogan(options.slogan)
+        return slogan_jobs(project, slogan, screen, template, [locale or project.config.default_locale])[:1]
+    locale = locale or project.config.default_locale
+    text = project.templates.render_string(options.text or "", project.context(locale))
+    if not text.strip():
+        raise SignageError("--text: nothing to show")
+    return [LedJob("text", locale, text, "text", screen, template)]
+
+
+def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str, Any]:
+    """Render one text on one screen into ``out_dir``, replaced whole only on success."""
+    (job,) = jobs_for(project, options)
+    check_replaceable(out_dir)
+    return _render_job(job, project.fonts, out_dir)
+
+
+def _render_job(job: LedJob, fonts: FontRegistry, out_dir: Path) -> dict[str, Any]:
+    key = job.key(fonts)
+    result = render(job, fonts)
+    with staged_dir(out_dir) as stage:
+        manifest = write_led(result, stage, key)
+        write_json(stage / MANIFEST, manifest)
+    return manifest
+
+
+def job_dir(root: Path, job: LedJob) -> Path:
+    name = job.content_id + (f"@{job.branch}" if job.branch else "")
+    return root / job.screen.id / job.locale / name
+
+
+_worker_fonts: FontRegistry | None = None
+
+
+def _init_worker(fonts: FontRegistry) -> None:
+    global _worker_fonts
+    _worker_fonts = fonts
+
+
+def _work(job: LedJob, out_dir: Path) -> tuple[str, list[str]]:
+    assert _worker_fonts is not None
+    manifest = _render_job(job, _worker_fonts, out_dir)
+    return job.label, list(manifest["warnings"])
+
+
+@dataclass
+class BuildReport:
+    rendered: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pages: int = 0
+    warnings: list[str] | None = None
+
+
+def build_led(project: Project, root: Path, progress: Callable[[int], None] | None = None,
+              workers: int | None = None) -> BuildReport:
+    """Render the LED catalogue into ``root``: only jobs whose key changed, in parallel."""
+    jobs = catalog_jobs(project)
+    report = BuildReport(warnings=[])
+    todo: list[tuple[LedJob, Path]] = []
+    wanted: set[Path] = set()
+    for job in jobs:
+        folder = job_dir(root, job)
+        wanted.add(folder)
+        manifest = read_manifest(folder)
+        if manifest is not None and manifest.get("key") == job.key(project.fonts):
+            report.unchanged += 1
+            if progress:
+                progress(1)
+        else:
+            todo.append((job, folder))
+    # Each job's folder is swapped in whole, so a failing job leaves its old output as it was.
+    workers = workers or min(len(todo), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(project.fonts,)) as pool:
+            futures = [pool.submit(_work, job, folder) for job, folder in todo]
+            for future in futures:
+                _, warns = future.result()
+                report.warnings += warns  # type: ignore[operator]
+                report.rendered += 1
+                if progress:
+                    progress(1)
+    else:
+        _init_worker(project.fonts)
+        for job, folder in todo:
+            _, warns = _work(job, folder)
+            report.warnings += warns  # type: ignore[operator]
+            report.rendered += 1
+            if progress:
+                progress(1)
+    report.removed = _remove_stale(root, wanted)
+    report.pages = sum(len((read_manifest(f) or {}).get("pages", [])) for f in wanted)
+    return report
+
+
+def _remove_stale(root: Path, wanted: set[Path]) -> int:
+    """Remove output folders of jobs no longer in the catalogue (only signage's own)."""
+    removed = 0
+    if not root.is_dir():
+        return 0
+    for manifest in root.glob(f"*/*/*/{MANIFEST}"):
+        folder = manifest.parent
+        if folder not in wanted:
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
+

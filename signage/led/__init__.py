@@ -1,0 +1,1 @@
+"""LED signs: templates, render jobs, and the images their controllers play."""

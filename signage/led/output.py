@@ -1,0 +1,222 @@
+"""LED files as controllers take them: exact-size PNG/BMP pages, scroll strip, GIF, MP4.
+
+Single-colour signs get 1-bit BMPs and two-colour PNGs; dual-colour signs only black,
+red, green and yellow; full-colour signs RGB and an H.264 MP4 of the scroll. Beside them
+a dot preview (each LED pixel a round dot) and manifest.json.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageColor
+
+from ..errors import SignageError
+from ..project.config import LedScreen
+from .render import EMPHASIS, OFF, TEXT, LedRender
+from .template import LedTemplate, Palette
+
+RGB = tuple[int, int, int]
+SINGLE: dict[str, RGB] = {"red": (255, 0, 0), "green": (0, 255, 0), "yellow": (255, 255, 0), "white": (255, 255, 255)}
+DUAL: dict[str, RGB] = {"red": (255, 0, 0), "green": (0, 255, 0), "yellow": (255, 255, 0)}
+BLACK: RGB = (0, 0, 0)
+DEFAULT_PALETTES = {"dual": Palette(text="red", emphasis="yellow"), "full": Palette(text="#ff2a2a", emphasis="#ffd400")}
+PREVIEW_BG: RGB = (18, 18, 18)
+PREVIEW_UNLIT: RGB = (48, 40, 40)
+
+
+class ScreenColours:
+    """How palette indices (off, text, emphasis) become the screen's colours and files."""
+
+    def __init__(self, screen: LedScreen, template: LedTemplate):
+        self.mode = screen.color
+        if screen.color in SINGLE:
+            colour = SINGLE[screen.color]
+            self.palette: list[RGB] = [BLACK, colour]  # the file's palette
+            self.index_map = [0, 1, 1]  # OFF, TEXT, EMPHASIS -> file palette index
+        elif screen.color == "dual":
+            pal = template.colors.get("dual") or DEFAULT_PALETTES["dual"]
+            self.palette = [BLACK, DUAL["red"], DUAL["green"], DUAL["yellow"]]
+            order = ["black", "red", "green", "yellow"]
+            self.index_map = [0, order.index(pal.text), order.index(pal.emphasis or pal.text)]
+        else:
+            pal = template.colors.get("full") or DEFAULT_PALETTES["full"]
+            self.palette = [_rgb(pal.background), _rgb(pal.text), _rgb(pal.emphasis or pal.text)]
+            self.index_map = [0, 1, 2]
+
+    def indexed(self, index_image: Image.Image) -> Image.Image:
+        """The index image as a palette image with exactly this screen's colours."""
+        mapped = index_image.point(self.index_map + [0] * (256 - len(self.index_map)))
+        image = Image.frombuffer("P", mapped.size, mapped.tobytes(), "raw", "P", 0, 1)
+        image.putpalette([c for rgb in self.palette for c in rgb])
+        return image
+
+    def rgb(self, index_image: Image.Image) -> Image.Image:
+        return self.indexed(index_image).convert("RGB")
+
+    def png(self, index_image: Image.Image) -> Image.Image:
+        """Full colour: RGB; single and dual: a palette of only the screen's colours."""
+        return self.rgb(index_image) if self.mode == "full" else self.indexed(index_image)
+
+    def bmp(self, index_image: Image.Image) -> Image.Image:
+        """Single colour: 1 bit per pixel; dual: 8-bit palette; full: 24-bit."""
+        if self.mode in SINGLE:
+            return index_image.point(lambda v: 255 if v else 0, mode="1")
+        return self.png(index_image)
+
+
+def _rgb(colour: str) -> RGB:
+    r, g, b = ImageColor.getrgb(colour)[:3]
+    return (r, g, b)
+
+
+def dot_preview(index_image: Image.Image, colours: ScreenColours, scale: int = 8) -> Image.Image:
+    """Each LED pixel drawn as a round dot, scale x scale: what staff see on the sign.
+
+    A palette image (background, unlit dot, text, emphasis): small and quick to encode.
+    """
+    idx = np.asarray(index_image)
+    yy, xx = np.mgrid[0:scale, 0:scale] + 0.5
+    disc = np.hypot(yy - scale / 2, xx - scale / 2) <= scale * 0.42
+    # one sprite per LED state: 0 is background, 1 + state the dot's colour
+    sprites = np.stack([np.where(disc, 1 + state, 0) for state in (OFF, TEXT, EMPHASIS)]).astype(np.uint8)
+    h, w = idx.shape
+    out = sprites[idx].transpose(0, 2, 1, 3).reshape(h * scale, w * scale)
+    image = Image.fromarray(np.ascontiguousarray(out), "P")
+    lit = [colours.palette[colours.index_map[state]] for state in (TEXT, EMPHASIS)]
+    image.putpalette([c for rgb in (PREVIEW_BG, PREVIEW_UNLIT, *lit) for c in rgb])
+    return image
+
+
+def _save(image: Image.Image, path: Path, **options: Any) -> str:
+    if path.suffix == ".png":
+        options.setdefault("compress_level", 3)  # tiny flat images: fast level, same size
+    image.save(path, **options)
+    return path.name
+
+
+def write_led(result: LedRender, folder: Path, key: str) -> dict[str, Any]:
+    """Write every file of one render into ``folder`` (a staging folder) and return the manifest."""
+    job, screen = result.job, result.job.screen
+    colours = ScreenColours(screen, job.template)
+    manifest: dict[str, Any] = {
+        "content": job.content_id,
+        "locale": job.locale,
+        "branch": job.branch,
+        "form": job.form,
+        "text": job.text,
+        "template": job.template.name,
+        "screen": {"id": screen.id, "width": screen.width, "height": screen.height, "color": screen.color},
+        "mode": screen.mode,
+        "key": key,
+        "warnings": result.warnings,
+    }
+    if screen.mode == "pages":
+        pages = []
+        previews = []
+        for n, page in enumerate(result.pages, 1):
+            stem = f"page-{n:02d}"
+            pages.append({
+                "file": _save(colours.png(page.image), folder / f"{stem}.png", optimize=False),
+                "bmp": _save(colours.bmp(page.image), folder / f"{stem}.bmp"),
+                "text": page.text,
+                "stay": screen.stay,
+            })
+            previews.append(page.image)
+        manifest["pages"] = pages
+        manifest["duration"] = round(screen.stay * len(pages), 3)
+        sheet = Image.new("L", (screen.width, (screen.height + 1) * len(previews) - 1), OFF)
+        for n, image in enumerate(previews):
+            sheet.paste(image, (0, n * (screen.height + 1)))
+        manifest["preview"] = _save(dot_preview(sheet, colours, _preview_scale(sheet.width)), folder / "preview.png")
+    else:
+        assert result.strip is not None
+        manifest.update(_write_scroll(result, folder, colours))
+    return manifest
+
+
+def _preview_scale(width: int) -> int:
+    return max(2, min(8, 8000 // max(width, 1)))
+
+
+def scroll_offsets(strip_width: int, screen: LedScreen) -> list[int]:
+    """Left edge of the window on the looping strip for each frame of one seamless loop.
+
+    The loop starts with the screen showing the end of the gap, so the text enters
+    from the right, and moves ``speed`` whole pixels a frame.
+    """
+    start = strip_width - screen.width if strip_width >= screen.width else 0
+    return [(start + k * screen.speed) % strip_width for k in range(strip_width // screen.speed)]
+
+
+def looped(strip: np.ndarray, width: int) -> np.ndarray:
+    """The strip repeated end to start, long enough that every window of ``width`` is a slice."""
+    reps = -(-(strip.shape[1] + width) // strip.shape[1])
+    return np.tile(strip, (1, reps) + (1,) * (strip.ndim - 2))
+
+
+def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> dict[str, Any]:
+    strip, screen = result.strip, result.job.screen
+    assert strip is not None
+    offsets = scroll_offsets(strip.image.width, screen)
+    frame_ms = 1000 / screen.fps
+    info: dict[str, Any] = {
+        "strip": _save(colours.png(strip.image), folder / "strip.png"),
+        "strip_bmp": _save(colours.bmp(strip.image), folder / "strip.bmp"),
+        "strip_width": strip.image.width,
+        "text_width": strip.text_width,
+        "gap": strip.gap,
+        "speed": screen.speed,
+        "fps": screen.fps,
+        "frames": len(offsets),
+        "duration": round(len(offsets) / screen.fps, 3),
+    }
+    indexed = colours.indexed(strip.image)
+    palette = indexed.getpalette() or []
+    array = looped(np.asarray(indexed), screen.width)
+    gif_frames = []
+    for x in offsets:
+        frame = Image.fromarray(np.ascontiguousarray(array[:, x : x + screen.width]), "P")
+        frame.putpalette(palette)
+        gif_frames.append(frame)
+    gif_ms = max(20, round(frame_ms / 10) * 10)  # GIF delays are whole centiseconds, 20 ms at least in browsers
+    gif_frames[0].save(folder / "scroll.gif", save_all=True, append_images=gif_frames[1:], duration=gif_ms,
+                       loop=0, optimize=False, disposal=1)
+    info["gif"] = "scroll.gif"
+    info["gif_frame_ms"] = gif_ms
+    if screen.color == "full":
+        rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
+        info["mp4"] = _write_mp4((rgb[:, x : x + screen.width] for x in offsets), folder / "scroll.mp4", screen)
+    info["preview"] = _save(dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png")
+    return info
+
+
+def _write_mp4(frames: Iterable[np.ndarray], path: Path, screen: LedScreen) -> str:
+    """H.264 High, yuv420p, +faststart, no audio: what full-colour controllers play."""
+    if screen.width % 2 or screen.height % 2:
+        raise SignageError(f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes")
+    import imageio_ffmpeg
+
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{screen.width}x{screen.height}", "-r", str(screen.fps),
+        "-i", "-", "-c:v", "libx264", "-profile:v", "high", "-level", "4.1", "-pix_fmt", "yuv420p",
+        "-crf", "12", "-preset", "veryfast", "-movflags", "+faststart", "-f", "mp4", str(path),
+    ]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdin is not None and process.stderr is not None
+        try:
+            for frame in frames:
+                process.stdin.write(np.ascontiguousarray(frame).tobytes())
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+        error = process.stderr.read()
+        code = process.wait()
+    if code != 0:
+        raise SignageError(f"ffmpeg could not encode {path.name}: {error.decode(errors='replace').strip()[-400:]}")
+    return path.name

@@ -1,0 +1,168 @@
+"""Compose LED pages and scroll strips as palette-index images (0 off, 1 text, 2 emphasis).
+
+Pure functions of a job and the fonts: no files. Text is drawn 1-bit at the font's
+own pixel size, then every pixel is enlarged to scale x scale LED pixels, so nothing
+is ever anti-aliased grey.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw
+
+from ..errors import Problem, SignageError
+from ..typography.fonts import FontRegistry
+from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
+from ..typography.linebreak import unsplittable_spans
+from .job import LedJob
+
+OFF, TEXT, EMPHASIS = 0, 1, 2
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass
+class LedPage:
+    image: Image.Image  # mode "L" holding OFF / TEXT / EMPHASIS, screen size
+    text: str
+
+
+@dataclass
+class LedStrip:
+    image: Image.Image  # mode "L" indices, screen height, text width + gap
+    text_width: int
+    gap: int
+
+
+@dataclass
+class LedRender:
+    job: LedJob
+    pages: list[LedPage] = field(default_factory=list)
+    strip: LedStrip | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def emphasis_indices(text: str, enabled: bool) -> frozenset[int]:
+    """Source positions drawn in the emphasis colour: hotlines, phone numbers, amounts."""
+    if not enabled:
+        return frozenset()
+    marked: set[int] = set()
+    for start, end in unsplittable_spans(text):
+        if _DIGIT.search(text, start, end):
+            marked.update(range(start, end))
+    return frozenset(marked)
+
+
+def _paint_line(draw: ImageDraw.ImageDraw, layout: TextLayout, line: Line, top: int, emphasis: frozenset[int]) -> None:
+    """Draw one line with its em box at ``top``, run by run, 1-bit."""
+    baseline = top + (line.baseline - line.y)
+    chain = layout.chain
+    run: list[str] = []
+    run_key: tuple[int, int] | None = None
+    run_x = 0.0
+    end_x = 0.0
+    for glyph in line.glyphs:
+        key = (glyph.face, EMPHASIS if glyph.index in emphasis else TEXT)
+        if key != run_key or abs(glyph.x - end_x) > 0.01:
+            if run and run_key is not None:
+                draw.text((round(run_x), round(baseline)), "".join(run), font=chain.faces[run_key[0]].pillow(layout.size),
+                          fill=run_key[1], anchor="ls")
+            run, run_key, run_x = [], key, glyph.x
+        run.append(glyph.char)
+        end_x = glyph.x + glyph.advance
+    if run and run_key is not None:
+        draw.text((round(run_x), round(baseline)), "".join(run), font=chain.faces[run_key[0]].pillow(layout.size),
+                  fill=run_key[1], anchor="ls")
+
+
+def _enlarge(image: Image.Image, scale: int, size: tuple[int, int]) -> Image.Image:
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+    if image.size != size:
+        image = image.crop((0, 0, *size))
+    return image
+
+
+def _new_index_image(width: int, height: int) -> Image.Image:
+    return Image.new("L", (width, height), OFF)
+
+
+def _layout(job: LedJob, fonts: FontRegistry, width: float, headline: bool) -> tuple[TextLayout, int, int]:
+    """Lay the job's text out at its row's font size in ``width`` base pixels."""
+    template, screen = job.template, job.screen
+    row, font = template.row_for(screen.height)
+    chain = fonts.chain(font.role, job.locale)
+    message = chain.missing_message(job.text)
+    if message:
+        raise SignageError(Problem(message, item=job.label))
+    size = chain.fixed_size or row // font.scale
+    style = TextStyle(
+        role=font.role, size=size, line_height=1.0, align=template.align if headline else "left",
+        level=template.break_level, headline=headline, split_long_tokens=template.long_tokens == "split",
+    )
+    return layout_at(job.text, size, Box(width), style, chain), row // font.scale, font.scale
+
+
+def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
+    """Screen-sized pages, each showing as many rows as fit, lines balanced (headline)."""
+    screen = job.screen
+    row, font = job.template.row_for(screen.height)
+    scale = font.scale
+    base_w, base_h = math.ceil(screen.width / scale), math.ceil(screen.height / scale)
+    layout, base_row, _ = _layout(job, fonts, screen.width / scale, headline=True)
+    result = LedRender(job)
+    _check_overflow(job, layout, result)
+    rows = max(1, screen.height // row)
+    emphasis = emphasis_indices(job.text, job.template.emphasis == "numbers")
+    lines = [line for line in layout.lines if line.glyphs]
+    for first in range(0, len(lines), rows):
+        group = lines[first : first + rows]
+        image = _new_index_image(base_w, base_h)
+        draw = ImageDraw.Draw(image)
+        draw.fontmode = "1"
+        top = (base_h - len(group) * base_row) // 2
+        for n, line in enumerate(group):
+            _paint_line(draw, layout, line, top + n * base_row, emphasis)
+        text = job.text[group[0].start : group[-1].end]
+        result.pages.append(LedPage(_enlarge(image, scale, (screen.width, screen.height)), text))
+    return result
+
+
+def render_strip(job: LedJob, fonts: FontRegistry) -> LedRender:
+    """One long strip: the text on one line, then a gap, sized so the loop is seamless."""
+    screen = job.screen
+    scale = job.template.row_for(screen.height)[1].scale
+    flat = LedJob(**{**job.__dict__, "text": job.text.replace("\n", "　")})
+    layout, base_row, _ = _layout(flat, fonts, 10**7, headline=False)
+    (line,) = layout.lines
+    text_w = math.ceil(line.width) * scale
+    gap = screen.width if screen.gap is None else screen.gap
+    # whole pixels per frame and a seamless loop need the strip width to divide by the speed
+    gap += -(text_w + gap) % screen.speed
+    base_h = math.ceil(screen.height / scale)
+    image = _new_index_image(math.ceil((text_w + gap) / scale), base_h)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"
+    emphasis = emphasis_indices(flat.text, job.template.emphasis == "numbers")
+    _paint_line(draw, layout, line, (base_h - base_row) // 2, emphasis)
+    strip = _enlarge(image, scale, (text_w + gap, screen.height))
+    return LedRender(job, strip=LedStrip(strip, text_w, gap))
+
+
+def _check_overflow(job: LedJob, layout: TextLayout, result: LedRender) -> None:
+    if layout.split_tokens:
+        cut = "、".join(layout.split_tokens)
+        result.warnings.append(f"{job.label}: {cut} is wider than the screen and was cut by character")
+    elif layout.overflow > 0:
+        raise SignageError(
+            Problem(
+                f"a piece that cannot be broken is {layout.overflow:.0f} px wider than the {job.screen.size} screen",
+                item=job.label,
+            )
+        )
+
+
+def render(job: LedJob, fonts: FontRegistry) -> LedRender:
+    return render_pages(job, fonts) if job.screen.mode == "pages" else render_strip(job, fonts)
