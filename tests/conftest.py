@@ -32,7 +32,7 @@ def project_copy(tmp_path: Path) -> Path:
     """A fresh copy of the example project (without fonts: those come bundled)."""
     target = tmp_path / "proj"
     target.mkdir()
-    for name in ("signage.yaml", "content"):
+    for name in ("signage.yaml", "content", "templates"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, target / name)
