@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from .. import __version__
 from ..errors import Problem, SignageError
@@ -34,11 +36,11 @@ class LedJob:
 
     def key(self, fonts: FontRegistry) -> str:
         """A hash of the job and the font files it uses: same key, same output."""
-        font_files = []
-        for font in self.template.fonts.values():
-            for face in fonts.chain(font.role, self.locale).faces:
-                stat = face.spec.path.stat()
-                font_files.append([face.spec.id, face.index, stat.st_size, int(stat.st_mtime)])
+        font_files = [
+            [face.spec.id, face.index, *_file_identity(face.spec.path)]
+            for font in self.template.fonts.values()
+            for face in fonts.chain(font.role, self.locale).faces
+        ]
         payload = {
             "version": __version__,
             "content": self.content_id,
@@ -51,6 +53,13 @@ class LedJob:
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def _file_identity(path: Path) -> tuple[int, int]:
+    """Size and modification time of a font file: a changed font re-renders its jobs."""
+    stat = path.stat()
+    return stat.st_size, int(stat.st_mtime)
 
 
 def page_capacity(screen: LedScreen, template: LedTemplate) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,7 @@ class ScreenColours:
     def indexed(self, index_image: Image.Image) -> Image.Image:
         """The index image as a palette image with exactly this screen's colours."""
         mapped = index_image.point(self.index_map + [0] * (256 - len(self.index_map)))
-        image = Image.frombuffer("P", mapped.size, mapped.tobytes(), "raw", "P", 0, 1)
-        image.putpalette([c for rgb in self.palette for c in rgb])
-        return image
+        return palette_image(np.asarray(mapped), [c for rgb in self.palette for c in rgb])
 
     def rgb(self, index_image: Image.Image) -> Image.Image:
         return self.indexed(index_image).convert("RGB")
@@ -79,16 +78,26 @@ def dot_preview(index_image: Image.Image, colours: ScreenColours, scale: int = 8
 
     A palette image (background, unlit dot, text, emphasis): small and quick to encode.
     """
-    idx = np.asarray(index_image)
+    w, h = index_image.size
+    big = np.asarray(index_image.resize((w * scale, h * scale), Image.Resampling.NEAREST))
+    # palette 0 is the background between dots; 1 + state is a dot's colour
+    out = np.where(_disc_mask(scale, h, w), big + 1, 0).astype(np.uint8)
+    lit = [colours.palette[colours.index_map[state]] for state in (TEXT, EMPHASIS)]
+    return palette_image(out, [c for rgb in (PREVIEW_BG, PREVIEW_UNLIT, *lit) for c in rgb])
+
+
+@lru_cache(maxsize=16)
+def _disc_mask(scale: int, rows: int, columns: int) -> np.ndarray:
     yy, xx = np.mgrid[0:scale, 0:scale] + 0.5
     disc = np.hypot(yy - scale / 2, xx - scale / 2) <= scale * 0.42
-    # one sprite per LED state: 0 is background, 1 + state the dot's colour
-    sprites = np.stack([np.where(disc, 1 + state, 0) for state in (OFF, TEXT, EMPHASIS)]).astype(np.uint8)
-    h, w = idx.shape
-    out = sprites[idx].transpose(0, 2, 1, 3).reshape(h * scale, w * scale)
-    image = Image.fromarray(np.ascontiguousarray(out), "P")
-    lit = [colours.palette[colours.index_map[state]] for state in (TEXT, EMPHASIS)]
-    image.putpalette([c for rgb in (PREVIEW_BG, PREVIEW_UNLIT, *lit) for c in rgb])
+    return np.tile(disc, (rows, columns))
+
+
+def palette_image(indices: np.ndarray, palette: list[int]) -> Image.Image:
+    """A mode P image from a 2-D array of palette indices."""
+    h, w = indices.shape
+    image = Image.frombuffer("P", (w, h), np.ascontiguousarray(indices, np.uint8).tobytes(), "raw", "P", 0, 1)
+    image.putpalette(palette)
     return image
 
 
@@ -180,9 +189,7 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
     array = looped(np.asarray(indexed), screen.width)
     gif_frames = []
     for x in offsets:
-        frame = Image.fromarray(np.ascontiguousarray(array[:, x : x + screen.width]), "P")
-        frame.putpalette(palette)
-        gif_frames.append(frame)
+        gif_frames.append(palette_image(array[:, x : x + screen.width], palette))
     gif_ms = max(20, round(frame_ms / 10) * 10)  # GIF delays are whole centiseconds, 20 ms at least in browsers
     gif_frames[0].save(folder / "scroll.gif", save_all=True, append_images=gif_frames[1:], duration=gif_ms,
                        loop=0, optimize=False, disposal=1)
