@@ -92,6 +92,7 @@ def check(ctx: click.Context) -> None:
 @click.option("--align", type=click.Choice(["left", "center", "right", "justify"]), default="left", show_default=True)
 @click.option("--valign", type=click.Choice(["top", "middle", "bottom"]), default="top", show_default=True)
 @click.option("--locale", help="Locale of the text (default: the project's).")
+@click.option("--branch", "branch_id", help="Branch whose name fills {{ branch.name }}.")
 @click.option("--strict", is_flag=True, help="clreq strict line breaking (default basic).")
 @click.option("--headline", is_flag=True, help="Balance line lengths; never one character alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: size and lines.")
@@ -100,7 +101,7 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def text(
     ctx: click.Context, text: str, width: int, height: int | None, role: str, size: str,
-    max_lines: int | None, line_height: float, align: str, valign: str, locale: str | None,
+    max_lines: int | None, line_height: float, align: str, valign: str, locale: str | None, branch_id: str | None,
     strict: bool, headline: bool, as_json: bool, output: Path | None, scale: int,
 ) -> None:
     """Lay TEXT out in a box and show the chosen size and lines."""
@@ -113,7 +114,10 @@ def text(
         headline=headline,
     )
     project = project_for_tools(ctx.obj["project"])
-    layout = layout_text(project, text, Box(width, height), style, locale)
+    layout = layout_text(project, text, Box(width, height), style, locale, branch_id)
+    fixed = layout.chain.fixed_size
+    if fixed and (largest, smallest) != (fixed, fixed) and size != "48":
+        click.echo(f"note: {role} is a bitmap font: it is set at {fixed} px whatever --size says", err=True)
     if output is not None:
         save_preview(layout, output, scale)
     if as_json:
@@ -195,4 +199,8 @@ def build(ctx: click.Context, workers: int | None) -> None:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())  # pragma: no cover
+    try:
+        main()
+    except BrokenPipeError:  # `signage check | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        sys.exit(0)

@@ -41,5 +41,3 @@ class Locale:
             f"unknown locale {tag!r}: use zh-Hans-CN, zh-Hans-SG, zh-Hant-HK, zh-Hant-MO or zh-Hant-TW"
         )
 
-
-SUPPORTED_LOCALES = ("zh-Hans-CN", "zh-Hans-SG", "zh-Hant-HK", "zh-Hant-MO", "zh-Hant-TW")

@@ -52,7 +52,17 @@ def _construct_sequence(loader: _Loader, node: SequenceNode) -> LocatedList:
     return result
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+        ) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
@@ -62,6 +72,8 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SignageError(Problem("file not found", file=path)) from None
+    except OSError as exc:
+        raise SignageError(Problem(f"cannot be read ({exc.strerror or exc})", file=path)) from None
     except UnicodeDecodeError as exc:
         raise SignageError(Problem(f"not UTF-8 text ({exc.reason})", file=path)) from None
     try:

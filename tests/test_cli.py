@@ -109,3 +109,28 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "pytest" in command
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "Install and run the tests:" in ci and 'eval "$cmd"' in ci
+
+
+def test_render_led_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "led"
+    ok = Cli.process("--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x16",
+                     "--mode", "pages", "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    assert (out / "page-01.png").is_file() and "page-01.png" in ok.stdout
+    bad = Cli.process("--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x0",
+                      "-o", str(out))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "--screen: screen size '96x0' has a zero side" in bad.stderr
+    assert (out / "page-01.png").is_file()  # the earlier output is still there
+
+
+def test_build_shows_progress_and_counts(project_copy: Path) -> None:
+    config = project_copy / "signage.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("led_screens:")] + "led_screens:\n  - {id: door, size: 64x16, mode: pages}\n",
+                      encoding="utf-8")
+    first = Cli.process("build", cwd=project_copy)
+    assert first.returncode == 0, first.stderr
+    assert "LED catalogue" in first.stderr and " rendered, 0 unchanged" in first.stdout
+    second = Cli.process("build", cwd=project_copy)
+    assert "LED: 0 rendered," in second.stdout

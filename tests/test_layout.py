@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageChops
 
-from signage.errors import TextOverflowError
+from signage.errors import SignageError, TextOverflowError
 from signage.project.loader import Project
 from signage.typography.fonts import FontChain
 from signage.typography.layout import Box, TextStyle, fit_text, layout_at
@@ -49,7 +49,7 @@ def test_unbreakable_token_wider_than_box_is_an_error(sans: FontChain) -> None:
 
 
 def test_missing_glyph_names_character_and_code_point(sans: FontChain) -> None:
-    with pytest.raises(TextOverflowError) as err:
+    with pytest.raises(SignageError) as err:
         fit_text("反诈😀", Box(400), TextStyle(size=20), sans, item="emoji-slogan")
     assert "emoji-slogan" in str(err.value) and "U+1F600" in str(err.value)
 
@@ -113,6 +113,18 @@ def test_justify_spreads_all_but_the_last_line(sans: FontChain) -> None:
     for line in layout.lines[:-1]:
         assert line.glyphs[-1].x + line.glyphs[-1].advance == pytest.approx(170, abs=0.5) or line.text[-1] in "，。"
     assert layout.lines[-1].glyphs[0].x == 0
+
+
+def test_justify_never_spreads_words_numbers_or_dashes(sans: FontChain) -> None:
+    text = "请认准APP官方渠道——拨打96110核实后再转账给对方账户"
+    layout = layout_at(text, 20, Box(230), TextStyle(size=20, align="justify"), sans)
+    assert len(layout.lines) > 2
+    assert all(line.width == pytest.approx(230) for line in layout.lines[:-1])  # really justified
+    for line in layout.lines:
+        for a, b in zip(line.glyphs, line.glyphs[1:]):
+            pair = a.char + b.char
+            if pair in ("PP", "AP", "——") or (a.char.isdigit() and b.char.isdigit()):
+                assert b.x == pytest.approx(a.x + a.advance), f"{pair!r} was spread apart"
 
 
 def test_full_width_punctuation_may_hang_at_line_end(sans: FontChain) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import Problem, SignageError
 from ..project.config import Branch
 from ..project.loader import Project, read_project
+from ..typography.fonts import describe_char
 
 
 def check_project(root: Path) -> list[Problem]:
@@ -29,16 +30,18 @@ def _check_texts(project: Project) -> list[Problem]:
             except SignageError as exc:
                 problems.extend(exc.problems)
                 break
-        roles = project.fonts.role_names(entry.locale)
-        for role in roles:
+        missing: dict[str, list[str]] = {}  # character -> roles without it
+        for role in project.fonts.role_names(entry.locale):
             try:
                 chain = project.fonts.chain(role, entry.locale)
-            except SignageError as exc:
-                problems.extend(exc.problems)
-                continue
+            except SignageError:
+                continue  # an unknown font id is reported once, against signage.yaml
             if chain.is_bitmap and not entry.led:
                 continue
-            message = chain.missing_message("".join(rendered))
-            if message:
-                problems.append(entry.problem(message))
+            for char in chain.missing("".join(rendered)):
+                missing.setdefault(char, []).append(role)
+        if missing:
+            chars = ", ".join(describe_char(c) for c in missing)
+            roles = sorted({r for rs in missing.values() for r in rs})
+            problems.append(entry.problem(f"no glyph for {chars} in font role(s) {', '.join(roles)}"))
     return problems

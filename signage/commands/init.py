@@ -17,7 +17,14 @@ def init_project(target: Path) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise SignageError(Problem("exists and is not a folder", file=target))
     source = example_project_dir()
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        return _copy_example(source, target)
+    except OSError as exc:
+        raise SignageError(Problem(f"cannot write the project here: {exc.strerror or exc}", file=target)) from None
+
+
+def _copy_example(source: Path, target: Path) -> list[Path]:
     # Stage next to the target, then move each piece in, so a failure leaves no half copy.
     written = []
     with tempfile.TemporaryDirectory(dir=target, prefix=".signage-init-") as tmp:

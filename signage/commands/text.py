@@ -9,7 +9,7 @@ from PIL import Image
 
 from ..errors import Problem, SignageError
 from ..locales import Locale
-from ..project.loader import Project, find_project_dir, load_project
+from ..project.loader import Project, find_project_dir, read_project
 from ..publish import atomic_write_bytes
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
@@ -36,16 +36,21 @@ def project_for_tools(explicit: str | None) -> Project:
         if explicit:
             raise
         root = example_project_dir()
-    return load_project(root)
+    project, problems = read_project(root)
+    if project is None:  # signage.yaml itself is broken; a broken case file elsewhere is not our business
+        raise SignageError(problems)
+    return project
 
 
-def layout_text(project: Project, text: str, box: Box, style: TextStyle, locale: str | None) -> TextLayout:
+def layout_text(
+    project: Project, text: str, box: Box, style: TextStyle, locale: str | None, branch: str | None = None
+) -> TextLayout:
     locale = locale or project.config.default_locale
     try:
         Locale.parse(locale)
     except ValueError as exc:
         raise SignageError(f"--locale: {exc}") from None
-    rendered = project.templates.render_string(text, project.context(locale))
+    rendered = project.templates.render_string(text, project.context(locale, project.branch(branch, locale)))
     chain = project.fonts.chain(style.role, locale)
     return fit_text(rendered, box, style, chain, item="text")
 

@@ -82,7 +82,7 @@ def parse_screen_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-FontChain = Annotated[list[Id], Field(min_length=1)]
+FontIds = Annotated[list[Id], Field(min_length=1)]
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
@@ -94,26 +94,12 @@ class ProjectConfig(Strict):
     output: NonEmpty = "output"
     regions: dict[str, Region]
     # "default" or a locale tag -> role -> fallback chain of font ids
-    fonts: dict[str, dict[RoleName, FontChain]]
+    fonts: dict[str, dict[RoleName, FontIds]]
     branches: list[Branch] = Field(default_factory=list)
     led_screens: list[LedScreen] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> ProjectConfig:
+    def _default_fonts(self) -> ProjectConfig:
         if "default" not in self.fonts:
             raise ValueError("fonts: a 'default' set of font roles is required")
-        for key in self.fonts:
-            if key != "default":
-                Locale.parse(key)
-        for kind, items in (("branches", self.branches), ("led_screens", self.led_screens)):
-            ids = [item.id for item in items]
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                raise ValueError(f"{kind}: duplicate id {', '.join(dupes)}")
         return self
-
-    def roles_for(self, locale: str) -> dict[str, list[str]]:
-        """Font role -> fallback chain for one locale: the defaults with its overrides."""
-        roles = dict(self.fonts["default"])
-        roles.update(self.fonts.get(locale, {}))
-        return roles

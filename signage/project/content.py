@@ -48,9 +48,6 @@ class ValidRange(Strict):
             raise ValueError(f"'until' ({self.until}) is before 'from' ({self.from_})")
         return self
 
-    def contains(self, day: dt.date) -> bool:
-        return (self.from_ is None or self.from_ <= day) and (self.until is None or day <= self.until)
-
 
 class Slogan(Strict):
     """A slogan: full text per locale and a short form for small LED signs."""

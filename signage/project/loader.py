@@ -21,6 +21,7 @@ from .content import CaseSummary, Slogan
 from .texts import TextEntry, TextTemplates
 
 CONFIG_FILE = "signage.yaml"
+REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
 CASES_DIR = Path("content") / "cases"
 
@@ -44,6 +45,18 @@ class Project:
 
     def branches_for(self, locale: str) -> list[Branch]:
         return [b for b in self.config.branches if b.locale == locale]
+
+    def branch(self, branch_id: str | None, locale: str) -> Branch | None:
+        """The branch named on the command line (None: none), checked against the locale."""
+        if branch_id is None:
+            return None
+        for branch in self.config.branches:
+            if branch.id == branch_id:
+                if branch.locale != locale:
+                    raise SignageError(f"--branch {branch_id} is a {branch.locale} branch, the text is {locale}")
+                return branch
+        known = ", ".join(b.id for b in self.config.branches) or "none"
+        raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
 
     def led_template(self, name: str) -> LedTemplate:
         try:
@@ -120,6 +133,9 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     problems: list[Problem] = []
     config_path = root / CONFIG_FILE
     config_data = _read(config_path, problems)
+    if config_data is not None and not isinstance(config_data, dict) or config_data is None and not problems:
+        problems.append(Problem("must be a mapping with at least name, regions and fonts", file=config_path, line=1))
+        config_data = None
     config = _validate(ProjectConfig, config_data, config_path, None, problems)
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
@@ -129,23 +145,33 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
         return None, problems
 
     templates = TextTemplates()
+    broken: set[tuple[str, str]] = set()
     texts = slogan_texts + case_texts
     for entry in texts:
         problem = templates.compile(entry)
         if problem:
             problems.append(problem)
-    problems += _cross_check(config, catalog, texts, config_path)
+            broken.add((entry.item, entry.field))
+    problems += _cross_check(config, catalog, texts, config_path, config_data)
     problems += _check_screens(config, led_templates, config_path, config_data)
-    slogans_readable = not any(p.file == root / SLOGANS_FILE and p.item is None for p in problems)
+    for name, template in led_templates.items():
+        for height, font in template.fonts.items():
+            if font.role not in config.fonts.get("default", {}):
+                problems.append(Problem(f"font role {font.role!r} is not in signage.yaml's fonts",
+                                        root / LED_TEMPLATES / f"{name}.yaml", None, name, f"fonts.{height}.role"))
+    # a slogan that failed to load is reported already: no second error where a case names it
+    slogan_problems = {p.item for p in problems if p.file == root / SLOGANS_FILE}
+    slogans_readable = None not in slogan_problems
     for case in cases.values() if slogans_readable else ():
         path, raw = case_origins[case.id]
         for n, ref in enumerate(case.related_slogans):
-            if ref not in slogans:
+            if ref not in slogans and ref not in slogan_problems:
                 line = line_of(raw, ("related_slogans", n))
                 problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
     project = Project(
         root=root, config=config, slogans=slogans, cases=cases,
-        fonts=FontRegistry(catalog, config.fonts), texts=texts, templates=templates, led_templates=led_templates,
+        fonts=FontRegistry(catalog, config.fonts), texts=[t for t in texts if (t.item, t.field) not in broken],
+        templates=templates, led_templates=led_templates,
     )
     return project, problems
 
@@ -176,7 +202,7 @@ def _validate(model: type[BaseModel], data: Any, path: Path, item: str | None, p
         return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = tuple(p for p in err["loc"] if p != "[key]")
             problems.append(
                 Problem(
                     _message(err),
@@ -247,9 +273,11 @@ def _read_cases(
     origins: dict[str, tuple[Path, LocatedDict]] = {}
     if not folder.is_dir():
         return cases, texts, origins
-    for path in sorted(folder.glob("*.yaml")):
+    for path in _yaml_files(folder):
         raw = _read(path, problems)
         if raw is None:
+            if path.is_file() and not path.read_text(encoding="utf-8", errors="replace").strip():
+                problems.append(Problem("the file is empty: a case summary is a mapping", file=path, line=1))
             continue
         item = _item_id(raw, path.stem)
         if not isinstance(raw, LocatedDict):
@@ -276,7 +304,7 @@ def _read_cases(
 
 def _read_led_templates(folder: Path, problems: list[Problem]) -> dict[str, LedTemplate]:
     templates: dict[str, LedTemplate] = {}
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+    for path in _yaml_files(folder):
         raw = _read(path, problems)
         if isinstance(raw, LocatedDict):
             raw.setdefault("name", path.stem)
@@ -314,6 +342,12 @@ def _check_screens(
     return problems
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
 def _field_path(name: str) -> tuple[Any, ...]:
     """'lure_steps[2]' -> ('lure_steps', 2); 'short.led' -> ('short', 'led')."""
     path: list[Any] = []
@@ -327,17 +361,33 @@ def _field_path(name: str) -> tuple[Any, ...]:
 
 
 def _cross_check(
-    config: ProjectConfig, catalog: dict[str, FontSpec], texts: Iterable[TextEntry], config_path: Path
+    config: ProjectConfig, catalog: dict[str, FontSpec], texts: Iterable[TextEntry], config_path: Path, data: Any
 ) -> list[Problem]:
     problems: list[Problem] = []
     for scope, roles in config.fonts.items():
+        if scope != "default":
+            try:
+                Locale.parse(scope)
+            except ValueError as exc:
+                problems.append(Problem(str(exc), config_path, line_of(data, ("fonts", scope)), field=f"fonts.{scope}"))
         for role, chain in roles.items():
-            for font_id in chain:
+            for n, font_id in enumerate(chain):
                 if font_id not in catalog:
                     problems.append(
                         Problem(f"unknown font {font_id!r} (known: {', '.join(sorted(catalog))})",
-                                file=config_path, field=f"fonts.{scope}.{role}")
+                                config_path, line_of(data, ("fonts", scope, role, n)), field=f"fonts.{scope}.{role}")
                     )
+    for role in REQUIRED_ROLES:
+        if role not in config.fonts.get("default", {}):
+            problems.append(Problem(f"the default fonts need a {role!r} role", config_path,
+                                    line_of(data, ("fonts", "default")), field="fonts.default"))
+    groups = (("branches", [b.id for b in config.branches]), ("led_screens", [s.id for s in config.led_screens]))
+    for kind, ids in groups:
+        seen: set[str] = set()
+        for n, item_id in enumerate(ids):
+            if item_id in seen:
+                problems.append(Problem("duplicate id", config_path, line_of(data, (kind, n)), item_id, "id"))
+            seen.add(item_id)
     regions_needed = {Locale.parse(t.locale).region: t for t in texts}
     for branch in config.branches:
         regions_needed.setdefault(Locale.parse(branch.locale).region, None)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from ..errors import Problem, SignageError
 
@@ -33,7 +34,10 @@ class TextTemplates:
     """A strict Jinja2 environment: an unknown variable is an error, never an empty string."""
 
     def __init__(self) -> None:
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        # Sandboxed: content is edited by branch staff, so no attribute tricks reach Python.
+        self.env = jinja2.sandbox.SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+        )
         self._compiled: dict[str, jinja2.Template] = {}
 
     def compile(self, entry: TextEntry) -> Problem | None:
@@ -67,6 +71,6 @@ class TextTemplates:
             available = ", ".join(k for k in KNOWN_VARIABLES if k in context)
             message = f"{exc.message} (variables here: {available})"
             raise SignageError(entry.problem(message) if entry else Problem(message)) from None
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - {{ 1/0 }} and friends: the user's expression failed
             message = f"template error: {exc}"
             raise SignageError(entry.problem(message) if entry else Problem(message)) from None

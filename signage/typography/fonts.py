@@ -44,7 +44,11 @@ class FontFace:
     def __init__(self, spec: FontSpec, index: int):
         self.spec = spec
         self.index = index
-        self._ft = freetype.Face(str(spec.path), index)
+        try:
+            self._ft = freetype.Face(str(spec.path), index)
+        except freetype.FT_Exception as exc:
+            raise SignageError(Problem(f"cannot open face {index} of {spec.path.name}: {exc}", file=spec.path,
+                                       item=spec.id)) from None
         self._has: dict[str, bool] = {}
         self._pil: dict[int, ImageFont.FreeTypeFont] = {}
         self._advance: dict[tuple[int, str], float] = {}
@@ -168,6 +172,8 @@ class FontChain:
         return f"no glyph for {chars} in font role {self.role!r} ({fonts}, {self.locale})"
 
     def advance(self, char: str, size: int) -> float:
+        if not _needs_glyph(char):
+            return 0.0
         idx = self.face_index(char)
         return self.faces[idx or 0].advance(char, size)
 
@@ -183,8 +189,11 @@ def _typo_ascent_ratio(path: Path, index: int) -> float:
 
 
 def _needs_glyph(char: str) -> bool:
-    """Line feeds and other controls are never drawn, so need no glyph."""
-    return unicodedata.category(char) not in ("Cc", "Zl", "Zp")
+    """Controls and invisible format characters (U+200B...) are never drawn, so need no glyph."""
+    return unicodedata.category(char) not in _INVISIBLE
+
+
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
 
 
 def describe_char(char: str) -> str:

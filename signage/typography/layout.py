@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import Problem, TextOverflowError
+from ..errors import Problem, SignageError, TextOverflowError
 from .fonts import FontChain
 from .linebreak import BreakLevel
 from .linefit import Measured, break_paragraph, count_lines, paragraphs
@@ -139,7 +139,7 @@ def check_glyphs(text: str, chain: FontChain, item: str) -> None:
     """Raise naming the item and character when no font in the chain draws it."""
     message = chain.missing_message(text)
     if message:
-        raise TextOverflowError(Problem(message, item=item), overflow="glyph")
+        raise SignageError(Problem(message, item=item))
 
 
 def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str = "text") -> TextLayout:
@@ -148,6 +148,8 @@ def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str 
     Raises TextOverflowError naming ``item`` and how far it overflows at the smallest
     size when nothing fits, and when a character has no glyph in the chain.
     """
+    if not text.strip():
+        raise SignageError(Problem("there is no text to lay out", item=item))
     check_glyphs(text, chain, item)
     if box.width <= 0 or (box.height is not None and box.height <= 0):
         raise TextOverflowError(Problem(f"box {box.width}x{box.height} has no room", item=item), "box")
@@ -155,9 +157,9 @@ def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str 
     locale = chain.locale
 
     def fits(size: int) -> tuple[bool, str]:
-        count, overflow = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
+        count, overflow, piece = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
         if overflow > 0:
-            return False, f"a piece that cannot be broken is {overflow:.0f} px wider than the box ({box.width:g} px)"
+            return False, f"“{piece}” cannot be broken and is {overflow:.0f} px wider than the box ({box.width:g} px)"
         if style.max_lines is not None and count > style.max_lines:
             return False, f"needs {count} lines, at most {style.max_lines} allowed"
         height = _block_height(count, size, _pitch(style, size))
@@ -197,7 +199,7 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     """Lay ``text`` out at one size (no fitting); lines may overflow the box."""
     pitch = _pitch(style, size)
     ascent = chain.primary.em_ascent(size)
-    placed: list[tuple[int, int, Measured, int]] = []  # (start, end, measured, para offset)
+    placed: list[tuple[int, int, Measured, int, frozenset[int]]] = []  # start, end, measured, offset, breaks
     overflow = 0.0
     mid_phrase = 0
     split: list[str] = []
@@ -208,16 +210,18 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         overflow = max(overflow, broken.overflow)
         mid_phrase += broken.mid_phrase
         split += broken.split_tokens
-        placed += [(s, e, broken.measured, offset) for s, e in broken.spans]
+        placed += [(s, e, broken.measured, offset, broken.stretch) for s, e in broken.spans]
     total = _block_height(len(placed), size, pitch)
     top = 0.0
     if box.height is not None and style.valign != "top":
         top = box.height - total if style.valign == "bottom" else (box.height - total) / 2
     top = float(round(top))
     lines = []
-    for n, (s, e, m, offset) in enumerate(placed):
+    for n, (s, e, m, offset, stretch) in enumerate(placed):
         is_para_end = e == len(m.text)
-        lines.append(_place_line(m, s, e, offset, top + n * pitch, ascent, box.width, style.align, is_para_end))
+        lines.append(
+            _place_line(m, s, e, offset, top + n * pitch, ascent, box.width, style.align, is_para_end, stretch)
+        )
     return TextLayout(
         text=text, size=size, box=box, style=style, chain=chain, lines=tuple(lines),
         line_pitch=pitch, height=total, overflow=overflow, mid_phrase_breaks=mid_phrase,
@@ -227,7 +231,7 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
 
 def _place_line(
     m: Measured, start: int, end: int, offset: int, y: float, ascent: float, box_width: float,
-    align: Align, para_end: bool,
+    align: Align, para_end: bool, stretch: frozenset[int] = frozenset(),
 ) -> Line:
     vis = m.visible_end(start, end)
     width = m.width(start, end)
@@ -238,20 +242,25 @@ def _place_line(
         x0 = slack / 2
     elif align == "right":
         x0 = slack
-    elif align == "justify" and not para_end and vis - start > 1 and slack > 0:
-        gap = slack / (vis - start - 1)
+    # Justified lines stretch only where a line could break: between ideographs and
+    # after punctuation, never inside a Latin word, a number, —— or …….
+    points = [p for p in stretch if start < p < vis] if align == "justify" and not para_end else []
+    if points and slack > 0:
+        gap = slack / len(points)
     if align != "justify":
         x0 = float(round(x0))
     glyphs = []
     x = x0
     for i in range(start, vis):
+        if gap and i in stretch and i > start:
+            x += gap
         char = m.text[i]
         glyphs.append(
             Glyph(char=char, x=x, advance=m.advances[i], face=m.chain.face_index(char) or 0, index=offset + i)
         )
-        x += m.advances[i] + gap
+        x += m.advances[i]
     return Line(
         text=m.text[start:vis], start=offset + start, end=offset + end, x=x0, y=y, baseline=y + ascent,
-        width=width + gap * max(0, vis - start - 1), glyphs=tuple(glyphs),
+        width=width + gap * len(points), glyphs=tuple(glyphs),
     )
 

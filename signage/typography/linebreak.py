@@ -35,7 +35,7 @@ NO_START_STRICT = NO_START | frozenset("—―～〜")
 NO_END_STRICT = NO_END | frozenset("·‧・")
 
 # Spans that are never split, whatever UAX #14 allows inside them.
-_NUMBER = r"[¥￥$＄]?\d+(?:(?:[,.:/\-]|\s(?=\d{3,}))\d+)*(?:[万亿千百]?(?:元|美元|港元|港币|港幣|澳门元|澳門元|新台币|新台幣|块|塊)|[%％])?"
+_NUMBER = r"[¥￥$＄]?\d+(?:(?:[,.:/\-]|\s(?=\d{3,}))\d+)*(?:[万萬亿億千百]*(?:元|美元|港元|港币|港幣|澳门元|澳門元|新台币|新台幣|块|塊)|[万萬亿億千百]+|[%％])?"
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]"
 _URL = (
     rf"(?:https?://|www\.){_URL_CHARS}+"

@@ -24,6 +24,9 @@ _ORPHAN = 1000.0  # one character alone on the last line (孤字)
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
 
+_DP_BUDGET = 400_000
+
+
 class Measured:
     """Advances and prefix sums of one paragraph at one size."""
 
@@ -95,7 +98,7 @@ def _best_breaks(
     for c in range(1, lines + 1):
         prev_row, row, back_row = cost[c - 1], cost[c], back[c]
         for j in range(1, last + 1):
-            if (j == last) != (c == lines) and j == last:
+            if j == last and c != lines:
                 continue
             is_last = j == last
             for i in range(j - 1, -1, -1):
@@ -134,6 +137,7 @@ class ParagraphLines:
     overflow: float = 0.0  # px by which the widest line exceeds the width
     mid_phrase: int = 0  # breaks inside a phrase
     split_tokens: list[str] = field(default_factory=list)  # unbreakable pieces cut by character
+    stretch: frozenset[int] = frozenset()  # where justification may add space (the break nodes)
 
 
 def _nodes(
@@ -174,19 +178,22 @@ def break_paragraph(
     nodes, phrase, tokens = _nodes(text, m, width, locale, level, split)
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
-    picks = greedy if count == 1 else _best_breaks(nodes, phrase, m, width, count, headline)
+    # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
+    affordable = count * len(nodes) * (len(nodes) / count) < _DP_BUDGET
+    picks = greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline)
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
     mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)
-    return ParagraphLines(spans, m, overflow, mid_phrase, tokens)
+    return ParagraphLines(spans, m, overflow, mid_phrase, tokens, frozenset(nodes))
 
 
 def count_lines(
     text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel, split: bool = False
-) -> tuple[int, float]:
-    """Lines needed at ``size`` (greedy is optimal for the count) and the overflow in px."""
+) -> tuple[int, float, str]:
+    """Lines needed at ``size`` (greedy is optimal for the count), the overflow in px and its piece."""
     count = 0
     overflow = 0.0
+    widest = ""
     for _, para in paragraphs(text):
         if not para:
             count += 1
@@ -195,7 +202,8 @@ def count_lines(
         nodes, _, _ = _nodes(para, m, width, locale, level, split)
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1
-        overflow = max(overflow, max(m.width(nodes[a], nodes[b]) for a, b in pairwise(picks)) - width)
-    return count, max(0.0, overflow)
-
-
+        for a, b in pairwise(picks):
+            over = m.width(nodes[a], nodes[b]) - width
+            if over > overflow:
+                overflow, widest = over, para[nodes[a] : nodes[b]].strip()
+    return count, overflow, widest

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
+from ..errors import SignageError
 from .layout import TextLayout
 
 Colour = int | str | tuple[int, ...]
+MAX_PREVIEW_PIXELS = 60_000_000
 
 
 def paint_text(
@@ -37,6 +39,9 @@ def preview(layout: TextLayout, scale: int = 1, margin: int = 12) -> Image.Image
     """A picture of the box (grey frame), each line's em box (pale blue) and the text."""
     width = int(layout.box.width)
     height = int(layout.box.height if layout.box.height is not None else max(layout.height, layout.size))
+    pixels = (width + 2 * margin) * (height + 2 * margin) * scale * scale
+    if pixels > MAX_PREVIEW_PIXELS:
+        raise SignageError(f"the preview would be {pixels / 1e6:.0f} megapixels: use a smaller box or --scale")
     canvas = Image.new("RGB", (width + 2 * margin, height + 2 * margin), "white")
     draw = ImageDraw.Draw(canvas)
     for line in layout.lines:
