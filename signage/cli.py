@@ -175,6 +175,33 @@ def render_led_command(
     click.echo(f"preview: {out_dir / manifest['preview']}")
 
 
+@render.command("card")
+@click.option("--template", "template", required=True, help="Card template in templates/card/.")
+@click.option("--slogan", "slogan_id", help="Slogan id (for slogan cards).")
+@click.option("--case", "case_id", help="Case id (for case posters).")
+@click.option("--locale", help="Locale (default: the case's, or the project's).")
+@click.option("--branch", "branch_id", help="Branch whose name fills {{ branch.name }}.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "png"]), help="Default: from the file name.")
+@click.option("--cmyk", is_flag=True, help="DeviceCMYK colours; black text as 100% K.")
+@click.option("--marks", is_flag=True, help="Crop marks in a slug outside the bleed.")
+@click.option("--sheet", type=click.Choice(["A4", "A3"], case_sensitive=False), help="Impose as many as fit.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def render_card_command(
+    ctx: click.Context, template: str, slogan_id: str | None, case_id: str | None, locale: str | None,
+    branch_id: str | None, fmt: str | None, cmyk: bool, marks: bool, sheet: str | None, output: Path,
+) -> None:
+    """A print-ready card: PDF (vector text, embedded subsets, bleed, boxes) or a 300-dpi PNG preview."""
+    from .card.pdf import PdfOptions
+    from .commands.card import CardRequest, render_card
+    from .commands.text import project_for_tools
+
+    project = project_for_tools(ctx.obj["project"])
+    request = CardRequest(template, slogan_id, case_id, locale, branch_id)
+    written = render_card(project, request, output, fmt, PdfOptions(cmyk=cmyk, marks=marks, sheet=sheet))
+    click.echo(f"wrote {output} ({written})")
+
+
 @main.command()
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
 @click.pass_context
@@ -183,6 +210,8 @@ def build(ctx: click.Context, workers: int | None) -> None:
     from .commands.led import build_led
     from .led.job import catalog_jobs
     from .project.loader import find_project_dir, load_project
+
+    from .commands.card import build_cards, catalog
 
     project = load_project(find_project_dir(explicit=ctx.obj["project"]))
     root = project.output_dir / "led"
@@ -195,6 +224,10 @@ def build(ctx: click.Context, workers: int | None) -> None:
         f"LED: {report.rendered} rendered, {report.unchanged} unchanged, {report.removed} removed; "
         f"{report.pages} pages in {root}"
     )
+    cards_root = project.output_dir / "cards"
+    with click.progressbar(length=len(catalog(project)), label="Card catalogue", file=sys.stderr) as bar:
+        cards = build_cards(project, cards_root, progress=bar.update)
+    click.echo(f"cards: {cards.rendered} rendered, {cards.unchanged} unchanged in {cards_root}")
 
 
 def run() -> None:

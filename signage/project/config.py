@@ -31,6 +31,8 @@ class Region(Strict):
     hotline: NonEmpty = Field(description="anti-fraud hotline, {{ hotline }}")
     police: NonEmpty = Field(description="police number, {{ police }}")
     app: str | None = Field(default=None, description="anti-fraud app name, {{ app }}")
+    app_url: str | None = Field(default=None, description="where to get the app, {{ app_url }} (QR codes)")
+    hotline_name: str = Field(default="反诈专线", description="what the hotline is called, {{ hotline_name }}")
 
 
 class Branch(Strict):

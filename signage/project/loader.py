@@ -6,11 +6,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, SignageError
+from ..card.template import CARD_TEMPLATES, CardTemplate
 from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..resources import bundled_fonts_dir
@@ -20,6 +21,7 @@ from .config import Branch, LedScreen, ProjectConfig
 from .content import CaseSummary, Slogan
 from .texts import TextEntry, TextTemplates
 
+T = TypeVar("T", bound=BaseModel)
 CONFIG_FILE = "signage.yaml"
 REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
@@ -38,6 +40,7 @@ class Project:
     texts: list[TextEntry] = field(default_factory=list)
     templates: TextTemplates = field(default_factory=TextTemplates)
     led_templates: dict[str, LedTemplate] = field(default_factory=dict)
+    card_templates: dict[str, CardTemplate] = field(default_factory=dict)
 
     @property
     def output_dir(self) -> Path:
@@ -67,12 +70,27 @@ class Project:
                 Problem(f"no LED template {name!r} (templates: {known})", file=self.root / LED_TEMPLATES)
             ) from None
 
+    def card_template(self, name: str) -> CardTemplate:
+        try:
+            return self.card_templates[name]
+        except KeyError:
+            known = ", ".join(sorted(self.card_templates)) or "none"
+            raise SignageError(
+                Problem(f"no card template {name!r} (templates: {known})", file=self.root / CARD_TEMPLATES)
+            ) from None
+
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
             if screen.id == screen_id:
                 return screen
         known = ", ".join(s.id for s in self.config.led_screens) or "none"
         raise SignageError(Problem(f"no LED screen {screen_id!r} (screens: {known})", file=self.root / CONFIG_FILE))
+
+    def case(self, case_id: str) -> CaseSummary:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            raise SignageError(Problem(f"no case with id {case_id!r}", file=self.root / CASES_DIR)) from None
 
     def slogan(self, slogan_id: str) -> Slogan:
         try:
@@ -96,9 +114,11 @@ class Project:
         region = self.config.regions.get(Locale.parse(locale).region)
         ctx: dict[str, Any] = {"project": {"name": self.config.name}, "locale": locale}
         if region is not None:
-            ctx.update(hotline=region.hotline, police=region.police)
+            ctx.update(hotline=region.hotline, police=region.police, hotline_name=region.hotline_name)
             if region.app:
                 ctx["app"] = region.app
+            if region.app_url:
+                ctx["app_url"] = region.app_url
         if branch is not None:
             ctx["branch"] = branch
         return ctx
@@ -140,7 +160,8 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
-    led_templates = _read_led_templates(root / LED_TEMPLATES, problems)
+    led_templates = _read_templates(root / LED_TEMPLATES, LedTemplate, problems)
+    card_templates = _read_templates(root / CARD_TEMPLATES, CardTemplate, problems)
     if config is None:
         return None, problems
 
@@ -154,11 +175,18 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
             broken.add((entry.item, entry.field))
     problems += _cross_check(config, catalog, texts, config_path, config_data)
     problems += _check_screens(config, led_templates, config_path, config_data)
+    roles = config.fonts.get("default", {})
     for name, template in led_templates.items():
         for height, font in template.fonts.items():
-            if font.role not in config.fonts.get("default", {}):
+            if font.role not in roles:
                 problems.append(Problem(f"font role {font.role!r} is not in signage.yaml's fonts",
                                         root / LED_TEMPLATES / f"{name}.yaml", None, name, f"fonts.{height}.role"))
+    for name, card in card_templates.items():
+        for n, block in enumerate(card.blocks):
+            role = getattr(block, "role", None)
+            if role is not None and role not in roles:
+                problems.append(Problem(f"font role {role!r} is not in signage.yaml's fonts",
+                                        root / CARD_TEMPLATES / f"{name}.yaml", None, name, f"blocks[{n}].role"))
     # a slogan that failed to load is reported already: no second error where a case names it
     slogan_problems = {p.item for p in problems if p.file == root / SLOGANS_FILE}
     slogans_readable = None not in slogan_problems
@@ -171,7 +199,7 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     project = Project(
         root=root, config=config, slogans=slogans, cases=cases,
         fonts=FontRegistry(catalog, config.fonts), texts=[t for t in texts if (t.item, t.field) not in broken],
-        templates=templates, led_templates=led_templates,
+        templates=templates, led_templates=led_templates, card_templates=card_templates,
     )
     return project, problems
 
@@ -302,13 +330,14 @@ def _read_cases(
     return cases, texts, origins
 
 
-def _read_led_templates(folder: Path, problems: list[Problem]) -> dict[str, LedTemplate]:
-    templates: dict[str, LedTemplate] = {}
+def _read_templates(folder: Path, model: type[T], problems: list[Problem]) -> dict[str, T]:
+    """Every NAME.yaml in ``folder`` validated as ``model``, by NAME."""
+    templates: dict[str, T] = {}
     for path in _yaml_files(folder):
         raw = _read(path, problems)
         if isinstance(raw, LocatedDict):
             raw.setdefault("name", path.stem)
-        template = _validate(LedTemplate, raw, path, path.stem, problems)
+        template = _validate(model, raw, path, path.stem, problems)
         if template is not None:
             templates[path.stem] = template
     return templates

@@ -11,7 +11,7 @@ import jinja2.sandbox
 
 from ..errors import Problem, SignageError
 
-KNOWN_VARIABLES = ("hotline", "police", "app", "branch", "project", "locale")
+KNOWN_VARIABLES = ("hotline", "police", "app", "app_url", "branch", "project", "locale", "slogan", "case", "hotline_name", "strings")
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,15 @@ class FontFace:
             self._em_ratio = _typo_ascent_ratio(self.spec.path, self.index)
         return round(size * self._em_ratio)
 
+    def design_advance(self, char: str) -> float:
+        """Unhinted advance of ``char`` in ems, as a PDF viewer places it."""
+        key = (0, char)
+        value = self._advance.get(key)
+        if value is None:
+            units = self._ft.get_advance(self._ft.get_char_index(ord(char)), freetype.FT_LOAD_NO_SCALE)
+            value = self._advance[key] = units / self._ft.units_per_EM
+        return value
+
     def end_blank(self, char: str, size: int) -> float:
         """Blank space right of the ink of ``char`` (half-width punctuation that may hang)."""
         key = (size, char)
@@ -129,6 +138,7 @@ class FontChain:
     role: str
     locale: str
     faces: list[FontFace]
+    design_metrics: bool = False  # unhinted advances (print) instead of Pillow's hinted pixels
     _pick: dict[str, int | None] = field(default_factory=dict)
 
     @property
@@ -174,8 +184,8 @@ class FontChain:
     def advance(self, char: str, size: int) -> float:
         if not _needs_glyph(char):
             return 0.0
-        idx = self.face_index(char)
-        return self.faces[idx or 0].advance(char, size)
+        face = self.faces[self.face_index(char) or 0]
+        return face.design_advance(char) * size if self.design_metrics else face.advance(char, size)
 
     def end_blank(self, char: str, size: int) -> float:
         idx = self.face_index(char)
@@ -253,7 +263,7 @@ class FontRegistry:
     def __init__(self, catalog: dict[str, FontSpec], roles: dict[str, dict[str, list[str]]]):
         self.catalog = catalog
         self.roles = roles  # "default" / locale tag -> role -> chain of font ids
-        self._chains: dict[tuple[str, str], FontChain] = {}
+        self._chains: dict[tuple[str, str, bool], FontChain] = {}
 
     def __getstate__(self) -> dict[str, object]:
         # Font faces hold FreeType handles: a worker process opens its own.
@@ -264,14 +274,15 @@ class FontRegistry:
         names.update(dict.fromkeys(self.roles.get(locale, {})))
         return list(names)
 
-    def chain(self, role: str, locale: str) -> FontChain:
-        key = (role, locale)
+    def chain(self, role: str, locale: str, design_metrics: bool = False) -> FontChain:
+        """The faces for ``role`` in ``locale``; ``design_metrics`` for print (unhinted advances)."""
+        key = (role, locale, design_metrics)
         chain = self._chains.get(key)
         if chain is None:
-            chain = self._chains[key] = self._resolve(role, locale)
+            chain = self._chains[key] = self._resolve(role, locale, design_metrics)
         return chain
 
-    def _resolve(self, role: str, locale: str) -> FontChain:
+    def _resolve(self, role: str, locale: str, design_metrics: bool) -> FontChain:
         ids = self.roles.get(locale, {}).get(role) or self.roles.get("default", {}).get(role)
         if not ids:
             known = ", ".join(self.role_names(locale)) or "none"
@@ -283,4 +294,4 @@ class FontRegistry:
             if spec is None:
                 raise SignageError(f"font role {role!r} names unknown font {font_id!r}")
             faces.append(_face(spec, spec.faces.get(forms, 0)))
-        return FontChain(role=role, locale=locale, faces=faces)
+        return FontChain(role=role, locale=locale, faces=faces, design_metrics=design_metrics)

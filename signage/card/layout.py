@@ -1,0 +1,250 @@
+"""Lay a card out once: every block placed in millimetres, text set at 300 dpi.
+
+The PDF and PNG painters both draw this one layout, so the preview shows exactly what
+the print shop gets. Text is measured with unhinted (design) advances, as a PDF viewer
+places glyphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import segno
+from PIL import Image
+
+from ..errors import Problem, SignageError, TextOverflowError
+from ..project.loader import Project
+from ..typography.fonts import FontRegistry
+from ..typography.layout import Box, TextLayout, TextStyle, fit_text
+from .template import CardTemplate, HotlineBlock, ImageBlock, QrBlock, RectBlock, TextBlock
+
+DPI = 300
+PX_PER_MM = DPI / 25.4
+PX_PER_PT = DPI / 72
+
+MmBox = tuple[float, float, float, float]
+
+
+@dataclass
+class PlacedRect:
+    box: MmBox
+    color: str
+
+
+@dataclass
+class PlacedText:
+    box: MmBox  # the block's box; the layout's coordinates are px from its top-left
+    layout: TextLayout
+    color: str
+
+    @property
+    def size_pt(self) -> float:
+        return self.layout.size / PX_PER_PT
+
+
+@dataclass
+class PlacedImage:
+    box: MmBox  # already fitted inside the block, aspect kept
+    path: Path
+
+
+@dataclass
+class PlacedQr:
+    box: MmBox  # square, quiet zone included
+    modules: list[list[bool]]
+    color: str
+
+
+Placed = PlacedRect | PlacedText | PlacedImage | PlacedQr
+
+
+@dataclass
+class CardFace:
+    """One face: items in mm from the face's top-left, drawn at ``offset`` on the trim, maybe upside down."""
+
+    items: list[Placed]
+    offset: tuple[float, float] = (0.0, 0.0)
+    upside_down: bool = False
+
+
+@dataclass
+class CardLayout:
+    template: CardTemplate
+    content_id: str
+    locale: str
+    trim: tuple[float, float]
+    bleed: float
+    faces: list[CardFace]
+    texts: dict[str, str] = field(default_factory=dict)  # block name -> the text set
+
+    @property
+    def characters(self) -> set[str]:
+        return {c for item in self.items() if isinstance(item, PlacedText) for c in item.layout.text}
+
+    def items(self) -> list[Placed]:
+        return [item for face in self.faces for item in face.items]
+
+
+def card_context(project: Project, template: CardTemplate, content_id: str, locale: str,
+                 branch: str | None = None) -> dict[str, Any]:
+    """Variables for block texts: slogan or case (rendered), project, hotline, police, app, app_url."""
+    branch_obj = project.branch(branch, locale)
+    ctx = project.context(locale, branch_obj)
+    ctx["strings"] = template.strings.get(locale) or template.strings.get(project.config.default_locale) or {}
+    if template.content == "slogan":
+        slogan = project.slogan(content_id)
+        if locale not in slogan.text:
+            raise SignageError(Problem(f"slogan has no {locale} text", item=content_id))
+        view: dict[str, Any] = {"id": slogan.id, "kind": slogan.kind.value, "tags": slogan.tags}
+        view["text"] = project.render(project.entry(slogan.id, f"text.{locale}"), branch_obj)
+        short = slogan.short.get(locale)
+        view["short"] = project.render(project.entry(slogan.id, f"short.{locale}"), branch_obj) if short else view["text"]
+        ctx["slogan"] = view
+    else:
+        case = project.case(content_id)
+        if case.locale != locale:
+            raise SignageError(Problem(f"the case is written in {case.locale}, not {locale}", item=content_id))
+        ctx["case"] = _case_view(project, case.id, case.model_dump(mode="json"), branch_obj)
+    return ctx
+
+
+def _case_view(project: Project, case_id: str, data: dict[str, Any], branch: Any) -> dict[str, Any]:
+    """The case's fields with their own expressions ({{ hotline }} in advice) filled in."""
+    rendered = {e.field: project.render(e, branch) for e in project.texts if e.item == case_id}
+    view = dict(data)
+    for name, value in data.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            view[name] = [rendered.get(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and name in rendered:
+            view[name] = rendered[name]
+    view["amount"] = data.get("amount") and {**data["amount"], "display": rendered.get("amount.display")}
+    view["short"] = {"led": rendered["short.led"], "card": rendered["short.card"],
+                     "video": [rendered[f"short.video[{i}]"] for i in range(len(data["short"]["video"]))]}
+    return view
+
+
+def layout_card(project: Project, template: CardTemplate, content_id: str, locale: str,
+                branch: str | None = None) -> CardLayout:
+    """Place every block of ``template`` for one slogan or case."""
+    ctx = card_context(project, template, content_id, locale, branch)
+    items: list[Placed] = []
+    texts: dict[str, str] = {}
+    width, height = template.face_size
+    for n, block in enumerate(template.blocks):
+        name = block.name or f"blocks[{n}]"
+        where = f"{template.name}.{name}: {content_id}"
+        if isinstance(block, RectBlock):
+            items.append(PlacedRect(_bleed_box(block, width, height, template), block.color))
+        elif isinstance(block, TextBlock):
+            text = project.templates.render_string(block.text, ctx).strip()
+            if text:
+                texts[name] = text
+                items.append(_place_text(project.fonts, block, text, locale, where))
+        elif isinstance(block, HotlineBlock):
+            items += _place_hotline(project, block, ctx, locale, where)
+        elif isinstance(block, ImageBlock):
+            items.append(_place_image(project.root, block, where))
+        elif isinstance(block, QrBlock):
+            items.append(_place_qr(project, block, ctx, where))
+    trim = template.trim_size
+    if template.fold == "tent":
+        faces = [CardFace(items, (0.0, 0.0), upside_down=True), CardFace(items, (0.0, trim[1] / 2))]
+    else:
+        faces = [CardFace(items)]
+    return CardLayout(template, content_id, locale, trim, template.bleed, faces, texts)
+
+
+def _bleed_box(block: RectBlock, width: float, height: float, template: CardTemplate) -> MmBox:
+    """A filled shape; a side on (or past) the trim edge runs on to the bleed edge."""
+    x, y, w, h = block.box
+    if not block.bleed:
+        return x, y, w, h
+    b, eps = template.bleed, 0.01
+    x1, y1, x2, y2 = x, y, x + w, y + h
+    x1 = -b if x1 <= eps else x1
+    # a tent face's top edge is the fold, not a cut: nothing runs over it
+    y1 = -b if y1 <= eps and template.fold != "tent" else max(y1, 0.0)
+    x2 = width + b if x2 >= width - eps else x2
+    y2 = height + b if y2 >= height - eps else y2
+    return x1, y1, x2 - x1, y2 - y1
+
+
+def _fit(fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: str, where: str) -> TextLayout:
+    chain = fonts.chain(style.role, locale, design_metrics=True)
+    try:
+        return fit_text(text, Box(box[2] * PX_PER_MM, box[3] * PX_PER_MM), style, chain, item=where)
+    except TextOverflowError as exc:
+        smallest = (style.min_size or style.size) / PX_PER_PT
+        raise SignageError(
+            Problem(f"does not fit its {box[2]:g}x{box[3]:g} mm box at {smallest:.1f} pt: {exc.overflow}", item=where)
+        ) from None
+
+
+def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, where: str) -> PlacedText:
+    largest, smallest = block.sizes_pt
+    style = TextStyle(
+        role=block.role, size=max(1, round(largest * PX_PER_PT)), min_size=max(1, round(smallest * PX_PER_PT)),
+        max_lines=block.max_lines, line_height=block.line_height, align=block.align, valign=block.valign,
+        level=block.break_level, headline=block.headline,
+    )
+    return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where), block.color)
+
+
+def _place_hotline(project: Project, block: HotlineBlock, ctx: dict[str, Any], locale: str,
+                   where: str) -> list[Placed]:
+    """A label over a big number: the label takes the top third, the number the rest."""
+    x, y, w, h = block.box
+    label = project.templates.render_string(block.label, ctx).strip()
+    number = project.templates.render_string(block.number, ctx).strip()
+    placed: list[Placed] = []
+    top = (x, y, w, h * 0.32)
+    rest = (x, y + h * 0.32, w, h * 0.68)
+    if label:
+        style = TextStyle(role=block.role, size=round(top[3] * 0.8 * PX_PER_MM), min_size=round(6 * PX_PER_PT),
+                          max_lines=1, line_height=1.0, align=block.align, valign="bottom")
+        placed.append(PlacedText(top, _fit(project.fonts, label, top, style, locale, where + " label"),
+                                 block.label_color or block.color))
+    style = TextStyle(role=block.role, size=round(rest[3] * 0.9 * PX_PER_MM), min_size=round(8 * PX_PER_PT),
+                      max_lines=1, line_height=1.0, align=block.align, valign="middle")
+    placed.append(PlacedText(rest, _fit(project.fonts, number, rest, style, locale, where + " number"), block.color))
+    return placed
+
+
+def _place_image(root: Path, block: ImageBlock, where: str) -> PlacedImage:
+    path = root / block.file
+    try:
+        with Image.open(path) as image:
+            iw, ih = image.size
+    except FileNotFoundError:
+        raise SignageError(Problem(f"image {block.file} not found in {root}", item=where)) from None
+    except OSError as exc:
+        raise SignageError(Problem(f"image {block.file} cannot be read: {exc}", item=where)) from None
+    x, y, w, h = block.box
+    scale = min(w / iw, h / ih)
+    fw, fh = iw * scale, ih * scale
+    return PlacedImage((x + (w - fw) / 2, y + (h - fh) / 2, fw, fh), path)
+
+
+def _place_qr(project: Project, block: QrBlock, ctx: dict[str, Any], where: str) -> PlacedQr:
+    data = project.templates.render_string(block.data, ctx).strip()
+    if not data:
+        raise SignageError(Problem("the QR code has no data", item=where))
+    try:
+        code = segno.make_qr(data, error=block.error.lower(), boost_error=False)
+    except segno.DataOverflowError:
+        raise SignageError(Problem(f"QR data too long ({len(data)} characters) for any QR code", item=where)) from None
+    modules = [[bool(v) for v in row] for row in code.matrix]
+    x, y, w, h = block.box
+    side = min(w, h)
+    count = len(modules) + 8  # 4 modules of quiet zone on each side
+    module = side / count
+    if module < block.min_module:
+        need = block.min_module * count
+        raise SignageError(Problem(
+            f"QR data too long for a {side:g} mm code: version {code.version} has {len(modules)} modules, "
+            f"{module:.2f} mm each (at least {block.min_module:g} mm scans reliably; needs {need:.0f} mm)",
+            item=where,
+        ))
+    return PlacedQr((x + (w - side) / 2, y + (h - side) / 2, side, side), modules, block.color)

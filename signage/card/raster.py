@@ -1,0 +1,73 @@
+"""Paint a CardLayout at 300 dpi: the PNG preview of the trimmed card, from the same layout as the PDF."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
+from .template import parse_colour
+
+RGB = tuple[int, int, int]
+
+
+def _rgb(colour: str) -> RGB:
+    space, values = parse_colour(colour)
+    if space == "cmyk":
+        c, m, y, k = values
+        values = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    r, g, b = (round(v * 255) for v in values)
+    return (r, g, b)
+
+
+def card_png(layout: CardLayout) -> Image.Image:
+    """The trimmed card as an RGB image at 300 dpi."""
+    w, h = (round(v * PX_PER_MM) for v in layout.trim)
+    image = Image.new("RGB", (w, h), "white")
+    fw, fh = (round(v * PX_PER_MM) for v in layout.template.face_size)
+    for face in layout.faces:
+        ox, oy = (round(v * PX_PER_MM) for v in face.offset)
+        if face.upside_down:
+            panel = Image.new("RGB", (fw, fh), "white")
+            _paint(panel, face)
+            image.paste(panel.rotate(180), (ox, oy))
+        else:
+            _paint(image, face, (ox, oy))
+    image.info["dpi"] = (300, 300)
+    return image
+
+
+def _paint(image: Image.Image, face: CardFace, origin: tuple[int, int] = (0, 0)) -> None:
+    draw = ImageDraw.Draw(image)
+    ox, oy = origin
+
+    def px(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x, y, w, h = box
+        return ox + x * PX_PER_MM, oy + y * PX_PER_MM, w * PX_PER_MM, h * PX_PER_MM
+
+    for item in face.items:
+        if isinstance(item, PlacedRect):
+            x, y, w, h = px(item.box)
+            draw.rectangle((round(x), round(y), round(x + w) - 1, round(y + h) - 1), fill=_rgb(item.color))
+        elif isinstance(item, PlacedText):
+            x, y, _, _ = px(item.box)
+            layout = item.layout
+            fill = _rgb(item.color)
+            for line in layout.lines:
+                for glyph in line.glyphs:  # one by one: unhinted positions, as in the PDF
+                    font = layout.chain.faces[glyph.face].pillow(layout.size)
+                    draw.text((round(x + glyph.x), round(y + line.baseline)), glyph.char, font=font, fill=fill,
+                              anchor="ls")
+        elif isinstance(item, PlacedImage):
+            x, y, w, h = px(item.box)
+            with Image.open(item.path) as source:
+                picture = source.convert("RGBA").resize((max(1, round(w)), max(1, round(h))), Image.Resampling.LANCZOS)
+            image.paste(picture, (round(x), round(y)), picture)
+        elif isinstance(item, PlacedQr):
+            x, y, side, _ = px(item.box)
+            module = side / (len(item.modules) + 8)
+            fill = _rgb(item.color)
+            for r, row in enumerate(item.modules):
+                for c, dark in enumerate(row):
+                    if dark:
+                        x0, y0 = x + (4 + c) * module, y + (4 + r) * module
+                        draw.rectangle((round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1), fill=fill)

@@ -1,0 +1,167 @@
+"""Card templates (templates/card/NAME.yaml): page, bleed, safe area and blocks, in millimetres."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from PIL import ImageColor
+from pydantic import AfterValidator, Field, model_validator
+
+from ..project.config import Strict
+from ..typography.linebreak import BreakLevel
+
+CARD_TEMPLATES = Path("templates") / "card"
+PAGE_SIZES = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0),
+              "90x54": (90.0, 54.0)}
+_CMYK = re.compile(r"^cmyk\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$")
+
+
+def parse_colour(value: str) -> tuple[str, tuple[float, ...]]:
+    """('rgb', (r, g, b)) in 0..1 from a name or #rrggbb, or ('cmyk', (c, m, y, k)) from cmyk(0,100,100,0)."""
+    match = _CMYK.match(value.strip().lower())
+    if match:
+        parts = tuple(float(p) / 100 for p in match.groups())
+        if any(p > 1 for p in parts):
+            raise ValueError(f"{value!r}: CMYK percentages go from 0 to 100")
+        return "cmyk", parts
+    try:
+        r, g, b = ImageColor.getrgb(value)[:3]
+    except ValueError:
+        raise ValueError(f"{value!r} is not a colour (a name, #rrggbb or cmyk(c,m,y,k))") from None
+    return "rgb", (r / 255, g / 255, b / 255)
+
+
+def _colour(value: str) -> str:
+    parse_colour(value)
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+Mm = Annotated[float, Field(ge=-50, le=2000)]
+Box = tuple[Mm, Mm, Annotated[float, Field(gt=0, le=2000)], Annotated[float, Field(gt=0, le=2000)]]
+
+
+class Block(Strict):
+    box: Box  # x, y, width, height in mm from the trim's top-left corner
+    name: str = ""
+
+
+class TextBlock(Block):
+    type: Literal["text"]
+    text: str  # Jinja2 over slogan / case / project
+    role: str = "sans"
+    size: tuple[Annotated[float, Field(ge=4, le=1000)], Annotated[float, Field(ge=4, le=1000)]] | Annotated[
+        float, Field(ge=4, le=1000)
+    ] = 12  # pt, or [max, min] pt to fit
+    max_lines: Annotated[int, Field(ge=1)] | None = None
+    line_height: Annotated[float, Field(ge=0.8, le=3)] = 1.35
+    color: Colour = "black"
+    align: Literal["left", "center", "right", "justify"] = "left"
+    valign: Literal["top", "middle", "bottom"] = "top"
+    headline: bool = False
+    break_level: BreakLevel = BreakLevel.basic
+
+    @property
+    def sizes_pt(self) -> tuple[float, float]:
+        if isinstance(self.size, tuple):
+            return max(self.size), min(self.size)
+        return self.size, self.size
+
+
+class HotlineBlock(Block):
+    type: Literal["hotline"]
+    label: str = "{{ hotline_name }}"
+    number: str = "{{ hotline }}"
+    role: str = "sans-bold"
+    color: Colour = "black"
+    label_color: Colour | None = None
+    align: Literal["left", "center", "right"] = "center"
+
+
+class RectBlock(Block):
+    type: Literal["rect"]
+    color: Colour
+    # a side that touches the trim runs on to the bleed edge, so trimming leaves no white hairline
+    bleed: bool = True
+
+
+class ImageBlock(Block):
+    type: Literal["image"]
+    file: str  # relative to the project folder
+
+
+class QrBlock(Block):
+    type: Literal["qr"]
+    data: str  # Jinja2, e.g. "{{ app_url }}"
+    color: Colour = "black"
+    error: Literal["L", "M", "Q", "H"] = "M"
+    min_module: Annotated[float, Field(gt=0)] = 0.3  # mm: smaller modules do not scan once printed
+
+
+CardBlock = Annotated[TextBlock | HotlineBlock | RectBlock | ImageBlock | QrBlock, Field(discriminator="type")]
+
+
+class AppliesTo(Strict):
+    """Which slogans a slogan card is made for in the catalogue (all when empty)."""
+
+    kinds: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class CardTemplate(Strict):
+    """A printed card or sign; ``fold: tent`` prints the face twice, the top one upside down."""
+
+    name: str = ""
+    content: Literal["slogan", "case"]
+    page: str = "A6"
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    bleed: Annotated[float, Field(ge=0, le=10)] = 3.0
+    safe: Annotated[float, Field(ge=0, le=30)] = 3.0
+    fold: Literal["none", "tent"] = "none"
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    # fixed wording per locale, used in blocks as {{ strings.title }}
+    strings: dict[str, dict[str, str]] = Field(default_factory=dict)
+    blocks: Annotated[list[CardBlock], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _sane(self) -> CardTemplate:
+        width, height = self.face_size
+        if self.safe * 2 >= min(width, height):
+            raise ValueError(f"safe: {self.safe:g} mm margins leave nothing of a {width:g}x{height:g} mm face")
+        for n, block in enumerate(self.blocks):
+            x, y, w, h = block.box
+            if isinstance(block, RectBlock):
+                continue
+            s = self.safe
+            if x < s - 1e-6 or y < s - 1e-6 or x + w > width - s + 1e-6 or y + h > height - s + 1e-6:
+                raise ValueError(
+                    f"blocks[{n}] ({block.type} {block.name or ''}) leaves the safe area: keep it {s:g} mm "
+                    f"inside the {width:g}x{height:g} mm face"
+                )
+        return self
+
+    @property
+    def trim_size(self) -> tuple[float, float]:
+        """Width and height of the trimmed sheet in mm."""
+        size = PAGE_SIZES.get(self.page.upper()) or PAGE_SIZES.get(self.page)
+        if size is None:
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*", self.page)
+            if not match:
+                raise ValueError(f"page {self.page!r} is not A3-A6, 90x54 or WxH in mm")
+            size = (float(match.group(1)), float(match.group(2)))
+        w, h = size
+        if not (20 <= w <= 1200 and 20 <= h <= 1200):
+            raise ValueError(f"page {self.page!r}: each side must be 20 to 1200 mm")
+        if self.orientation == "landscape":
+            w, h = max(w, h), min(w, h)
+        else:
+            w, h = min(w, h), max(w, h)
+        return w, h
+
+    @property
+    def face_size(self) -> tuple[float, float]:
+        """The area the blocks are placed in: the whole trim, or one half of a tent card."""
+        w, h = self.trim_size
+        return (w, h / 2) if self.fold == "tent" else (w, h)

@@ -1,0 +1,149 @@
+"""``signage render card`` and the card part of ``signage build``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..card.layout import CardLayout, layout_card
+from ..card.pdf import FontSubsets, PdfOptions, card_pdf
+from ..card.raster import card_png
+from ..card.template import CardTemplate
+from ..errors import Problem, SignageError
+from ..locales import Locale
+from ..project.loader import Project
+from ..publish import MANIFEST, atomic_write_bytes, read_manifest, staged_dir, write_json
+
+
+def font_subsets(project: Project) -> FontSubsets:
+    """Font subsets cached under the output folder, cut to every character the project shows."""
+    chars: set[str] = set()
+    for entry in project.texts:
+        chars.update(entry.template)
+    for template in project.card_templates.values():
+        for strings in template.strings.values():
+            for text in strings.values():
+                chars.update(text)
+    for branch in project.config.branches:
+        chars.update(branch.name)
+    for region in project.config.regions.values():
+        chars.update(region.model_dump_json())
+    chars.update(project.config.name)
+    return FontSubsets(project.output_dir / ".cache" / "fonts", chars)
+
+
+@dataclass
+class CardRequest:
+    template: str
+    slogan: str | None = None
+    case: str | None = None
+    locale: str | None = None
+    branch: str | None = None
+
+
+def card_layout(project: Project, request: CardRequest) -> CardLayout:
+    template = project.card_template(request.template)
+    content_id = request.slogan or request.case
+    if not content_id or (request.slogan and request.case):
+        raise SignageError("give exactly one of --slogan ID and --case ID")
+    wanted = "slogan" if request.slogan else "case"
+    if template.content != wanted:
+        raise SignageError(f"card template {template.name!r} is made for a {template.content}, not a {wanted}")
+    locale = request.locale
+    if locale is not None:
+        try:
+            locale = Locale.parse(locale).tag
+        except ValueError as exc:
+            raise SignageError(f"--locale: {exc}") from None
+    elif request.case:
+        locale = project.case(request.case).locale
+    else:
+        locale = project.config.default_locale
+    return layout_card(project, template, content_id, locale, request.branch)
+
+
+def render_card(project: Project, request: CardRequest, output: Path, fmt: str | None, options: PdfOptions) -> str:
+    """Write one card as PDF or 300-dpi PNG to ``output``; returns the format written."""
+    fmt = fmt or ("png" if output.suffix.lower() == ".png" else "pdf")
+    if output.suffix.lower() != f".{fmt}":
+        raise SignageError(Problem(f"the file name should end in .{fmt}", file=output))
+    if options.sheet and options.sheet.upper() not in ("A4", "A3"):
+        raise SignageError(f"--sheet: {options.sheet!r} is not A4 or A3")
+    layout = card_layout(project, request)
+    if fmt == "png":
+        buffer = io.BytesIO()
+        card_png(layout).save(buffer, format="PNG", dpi=(300, 300))
+        atomic_write_bytes(output, buffer.getvalue())
+    else:
+        atomic_write_bytes(output, card_pdf([layout], font_subsets(project), options))
+    return fmt
+
+
+def catalog(project: Project) -> list[tuple[CardTemplate, str, str]]:
+    """(template, content id, locale) for every card the catalogue holds."""
+    jobs = []
+    for template in project.card_templates.values():
+        if template.content == "case":
+            jobs += [(template, case.id, case.locale) for case in project.cases.values()]
+            continue
+        rule = template.applies_to
+        for slogan in project.slogans.values():
+            if rule.kinds and slogan.kind.value not in rule.kinds:
+                continue
+            if rule.tags and not set(rule.tags) & set(slogan.tags):
+                continue
+            for locale in slogan.text:
+                if "branch" not in slogan.text[locale]:
+                    jobs.append((template, slogan.id, locale))
+    return jobs
+
+
+def _key(project: Project, template: CardTemplate, content_id: str, locale: str) -> str:
+    content: Any = project.slogans.get(content_id) if template.content == "slogan" else project.cases.get(content_id)
+    region = project.config.regions.get(Locale.parse(locale).region)
+    payload = {
+        "version": __version__,
+        "template": template.model_dump(mode="json"),
+        "content": content.model_dump(mode="json") if content else None,
+        "region": region.model_dump(mode="json") if region else None,
+        "project": project.config.name,
+        "fonts": sorted(f"{s.id}:{s.path.stat().st_size}" for s in project.fonts.catalog.values()),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class CardReport:
+    rendered: int = 0
+    unchanged: int = 0
+
+
+def build_cards(project: Project, root: Path, progress: Any = None) -> CardReport:
+    """Every catalogue card as card.pdf + preview.png in root/TEMPLATE/LOCALE/ID/, only what changed."""
+    report = CardReport()
+    subsets = font_subsets(project)
+    for template, content_id, locale in catalog(project):
+        folder = root / template.name / locale / content_id
+        key = _key(project, template, content_id, locale)
+        manifest = read_manifest(folder)
+        if manifest is not None and manifest.get("key") == key:
+            report.unchanged += 1
+        else:
+            layout = layout_card(project, template, content_id, locale)
+            with staged_dir(folder) as stage:
+                (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
+                card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=3)
+                write_json(stage / MANIFEST, {
+                    "template": template.name, "content": content_id, "locale": locale, "key": key,
+                    "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts,
+                    "files": ["card.pdf", "preview.png"],
+                })
+            report.rendered += 1
+        if progress:
+            progress(1)
+    return report
