@@ -207,11 +207,10 @@ def render_card_command(
 @click.pass_context
 def build(ctx: click.Context, workers: int | None) -> None:
     """Render the project's catalogue into its output folder, only what changed."""
+    from .commands.card import build_cards, catalog
     from .commands.led import build_led
     from .led.job import catalog_jobs
     from .project.loader import find_project_dir, load_project
-
-    from .commands.card import build_cards, catalog
 
     project = load_project(find_project_dir(explicit=ctx.obj["project"]))
     root = project.output_dir / "led"
@@ -226,7 +225,7 @@ def build(ctx: click.Context, workers: int | None) -> None:
     )
     cards_root = project.output_dir / "cards"
     with click.progressbar(length=len(catalog(project)), label="Card catalogue", file=sys.stderr) as bar:
-        cards = build_cards(project, cards_root, progress=bar.update)
+        cards = build_cards(project, cards_root, progress=bar.update, workers=workers)
     click.echo(f"cards: {cards.rendered} rendered, {cards.unchanged} unchanged in {cards_root}")
 
 

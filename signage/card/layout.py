@@ -171,14 +171,15 @@ def _bleed_box(block: RectBlock, width: float, height: float, template: CardTemp
     return x1, y1, x2 - x1, y2 - y1
 
 
-def _fit(fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: str, where: str) -> TextLayout:
+def _fit(fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: str, where: str,
+         smallest_pt: float) -> TextLayout:
     chain = fonts.chain(style.role, locale, design_metrics=True)
     try:
-        return fit_text(text, Box(box[2] * PX_PER_MM, box[3] * PX_PER_MM), style, chain, item=where)
+        return fit_text(text, Box(box[2] * PX_PER_MM, box[3] * PX_PER_MM), style, chain, item=where,
+                        unit=("mm", PX_PER_MM))
     except TextOverflowError as exc:
-        smallest = (style.min_size or style.size) / PX_PER_PT
         raise SignageError(
-            Problem(f"does not fit its {box[2]:g}x{box[3]:g} mm box at {smallest:.1f} pt: {exc.overflow}", item=where)
+            Problem(f"does not fit its {box[2]:g}x{box[3]:g} mm box at {smallest_pt:g} pt: {exc.overflow}", item=where)
         ) from None
 
 
@@ -189,7 +190,7 @@ def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, w
         max_lines=block.max_lines, line_height=block.line_height, align=block.align, valign=block.valign,
         level=block.break_level, headline=block.headline,
     )
-    return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where), block.color)
+    return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where, smallest), block.color)
 
 
 def _place_hotline(project: Project, block: HotlineBlock, ctx: dict[str, Any], locale: str,
@@ -204,11 +205,11 @@ def _place_hotline(project: Project, block: HotlineBlock, ctx: dict[str, Any], l
     if label:
         style = TextStyle(role=block.role, size=round(top[3] * 0.8 * PX_PER_MM), min_size=round(6 * PX_PER_PT),
                           max_lines=1, line_height=1.0, align=block.align, valign="bottom")
-        placed.append(PlacedText(top, _fit(project.fonts, label, top, style, locale, where + " label"),
+        placed.append(PlacedText(top, _fit(project.fonts, label, top, style, locale, where + " label", 6),
                                  block.label_color or block.color))
     style = TextStyle(role=block.role, size=round(rest[3] * 0.9 * PX_PER_MM), min_size=round(8 * PX_PER_PT),
                       max_lines=1, line_height=1.0, align=block.align, valign="middle")
-    placed.append(PlacedText(rest, _fit(project.fonts, number, rest, style, locale, where + " number"), block.color))
+    placed.append(PlacedText(rest, _fit(project.fonts, number, rest, style, locale, where + " number", 8), block.color))
     return placed
 
 

@@ -18,14 +18,16 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.drawing import DeviceCMYK, DeviceRGB
 
+from ..errors import SignageError
 from ..publish import atomic_write_bytes
-from ..typography.fonts import FontFace
+from ..typography.fonts import FontFace, FontRegistry
 from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
 from .template import PAGE_SIZES, parse_colour
 
 PT_PER_MM = 72 / 25.4
 SLUG = 10.0  # mm of paper around the bleed for crop marks
 MARK_GAP = 1.0  # mm between the bleed edge and a crop mark
+MARK_LENGTH = 5.0  # mm
 MARK_WIDTH_PT = 0.25
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
@@ -44,6 +46,14 @@ class FontSubsets:
     def __init__(self, cache_dir: Path, characters: set[str] | None = None):
         self.cache_dir = cache_dir
         self.characters = set(characters or ()) | _BASE_CHARS
+
+    def prepare(self, fonts: FontRegistry, roles: set[str], locales: set[str]) -> None:
+        """Cut the faces these roles use in these locales now, so workers only read them."""
+        for role in roles:
+            for locale in locales:
+                for face in fonts.chain(role, locale).faces:
+                    if not face.is_bitmap:
+                        self.path(face, set())
 
     def path(self, face: FontFace, needed: set[str]) -> Path:
         if not needed <= self.characters:
@@ -178,13 +188,29 @@ class _Painter:
         pdf = self.pdf
         pdf.set_line_width(MARK_WIDTH_PT)
         pdf.set_draw_color(DeviceCMYK(1, 1, 1, 1) if self.options.cmyk else DeviceRGB(0, 0, 0))
-        start, end = bleed + MARK_GAP, bleed + MARK_GAP + 5
+        start, end = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LENGTH
         for cx in (x, x + w):
             for cy in (y, y + h):
                 sx = -1 if cx == x else 1
                 sy = -1 if cy == y else 1
                 pdf.line(cx * PT_PER_MM, (cy + sy * start) * PT_PER_MM, cx * PT_PER_MM, (cy + sy * end) * PT_PER_MM)
                 pdf.line((cx + sx * start) * PT_PER_MM, cy * PT_PER_MM, (cx + sx * end) * PT_PER_MM, cy * PT_PER_MM)
+
+
+    def sheet_marks(self, slots: list[tuple[float, float]], card: tuple[float, float], bleed: float) -> None:
+        """A mark outside the grid at the end of every cut line."""
+        pdf = self.pdf
+        pdf.set_line_width(MARK_WIDTH_PT)
+        pdf.set_draw_color(DeviceCMYK(1, 1, 1, 1) if self.options.cmyk else DeviceRGB(0, 0, 0))
+        xs = sorted({x for x, _ in slots} | {x + card[0] for x, _ in slots})
+        ys = sorted({y for _, y in slots} | {y + card[1] for _, y in slots})
+        left, right, top, bottom = xs[0] - bleed, xs[-1] + bleed, ys[0] - bleed, ys[-1] + bleed
+        for x in xs:
+            for y0, y1 in ((top - MARK_GAP, top - MARK_GAP - MARK_LENGTH), (bottom + MARK_GAP, bottom + MARK_GAP + MARK_LENGTH)):
+                pdf.line(x * PT_PER_MM, y0 * PT_PER_MM, x * PT_PER_MM, y1 * PT_PER_MM)
+        for y in ys:
+            for x0, x1 in ((left - MARK_GAP, left - MARK_GAP - MARK_LENGTH), (right + MARK_GAP, right + MARK_GAP + MARK_LENGTH)):
+                pdf.line(x0 * PT_PER_MM, y * PT_PER_MM, x1 * PT_PER_MM, y * PT_PER_MM)
 
 
 def card_pdf(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOptions) -> bytes:
@@ -218,15 +244,19 @@ def _new_pdf(media: tuple[float, float]) -> FPDF:
 
 
 def sheet_slots(card: tuple[float, float], bleed: float, sheet: str) -> tuple[tuple[float, float], list[tuple[float, float]]]:
-    """Sheet size and the trim origins of as many cards as fit, with gutters for marks."""
+    """Sheet size and the trim origins of as many cards as fit.
+
+    Neighbouring cards keep their own bleed (a gutter of two bleeds) and share cut
+    lines; crop marks go outside the grid, so the margin holds a bleed and a mark.
+    """
     sw, sh = PAGE_SIZES[sheet.upper()]
     cw, ch = card
-    margin = 8.0
-    gutter = 2 * bleed + 2 * (MARK_GAP + 5)  # each card's bleed and its marks
+    gutter = 2 * bleed
+    margin = bleed + MARK_GAP + MARK_LENGTH + 1
     best: tuple[tuple[float, float], list[tuple[float, float]]] = ((sw, sh), [])
     for width, height in ((sw, sh), (sh, sw)):
-        cols = int((width - 2 * margin + gutter - 2 * bleed) // (cw + gutter)) if cw <= width else 0
-        rows = int((height - 2 * margin + gutter - 2 * bleed) // (ch + gutter)) if ch <= height else 0
+        cols = max(0, int((width - 2 * margin + gutter) // (cw + gutter)))
+        rows = max(0, int((height - 2 * margin + gutter) // (ch + gutter)))
         if cols * rows > len(best[1]):
             used_w = cols * cw + (cols - 1) * gutter
             used_h = rows * ch + (rows - 1) * gutter
@@ -237,8 +267,6 @@ def sheet_slots(card: tuple[float, float], bleed: float, sheet: str) -> tuple[tu
 
 
 def _imposed(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOptions) -> bytes:
-    from ..errors import SignageError
-
     first = layouts[0]
     sheet = options.sheet or "A4"
     size, slots = sheet_slots(first.trim, first.bleed, sheet)
@@ -252,8 +280,7 @@ def _imposed(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
         pdf.add_page()
         for layout, origin in zip(cards[page_start : page_start + len(slots)], slots):
             painter.card(layout, origin)
-        for origin in slots:
-            painter.crop_marks((*origin, *first.trim), first.bleed)
+        painter.sheet_marks(slots, first.trim, first.bleed)
         boxes.append(((0.0, 0.0, *size), (0.0, 0.0, *size)))
     return _set_boxes(bytes(pdf.output()), size, boxes)
 

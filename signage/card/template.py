@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from PIL import ImageColor
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..project.config import Strict
 from ..typography.linebreak import BreakLevel
@@ -124,6 +124,16 @@ class CardTemplate(Strict):
     # fixed wording per locale, used in blocks as {{ strings.title }}
     strings: dict[str, dict[str, str]] = Field(default_factory=dict)
     blocks: Annotated[list[CardBlock], Field(min_length=1)]
+
+    @field_validator("page", mode="before")
+    @classmethod
+    def _page_is_text(cls, value: object) -> object:
+        if isinstance(value, (int, float)):
+            # pydantic turns ValueError (not TypeError) into a located message
+            raise ValueError(  # noqa: TRY004
+                f"write the page size in quotes, e.g. \"90x54\" (YAML read it as the number {value})"
+            )
+        return value
 
     @model_validator(mode="after")
     def _sane(self) -> CardTemplate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,13 @@ from ..card.raster import card_png
 from ..card.template import CardTemplate
 from ..errors import Problem, SignageError
 from ..locales import Locale
-from ..project.loader import Project
+from ..parallel import run_jobs
+from ..project.loader import Project, load_project
 from ..publish import MANIFEST, atomic_write_bytes, read_manifest, staged_dir, write_json
 
 
 def font_subsets(project: Project) -> FontSubsets:
-    """Font subsets cached under the output folder, cut to every character the project shows."""
+    """Font subsets in the user's cache, cut to every character the project shows."""
     chars: set[str] = set()
     for entry in project.texts:
         chars.update(entry.template)
@@ -34,7 +36,13 @@ def font_subsets(project: Project) -> FontSubsets:
     for region in project.config.regions.values():
         chars.update(region.model_dump_json())
     chars.update(project.config.name)
-    return FontSubsets(project.output_dir / ".cache" / "fonts", chars)
+    return FontSubsets(cache_dir() / "fonts", chars)
+
+
+def cache_dir() -> Path:
+    """Per-user cache (XDG_CACHE_HOME or ~/.cache)/signage: derived files shared by all projects."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "signage"
 
 
 @dataclass
@@ -123,27 +131,47 @@ class CardReport:
     unchanged: int = 0
 
 
-def build_cards(project: Project, root: Path, progress: Any = None) -> CardReport:
+_worker: tuple[Project, FontSubsets] | None = None
+
+
+def _init_worker(root: Path) -> None:
+    global _worker
+    project = load_project(root)
+    _worker = (project, font_subsets(project))
+
+
+def _work(template_name: str, content_id: str, locale: str, folder: Path, key: str) -> None:
+    assert _worker is not None
+    project, subsets = _worker
+    template = project.card_template(template_name)
+    layout = layout_card(project, template, content_id, locale)
+    with staged_dir(folder) as stage:
+        (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
+        card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
+        write_json(stage / MANIFEST, {
+            "template": template.name, "content": content_id, "locale": locale, "key": key,
+            "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts,
+            "files": ["card.pdf", "preview.png"],
+        })
+
+
+def build_cards(project: Project, root: Path, progress: Any = None, workers: int | None = None) -> CardReport:
     """Every catalogue card as card.pdf + preview.png in root/TEMPLATE/LOCALE/ID/, only what changed."""
     report = CardReport()
-    subsets = font_subsets(project)
+    todo = []
     for template, content_id, locale in catalog(project):
         folder = root / template.name / locale / content_id
         key = _key(project, template, content_id, locale)
         manifest = read_manifest(folder)
         if manifest is not None and manifest.get("key") == key:
             report.unchanged += 1
+            if progress:
+                progress(1)
         else:
-            layout = layout_card(project, template, content_id, locale)
-            with staged_dir(folder) as stage:
-                (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
-                card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=3)
-                write_json(stage / MANIFEST, {
-                    "template": template.name, "content": content_id, "locale": locale, "key": key,
-                    "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts,
-                    "files": ["card.pdf", "preview.png"],
-                })
-            report.rendered += 1
-        if progress:
-            progress(1)
+            todo.append((template.name, content_id, locale, folder, key))
+    if todo:  # cut the fonts once, before the workers need them
+        roles = {getattr(b, "role", "sans") for t in project.card_templates.values() for b in t.blocks}
+        font_subsets(project).prepare(project.fonts, roles, {locale for _, _, locale, _, _ in todo})
+    run_jobs(_work, todo, _init_worker, (project.root,), workers, progress)
+    report.rendered = len(todo)
     return report

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from ..led.job import LedJob, catalog_jobs, slogan_jobs
 from ..led.output import write_led
 from ..led.render import render
 from ..locales import Locale
+from ..parallel import run_jobs
 from ..project.config import LedScreen
 from ..project.loader import Project
 from ..publish import MANIFEST, check_replaceable, read_manifest, staged_dir, write_json
@@ -151,24 +150,9 @@ def build_led(project: Project, root: Path, progress: Callable[[int], None] | No
         else:
             todo.append((job, folder))
     # Each job's folder is swapped in whole, so a failing job leaves its old output as it was.
-    workers = workers or min(len(todo), os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(project.fonts,)) as pool:
-            futures = [pool.submit(_work, job, folder) for job, folder in todo]
-            for future in futures:
-                _, warns = future.result()
-                report.warnings += warns  # type: ignore[operator]
-                report.rendered += 1
-                if progress:
-                    progress(1)
-    else:
-        _init_worker(project.fonts)
-        for job, folder in todo:
-            _, warns = _work(job, folder)
-            report.warnings += warns  # type: ignore[operator]
-            report.rendered += 1
-            if progress:
-                progress(1)
+    for _, warns in run_jobs(_work, todo, _init_worker, (project.fonts,), workers, progress):
+        report.warnings += warns  # type: ignore[operator]
+        report.rendered += 1
     report.removed = _remove_stale(root, wanted)
     report.pages = sum(len((read_manifest(f) or {}).get("pages", [])) for f in wanted)
     return report

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, SignageError
 from ..card.template import CARD_TEMPLATES, CardTemplate
+from ..errors import Problem, SignageError
 from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..resources import bundled_fonts_dir

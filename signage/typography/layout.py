@@ -142,7 +142,9 @@ def check_glyphs(text: str, chain: FontChain, item: str) -> None:
         raise SignageError(Problem(message, item=item))
 
 
-def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str = "text") -> TextLayout:
+def fit_text(
+    text: str, box: Box, style: TextStyle, chain: FontChain, item: str = "text", unit: tuple[str, float] = ("px", 1.0)
+) -> TextLayout:
     """The largest size in the style's range at which ``text`` fits ``box``, laid out.
 
     Raises TextOverflowError naming ``item`` and how far it overflows at the smallest
@@ -156,15 +158,18 @@ def fit_text(text: str, box: Box, style: TextStyle, chain: FontChain, item: str 
     sizes = [chain.fixed_size] if chain.fixed_size else list(style.sizes())
     locale = chain.locale
 
+    name, per = unit  # messages in the caller's unit (mm for print)
+
     def fits(size: int) -> tuple[bool, str]:
         count, overflow, piece = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
         if overflow > 0:
-            return False, f"“{piece}” cannot be broken and is {overflow:.0f} px wider than the box ({box.width:g} px)"
+            return False, (f"“{piece}” cannot be broken and is {overflow / per:.0f} {name} wider than the box "
+                           f"({box.width / per:.0f} {name})")
         if style.max_lines is not None and count > style.max_lines:
             return False, f"needs {count} lines, at most {style.max_lines} allowed"
         height = _block_height(count, size, _pitch(style, size))
         if box.height is not None and height > box.height:
-            return False, f"needs {height:.0f} px of height, the box has {box.height:g} px"
+            return False, f"needs {height / per:.0f} {name} of height, the box has {box.height / per:.0f} {name}"
         return True, ""
 
     # Fit is monotone in size, so search the range by halving.

@@ -1,0 +1,204 @@
+"""Print cards as a print shop receives them: boxes, embedded subsets, text, marks, CMYK."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from signage.card.layout import PX_PER_MM, PlacedText, layout_card
+from signage.card.pdf import PT_PER_MM, PdfOptions, card_pdf, sheet_slots
+from signage.card.raster import card_png
+from signage.commands.card import CardRequest, font_subsets, render_card
+from signage.errors import SignageError
+from signage.project.loader import Project, load_project
+
+from .conftest import Cli
+
+MM = PT_PER_MM
+
+
+def pdf_of(project: Project, template: str, content: str, locale: str = "zh-Hans-CN", **options: object) -> bytes:
+    layout = layout_card(project, project.card_template(template), content, locale)
+    return card_pdf([layout], font_subsets(project), PdfOptions(**options))  # type: ignore[arg-type]
+
+
+def box(values: pikepdf.Array) -> list[float]:
+    return [round(float(v), 1) for v in values]
+
+
+def test_page_boxes_are_trim_plus_bleed(example: Project) -> None:
+    with pikepdf.open(__import__("io").BytesIO(pdf_of(example, "a6-table", "two-cards"))) as doc:
+        page = doc.pages[0]
+        assert box(page.MediaBox) == box(pikepdf.Array([0, 0, 111 * MM, 154 * MM]))
+        assert box(page.obj.BleedBox) == box(page.MediaBox)
+        assert box(page.obj.TrimBox) == box(pikepdf.Array([3 * MM, 3 * MM, 108 * MM, 151 * MM]))
+
+
+def test_crop_marks_sit_in_a_slug_outside_the_bleed(example: Project) -> None:
+    data = pdf_of(example, "prompt-90x54", "hotline-ask", marks=True)
+    with pikepdf.open(__import__("io").BytesIO(data)) as doc:
+        page = doc.pages[0]
+        slug, bleed = 10, 2
+        assert box(page.MediaBox) == box(pikepdf.Array([0, 0, (90 + 2 * (slug + bleed)) * MM, (54 + 2 * (slug + bleed)) * MM]))
+        assert box(page.obj.TrimBox) == box(pikepdf.Array([12 * MM, 12 * MM, 102 * MM, 66 * MM]))
+        content = page.Contents.read_bytes().decode("latin-1")
+    assert content.count(" l") >= 8  # eight crop-mark strokes
+
+
+def test_fonts_are_embedded_subsets_and_text_copies_back(example: Project) -> None:
+    data = pdf_of(example, "a6-table", "two-cards")
+    with pikepdf.open(__import__("io").BytesIO(data)) as doc:
+        fonts = doc.pages[0].Resources.Font
+        assert len(fonts) >= 2  # regular and bold
+        for name in fonts:
+            font = fonts[name]
+            assert re.match(r"^/[A-Z]{6}\+", str(font.BaseFont)), font.BaseFont  # subset tag
+            descriptor = font.DescendantFonts[0].FontDescriptor
+            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor
+            assert "/ToUnicode" in font
+    text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+    rendered = example.render(example.entry("two-cards", "text.zh-Hans-CN"))
+    assert rendered in text and "96110" in text
+
+
+def test_pdf_and_png_preview_put_text_in_the_same_place(example: Project) -> None:
+    layout = layout_card(example, example.card_template("a6-table"), "hotline-ask", "zh-Hans-CN")
+    data = card_pdf([layout], font_subsets(example), PdfOptions())
+    bleed_px = round(3 * PX_PER_MM)
+    rendered = pdfium.PdfDocument(data)[0].render(scale=300 / 72).to_pil().convert("L")
+    preview = card_png(layout).convert("L")
+    pdf_trim = np.asarray(rendered)[bleed_px : bleed_px + preview.height, bleed_px : bleed_px + preview.width]
+    png = np.asarray(preview)
+    checked = 0
+    for item in layout.items():
+        if not isinstance(item, PlacedText):
+            continue
+        x, y, w, h = (round(v * PX_PER_MM) for v in item.box)
+        regions = [img[y : y + h, x : x + w] for img in (pdf_trim, png)]
+        background = [np.median(r) for r in regions]
+        boxes = []
+        for region, bg in zip(regions, background):
+            ys, xs = np.nonzero(np.abs(region.astype(int) - bg) > 100)
+            boxes.append((xs.min(), ys.min(), xs.max(), ys.max()))
+        assert np.abs(np.subtract(*boxes)).max() <= 2, (item.layout.text, boxes)
+        checked += 1
+    assert checked >= 4
+
+
+def test_cmyk_black_text_is_pure_k(example: Project) -> None:
+    data = pdf_of(example, "a4-sign", "two-cards", cmyk=True)
+    with pikepdf.open(__import__("io").BytesIO(data)) as doc:
+        content = doc.pages[0].Contents.read_bytes().decode("latin-1")
+    assert " rg" not in content and " RG" not in content  # no RGB anywhere
+    assert "0 0 0 1 k" in content  # black as 100 % K
+    assert re.search(r"0\.10 0\.10 0\.10 \d", content) is None  # never a four-colour black
+
+
+def test_tent_card_prints_the_top_face_upside_down(example: Project) -> None:
+    layout = layout_card(example, example.card_template("tent-a4"), "two-cards", "zh-Hans-CN")
+    image = np.asarray(card_png(layout).convert("RGB")).astype(int)
+    red = (image[:, :, 0] > 150) & (image[:, :, 1] < 80)
+    rows = red.mean(axis=1)
+    half = image.shape[0] // 2
+    # both faces have their red title band at the fold (the ridge), none at the sheet edges
+    assert rows[half - 20] > 0.9 and rows[half + 20] > 0.9
+    assert rows[10] < 0.5 and rows[-10] < 0.5
+
+
+def test_sheet_imposes_several_cards_with_marks(example: Project) -> None:
+    (w, h), slots = sheet_slots((90, 54), 2, "A4")
+    assert len(slots) == 9  # 3 x 3 on a landscape sheet, each card keeping its 2 mm bleed
+    for x, y in slots:  # room for the bleed and a 5 mm mark outside the grid
+        assert x - 2 - 6 >= 0 and y - 2 - 6 >= 0 and x + 90 + 8 <= w and y + 54 + 8 <= h
+    for (x1, y1) in slots:  # bleeds never overlap a neighbour's card
+        for (x2, y2) in slots:
+            if (x1, y1) != (x2, y2):
+                assert abs(x1 - x2) >= 90 + 4 - 1e-6 or abs(y1 - y2) >= 54 + 4 - 1e-6
+    data = pdf_of(example, "prompt-90x54", "hotline-ask", sheet="A4")
+    doc = pdfium.PdfDocument(data)
+    assert len(doc) == 1
+    assert doc[0].get_textpage().get_text_range().count("96110") >= 2 * len(slots)
+
+
+def test_png_preview_is_the_trimmed_card_at_300_dpi(example: Project, tmp_path: Path) -> None:
+    out = tmp_path / "card.png"
+    render_card(example, CardRequest("a6-table", slogan="two-cards"), out, None, PdfOptions())
+    with Image.open(out) as image:
+        assert image.size == (round(105 * PX_PER_MM), round(148 * PX_PER_MM))
+        assert round(image.info["dpi"][0]) == 300
+
+
+def test_case_poster_shows_the_case(example: Project) -> None:
+    layout = layout_card(example, example.card_template("a5-case"), "shuadan-rebate", "zh-Hans-CN")
+    case = example.case("shuadan-rebate")
+    assert layout.texts["title"] == case.title
+    assert all(sign in layout.texts["signs"] for sign in case.warning_signs)
+    assert "96110" in layout.texts["advice"]  # the case's own {{ hotline }} filled in
+
+
+def _template(project_copy: Path, name: str, old: str, new: str) -> Project:
+    path = project_copy / "templates" / "card" / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_project(project_copy)
+
+
+def test_text_that_cannot_fit_names_template_block_item_and_overflow(project_copy: Path) -> None:
+    project = _template(project_copy, "a6-table", "size: [26, 12]", "size: [60, 50]")
+    with pytest.raises(SignageError) as err:
+        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+    message = str(err.value)
+    assert "a6-table.slogan: two-cards" in message and "does not fit its 87x66 mm box at 50 pt" in message
+    assert "mm of height, the box has 66 mm" in message
+
+
+def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
+    project = _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
+                        "  - {type: image, name: logo, box: [80, 6, 18, 14], file: logo.png}\n"
+                        "  - {type: rect, name: bottom-band")
+    with pytest.raises(SignageError, match=r"a6-table.logo: two-cards: image logo.png not found"):
+        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+    project = _template(project_copy, "a6-table", 'data: "{{ app_url }}"', 'data: "{{ app_url }}?x={{ slogan.text * 6 }}"')
+    with pytest.raises(SignageError, match=r"QR data too long for a 24 mm code"):
+        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("bleed: 3", "bleed: 50", "bleed"),
+        ("page: A6", "page: 10x148", "each side must be 20 to 1200 mm"),
+        ("page: A6", "page: 0x148", "in quotes"),
+        ("box: [9, 33, 87, 66]", "box: [1, 33, 87, 66]", "leaves the safe area"),
+        ('color: "#1a1a1a"', 'color: "not-a-colour"', "is not a colour"),
+    ],
+)
+def test_nonsense_templates_are_located_errors(project_copy: Path, old: str, new: str, message: str) -> None:
+    from signage.commands.check import check_project
+
+    path = project_copy / "templates" / "card" / "a6-table.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    problems = [str(p) for p in check_project(project_copy)]
+    assert any("a6-table.yaml" in p and message in p for p in problems), problems
+
+
+def test_render_card_cli_writes_nothing_on_error(tmp_path: Path) -> None:
+    from .conftest import REPO
+
+    out = tmp_path / "card.pdf"
+    ok = Cli.process("--project", str(REPO), "render", "card", "--template", "prompt-90x54", "--slogan",
+                     "hotline-ask", "--cmyk", "--marks", "-o", str(out))
+    assert ok.returncode == 0, ok.stderr
+    before = out.read_bytes()
+    bad = Cli.process("--project", str(REPO), "render", "card", "--template", "a5-case", "--slogan", "two-cards",
+                      "-o", str(out))
+    assert bad.returncode == 1 and "made for a case" in bad.stderr and "Traceback" not in bad.stderr
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["card.pdf"]
