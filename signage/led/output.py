@@ -18,6 +18,7 @@ from PIL import Image, ImageColor
 
 from ..errors import SignageError
 from ..project.config import LedScreen
+from ..scroll import looped, scroll_offsets
 from .render import EMPHASIS, OFF, TEXT, LedRender
 from .template import LedTemplate, Palette
 
@@ -152,26 +153,10 @@ def _preview_scale(width: int) -> int:
     return max(2, min(8, 8000 // max(width, 1)))
 
 
-def scroll_offsets(strip_width: int, screen: LedScreen) -> list[int]:
-    """Left edge of the window on the looping strip for each frame of one seamless loop.
-
-    The loop starts with the screen showing the end of the gap, so the text enters
-    from the right, and moves ``speed`` whole pixels a frame.
-    """
-    start = strip_width - screen.width if strip_width >= screen.width else 0
-    return [(start + k * screen.speed) % strip_width for k in range(strip_width // screen.speed)]
-
-
-def looped(strip: np.ndarray, width: int) -> np.ndarray:
-    """The strip repeated end to start, long enough that every window of ``width`` is a slice."""
-    reps = -(-(strip.shape[1] + width) // strip.shape[1])
-    return np.tile(strip, (1, reps) + (1,) * (strip.ndim - 2))
-
-
 def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> dict[str, Any]:
     strip, screen = result.strip, result.job.screen
     assert strip is not None
-    offsets = scroll_offsets(strip.image.width, screen)
+    offsets = scroll_offsets(strip.image.width, screen.width, screen.speed)
     frame_ms = 1000 / screen.fps
     info: dict[str, Any] = {
         "strip": _save(colours.png(strip.image), folder / "strip.png"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from ..errors import Problem, SignageError
+from ..scroll import padded_gap
 from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
 from ..typography.linebreak import unsplittable_spans
@@ -140,7 +141,7 @@ def render_strip(job: LedJob, fonts: FontRegistry) -> LedRender:
     text_w = math.ceil(line.width) * scale
     gap = screen.width if screen.gap is None else screen.gap
     # whole pixels per frame and a seamless loop need the strip width to divide by the speed
-    gap += -(text_w + gap) % screen.speed
+    gap = padded_gap(text_w, gap, screen.speed)
     base_h = math.ceil(screen.height / scale)
     image = _new_index_image(math.ceil((text_w + gap) / scale), base_h)
     draw = ImageDraw.Draw(image)
