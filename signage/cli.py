@@ -202,31 +202,69 @@ def render_card_command(
     click.echo(f"wrote {output} ({written})")
 
 
+@render.command("video")
+@click.option("--template", "template", required=True, help="Video template in templates/video/.")
+@click.option("--case", "case_id", help="Case id (case videos).")
+@click.option("--slogan", "slogan_id", help="Slogan id.")
+@click.option("--text", "text_", help="Text for a ticker (may use {{ hotline }}).")
+@click.option("--locale", help="Locale (default: the case's, or the project's).")
+@click.option("--branch", "branch_id", help="Branch whose name fills {{ branch.name }}.")
+@click.option("--size", help="WxH in pixels, even sides (default: the template's).")
+@click.option("--fps", type=int, help="Frames per second (default: the template's, 25).")
+@click.option("--duration", type=float, help="Seconds: scenes are scaled to it; a ticker runs this long.")
+@click.option("--preset", help="x264 preset (default: the template's, veryfast).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def render_video_command(
+    ctx: click.Context, template: str, case_id: str | None, slogan_id: str | None, text_: str | None,
+    locale: str | None, branch_id: str | None, size: str | None, fps: int | None, duration: float | None,
+    preset: str | None, output: Path,
+) -> None:
+    """A lobby video: H.264 High MP4 with AAC audio, plus .srt, .poster.png and .json beside it."""
+    from .commands.text import project_for_tools
+    from .commands.video import VideoRequest, render
+
+    project = project_for_tools(ctx.obj["project"])
+    request = VideoRequest(template, case_id, slogan_id, text_, locale, branch_id, size, fps, duration, preset)
+    with click.progressbar(length=1, label="frames", file=sys.stderr) as bar:
+        def advance(n: int) -> None:
+            bar.length = max(bar.length or 1, bar.pos + n)
+            bar.update(n)
+
+        manifest = render(project, request, output, advance)
+    click.echo(f"wrote {output}: {manifest['size'][0]}x{manifest['size'][1]}, {manifest['fps']} fps, "
+               f"{manifest['duration']} s, {len(manifest['scenes'])} scene states")
+
+
 @main.command()
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
+@click.option("--only", "only", multiple=True, type=click.Choice(["led", "cards", "video"]),
+              help="Build only these kinds (repeatable); default all.")
 @click.pass_context
-def build(ctx: click.Context, workers: int | None) -> None:
+def build(ctx: click.Context, workers: int | None, only: tuple[str, ...]) -> None:
     """Render the project's catalogue into its output folder, only what changed."""
-    from .commands.card import build_cards, catalog
+    from .commands.card import build_cards
+    from .commands.card import catalog as card_catalog
     from .commands.led import build_led
+    from .commands.video import build_videos
+    from .commands.video import catalog as video_catalog
     from .led.job import catalog_jobs
     from .project.loader import find_project_dir, load_project
 
     project = load_project(find_project_dir(explicit=ctx.obj["project"]))
-    root = project.output_dir / "led"
-    total = len(catalog_jobs(project))
-    with click.progressbar(length=total, label="LED catalogue", file=sys.stderr) as bar:
-        report = build_led(project, root, progress=bar.update, workers=workers)
-    for warning in report.warnings or []:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"LED: {report.rendered} rendered, {report.unchanged} unchanged, {report.removed} removed; "
-        f"{report.pages} pages in {root}"
-    )
-    cards_root = project.output_dir / "cards"
-    with click.progressbar(length=len(catalog(project)), label="Card catalogue", file=sys.stderr) as bar:
-        cards = build_cards(project, cards_root, progress=bar.update, workers=workers)
-    click.echo(f"cards: {cards.rendered} rendered, {cards.unchanged} unchanged in {cards_root}")
+    out = project.output_dir
+    steps: dict[str, tuple[str, Any, Any, Path]] = {
+        "led": ("LED catalogue", catalog_jobs, build_led, out / "led"),
+        "cards": ("Card catalogue", card_catalog, build_cards, out / "cards"),
+        "video": ("Video catalogue", video_catalog, build_videos, out / "video"),
+    }
+    for kind in only or tuple(steps):
+        label, catalog, build_kind, root = steps[kind]
+        with click.progressbar(length=len(catalog(project)), label=label, file=sys.stderr) as bar:
+            report = build_kind(project, root, progress=bar.update, workers=workers)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(report.summary())
 
 
 def run() -> None:

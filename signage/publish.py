@@ -79,9 +79,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def read_manifest(folder: Path) -> dict[str, Any] | None:
+def read_manifest(folder: Path, name: str = MANIFEST) -> dict[str, Any] | None:
+    """The JSON manifest ``name`` in ``folder``, or None when it is missing or unreadable."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

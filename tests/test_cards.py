@@ -96,8 +96,10 @@ def test_cmyk_black_text_is_pure_k(example: Project) -> None:
     with pikepdf.open(__import__("io").BytesIO(data)) as doc:
         content = doc.pages[0].Contents.read_bytes().decode("latin-1")
     assert " rg" not in content and " RG" not in content  # no RGB anywhere
-    assert "0 0 0 1 k" in content  # black as 100 % K
-    assert re.search(r"0\.10 0\.10 0\.10 \d", content) is None  # never a four-colour black
+    assert "0 0 0 1 k" in content and "0 0 0 0.9" not in content  # black as 100 % K, not a tint
+    for match in re.finditer(r"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) k", content):
+        c, m, y, k = (float(v) for v in match.groups())
+        assert c + m + y + k <= 2.5 and not (k == 1 and c + m + y > 0)  # never a rich four-colour black
 
 
 def test_tent_card_prints_the_top_face_upside_down(example: Project) -> None:
@@ -132,6 +134,15 @@ def test_png_preview_is_the_trimmed_card_at_300_dpi(example: Project, tmp_path: 
     with Image.open(out) as image:
         assert image.size == (round(105 * PX_PER_MM), round(148 * PX_PER_MM))
         assert round(image.info["dpi"][0]) == 300
+
+
+def test_every_drawn_character_reaches_the_pdf(project_copy: Path) -> None:
+    project = _template(project_copy, "a6-table", "text: \"{{ strings.scan }}\"", "text: \"鑫龘{{ strings.scan }}\"")
+    data = pdf_of(project, "a6-table", "two-cards")
+    text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
+    assert "鑫龘扫码" in text  # literal template text outside the content's characters
+    poster = pdfium.PdfDocument(pdf_of(project, "a5-case", "shuadan-rebate"))[0].get_textpage().get_text_range()
+    assert poster.count("●") == len(project.case("shuadan-rebate").warning_signs)
 
 
 def test_case_poster_shows_the_case(example: Project) -> None:
@@ -177,7 +188,7 @@ def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
         ("page: A6", "page: 10x148", "each side must be 20 to 1200 mm"),
         ("page: A6", "page: 0x148", "in quotes"),
         ("box: [9, 33, 87, 66]", "box: [1, 33, 87, 66]", "leaves the safe area"),
-        ('color: "#1a1a1a"', 'color: "not-a-colour"', "is not a colour"),
+        ("color: black", 'color: "not-a-colour"', "is not a colour"),
     ],
 )
 def test_nonsense_templates_are_located_errors(project_copy: Path, old: str, new: str, message: str) -> None:

@@ -132,10 +132,12 @@ def test_build_shows_progress_and_counts(project_copy: Path) -> None:
     for template in (project_copy / "templates" / "card").glob("*.yaml"):
         if template.stem != "a5-case":  # keep the test quick: ten case posters
             template.unlink()
+    for template in (project_copy / "templates" / "video").glob("*.yaml"):
+        template.unlink()  # videos have tests of their own
     first = Cli.process("build", cwd=project_copy)
     assert first.returncode == 0, first.stderr
     assert "LED catalogue" in first.stderr and "Card catalogue" in first.stderr
-    assert " rendered, 0 unchanged" in first.stdout and "cards: 10 rendered, 0 unchanged" in first.stdout
+    assert "led: 38 rendered, 0 unchanged" in first.stdout and "cards: 10 rendered, 0 unchanged" in first.stdout
     assert len(list((project_copy / "output" / "cards" / "a5-case").glob("*/*/card.pdf"))) == 10
     second = Cli.process("build", cwd=project_copy)
-    assert "LED: 0 rendered," in second.stdout and "cards: 0 rendered, 10 unchanged" in second.stdout
+    assert "led: 0 rendered," in second.stdout and "cards: 0 rendered, 10 unchanged" in second.stdout

@@ -16,6 +16,7 @@ from PIL import Image
 
 from ..errors import Problem, SignageError, TextOverflowError
 from ..project.loader import Project
+from ..project.views import content_context
 from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
 from .template import CardTemplate, HotlineBlock, ImageBlock, QrBlock, RectBlock, TextBlock
@@ -89,40 +90,10 @@ class CardLayout:
 
 def card_context(project: Project, template: CardTemplate, content_id: str, locale: str,
                  branch: str | None = None) -> dict[str, Any]:
-    """Variables for block texts: slogan or case (rendered), project, hotline, police, app, app_url."""
-    branch_obj = project.branch(branch, locale)
-    ctx = project.context(locale, branch_obj)
+    """Variables for block texts: the slogan or case, the project's, and the template's strings."""
+    ctx = content_context(project, template.content, content_id, locale, branch)
     ctx["strings"] = template.strings.get(locale) or template.strings.get(project.config.default_locale) or {}
-    if template.content == "slogan":
-        slogan = project.slogan(content_id)
-        if locale not in slogan.text:
-            raise SignageError(Problem(f"slogan has no {locale} text", item=content_id))
-        view: dict[str, Any] = {"id": slogan.id, "kind": slogan.kind.value, "tags": slogan.tags}
-        view["text"] = project.render(project.entry(slogan.id, f"text.{locale}"), branch_obj)
-        short = slogan.short.get(locale)
-        view["short"] = project.render(project.entry(slogan.id, f"short.{locale}"), branch_obj) if short else view["text"]
-        ctx["slogan"] = view
-    else:
-        case = project.case(content_id)
-        if case.locale != locale:
-            raise SignageError(Problem(f"the case is written in {case.locale}, not {locale}", item=content_id))
-        ctx["case"] = _case_view(project, case.id, case.model_dump(mode="json"), branch_obj)
     return ctx
-
-
-def _case_view(project: Project, case_id: str, data: dict[str, Any], branch: Any) -> dict[str, Any]:
-    """The case's fields with their own expressions ({{ hotline }} in advice) filled in."""
-    rendered = {e.field: project.render(e, branch) for e in project.texts if e.item == case_id}
-    view = dict(data)
-    for name, value in data.items():
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            view[name] = [rendered.get(f"{name}[{i}]", v) for i, v in enumerate(value)]
-        elif isinstance(value, str) and name in rendered:
-            view[name] = rendered[name]
-    view["amount"] = data.get("amount") and {**data["amount"], "display": rendered.get("amount.display")}
-    view["short"] = {"led": rendered["short.led"], "card": rendered["short.card"],
-                     "video": [rendered[f"short.video[{i}]"] for i in range(len(data["short"]["video"]))]}
-    return view
 
 
 def layout_card(project: Project, template: CardTemplate, content_id: str, locale: str,
@@ -138,7 +109,7 @@ def layout_card(project: Project, template: CardTemplate, content_id: str, local
         if isinstance(block, RectBlock):
             items.append(PlacedRect(_bleed_box(block, width, height, template), block.color))
         elif isinstance(block, TextBlock):
-            text = project.templates.render_string(block.text, ctx).strip()
+            text = project.templates.render_string(block.text, ctx, where=where).strip()
             if text:
                 texts[name] = text
                 items.append(_place_text(project.fonts, block, text, locale, where))
@@ -197,8 +168,8 @@ def _place_hotline(project: Project, block: HotlineBlock, ctx: dict[str, Any], l
                    where: str) -> list[Placed]:
     """A label over a big number: the label takes the top third, the number the rest."""
     x, y, w, h = block.box
-    label = project.templates.render_string(block.label, ctx).strip()
-    number = project.templates.render_string(block.number, ctx).strip()
+    label = project.templates.render_string(block.label, ctx, where=where).strip()
+    number = project.templates.render_string(block.number, ctx, where=where).strip()
     placed: list[Placed] = []
     top = (x, y, w, h * 0.32)
     rest = (x, y + h * 0.32, w, h * 0.68)
@@ -229,7 +200,7 @@ def _place_image(root: Path, block: ImageBlock, where: str) -> PlacedImage:
 
 
 def _place_qr(project: Project, block: QrBlock, ctx: dict[str, Any], where: str) -> PlacedQr:
-    data = project.templates.render_string(block.data, ctx).strip()
+    data = project.templates.render_string(block.data, ctx, where=where).strip()
     if not data:
         raise SignageError(Problem("the QR code has no data", item=where))
     try:

@@ -32,7 +32,7 @@ MARK_WIDTH_PT = 0.25
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 # Characters every card may need beyond its content: ASCII and common Chinese punctuation.
-_BASE_CHARS = {chr(c) for c in range(0x20, 0x7F)} | set("，。、：；！？“”‘’（）《》「」『』【】…—·％￥")
+_BASE_CHARS = {chr(c) for c in range(0x20, 0x7F)} | set("，。、：；！？“”‘’（）《》「」『』【】…—·％￥●○■□◆▲★")
 
 
 class FontSubsets:
@@ -103,11 +103,13 @@ def _device(colour: str, cmyk: bool) -> DeviceCMYK | DeviceRGB:
 class _Painter:
     """Draws card faces onto an fpdf2 document, positions in mm from the page's top-left."""
 
-    def __init__(self, pdf: FPDF, subsets: FontSubsets, options: PdfOptions):
+    def __init__(self, pdf: FPDF, subsets: FontSubsets, options: PdfOptions, layouts: list[CardLayout]):
         self.pdf = pdf
         self.subsets = subsets
         self.options = options
         self.fonts: dict[tuple[str, int], str] = {}
+        # every character any card of this document draws: the embedded face must have them all
+        self.characters: set[str] = set().union(*(layout.characters for layout in layouts))
 
     def card(self, layout: CardLayout, origin: tuple[float, float]) -> None:
         """The card with its trim's top-left corner at ``origin`` (mm); shapes stop at the bleed."""
@@ -144,12 +146,12 @@ class _Painter:
         self.pdf.rect((origin[0] + x) * PT_PER_MM, (origin[1] + y) * PT_PER_MM, w * PT_PER_MM, h * PT_PER_MM,
                       style="F")
 
-    def _font(self, face: FontFace, chars: set[str]) -> str:
+    def _font(self, face: FontFace) -> str:
         key = (face.spec.id, face.index)
         name = self.fonts.get(key)
         if name is None:
             name = self.fonts[key] = f"f{len(self.fonts)}"
-            self.pdf.add_font(name, "", str(self.subsets.path(face, chars)))
+            self.pdf.add_font(name, "", str(self.subsets.path(face, self.characters)))
         return name
 
     def _text(self, item: PlacedText, origin: tuple[float, float]) -> None:
@@ -158,10 +160,9 @@ class _Painter:
         bx, by = (origin[0] + item.box[0]) * PX_PER_MM, (origin[1] + item.box[1]) * PX_PER_MM
         self.pdf.set_text_color(_device(item.color, self.options.cmyk))
         size_pt = layout.size / PX_PER_PT
-        chars = set(layout.text)
         for line in layout.lines:
             for face_index, text, x in line.runs():
-                self.pdf.set_font(self._font(chain.faces[face_index], chars), size=size_pt)
+                self.pdf.set_font(self._font(chain.faces[face_index]), size=size_pt)
                 self.pdf.text((bx + x) / PX_PER_PT, (by + line.baseline) / PX_PER_PT, text)
 
     def _qr(self, item: PlacedQr, origin: tuple[float, float]) -> None:
@@ -223,7 +224,7 @@ def card_pdf(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
     slug = SLUG if options.marks else 0.0
     media = (w + 2 * (b + slug), h + 2 * (b + slug))
     pdf = _new_pdf(media)
-    painter = _Painter(pdf, subsets, options)
+    painter = _Painter(pdf, subsets, options, layouts)
     boxes = []
     for layout in layouts:
         pdf.add_page()
@@ -273,7 +274,7 @@ def _imposed(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
     if not slots:
         raise SignageError(f"a {first.trim[0]:g}x{first.trim[1]:g} mm card does not fit on an {sheet} sheet")
     pdf = _new_pdf(size)
-    painter = _Painter(pdf, subsets, options)
+    painter = _Painter(pdf, subsets, options, layouts)
     cards = [layouts[i % len(layouts)] for i in range(max(len(layouts), len(slots)))]
     boxes = []
     for page_start in range(0, len(cards), len(slots)):

@@ -5,18 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
-from .template import parse_colour
-
-RGB = tuple[int, int, int]
-
-
-def _rgb(colour: str) -> RGB:
-    space, values = parse_colour(colour)
-    if space == "cmyk":
-        c, m, y, k = values
-        values = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    r, g, b = (round(v * 255) for v in values)
-    return (r, g, b)
+from .template import rgb255
 
 
 def card_png(layout: CardLayout) -> Image.Image:
@@ -47,11 +36,11 @@ def _paint(image: Image.Image, face: CardFace, origin: tuple[int, int] = (0, 0))
     for item in face.items:
         if isinstance(item, PlacedRect):
             x, y, w, h = px(item.box)
-            draw.rectangle((round(x), round(y), round(x + w) - 1, round(y + h) - 1), fill=_rgb(item.color))
+            draw.rectangle((round(x), round(y), round(x + w) - 1, round(y + h) - 1), fill=rgb255(item.color))
         elif isinstance(item, PlacedText):
             x, y, _, _ = px(item.box)
             layout = item.layout
-            fill = _rgb(item.color)
+            fill = rgb255(item.color)
             for line in layout.lines:
                 for glyph in line.glyphs:  # one by one: unhinted positions, as in the PDF
                     font = layout.chain.faces[glyph.face].pillow(layout.size)
@@ -65,7 +54,7 @@ def _paint(image: Image.Image, face: CardFace, origin: tuple[int, int] = (0, 0))
         elif isinstance(item, PlacedQr):
             x, y, side, _ = px(item.box)
             module = side / (len(item.modules) + 8)
-            fill = _rgb(item.color)
+            fill = rgb255(item.color)
             for r, row in enumerate(item.modules):
                 for c, dark in enumerate(row):
                     if dark:

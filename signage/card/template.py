@@ -33,6 +33,16 @@ def parse_colour(value: str) -> tuple[str, tuple[float, ...]]:
     return "rgb", (r / 255, g / 255, b / 255)
 
 
+def rgb255(colour: str) -> tuple[int, int, int]:
+    """Any template colour as 8-bit RGB (CMYK converted naively, for screens and previews)."""
+    space, values = parse_colour(colour)
+    if space == "cmyk":
+        c, m, y, k = values
+        values = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    r, g, b = (round(v * 255) for v in values)
+    return (r, g, b)
+
+
 def _colour(value: str) -> str:
     parse_colour(value)
     return value

@@ -20,6 +20,7 @@ from ..locales import Locale
 from ..parallel import run_jobs
 from ..project.loader import Project, load_project
 from ..publish import MANIFEST, atomic_write_bytes, read_manifest, staged_dir, write_json
+from .build import BuildReport, remove_stale_folders
 
 
 def font_subsets(project: Project) -> FontSubsets:
@@ -125,12 +126,6 @@ def _key(project: Project, template: CardTemplate, content_id: str, locale: str)
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
-@dataclass
-class CardReport:
-    rendered: int = 0
-    unchanged: int = 0
-
-
 _worker: tuple[Project, FontSubsets] | None = None
 
 
@@ -155,12 +150,14 @@ def _work(template_name: str, content_id: str, locale: str, folder: Path, key: s
         })
 
 
-def build_cards(project: Project, root: Path, progress: Any = None, workers: int | None = None) -> CardReport:
+def build_cards(project: Project, root: Path, progress: Any = None, workers: int | None = None) -> BuildReport:
     """Every catalogue card as card.pdf + preview.png in root/TEMPLATE/LOCALE/ID/, only what changed."""
-    report = CardReport()
+    report = BuildReport("cards", root)
     todo = []
+    wanted = set()
     for template, content_id, locale in catalog(project):
         folder = root / template.name / locale / content_id
+        wanted.add(folder)
         key = _key(project, template, content_id, locale)
         manifest = read_manifest(folder)
         if manifest is not None and manifest.get("key") == key:
@@ -174,4 +171,5 @@ def build_cards(project: Project, root: Path, progress: Any = None, workers: int
         font_subsets(project).prepare(project.fonts, roles, {locale for _, _, locale, _, _ in todo})
     run_jobs(_work, todo, _init_worker, (project.root,), workers, progress)
     report.rendered = len(todo)
+    report.removed = remove_stale_folders(root, wanted, depth=3)
     return report

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..project.config import LedScreen
 from ..project.loader import Project
 from ..publish import MANIFEST, check_replaceable, read_manifest, staged_dir, write_json
 from ..typography.fonts import FontRegistry
+from .build import BuildReport, remove_stale_folders
 
 
 @dataclass
@@ -123,20 +123,11 @@ def _work(job: LedJob, out_dir: Path) -> tuple[str, list[str]]:
     return job.label, list(manifest["warnings"])
 
 
-@dataclass
-class BuildReport:
-    rendered: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    pages: int = 0
-    warnings: list[str] | None = None
-
-
 def build_led(project: Project, root: Path, progress: Callable[[int], None] | None = None,
               workers: int | None = None) -> BuildReport:
     """Render the LED catalogue into ``root``: only jobs whose key changed, in parallel."""
     jobs = catalog_jobs(project)
-    report = BuildReport(warnings=[])
+    report = BuildReport("led", root)
     todo: list[tuple[LedJob, Path]] = []
     wanted: set[Path] = set()
     for job in jobs:
@@ -151,22 +142,7 @@ def build_led(project: Project, root: Path, progress: Callable[[int], None] | No
             todo.append((job, folder))
     # Each job's folder is swapped in whole, so a failing job leaves its old output as it was.
     for _, warns in run_jobs(_work, todo, _init_worker, (project.fonts,), workers, progress):
-        report.warnings += warns  # type: ignore[operator]
+        report.warnings += warns
         report.rendered += 1
-    report.removed = _remove_stale(root, wanted)
-    report.pages = sum(len((read_manifest(f) or {}).get("pages", [])) for f in wanted)
+    report.removed = remove_stale_folders(root, wanted, depth=3)
     return report
-
-
-def _remove_stale(root: Path, wanted: set[Path]) -> int:
-    """Remove output folders of jobs no longer in the catalogue (only signage's own)."""
-    removed = 0
-    if not root.is_dir():
-        return 0
-    for manifest in root.glob(f"*/*/*/{MANIFEST}"):
-        folder = manifest.parent
-        if folder not in wanted:
-            shutil.rmtree(folder)
-            removed += 1
-    return removed
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..resources import bundled_fonts_dir
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
+from ..video.template import VIDEO_TEMPLATES, VideoTemplate
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
 from .config import Branch, LedScreen, ProjectConfig
 from .content import CaseSummary, Slogan
@@ -41,6 +41,8 @@ class Project:
     templates: TextTemplates = field(default_factory=TextTemplates)
     led_templates: dict[str, LedTemplate] = field(default_factory=dict)
     card_templates: dict[str, CardTemplate] = field(default_factory=dict)
+    video_templates: dict[str, VideoTemplate] = field(default_factory=dict)
+    broken_templates: dict[str, list[Problem]] = field(default_factory=dict)  # "card/NAME" -> why
 
     @property
     def output_dir(self) -> Path:
@@ -62,22 +64,25 @@ class Project:
         raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
 
     def led_template(self, name: str) -> LedTemplate:
-        try:
-            return self.led_templates[name]
-        except KeyError:
-            known = ", ".join(sorted(self.led_templates)) or "none"
-            raise SignageError(
-                Problem(f"no LED template {name!r} (templates: {known})", file=self.root / LED_TEMPLATES)
-            ) from None
+        return self._template(self.led_templates, LED_TEMPLATES, "LED", name)
+
 
     def card_template(self, name: str) -> CardTemplate:
-        try:
-            return self.card_templates[name]
-        except KeyError:
-            known = ", ".join(sorted(self.card_templates)) or "none"
-            raise SignageError(
-                Problem(f"no card template {name!r} (templates: {known})", file=self.root / CARD_TEMPLATES)
-            ) from None
+        return self._template(self.card_templates, CARD_TEMPLATES, "card", name)
+
+
+    def video_template(self, name: str) -> VideoTemplate:
+        return self._template(self.video_templates, VIDEO_TEMPLATES, "video", name)
+
+
+    def _template(self, found: dict[str, T], folder: Path, label: str, name: str) -> T:
+        if name in found:
+            return found[name]
+        why = self.broken_templates.get(f"{folder.name}/{name}")
+        if why:
+            raise SignageError(why)
+        known = ", ".join(sorted(found)) or "none"
+        raise SignageError(Problem(f"no {label} template {name!r} (templates: {known})", file=self.root / folder))
 
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
@@ -160,8 +165,10 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
-    led_templates = _read_templates(root / LED_TEMPLATES, LedTemplate, problems)
-    card_templates = _read_templates(root / CARD_TEMPLATES, CardTemplate, problems)
+    failed: dict[str, list[Problem]] = {}
+    led_templates = _read_templates(root / LED_TEMPLATES, LedTemplate, problems, failed)
+    card_templates = _read_templates(root / CARD_TEMPLATES, CardTemplate, problems, failed)
+    video_templates = _read_templates(root / VIDEO_TEMPLATES, VideoTemplate, problems, failed)
     if config is None:
         return None, problems
 
@@ -173,34 +180,15 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
         if problem:
             problems.append(problem)
             broken.add((entry.item, entry.field))
-    problems += _cross_check(config, catalog, texts, config_path, config_data)
-    problems += _check_screens(config, led_templates, config_path, config_data)
-    roles = config.fonts.get("default", {})
-    for name, template in led_templates.items():
-        for height, font in template.fonts.items():
-            if font.role not in roles:
-                problems.append(Problem(f"font role {font.role!r} is not in signage.yaml's fonts",
-                                        root / LED_TEMPLATES / f"{name}.yaml", None, name, f"fonts.{height}.role"))
-    for name, card in card_templates.items():
-        for n, block in enumerate(card.blocks):
-            role = getattr(block, "role", None)
-            if role is not None and role not in roles:
-                problems.append(Problem(f"font role {role!r} is not in signage.yaml's fonts",
-                                        root / CARD_TEMPLATES / f"{name}.yaml", None, name, f"blocks[{n}].role"))
-    # a slogan that failed to load is reported already: no second error where a case names it
-    slogan_problems = {p.item for p in problems if p.file == root / SLOGANS_FILE}
-    slogans_readable = None not in slogan_problems
-    for case in cases.values() if slogans_readable else ():
-        path, raw = case_origins[case.id]
-        for n, ref in enumerate(case.related_slogans):
-            if ref not in slogans and ref not in slogan_problems:
-                line = line_of(raw, ("related_slogans", n))
-                problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
     project = Project(
         root=root, config=config, slogans=slogans, cases=cases,
         fonts=FontRegistry(catalog, config.fonts), texts=[t for t in texts if (t.item, t.field) not in broken],
         templates=templates, led_templates=led_templates, card_templates=card_templates,
+        video_templates=video_templates, broken_templates=failed,
     )
+    from .checks import cross_check  # checks import this module's Project
+
+    problems += cross_check(project, config_data, case_origins, problems)
     return project, problems
 
 
@@ -330,45 +318,22 @@ def _read_cases(
     return cases, texts, origins
 
 
-def _read_templates(folder: Path, model: type[T], problems: list[Problem]) -> dict[str, T]:
-    """Every NAME.yaml in ``folder`` validated as ``model``, by NAME."""
+def _read_templates(folder: Path, model: type[T], problems: list[Problem],
+                    broken: dict[str, list[Problem]]) -> dict[str, T]:
+    """Every NAME.yaml in ``folder`` validated as ``model``, by NAME; failures go to ``broken``."""
     templates: dict[str, T] = {}
     for path in _yaml_files(folder):
-        raw = _read(path, problems)
+        found: list[Problem] = []
+        raw = _read(path, found)
         if isinstance(raw, LocatedDict):
             raw.setdefault("name", path.stem)
-        template = _validate(model, raw, path, path.stem, problems)
+        template = _validate(model, raw, path, path.stem, found)
         if template is not None:
             templates[path.stem] = template
-    return templates
-
-
-def _check_screens(
-    config: ProjectConfig, templates: dict[str, LedTemplate], config_path: Path, data: Any
-) -> list[Problem]:
-    problems = []
-    for n, screen in enumerate(config.led_screens):
-        name = screen.template or screen.mode
-        line = line_of(data, ("led_screens", n))
-
-        def problem(message: str, field: str = "template", warning: bool = False) -> Problem:
-            return Problem(message, config_path, line, screen.id, field, warning)  # noqa: B023
-
-        template = templates.get(name)
-        if template is None:
-            problems.append(problem(f"no LED template {name!r} in {LED_TEMPLATES}"))
-        elif template.mode != screen.mode:
-            problems.append(problem(f"template {name!r} is for {template.mode}, the screen plays {screen.mode}"))
         else:
-            try:
-                template.row_for(screen.height)
-            except ValueError as exc:
-                problems.append(problem(str(exc)))
-        if screen.width % 32 or screen.height % 16:
-            problems.append(
-                problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True)
-            )
-    return problems
+            broken[f"{folder.name}/{path.stem}"] = found
+        problems += found
+    return templates
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -387,43 +352,3 @@ def _field_path(name: str) -> tuple[Any, ...]:
         else:
             path.append(part)
     return tuple(path)
-
-
-def _cross_check(
-    config: ProjectConfig, catalog: dict[str, FontSpec], texts: Iterable[TextEntry], config_path: Path, data: Any
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for scope, roles in config.fonts.items():
-        if scope != "default":
-            try:
-                Locale.parse(scope)
-            except ValueError as exc:
-                problems.append(Problem(str(exc), config_path, line_of(data, ("fonts", scope)), field=f"fonts.{scope}"))
-        for role, chain in roles.items():
-            for n, font_id in enumerate(chain):
-                if font_id not in catalog:
-                    problems.append(
-                        Problem(f"unknown font {font_id!r} (known: {', '.join(sorted(catalog))})",
-                                config_path, line_of(data, ("fonts", scope, role, n)), field=f"fonts.{scope}.{role}")
-                    )
-    for role in REQUIRED_ROLES:
-        if role not in config.fonts.get("default", {}):
-            problems.append(Problem(f"the default fonts need a {role!r} role", config_path,
-                                    line_of(data, ("fonts", "default")), field="fonts.default"))
-    groups = (("branches", [b.id for b in config.branches]), ("led_screens", [s.id for s in config.led_screens]))
-    for kind, ids in groups:
-        seen: set[str] = set()
-        for n, item_id in enumerate(ids):
-            if item_id in seen:
-                problems.append(Problem("duplicate id", config_path, line_of(data, (kind, n)), item_id, "id"))
-            seen.add(item_id)
-    regions_needed = {Locale.parse(t.locale).region: t for t in texts}
-    for branch in config.branches:
-        regions_needed.setdefault(Locale.parse(branch.locale).region, None)  # type: ignore[arg-type]
-    for region, entry in regions_needed.items():
-        if region not in config.regions:
-            where = f" (first used by {entry.item}.{entry.field})" if entry else ""
-            problems.append(
-                Problem(f"no region {region!r} with hotline and police numbers{where}", file=config_path, field="regions")
-            )
-    return problems

@@ -58,19 +58,22 @@ class TextTemplates:
     def render(self, entry: TextEntry, context: dict[str, Any]) -> str:
         return self.render_string(entry.template, context, entry)
 
-    def render_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None) -> str:
-        """Render ``source``; undefined variables raise a SignageError naming the field."""
+    def render_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None,
+                      where: str | None = None) -> str:
+        """Render ``source``; an error names the field (``entry``) or the template part (``where``)."""
         if "{" not in source:
             return source
         template, problem = self._compile(source, entry)
         if template is None:
-            raise SignageError(problem or Problem("template syntax error"))
+            if where and problem is not None and entry is None:
+                problem = Problem(problem.message, item=where)
+            raise SignageError(problem or Problem("template syntax error", item=where))
         try:
             return template.render(context)
         except jinja2.UndefinedError as exc:
             available = ", ".join(k for k in KNOWN_VARIABLES if k in context)
             message = f"{exc.message} (variables here: {available})"
-            raise SignageError(entry.problem(message) if entry else Problem(message)) from None
+            raise SignageError(entry.problem(message) if entry else Problem(message, item=where)) from None
         except Exception as exc:  # noqa: BLE001 - {{ 1/0 }} and friends: the user's expression failed
             message = f"template error: {exc}"
-            raise SignageError(entry.problem(message) if entry else Problem(message)) from None
+            raise SignageError(entry.problem(message) if entry else Problem(message, item=where)) from None

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
-import budoux
 import uniseg.linebreak
 
 from ..locales import Locale
@@ -108,7 +108,9 @@ def uax14_breaks(text: str) -> list[int]:
 
 
 @lru_cache(maxsize=2)
-def _phrase_parser(traditional: bool) -> budoux.Parser:
+def _phrase_parser(traditional: bool) -> Any:
+    import budoux  # loaded on first use: one-line texts never need it
+
     if traditional:
         return budoux.load_default_traditional_chinese_parser()
     return budoux.load_default_simplified_chinese_parser()

@@ -175,6 +175,8 @@ def break_paragraph(
     m = Measured(text, chain, size)
     if not text:
         return ParagraphLines([(0, 0)], m)
+    if m.width(0, len(text)) <= width:  # one line: no break analysis needed
+        return ParagraphLines([(0, len(text))], m)
     nodes, phrase, tokens = _nodes(text, m, width, locale, level, split)
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
@@ -199,6 +201,9 @@ def count_lines(
             count += 1
             continue
         m = Measured(para, chain, size)
+        if m.width(0, len(para)) <= width:
+            count += 1
+            continue
         nodes, _, _ = _nodes(para, m, width, locale, level, split)
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1

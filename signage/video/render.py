@@ -1,0 +1,205 @@
+"""Render one video: timeline and ticker to frames, frames to ffmpeg, then SRT, poster and manifest."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..card.template import rgb255
+from ..errors import Problem, SignageError
+from ..project.loader import Project
+from ..publish import FILE_MODE, atomic_write_bytes, write_json
+from ..scroll import scroll_offsets
+from .encode import EncodeJob, Encoder, check_level
+from .scenes import Timeline, build_timeline, ticker_strip
+from .template import VideoTemplate
+from .yuv import YuvFrame, YuvStrip
+
+
+@dataclass
+class VideoFiles:
+    video: Path
+
+    @property
+    def srt(self) -> Path:
+        return self.video.with_suffix(".srt")
+
+    @property
+    def poster(self) -> Path:
+        return self.video.with_suffix(".poster.png")
+
+    @property
+    def manifest(self) -> Path:
+        return self.video.with_suffix(".json")
+
+
+def _srt_time(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def srt(timeline: Timeline, ticker_text: str | None, duration: float) -> str:
+    cues = []
+    for state in timeline.states:
+        cues.append((state.start, state.start + state.duration, state.cue))
+    if not cues and ticker_text:
+        cues.append((0.0, duration, ticker_text))
+    return "".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n" for n, (a, b, text) in enumerate(cues, 1))
+
+
+def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str, output: Path,
+                 duration: float | None = None, progress: Callable[[int], None] | None = None,
+                 label: str = "") -> dict[str, Any]:
+    """Write ``output`` (MP4) and its .srt, .poster.png and .json; returns the manifest."""
+    if output.suffix.lower() != ".mp4":
+        raise SignageError(Problem("the video is an MP4: give a file name ending in .mp4", file=output))
+    w, h = template.dimensions
+    check_level(w, h, template.fps)
+    timeline = build_timeline(project, template, ctx, locale, duration if template.scenes else None)
+    strip = text = None
+    ticker = template.ticker
+    if ticker is not None:
+        image, text = ticker_strip(project, template, ctx, locale)
+        strip = YuvStrip(image, w)
+    if timeline.states:
+        frames = max(1, round(timeline.duration * template.fps))
+    elif duration is not None or template.duration is not None:
+        frames = max(1, round((duration or template.duration or 0) * template.fps))
+    else:
+        assert strip is not None and ticker is not None
+        frames = strip.width // ticker.speed  # one seamless loop
+    band_top = 0
+    if ticker is not None:
+        band_top = h - ticker.height if ticker.position == "bottom" else (h - ticker.height) // 2
+        band_top -= band_top % 2
+    music = None
+    if template.music is not None:
+        music = project.root / template.music.file
+        if not music.is_file():
+            raise SignageError(Problem(f"music file {template.music.file} not found in {project.root}",
+                                       item=f"{template.name}.music"))
+    # A ticker over a plain colour needs only its band sent; ffmpeg pads the rest.
+    band_only = not timeline.states and ticker is not None and template.background.color is not None
+    job = EncodeJob(
+        output=output, frame_size=(w, ticker.height) if band_only and ticker else (w, h), canvas=(w, h),
+        fps=template.fps, frames=frames, preset=template.preset, crf=template.crf, rotate=template.rotate,
+        pad=(band_top, "0x{:02x}{:02x}{:02x}".format(*rgb255(template.background.color or "black"))) if band_only else None,
+        music=music, volume=template.music.volume if template.music else 1.0,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".mp4")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    job.output = tmp
+    offsets = scroll_offsets(strip.width, w, ticker.speed, frames) if strip and ticker else []
+    try:
+        encoder = Encoder(job)
+        try:
+            _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
+        except BaseException:
+            encoder.abort()
+            raise
+        encoder.finish()
+        files = VideoFiles(output)
+        manifest = _manifest(template, timeline, label, locale, job, text, strip, ticker, band_top, files)
+        atomic_write_bytes(files.srt, srt(timeline, text, job.duration).encode("utf-8"))
+        atomic_write_bytes(files.poster, _poster(timeline, strip, band_top))
+        write_json(files.manifest, manifest)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return manifest
+
+
+def _feed(encoder: Encoder, timeline: Timeline, strip: YuvStrip | None, offsets: list[int], band_only: bool,
+          band_top: int, frames: int, fps: int, progress: Callable[[int], None] | None) -> None:
+    """Write every frame: a state, a crossfade between two, and the ticker window on top."""
+    stdin = encoder.stdin
+    try:
+        if band_only:
+            assert strip is not None
+            for k in range(frames):
+                strip.window_frame(offsets[k]).write(stdin)
+                if progress and k % 25 == 24:
+                    progress(25)
+            if progress:
+                progress(frames % 25)
+            return
+        states = timeline.states
+        yuv = [YuvFrame.from_image(s.image or timeline.background) for s in states] or [
+            YuvFrame.from_image(timeline.background)
+        ]
+        scratch = yuv[0].copy()
+        in_scratch = None  # which still the scratch frame holds under the ticker, to copy only on change
+        index = 0
+        for k in range(frames):
+            t = k / fps
+            while index + 1 < len(states) and t >= states[index + 1].start - 1e-9:
+                index += 1
+            frame = yuv[index]
+            if states and index > 0 and t - states[index].start < states[index].fade_in:
+                alpha = (t - states[index].start) / states[index].fade_in
+                frame = yuv[index - 1].blend(yuv[index], alpha, scratch)
+                in_scratch = None
+            if strip is not None:
+                if frame is not scratch and in_scratch != index:
+                    for src, dst in ((frame.y, scratch.y), (frame.u, scratch.u), (frame.v, scratch.v)):
+                        dst[...] = src
+                    in_scratch = index
+                frame = scratch
+                strip.paste(frame, offsets[k], band_top)
+            frame.write(stdin)
+            if progress and k % 25 == 24:
+                progress(25)
+        if progress:
+            progress(frames % 25)
+    except BrokenPipeError:
+        pass  # ffmpeg stopped early: finish() reports why
+
+
+def _poster(timeline: Timeline, strip: YuvStrip | None, band_top: int) -> bytes:
+    """The richest still: the slogan (or last) state, with the ticker as it first shows."""
+    states = timeline.states
+    chosen = next((s for s in states if s.kind == "slogan"), states[-1] if states else None)
+    image = (chosen.image if chosen and chosen.image else timeline.background).copy()
+    if strip is not None:
+        window = strip.window_frame(strip.width // 3 - strip.width // 3 % 2).rgb()
+        image.paste(window, (0, band_top))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _manifest(template: VideoTemplate, timeline: Timeline, label: str, locale: str, job: EncodeJob,
+              ticker_text: str | None, strip: YuvStrip | None, ticker: Any, band_top: int,
+              files: VideoFiles) -> dict[str, Any]:
+    w, h = template.dimensions
+    scenes = []
+    for state in timeline.states:
+        scenes.append({
+            "scene": state.scene, "type": state.kind, "start": round(state.start, 3),
+            "end": round(state.start + state.duration, 3), "fade_in": round(state.fade_in, 3),
+            "texts": [t.to_dict() for t in state.texts],
+        })
+    out_w, out_h = (h, w) if template.rotate in (90, 270) else (w, h)
+    return {
+        "template": template.name, "content": label, "locale": locale,
+        "canvas": [w, h], "size": [out_w, out_h], "rotate": template.rotate, "fps": template.fps,
+        "frames": job.frames, "duration": round(job.duration, 3),
+        "audio": str(template.music.file) if template.music else "silent",
+        "scenes": scenes,
+        "ticker": None if strip is None else {
+            "text": ticker_text, "top": band_top, "height": ticker.height, "speed": ticker.speed,
+            "strip_width": strip.width,
+        },
+        "files": {"video": files.video.name, "srt": files.srt.name, "poster": files.poster.name},
+    }

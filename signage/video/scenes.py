@@ -1,0 +1,247 @@
+"""From a video template and content to a timeline of still states, each laid out by the typography core.
+
+A state is one picture that holds for a while: a title card, each step of a story as
+its lines appear, a slogan, the hotline. Frames are these states, crossfaded where one
+gives way to the next, with the ticker bar pasted on top.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ..card.template import rgb255
+from ..errors import Problem, SignageError, TextOverflowError
+from ..project.loader import Project
+from ..scroll import padded_gap
+from ..typography.layout import Box, TextLayout, TextStyle, fit_text
+from ..typography.raster import paint_text
+from .template import Background, Scene, VideoTemplate
+
+# Default boxes (fractions of the picture area) and sizes (fractions of the shorter side).
+_BOXES = {
+    "title": (0.08, 0.14, 0.84, 0.72),
+    "story": (0.08, 0.10, 0.84, 0.80),
+    "slogan": (0.08, 0.12, 0.84, 0.76),
+    "hotline": (0.08, 0.16, 0.84, 0.68),
+}
+_SIZES = {"title": (0.10, 0.04), "story": (0.075, 0.035), "slogan": (0.11, 0.045), "hotline": (0.09, 0.04)}
+_VISIBLE = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass
+class PlacedText:
+    name: str
+    text: str
+    box: tuple[int, int, int, int]  # x, y, w, h in canvas px
+    layout: TextLayout
+    color: str
+
+    def to_dict(self) -> dict[str, Any]:
+        x, y, _, _ = self.box
+        return {
+            "name": self.name,
+            "text": self.text,
+            "box": list(self.box),
+            "size": self.layout.size,
+            "lines": [
+                {"text": line.text, "x": round(x + line.x), "y": round(y + line.y), "width": round(line.width),
+                 "height": self.layout.size}
+                for line in self.layout.lines
+            ],
+        }
+
+
+@dataclass
+class State:
+    """A still picture of the timeline and how long it holds."""
+
+    scene: int
+    kind: str
+    duration: float
+    fade_in: float  # seconds of crossfade from the previous state
+    texts: list[PlacedText]
+    cue: str  # the text this state adds, for the SRT file
+    image: Image.Image | None = None
+    start: float = 0.0
+
+
+@dataclass
+class Timeline:
+    size: tuple[int, int]
+    picture_height: int  # above the ticker
+    background: Image.Image
+    states: list[State] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return sum(s.duration for s in self.states)
+
+
+def background_image(spec: Background, size: tuple[int, int], root: Path) -> Image.Image:
+    w, h = size
+    if spec.color is not None:
+        return Image.new("RGB", size, rgb255(spec.color))
+    if spec.gradient is not None:
+        top, bottom = (np.array(rgb255(c), np.float32) for c in spec.gradient)
+        ramp = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+        rows = top + (bottom - top) * ramp
+        return Image.fromarray(np.rint(np.broadcast_to(rows, (h, w, 3))).astype(np.uint8))
+    assert spec.image is not None
+    path = root / spec.image
+    try:
+        with Image.open(path) as source:
+            picture = source.convert("RGB")
+    except FileNotFoundError:
+        raise SignageError(Problem(f"background image {spec.image} not found in {root}")) from None
+    except OSError as exc:
+        raise SignageError(Problem(f"background image {spec.image} cannot be read: {exc}")) from None
+    scale = max(w / picture.width, h / picture.height)  # cover, then crop the middle
+    picture = picture.resize((max(w, round(picture.width * scale)), max(h, round(picture.height * scale))))
+    left, top = (picture.width - w) // 2, (picture.height - h) // 2
+    return picture.crop((left, top, left + w, top + h))
+
+
+def reading_time(text: str, template: VideoTemplate) -> float:
+    """Seconds to read ``text`` at the template's speed, within its minimum and maximum."""
+    chars = len(_VISIBLE.findall(text))
+    r = template.reading
+    return min(r.max, max(r.min, chars / r.chars_per_second))
+
+
+class _SceneLayout:
+    """Places one scene's texts with the typography core."""
+
+    def __init__(self, project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str,
+                 picture: tuple[int, int]):
+        self.project, self.template, self.ctx, self.locale = project, template, ctx, locale
+        self.picture = picture
+
+    def render(self, source: str, where: str = "") -> str:
+        return self.project.templates.render_string(source, self.ctx, where=where or self.template.name).strip()
+
+    def box(self, scene: Scene, part: tuple[float, float] = (0.0, 1.0)) -> tuple[int, int, int, int]:
+        fx, fy, fw, fh = scene.box or _BOXES[scene.type]
+        w, h = self.picture
+        top, share = part
+        return round(fx * w), round((fy + fh * top) * h), round(fw * w), round(fh * share * h)
+
+    def fit(self, scene: Scene, n: int, name: str, text: str, box: tuple[int, int, int, int], sizes: tuple[float, float],
+            color: str, headline: bool = True, max_lines: int | None = None) -> PlacedText:
+        short = min(self.template.dimensions)
+        style = TextStyle(role=scene.role, size=max(8, round(sizes[0] * short)), min_size=max(8, round(sizes[1] * short)),
+                          max_lines=max_lines, line_height=1.3, align="center", valign="middle", headline=headline)
+        chain = self.project.fonts.chain(scene.role, self.locale)
+        where = f"{self.template.name}.scenes[{n}] ({scene.type}) {name}"
+        try:
+            layout = fit_text(text, Box(box[2], box[3]), style, chain, item=where)
+        except TextOverflowError as exc:
+            raise SignageError(Problem(f"does not fit its {box[2]}x{box[3]} px box: {exc.overflow}", item=where)) from None
+        return PlacedText(name, text, box, layout, color)
+
+
+def build_timeline(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str,
+                   duration: float | None = None) -> Timeline:
+    """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
+    w, h = template.dimensions
+    picture_h = h - (template.ticker.height if template.ticker else 0)
+    timeline = Timeline((w, h), picture_h, background_image(template.background, (w, h), project.root))
+    place = _SceneLayout(project, template, ctx, locale, (w, picture_h))
+    for n, scene in enumerate(template.scenes):
+        timeline.states += _scene_states(place, scene, n)
+    if timeline.states and duration is not None:
+        scale = duration / timeline.duration
+        for state in timeline.states:
+            state.duration *= scale
+            state.fade_in = min(state.fade_in, state.duration / 2)
+    start = 0.0
+    for state in timeline.states:
+        state.start = start
+        start += state.duration
+        state.image = _paint(timeline.background, state.texts)
+    return timeline
+
+
+def _scene_states(place: _SceneLayout, scene: Scene, n: int) -> list[State]:
+    t = place.template
+    sizes = _SIZES[scene.type]
+    if scene.type == "story":
+        lines = [line.strip() for line in place.render(scene.lines).split("\n") if line.strip()]
+        if not lines:
+            raise SignageError(Problem("a story scene needs lines", item=f"{t.name}.scenes[{n}]"))
+        whole = place.fit(scene, n, "lines", "\n".join(lines), place.box(scene), sizes, scene.color, headline=False)
+        states = []
+        for k, line in enumerate(lines):
+            shown = _first_paragraphs(whole, k + 1)
+            states.append(State(n, "story", scene.duration or reading_time(line, t),
+                                t.crossfade if k == 0 else t.reveal_fade, [shown], line))
+        return states
+    texts: list[PlacedText] = []
+    if scene.type == "title":
+        kicker = place.render(scene.kicker)
+        title = place.render(scene.text)
+        if kicker:
+            texts.append(place.fit(scene, n, "kicker", kicker, place.box(scene, (0.0, 0.2)), (0.045, 0.025),
+                                   scene.accent, max_lines=1))
+        texts.append(place.fit(scene, n, "title", title, place.box(scene, (0.2 if kicker else 0.0, 0.8 if kicker else 1.0)),
+                               sizes, scene.color))
+    elif scene.type == "slogan":
+        texts.append(place.fit(scene, n, "slogan", place.render(scene.text), place.box(scene), sizes, scene.color))
+    else:  # hotline
+        label = place.render(scene.text or "{{ hotline_name }}")
+        number = place.render(scene.number)
+        texts.append(place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.06, 0.03), scene.color,
+                               max_lines=1))
+        texts.append(place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), (0.3, 0.06), scene.accent,
+                               max_lines=1))
+    cue = "\n".join(p.text for p in texts)
+    return [State(n, scene.type, scene.duration or reading_time(cue, t), t.crossfade, texts, cue)]
+
+
+def _first_paragraphs(placed: PlacedText, count: int) -> PlacedText:
+    """The story text with only its first ``count`` lines of content showing (positions kept)."""
+    ends = [i for i, c in enumerate(placed.text) if c == "\n"] + [len(placed.text)]
+    limit = ends[count - 1]
+    lines = tuple(line for line in placed.layout.lines if line.start < limit)
+    shown_text = placed.text[:limit]
+    return PlacedText(placed.name, shown_text, placed.box, dataclasses.replace(placed.layout, lines=lines), placed.color)
+
+
+def _paint(background: Image.Image, texts: list[PlacedText]) -> Image.Image:
+    image = background.copy()
+    for placed in texts:
+        paint_text(image, placed.layout, (placed.box[0], placed.box[1]), fill=rgb255(placed.color))
+    return image
+
+
+def ticker_strip(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str) -> tuple[Image.Image, str]:
+    """The ticker as one strip, and its text: bar colour, text vertically centred, then a gap."""
+    ticker = template.ticker
+    assert ticker is not None
+    text = project.templates.render_string(ticker.text, ctx, where=f"{template.name}.ticker").replace("\n", "　").strip()
+    if not text:
+        raise SignageError(Problem("the ticker has no text", item=f"{template.name}.ticker"))
+    chain = project.fonts.chain(ticker.role, locale)
+    message = chain.missing_message(text)
+    if message:
+        raise SignageError(Problem(message, item=f"{template.name}.ticker"))
+    if ticker.size > ticker.height:
+        raise SignageError(Problem(f"size {ticker.size} px is taller than the {ticker.height} px bar",
+                                   item=f"{template.name}.ticker"))
+    layout = fit_text(text, Box(10**8), TextStyle(role=ticker.role, size=ticker.size, line_height=1.0), chain)
+    text_w = int(np.ceil(layout.width))
+    text_w += text_w % 2
+    width = template.dimensions[0]
+    # a loop that divides by the speed (seamless) and by 2 (4:2:0 chroma)
+    gap = padded_gap(text_w, width if ticker.gap is None else ticker.gap, math.lcm(ticker.speed, 2))
+    strip = Image.new("RGB", (text_w + gap, ticker.height), rgb255(ticker.background))
+    top = (ticker.height - ticker.size) // 2
+    paint_text(strip, layout, (0, top), fill=rgb255(ticker.color))
+    return strip, text
