@@ -14,8 +14,9 @@ from .. import __version__
 from ..card.layout import CardLayout, layout_card
 from ..card.pdf import FontSubsets, PdfOptions, card_pdf
 from ..card.raster import card_png
-from ..card.template import CardTemplate
+from ..card.template import CardTemplate, ImageBlock
 from ..errors import Problem, SignageError
+from ..fingerprint import file_digest, fonts_fingerprint
 from ..locales import Locale
 from ..parallel import run_jobs
 from ..project.loader import Project, load_project
@@ -121,7 +122,9 @@ def _key(project: Project, template: CardTemplate, content_id: str, locale: str)
         "content": content.model_dump(mode="json") if content else None,
         "region": region.model_dump(mode="json") if region else None,
         "project": project.config.name,
-        "fonts": sorted(f"{s.id}:{s.path.stat().st_size}" for s in project.fonts.catalog.values()),
+        "fonts": fonts_fingerprint(project.fonts.catalog, project.config.fonts),
+        "images": [file_digest(project.root / b.file) for b in template.blocks
+                   if isinstance(b, ImageBlock) and (project.root / b.file).is_file()],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 

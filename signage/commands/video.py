@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import SignageError
+from ..fingerprint import file_digest, fonts_fingerprint
 from ..locales import Locale
 from ..parallel import run_jobs
 from ..project.loader import Project, load_project
@@ -128,9 +129,15 @@ def _key(project: Project, request: VideoRequest) -> str:
     ctx, locale, _ = video_context(project, template, request)
     payload = {"version": __version__, "template": template.model_dump(mode="json"), "locale": locale,
                "ctx": {k: v for k, v in ctx.items() if k != "branch"},
-               "fonts": sorted(f"{s.id}:{s.path.stat().st_size}" for s in project.fonts.catalog.values())}
+               "fonts": fonts_fingerprint(project.fonts.catalog, project.config.fonts),
+               "files": [file_digest(project.root / f) for f in _template_files(template) if (project.root / f).is_file()]}
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _template_files(template: VideoTemplate) -> list[str]:
+    files = [template.background.image] if template.background.image else []
+    return files + ([template.music.file] if template.music else [])
 
 
 _worker: Project | None = None

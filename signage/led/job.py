@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from .. import __version__
 from ..errors import Problem, SignageError
+from ..fingerprint import file_digest
 from ..project.config import LedScreen
 from ..project.content import Slogan
 from ..project.loader import Project
@@ -37,7 +36,7 @@ class LedJob:
     def key(self, fonts: FontRegistry) -> str:
         """A hash of the job and the font files it uses: same key, same output."""
         font_files = [
-            [face.spec.id, face.index, *_file_identity(face.spec.path)]
+            [face.spec.id, face.index, file_digest(face.spec.path)]
             for font in self.template.fonts.values()
             for face in fonts.chain(font.role, self.locale).faces
         ]
@@ -53,13 +52,6 @@ class LedJob:
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
-
-
-@lru_cache(maxsize=64)
-def _file_identity(path: Path) -> tuple[int, int]:
-    """Size and modification time of a font file: a changed font re-renders its jobs."""
-    stat = path.stat()
-    return stat.st_size, int(stat.st_mtime)
 
 
 def page_capacity(screen: LedScreen, template: LedTemplate) -> int:

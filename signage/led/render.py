@@ -7,6 +7,7 @@ is ever anti-aliased grey.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
 from ..typography.linebreak import unsplittable_spans
 from .job import LedJob
+from .template import RowFont
 
 OFF, TEXT, EMPHASIS = 0, 1, 2
 _DIGIT = re.compile(r"\d")
@@ -90,29 +92,52 @@ def _new_index_image(width: int, height: int) -> Image.Image:
     return Image.new("L", (width, height), OFF)
 
 
-def _layout(job: LedJob, fonts: FontRegistry, width: float, headline: bool) -> tuple[TextLayout, int, int]:
-    """Lay the job's text out at its row's font size in ``width`` base pixels."""
-    template, screen = job.template, job.screen
-    row, font = template.row_for(screen.height)
+def _layout(job: LedJob, fonts: FontRegistry, row: tuple[int, RowFont], width: float,
+            headline: bool, page_rows: int | None = None) -> TextLayout:
+    """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels."""
+    template = job.template
+    height, font = row
     chain = fonts.chain(font.role, job.locale)
     message = chain.missing_message(job.text)
     if message:
         raise SignageError(Problem(message, item=job.label))
-    size = chain.fixed_size or row // font.scale
+    size = chain.fixed_size or height // font.scale
     style = TextStyle(
         role=font.role, size=size, line_height=1.0, align=template.align if headline else "left",
         level=template.break_level, headline=headline, split_long_tokens=template.long_tokens == "split",
+        page_rows=page_rows,
     )
-    return layout_at(job.text, size, Box(width), style, chain), row // font.scale, font.scale
+    return layout_at(job.text, size, Box(width), style, chain)
+
+
+def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
+    """The row to use and the text laid out in it.
+
+    The template's row height, unless ``fill`` lets a taller row show the whole text on
+    one page (a big sign should not show one small line in its middle).
+    """
+    template, screen = job.template, job.screen
+    preferred = template.row_for(screen.height)
+    taller = sorted((h for h in template.fonts if preferred[0] < h <= screen.height), reverse=True)
+    if template.fill:
+        for height in taller:
+            font = template.fonts[height]
+            rows = screen.height // height
+            layout = _layout(job, fonts, (height, font), screen.width / font.scale, True, rows)
+            if len([line for line in layout.lines if line.glyphs]) <= rows and not layout.split_tokens \
+                    and layout.overflow <= 0:
+                return (height, font), layout
+    rows = screen.height // preferred[0]
+    return preferred, _layout(job, fonts, preferred, screen.width / preferred[1].scale, True, rows)
 
 
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
-    """Screen-sized pages, each showing as many rows as fit, lines balanced (headline)."""
+    """Screen-sized pages, each showing as many rows as fit, lines balanced, pages ending at clauses."""
     screen = job.screen
-    row, font = job.template.row_for(screen.height)
+    (row, font), layout = _page_rows(job, fonts)
     scale = font.scale
     base_w, base_h = math.ceil(screen.width / scale), math.ceil(screen.height / scale)
-    layout, base_row, _ = _layout(job, fonts, screen.width / scale, headline=True)
+    base_row = row // scale
     result = LedRender(job)
     _check_overflow(job, layout, result)
     rows = max(1, screen.height // row)
@@ -134,9 +159,10 @@ def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
 def render_strip(job: LedJob, fonts: FontRegistry) -> LedRender:
     """One long strip: the text on one line, then a gap, sized so the loop is seamless."""
     screen = job.screen
-    scale = job.template.row_for(screen.height)[1].scale
-    flat = LedJob(**{**job.__dict__, "text": job.text.replace("\n", "　")})
-    layout, base_row, _ = _layout(flat, fonts, 10**7, headline=False)
+    row = job.template.row_for(screen.height)
+    scale, base_row = row[1].scale, row[0] // row[1].scale
+    flat = dataclasses.replace(job, text=job.text.replace("\n", "　"))
+    layout = _layout(flat, fonts, row, 10**7, headline=False)
     (line,) = layout.lines
     text_w = math.ceil(line.width) * scale
     gap = screen.width if screen.gap is None else screen.gap

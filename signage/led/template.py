@@ -43,6 +43,7 @@ class LedTemplate(Strict):
     text: Literal["auto", "short", "full"] = "auto"
     short_below: Annotated[int, Field(ge=0)] = 24
     row_height: Annotated[int, Field(ge=1)] | Literal["max"] = 16
+    fill: bool = True  # pages: a taller row when the whole text then fits on one page
     fonts: dict[Annotated[int, Field(ge=1, le=4096)], RowFont]
     align: Literal["left", "center", "right"] = "center"
     break_level: BreakLevel = BreakLevel.basic

@@ -40,6 +40,7 @@ class TextStyle:
     level: BreakLevel = BreakLevel.basic
     headline: bool = False
     split_long_tokens: bool = False  # cut a piece wider than the box by character, not fail
+    page_rows: int | None = None  # lines are shown this many at a time (LED pages): end pages at clauses
 
     def sizes(self) -> range:
         low = self.min_size if self.min_size is not None else self.size
@@ -189,14 +190,17 @@ def fit_text(
         )
     layout = layout_at(text, sizes[best], box, style, chain)
     if style.headline and layout.mid_phrase_breaks:
-        # A headline reads better a little smaller than cut inside a word: try down to 90 %.
+        # A headline reads better a little smaller than cut inside a word: try down to 85 %,
+        # keeping the largest size with the fewest breaks inside a phrase.
         for smaller in range(best - 1, -1, -1):
-            if sizes[smaller] < sizes[best] * 0.9:
+            if sizes[smaller] < sizes[best] * 0.85:
                 break
             if fits(sizes[smaller])[0]:
                 candidate = layout_at(text, sizes[smaller], box, style, chain)
-                if candidate.mid_phrase_breaks == 0:
-                    return candidate
+                if candidate.mid_phrase_breaks < layout.mid_phrase_breaks:
+                    layout = candidate
+                    if not layout.mid_phrase_breaks:
+                        break
     return layout
 
 
@@ -210,7 +214,8 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     split: list[str] = []
     for offset, para in paragraphs(text):
         broken = break_paragraph(
-            para, chain, size, box.width, chain.locale, style.level, style.headline, style.split_long_tokens
+            para, chain, size, box.width, chain.locale, style.level, style.headline, style.split_long_tokens,
+            style.page_rows,
         )
         overflow = max(overflow, broken.overflow)
         mid_phrase += broken.mid_phrase

@@ -25,6 +25,8 @@ _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
 
 _DP_BUDGET = 400_000
+_PAGE_MID_CLAUSE = 30.0  # a page of an LED sign ending inside a clause
+_CLAUSE_END = frozenset("，。、！？；：,.!?;:）」』”")
 
 
 class Measured:
@@ -87,9 +89,15 @@ def _visible_count(text: str) -> int:
 
 
 def _best_breaks(
-    nodes: Sequence[int], phrase: frozenset[int], m: Measured, width: float, lines: int, headline: bool
+    nodes: Sequence[int], phrase: frozenset[int], m: Measured, width: float, lines: int, headline: bool,
+    page_rows: int | None = None,
 ) -> list[int]:
-    """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans)."""
+    """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans).
+
+    With ``page_rows`` (an LED sign showing that many rows a page), a page that does not
+    end at a clause (，。！？...) costs more, so pages rather end where the sense does.
+    """
+    clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END} if page_rows else set()
     last = len(nodes) - 1
     inf = float("inf")
     cost = [[inf] * len(nodes) for _ in range(lines + 1)]
@@ -113,6 +121,8 @@ def _best_breaks(
                     line_cost += 1e6
                 if not is_last and nodes[j] not in phrase:
                     line_cost += _NON_PHRASE_BREAK
+                if page_rows and not is_last and c % page_rows == 0 and nodes[j] not in clause:
+                    line_cost += _PAGE_MID_CLAUSE
                 if is_last and lines > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
                     line_cost += _ORPHAN
                 total = prev_row[i] + line_cost
@@ -169,7 +179,7 @@ def _char_boundary(text: str, p: int) -> bool:
 
 def break_paragraph(
     text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel,
-    headline: bool, split: bool = False,
+    headline: bool, split: bool = False, page_rows: int | None = None,
 ) -> ParagraphLines:
     """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character."""
     m = Measured(text, chain, size)
@@ -182,7 +192,7 @@ def break_paragraph(
     count = len(greedy) - 1
     # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
     affordable = count * len(nodes) * (len(nodes) / count) < _DP_BUDGET
-    picks = greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline)
+    picks = greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline, page_rows)
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
     mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)
