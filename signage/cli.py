@@ -143,6 +143,7 @@ def render() -> None:
 @click.option("--mode", type=click.Choice(["scroll", "pages"]), help="How the controller plays (default: scroll).")
 @click.option("--template", help="LED template in templates/led/ (default: the mode's name).")
 @click.option("--locale", help="Locale of the text (default: the project's).")
+@click.option("--branch", "branch_id", help="Branch whose name fills {{ branch.name }}.")
 @click.option("--speed", type=int, help="Scroll speed in whole pixels per frame.")
 @click.option("--fps", type=int, help="Scroll frames per second.")
 @click.option("--gap", type=int, help="Pixels between the end of the text and its return.")
@@ -152,18 +153,18 @@ def render() -> None:
 @click.pass_context
 def render_led_command(
     ctx: click.Context, slogan_id: str | None, text_: str | None, screen: str, color: str | None, mode: str | None,
-    template: str | None, locale: str | None, speed: int | None, fps: int | None, gap: int | None,
-    stay: float | None, out_dir: Path,
+    template: str | None, locale: str | None, branch_id: str | None, speed: int | None, fps: int | None,
+    gap: int | None, stay: float | None, out_dir: Path,
 ) -> None:
     """LED sign images: pages (PNG + BMP) or a scroll strip with GIF (and MP4 for full colour)."""
     from .commands.led import LedOptions, render_led
     from .commands.text import project_for_tools
 
-    if bool(slogan_id) == bool(text_):
+    if slogan_id is None and text_ is None or slogan_id is not None and text_ is not None:
         raise SignageError("give exactly one of --slogan ID and --text TEXT")
     project = project_for_tools(ctx.obj["project"])
     options = LedOptions(screen=screen, slogan=slogan_id, text=text_, color=color, mode=mode, template=template,
-                         locale=locale, speed=speed, fps=fps, gap=gap, stay=stay)
+                         locale=locale, branch=branch_id, speed=speed, fps=fps, gap=gap, stay=stay)
     manifest = render_led(project, options, out_dir)
     for warning in manifest["warnings"]:
         click.echo(f"warning: {warning}", err=True)

@@ -213,3 +213,13 @@ def test_render_card_cli_writes_nothing_on_error(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "made for a case" in bad.stderr and "Traceback" not in bad.stderr
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["card.pdf"]
+
+
+def test_print_options_with_png_and_images_outside_the_project_are_refused(example: Project, tmp_path: Path,
+                                                                         project_copy: Path) -> None:
+    with pytest.raises(SignageError, match="--cmyk, --marks and --sheet are for the PDF"):
+        render_card(example, CardRequest("a6-table", slogan="two-cards"), tmp_path / "x.png", None, PdfOptions(cmyk=True))
+    with pytest.raises(SignageError, match=r"a6-table.yaml:\d+: .*'/etc/passwd' must be a file inside the project"):
+        _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
+                  "  - {type: image, name: logo, box: [80, 6, 18, 14], file: /etc/passwd}\n"
+                  "  - {type: rect, name: bottom-band")

@@ -196,3 +196,24 @@ def test_build_renders_only_what_changed(project_copy: Path) -> None:
     third = build_led(load_project(project_copy), out, workers=1)
     assert third.rendered == 2  # two-cards' short form, on both screens
     assert json.loads((out / "small-pages" / "zh-Hans-CN" / "two-cards" / "manifest.json").read_text())["text"] == "两卡不租不借"
+
+
+def test_gif_timing_adds_up_to_the_frame_rate(example: Project, tmp_path: Path) -> None:
+    manifest = render(example, tmp_path, slogan="hotline-ask", screen="96x16", mode="scroll", fps=30)
+    with Image.open(tmp_path / manifest["gif"]) as gif:
+        delays = []
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            delays.append(gif.info["duration"])
+    assert set(delays) <= {30, 40}  # GIF stores centiseconds
+    assert sum(delays) == pytest.approx(1000 * manifest["frames"] / 30, abs=10)
+
+
+def test_pages_end_at_clauses_and_branch_slogans_need_a_branch(example: Project, tmp_path: Path) -> None:
+    manifest = render(example, tmp_path / "a", slogan="hotline-ask", screen="192x32", mode="pages")
+    assert [p["text"][-1] for p in manifest["pages"][:-1]] == ["，"]
+    with pytest.raises(SignageError, match="names the branch: give --branch"):
+        render(example, tmp_path / "b", slogan="anti-fraud-campaign", screen="192x32", mode="pages")
+    chosen = render(example, tmp_path / "c", slogan="anti-fraud-campaign", screen="192x32", mode="pages",
+                    branch="beijing-chaoyang")
+    assert chosen["branch"] == "beijing-chaoyang" and "北京朝阳支行" in chosen["text"]

@@ -74,7 +74,15 @@ class FontSubsets:
             buffer = io.BytesIO()
             font.save(buffer)
             atomic_write_bytes(target, buffer.getvalue())
+            self._prune(keep=target)
         return target
+
+    def _prune(self, keep: Path, most: int = 24) -> None:
+        """Keep the cache small: the newest subsets only (each is one face for one character set)."""
+        files = sorted(self.cache_dir.glob("*.otf"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[most:]:
+            if old != keep:
+                old.unlink(missing_ok=True)
 
 
 @dataclass

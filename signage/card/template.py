@@ -62,9 +62,10 @@ class TextBlock(Block):
     type: Literal["text"]
     text: str  # Jinja2 over slogan / case / project
     role: str = "sans"
-    size: tuple[Annotated[float, Field(ge=4, le=1000)], Annotated[float, Field(ge=4, le=1000)]] | Annotated[
-        float, Field(ge=4, le=1000)
-    ] = 12  # pt, or [max, min] pt to fit
+    # pt, or [max, min] pt to fit; print shops ask for at least 6 pt
+    size: tuple[Annotated[float, Field(ge=6, le=1000)], Annotated[float, Field(ge=6, le=1000)]] | Annotated[
+        float, Field(ge=6, le=1000)
+    ] = 12
     max_lines: Annotated[int, Field(ge=1)] | None = None
     line_height: Annotated[float, Field(ge=0.8, le=3)] = 1.35
     color: Colour = "black"
@@ -100,6 +101,13 @@ class RectBlock(Block):
 class ImageBlock(Block):
     type: Literal["image"]
     file: str  # relative to the project folder
+
+    @field_validator("file")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        if Path(value).is_absolute() or ".." in Path(value).parts:
+            raise ValueError(f"image {value!r} must be a file inside the project folder")
+        return value
 
 
 class QrBlock(Block):

@@ -82,6 +82,8 @@ def render_card(project: Project, request: CardRequest, output: Path, fmt: str |
     fmt = fmt or ("png" if output.suffix.lower() == ".png" else "pdf")
     if output.suffix.lower() != f".{fmt}":
         raise SignageError(Problem(f"the file name should end in .{fmt}", file=output))
+    if fmt == "png" and (options.cmyk or options.marks or options.sheet):
+        raise SignageError("--cmyk, --marks and --sheet are for the PDF; the PNG is the trimmed card's preview")
     if options.sheet and options.sheet.upper() not in ("A4", "A3"):
         raise SignageError(f"--sheet: {options.sheet!r} is not A4 or A3")
     layout = card_layout(project, request)

@@ -33,6 +33,7 @@ class LedOptions:
     mode: str | None = None
     template: str | None = None
     locale: str | None = None
+    branch: str | None = None
     speed: int | None = None
     fps: int | None = None
     gap: int | None = None
@@ -78,14 +79,25 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
             locale = Locale.parse(locale).tag
         except ValueError as exc:
             raise SignageError(f"--locale: {exc}") from None
+    if screen.color == "full" and screen.mode == "scroll" and (screen.width % 2 or screen.height % 2):
+        raise SignageError(f"--screen {screen.size}: a full-colour scroll is also an H.264 video, which needs "
+                           "even sides")
+    locale = locale or project.config.default_locale
     if options.slogan:
         slogan = project.slogan(options.slogan)
-        return slogan_jobs(project, slogan, screen, template, [locale or project.config.default_locale])[:1]
-    locale = locale or project.config.default_locale
-    text = project.templates.render_string(options.text or "", project.context(locale))
+        jobs = slogan_jobs(project, slogan, screen, template, [locale])
+        if options.branch is not None:
+            project.branch(options.branch, locale)  # known, and of this locale
+            jobs = [job for job in jobs if job.branch in (None, options.branch)]
+        elif len(jobs) > 1:
+            branches = ", ".join(job.branch or "" for job in jobs)
+            raise SignageError(f"slogan {slogan.id!r} names the branch: give --branch ({branches})")
+        return jobs[:1]
+    branch = project.branch(options.branch, locale)
+    text = project.templates.render_string(options.text or "", project.context(locale, branch))
     if not text.strip():
-        raise SignageError("--text: nothing to show")
-    return [LedJob("text", locale, text, "text", screen, template)]
+        raise SignageError("--text: there is nothing to show")
+    return [LedJob("text", locale, text, "text", screen, template, options.branch)]
 
 
 def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str, Any]:

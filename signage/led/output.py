@@ -175,16 +175,27 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
     gif_frames = []
     for x in offsets:
         gif_frames.append(palette_image(array[:, x : x + screen.width], palette))
-    gif_ms = max(20, round(frame_ms / 10) * 10)  # GIF delays are whole centiseconds, 20 ms at least in browsers
-    gif_frames[0].save(folder / "scroll.gif", save_all=True, append_images=gif_frames[1:], duration=gif_ms,
+    durations = gif_delays(len(gif_frames), frame_ms)
+    gif_frames[0].save(folder / "scroll.gif", save_all=True, append_images=gif_frames[1:], duration=durations,
                        loop=0, optimize=False, disposal=1)
     info["gif"] = "scroll.gif"
-    info["gif_frame_ms"] = gif_ms
+    info["gif_frame_ms"] = round(sum(durations) / len(durations), 2)
     if screen.color == "full":
         rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
         info["mp4"] = _write_mp4((rgb[:, x : x + screen.width] for x in offsets), folder / "scroll.mp4", screen)
     info["preview"] = _save(dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png")
     return info
+
+
+def gif_delays(count: int, frame_ms: float) -> list[int]:
+    """Whole-centisecond delays (what GIF stores) that add up to the true timing: 30, 30, 40 for 30 fps."""
+    frame_ms = max(frame_ms, 20.0)  # browsers slow anything faster down to 100 ms
+    delays, total = [], 0
+    for k in range(1, count + 1):
+        target = round(k * frame_ms / 10) * 10
+        delays.append(target - total)
+        total = target
+    return delays
 
 
 def _write_mp4(frames: Iterable[np.ndarray], path: Path, screen: LedScreen) -> str:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..card.template import Colour
 from ..project.config import Strict
@@ -30,10 +30,19 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _inside_project(value: str | None) -> str | None:
+    if value is not None and (Path(value).is_absolute() or ".." in Path(value).parts):
+        raise ValueError(f"{value!r} must be a file inside the project folder")
+    return value
+
+
+ProjectFile = Annotated[str, AfterValidator(_inside_project)]
+
+
 class Background(Strict):
     color: Colour | None = None
     gradient: tuple[Colour, Colour] | None = None  # top to bottom
-    image: str | None = None  # a file of the project, cropped to fill
+    image: ProjectFile | None = None  # a file of the project, cropped to fill
 
     @model_validator(mode="after")
     def _one(self) -> Background:
@@ -51,7 +60,7 @@ class Reading(Strict):
 
 
 class Music(Strict):
-    file: str  # a file of the project; looped or cut to the video's length
+    file: ProjectFile  # a file of the project; looped or cut to the video's length
     volume: Annotated[float, Field(ge=0, le=2)] = 0.7
 
 
