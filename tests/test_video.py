@@ -1,0 +1,199 @@
+"""Lobby videos as players receive them: codec, profile, audio, timing, and text where the manifest says."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from signage.commands.video import VideoRequest, render
+from signage.errors import SignageError
+from signage.project.loader import Project, load_project
+
+SMALL = "320x180"
+
+
+def probe(path: Path) -> dict:  # type: ignore[type-arg]
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
+        return {
+            "codec": video.codec_context.name, "profile": video.codec_context.profile,
+            "level": video.codec_context.level, "pix_fmt": video.codec_context.pix_fmt,
+            "size": (video.width, video.height), "fps": float(video.average_rate), "frames": video.frames,
+            "duration": container.duration / 1e6,
+            "audio": (audio.codec_context.name, audio.rate, audio.channels) if audio else None,
+        }
+
+
+def frames_at(path: Path, times: list[float]) -> list[np.ndarray]:
+    """RGB arrays of the frames shown at ``times`` (seconds)."""
+    wanted = sorted(times)
+    out: dict[float, np.ndarray] = {}
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            for t in wanted:
+                if t not in out and frame.time is not None and frame.time + 1e-6 >= t:
+                    out[t] = np.asarray(frame.to_image()).astype(int)
+            if len(out) == len(wanted):
+                break
+    return [out[t] for t in times]
+
+
+@pytest.fixture(scope="module")
+def case_video(tmp_path_factory: pytest.TempPathFactory, example: Project) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("video") / "case.mp4"
+    manifest = render(example, VideoRequest("case-16x9", case="shuadan-rebate", size="640x360"), out)
+    return out, manifest
+
+
+def test_case_video_is_what_every_lobby_player_plays(case_video: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    path, manifest = case_video
+    info = probe(path)
+    assert (info["codec"], info["profile"], info["pix_fmt"]) == ("h264", "High", "yuv420p")
+    assert info["level"] <= 41
+    assert info["size"] == (640, 360) and info["fps"] == 25
+    assert info["frames"] == manifest["frames"] and info["duration"] == pytest.approx(manifest["duration"], abs=0.1)
+    assert info["audio"] == ("aac", 48000, 2)
+    head = path.read_bytes()[:65536]
+    assert 0 <= head.find(b"moov") < max(head.find(b"mdat"), 0) or head.find(b"mdat") == -1  # +faststart
+
+
+def test_srt_poster_and_manifest_come_with_it(case_video: tuple[Path, dict], example: Project) -> None:  # type: ignore[type-arg]
+    path, manifest = case_video
+    srt = path.with_suffix(".srt").read_text(encoding="utf-8")
+    case = example.case("shuadan-rebate")
+    assert case.title in srt and all(line in srt for line in case.short.video)
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:0")
+    with Image.open(path.with_suffix(".poster.png")) as poster:
+        assert poster.size == (640, 360)
+    types = [s["type"] for s in manifest["scenes"]]
+    assert types[0] == "title" and types[-1] == "hotline" and types.count("story") == len(case.short.video)
+    starts = [s["start"] for s in manifest["scenes"]]
+    assert starts == sorted(starts) and manifest["scenes"][-1]["end"] == pytest.approx(manifest["duration"], abs=0.05)
+    assert json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["frames"] == manifest["frames"]
+
+
+def test_text_is_drawn_where_the_manifest_says(case_video: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    path, manifest = case_video
+    slogan = next(s for s in manifest["scenes"] if s["type"] == "slogan")
+    hotline = next(s for s in manifest["scenes"] if s["type"] == "hotline")
+    mid = (slogan["start"] + slogan["end"]) / 2
+    frame, later = frames_at(path, [mid, (hotline["start"] + hotline["end"]) / 2])
+    picture_h = 360 - manifest["ticker"]["height"]
+    for line in slogan["texts"][0]["lines"]:
+        x, y, w, h = line["x"], line["y"], line["width"], line["height"]
+        inside = frame[y : y + h, x : x + w]
+        assert (inside.max(axis=2) > 200).mean() > 0.05, line  # white strokes in the line's box
+        row = frame[y - 6 if y >= 6 else y + h + 2]  # just above the line: background only
+        assert (row[x : x + w].max(axis=1) < 120).all()
+    # outside every text box of the slogan the picture is background (dark blue), not text
+    boxes = np.zeros((picture_h, 640), bool)
+    for line in slogan["texts"][0]["lines"]:
+        boxes[max(0, line["y"] - 4) : line["y"] + line["height"] + 8, max(0, line["x"] - 4) : line["x"] + line["width"] + 4] = True
+    assert (frame[:picture_h][~boxes].max(axis=1) < 140).mean() > 0.99
+    # the hotline number is in the accent colour (yellow: red and green high, blue low)
+    number = later[hotline["texts"][1]["lines"][0]["y"] :][: hotline["texts"][1]["lines"][0]["height"]]
+    yellow = (number[..., 0] > 180) & (number[..., 1] > 160) & (number[..., 2] < 90)
+    assert yellow.sum() > 50
+
+
+def test_ticker_moves_a_whole_number_of_pixels_per_frame(example: Project, tmp_path: Path) -> None:
+    out = tmp_path / "ticker.mp4"
+    manifest = render(example, VideoRequest("ticker", text="反诈专线96110，转账前先核实", size=SMALL, duration=2), out)
+    speed = manifest["ticker"]["speed"]
+    top, height = manifest["ticker"]["top"], manifest["ticker"]["height"]
+    assert manifest["frames"] == 50 and probe(out)["frames"] == 50
+    a, b = frames_at(out, [0.8, 0.84])
+    band_a, band_b = a[top : top + height].mean(axis=2), b[top : top + height].mean(axis=2)
+    assert band_a.std() > 10  # text is in the band
+    errors = {s: np.abs(band_a[:, s:] - band_b[:, : band_b.shape[1] - s]).mean() for s in range(2 * speed + 1)}
+    assert min(errors, key=errors.get) == speed  # type: ignore[arg-type]
+    assert errors[speed] < 3
+
+
+def test_ticker_without_duration_is_one_seamless_loop(example: Project, tmp_path: Path) -> None:
+    out = tmp_path / "loop.mp4"
+    manifest = render(example, VideoRequest("ticker", text="反诈", size=SMALL), out)
+    ticker = manifest["ticker"]
+    assert ticker["strip_width"] % ticker["speed"] == 0
+    assert manifest["frames"] == ticker["strip_width"] // ticker["speed"]
+
+
+def test_portrait_rotation_writes_a_landscape_file(project_copy: Path, tmp_path: Path) -> None:
+    path = project_copy / "templates" / "video" / "case-9x16.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("rotate: 0", "rotate: 90"), encoding="utf-8")
+    project = load_project(project_copy)
+    out = tmp_path / "rotated.mp4"
+    manifest = render(project, VideoRequest("case-9x16", case="fake-loan", size="180x320", duration=4), out)
+    assert manifest["canvas"] == [180, 320] and manifest["size"] == [320, 180]
+    assert probe(out)["size"] == (320, 180)
+
+
+def _tone(path: Path, seconds: float = 1.0) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / 22050)))
+                               for n in range(int(22050 * seconds))))
+
+
+def test_background_music_is_looped_to_the_video(project_copy: Path, tmp_path: Path) -> None:
+    _tone(project_copy / "tone.wav")
+    path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "music: {file: tone.wav, volume: 0.5}\n", encoding="utf-8")
+    out = tmp_path / "music.mp4"
+    manifest = render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL, duration=3), out)
+    assert manifest["audio"] == "tone.wav"
+    with av.open(str(out)) as container:
+        samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert np.abs(samples).max() > 0.05  # not silent
+    assert len(samples) / 2 / 48000 == pytest.approx(3, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("request_args", "message"),
+    [
+        ({"template": "ticker", "text": "反诈", "size": "321x180"}, "odd side"),
+        ({"template": "ticker", "text": "反诈", "fps": 0}, "--fps"),
+        ({"template": "ticker", "text": "反诈", "preset": "warp"}, "not an x264 preset"),
+        ({"template": "ticker", "text": "反诈", "size": "1920x1080", "fps": 60}, "beyond H.264 level 4.1"),
+        ({"template": "case-16x9", "slogan": "two-cards"}, "tells a case: give --case"),
+        ({"template": "case-16x9", "case": "nope"}, "no case with id 'nope'"),
+        ({"template": "ticker", "text": "反诈😀"}, r"U\+1F600"),
+    ],
+)
+def test_bad_requests_are_clear_errors_and_write_nothing(example: Project, tmp_path: Path, request_args: dict,  # type: ignore[type-arg]
+                                                        message: str) -> None:
+    out = tmp_path / "v.mp4"
+    out.write_bytes(b"earlier video")
+    with pytest.raises(SignageError, match=message):
+        render(example, VideoRequest(**request_args), out)
+    assert out.read_bytes() == b"earlier video"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]
+
+
+def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Path) -> None:
+    path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace('background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}"),
+                    encoding="utf-8")
+    with pytest.raises(SignageError, match="background image bg.jpg not found"):
+        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "a.mp4")
+    path.write_text(original + "music: {file: missing.mp3}\n", encoding="utf-8")
+    with pytest.raises(SignageError, match="music file missing.mp3 not found"):
+        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "b.mp4")
+    path.write_text(original.replace('{type: slogan, text: "{{ slogan.text }}"}',
+                                     '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}'),
+                    encoding="utf-8")
+    with pytest.raises(SignageError, match=r"slogan-16x9.scenes\[0\] \(slogan\) slogan.*does not fit"):
+        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "c.mp4")
+    assert [p.name for p in tmp_path.iterdir()] == ["proj"]  # no video, no temporary file
