@@ -25,8 +25,12 @@ class LocatedList(list):  # type: ignore[type-arg]
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds Located containers and rejects duplicate keys."""
+# libyaml's parser when PyYAML has it (the wheels do): several times faster than pure Python
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that builds Located containers and rejects duplicate keys."""
 
 
 def _construct_mapping(loader: _Loader, node: MappingNode) -> LocatedDict:

@@ -1,5 +1,5 @@
-"""The project: signage.yaml, content and fonts, read and validated once into typed objects."""
+"""The project: signage.yaml, content and templates, read and validated once into typed objects.
 
-from .loader import Project, find_project_dir, load_project
-
-__all__ = ["Project", "find_project_dir", "load_project"]
+Import what you need from the submodules (``signage.project.loader`` and friends); this
+package imports nothing itself, so template models can use its base types freely.
+"""

@@ -88,6 +88,16 @@ class EncodeJob:
         return cmd
 
 
+def _widen_pipe(stream: object) -> None:
+    """A 1 MiB pipe instead of 64 KiB: a 3 MB frame crosses in 3 hand-overs, not 48 (Linux only)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), 1031, 1 << 20)  # type: ignore[attr-defined]  # F_SETPIPE_SZ
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
 class Encoder:
     """An ffmpeg process fed frames on its standard input; errors come back as SignageError."""
 
@@ -98,6 +108,7 @@ class Encoder:
                                         stderr=self._log)
         assert self.process.stdin is not None
         self.stdin = self.process.stdin
+        _widen_pipe(self.stdin)
 
     def finish(self) -> None:
         try:

@@ -16,7 +16,7 @@ from ..project.loader import Project
 from ..publish import FILE_MODE, atomic_write_bytes, write_json
 from ..scroll import scroll_offsets
 from .encode import EncodeJob, Encoder, check_level
-from .scenes import Timeline, build_timeline, ticker_strip
+from .scenes import Timeline, build_timeline, ticker_strip, union_rows
 from .template import VideoTemplate
 from .yuv import YuvFrame, YuvStrip
 
@@ -69,6 +69,7 @@ def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any],
     if ticker is not None:
         image, text = ticker_strip(project, template, ctx, locale)
         strip = YuvStrip(image, w)
+    # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
         frames = max(1, round(timeline.duration * template.fps))
     elif duration is not None or template.duration is not None:
@@ -135,26 +136,37 @@ def _feed(encoder: Encoder, timeline: Timeline, strip: YuvStrip | None, offsets:
                 progress(frames % 25)
             return
         states = timeline.states
-        yuv = [YuvFrame.from_image(s.image or timeline.background) for s in states] or [
-            YuvFrame.from_image(timeline.background)
-        ]
-        scratch = yuv[0].copy()
-        in_scratch = None  # which still the scratch frame holds under the ticker, to copy only on change
+        base = YuvFrame.from_image(timeline.background)
+        stills: dict[int, YuvFrame] = {}
+
+        def still(i: int) -> YuvFrame:
+            """State ``i`` as a frame: painted now if need be, converted only where it differs."""
+            if not states:
+                return base
+            if i not in stills:
+                state = timeline.paint(i)
+                stills[i] = YuvFrame.over(base, state.image or timeline.background, state.rows)
+            return stills[i]
+
+        scratch = base.copy()
+        held: object = None  # which still the scratch frame holds in full (the ticker is pasted over it)
         index = 0
         for k in range(frames):
             t = k / fps
             while index + 1 < len(states) and t >= states[index + 1].start - 1e-9:
                 index += 1
-            frame = yuv[index]
+            frame = still(index)
             if states and index > 0 and t - states[index].start < states[index].fade_in:
+                if held != ("fade", index):
+                    still(index - 1).copy_into(scratch)
+                    held = ("fade", index)
                 alpha = (t - states[index].start) / states[index].fade_in
-                frame = yuv[index - 1].blend(yuv[index], alpha, scratch)
-                in_scratch = None
+                rows = union_rows(states[index - 1].rows, states[index].rows)
+                frame = still(index - 1).blend(frame, alpha, scratch, rows)
+            elif strip is not None and held != index:
+                frame = frame.copy_into(scratch)
+                held = index
             if strip is not None:
-                if frame is not scratch and in_scratch != index:
-                    for src, dst in ((frame.y, scratch.y), (frame.u, scratch.u), (frame.v, scratch.v)):
-                        dst[...] = src
-                    in_scratch = index
                 frame = scratch
                 strip.paste(frame, offsets[k], band_top)
             frame.write(stdin)
@@ -168,7 +180,7 @@ def _feed(encoder: Encoder, timeline: Timeline, strip: YuvStrip | None, offsets:
 
 def _poster(timeline: Timeline, strip: YuvStrip | None, band_top: int) -> bytes:
     """The richest still: the slogan (or last) state, with the ticker as it first shows."""
-    states = timeline.states
+    states = [timeline.paint(i) for i in range(len(timeline.states))]
     chosen = next((s for s in states if s.kind == "slogan"), states[-1] if states else None)
     image = (chosen.image if chosen and chosen.image else timeline.background).copy()
     if strip is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from ..card.template import rgb255
 from ..errors import Problem, SignageError, TextOverflowError
@@ -71,6 +71,7 @@ class State:
     cue: str  # the text this state adds, for the SRT file
     image: Image.Image | None = None
     start: float = 0.0
+    rows: tuple[int, int] | None = None  # the rows (even bounds) where the picture differs from the background
 
 
 @dataclass
@@ -83,6 +84,14 @@ class Timeline:
     @property
     def duration(self) -> float:
         return sum(s.duration for s in self.states)
+
+    def paint(self, index: int) -> State:
+        """The state with its picture painted (done when first needed, so encoding starts early)."""
+        state = self.states[index]
+        if state.image is None:
+            state.image = _paint(self.background, state.texts)
+            state.rows = _changed_rows(state.image, self.background)
+        return state
 
 
 def background_image(spec: Background, size: tuple[int, int], root: Path) -> Image.Image:
@@ -165,7 +174,6 @@ def build_timeline(project: Project, template: VideoTemplate, ctx: dict[str, Any
     for state in timeline.states:
         state.start = start
         start += state.duration
-        state.image = _paint(timeline.background, state.texts)
     return timeline
 
 
@@ -212,6 +220,20 @@ def _first_paragraphs(placed: PlacedText, count: int) -> PlacedText:
     lines = tuple(line for line in placed.layout.lines if line.start < limit)
     shown_text = placed.text[:limit]
     return PlacedText(placed.name, shown_text, placed.box, dataclasses.replace(placed.layout, lines=lines), placed.color)
+
+
+def _changed_rows(image: Image.Image, background: Image.Image) -> tuple[int, int] | None:
+    box = ImageChops.difference(image, background).getbbox()
+    if box is None:
+        return None
+    top, bottom = box[1] - box[1] % 2, box[3] + box[3] % 2
+    return top, min(bottom, image.height)
+
+
+def union_rows(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
 
 
 def _paint(background: Image.Image, texts: list[PlacedText]) -> Image.Image:

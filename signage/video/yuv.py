@@ -50,15 +50,43 @@ class YuvFrame:
         y, u, v = _planes(image)
         return cls(_quantise(y), _quantise(_subsample(u)), _quantise(_subsample(v)))
 
+    @classmethod
+    def over(cls, base: YuvFrame, image: Image.Image, rows: tuple[int, int] | None) -> YuvFrame:
+        """``image`` as a frame, converting only ``rows`` (where it differs from ``base``'s picture)."""
+        frame = base.copy()
+        if rows is not None:
+            top, bottom = rows
+            part = cls.from_image(image.crop((0, top, image.width, bottom)))
+            frame.set_rows(part, top)
+        return frame
+
+    def set_rows(self, part: YuvFrame, top: int) -> None:
+        """Overwrite rows from ``top`` (even) with ``part``."""
+        h = part.y.shape[0]
+        self.y[top : top + h] = part.y
+        self.u[top // 2 : (top + h) // 2] = part.u
+        self.v[top // 2 : (top + h) // 2] = part.v
+
     def copy(self) -> YuvFrame:
         return YuvFrame(self.y.copy(), self.u.copy(), self.v.copy())
 
-    def blend(self, other: YuvFrame, alpha: float, out: YuvFrame) -> YuvFrame:
-        """(1 - alpha) * self + alpha * other into ``out``: a crossfade step (YUV is affine in RGB)."""
+    def copy_into(self, out: YuvFrame) -> YuvFrame:
+        for src, dst in ((self.y, out.y), (self.u, out.u), (self.v, out.v)):
+            dst[...] = src
+        return out
+
+    def blend(self, other: YuvFrame, alpha: float, out: YuvFrame, rows: tuple[int, int] | None = None) -> YuvFrame:
+        """(1 - alpha) * self + alpha * other into ``out``: a crossfade step (YUV is affine in RGB).
+
+        With ``rows`` only that band is mixed: elsewhere the two pictures are the same and
+        ``out`` already holds them.
+        """
         w = round(alpha * 256)
-        for a, b, o in ((self.y, other.y, out.y), (self.u, other.u, out.u), (self.v, other.v, out.v)):
-            mixed = (a.astype(np.uint16) * (256 - w) + b.astype(np.uint16) * w + 128) >> 8
-            np.copyto(o, mixed, casting="unsafe")
+        top, bottom = rows if rows is not None else (0, self.y.shape[0])
+        for a, b, o, step in ((self.y, other.y, out.y, 1), (self.u, other.u, out.u, 2), (self.v, other.v, out.v, 2)):
+            sl = slice(top // step, bottom // step)
+            mixed = (a[sl].astype(np.uint16) * (256 - w) + b[sl].astype(np.uint16) * w + 128) >> 8
+            np.copyto(o[sl], mixed, casting="unsafe")
         return out
 
     def write(self, stream: object) -> None:
