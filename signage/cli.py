@@ -166,6 +166,9 @@ def render_led_command(
     options = LedOptions(screen=screen, slogan=slogan_id, text=text_, color=color, mode=mode, template=template,
                          locale=locale, branch=branch_id, speed=speed, fps=fps, gap=gap, stay=stay)
     manifest = render_led(project, options, out_dir)
+    w, h = manifest["screen"]["width"], manifest["screen"]["height"]
+    if w % 32 or h % 16:
+        click.echo(f"warning: {w}x{h} is not a whole number of 32x16 modules", err=True)
     for warning in manifest["warnings"]:
         click.echo(f"warning: {warning}", err=True)
     if manifest["mode"] == "pages":
@@ -259,8 +262,11 @@ def build(ctx: click.Context, workers: int | None, only: tuple[str, ...]) -> Non
         "cards": ("Card catalogue", card_catalog, build_cards, out / "cards"),
         "video": ("Video catalogue", video_catalog, build_videos, out / "video"),
     }
+    from .commands.build import clean_staging
+
     for kind in only or tuple(steps):
         label, catalog, build_kind, root = steps[kind]
+        clean_staging(root)
         with click.progressbar(length=len(catalog(project)), label=label, file=sys.stderr) as bar:
             report = build_kind(project, root, progress=bar.update, workers=workers)
         for warning in report.warnings:

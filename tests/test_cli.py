@@ -141,3 +141,14 @@ def test_build_shows_progress_and_counts(project_copy: Path) -> None:
     assert len(list((project_copy / "output" / "cards" / "a5-case").glob("*/*/card.pdf"))) == 10
     second = Cli.process("build", cwd=project_copy)
     assert "led: 0 rendered," in second.stdout and "cards: 0 rendered, 10 unchanged" in second.stdout
+
+
+def test_build_clears_what_an_interrupted_build_left(tmp_path: Path) -> None:
+    from signage.commands.build import clean_staging
+
+    root = tmp_path / "led"
+    (root / "door" / "zh-Hans-CN" / ".two-cards.new-abc").mkdir(parents=True)
+    (root / "door" / "zh-Hans-CN" / "two-cards").mkdir()
+    (root / "door" / ".case.x1y2.mp4").write_bytes(b"half")
+    assert clean_staging(root) == 2
+    assert [p.name for p in (root / "door" / "zh-Hans-CN").iterdir()] == ["two-cards"]

@@ -57,4 +57,19 @@ def remove_stale_files(root: Path, wanted: set[Path], suffixes: tuple[str, ...])
     return removed
 
 
+def clean_staging(root: Path) -> int:
+    """Remove what an interrupted build left: staging folders and temporary files (dot-named)."""
+    removed = 0
+    if root.is_dir():
+        for leftover in list(root.rglob(".*")):
+            name = leftover.name
+            if ".new-" in name or ".old-" in name or name.endswith((".tmp", ".mp4")):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 Progress = Callable[[int], None]
