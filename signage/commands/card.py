@@ -64,16 +64,7 @@ def card_layout(project: Project, request: CardRequest) -> CardLayout:
     wanted = "slogan" if request.slogan else "case"
     if template.content != wanted:
         raise SignageError(f"card template {template.name!r} is made for a {template.content}, not a {wanted}")
-    locale = request.locale
-    if locale is not None:
-        try:
-            locale = Locale.parse(locale).tag
-        except ValueError as exc:
-            raise SignageError(f"--locale: {exc}") from None
-    elif request.case:
-        locale = project.case(request.case).locale
-    else:
-        locale = project.config.default_locale
+    locale = project.locale_for(request.locale, request.case)
     return layout_card(project, template, content_id, locale, request.branch)
 
 

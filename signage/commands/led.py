@@ -13,7 +13,6 @@ from ..errors import SignageError
 from ..led.job import LedJob, catalog_jobs, slogan_jobs
 from ..led.output import write_led
 from ..led.render import render
-from ..locales import Locale
 from ..parallel import run_jobs
 from ..project.config import LedScreen
 from ..project.loader import Project
@@ -73,16 +72,10 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
         template.row_for(screen.height)
     except ValueError as exc:
         raise SignageError(f"--screen {screen.size}: {exc}") from None
-    locale = options.locale
-    if locale is not None:
-        try:
-            locale = Locale.parse(locale).tag
-        except ValueError as exc:
-            raise SignageError(f"--locale: {exc}") from None
+    locale = project.locale_for(options.locale)
     if screen.color == "full" and screen.mode == "scroll" and (screen.width % 2 or screen.height % 2):
         raise SignageError(f"--screen {screen.size}: a full-colour scroll is also an H.264 video, which needs "
                            "even sides")
-    locale = locale or project.config.default_locale
     if options.slogan:
         slogan = project.slogan(options.slogan)
         jobs = slogan_jobs(project, slogan, screen, template, [locale])

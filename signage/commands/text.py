@@ -8,7 +8,6 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import Problem, SignageError
-from ..locales import Locale
 from ..project.loader import Project, find_project_dir, read_project
 from ..publish import atomic_write_bytes
 from ..resources import example_project_dir
@@ -45,11 +44,7 @@ def project_for_tools(explicit: str | None) -> Project:
 def layout_text(
     project: Project, text: str, box: Box, style: TextStyle, locale: str | None, branch: str | None = None
 ) -> TextLayout:
-    locale = locale or project.config.default_locale
-    try:
-        Locale.parse(locale)
-    except ValueError as exc:
-        raise SignageError(f"--locale: {exc}") from None
+    locale = project.locale_for(locale)
     rendered = project.templates.render_string(text, project.context(locale, project.branch(branch, locale)))
     chain = project.fonts.chain(style.role, locale)
     return fit_text(rendered, box, style, chain, item="text")

@@ -12,7 +12,6 @@ from typing import Any
 from .. import __version__
 from ..errors import SignageError
 from ..fingerprint import file_digest, fonts_fingerprint
-from ..locales import Locale
 from ..parallel import run_jobs
 from ..project.loader import Project, load_project
 from ..project.views import content_context, slogan_texts
@@ -67,15 +66,7 @@ def video_context(project: Project, template: VideoTemplate, request: VideoReque
         raise SignageError(f"video template {template.name!r} tells a case: give --case ID")
     if template.content == "slogan" and not request.slogan:
         raise SignageError(f"video template {template.name!r} shows a slogan: give --slogan ID")
-    if request.locale:
-        try:
-            locale = Locale.parse(request.locale).tag
-        except ValueError as exc:
-            raise SignageError(f"--locale: {exc}") from None
-    elif request.case:
-        locale = project.case(request.case).locale
-    else:
-        locale = project.config.default_locale
+    locale = project.locale_for(request.locale, request.case)
     kind = "case" if request.case else "slogan" if request.slogan else "text"
     content_id = request.case or request.slogan
     ctx = content_context(project, kind, content_id, locale, request.branch)

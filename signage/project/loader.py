@@ -51,6 +51,15 @@ class Project:
     def branches_for(self, locale: str) -> list[Branch]:
         return [b for b in self.config.branches if b.locale == locale]
 
+    def locale_for(self, requested: str | None, case_id: str | None = None) -> str:
+        """A ``--locale`` checked, else the case's own locale, else the project's default."""
+        if requested is not None:
+            try:
+                return Locale.parse(requested).tag
+            except ValueError as exc:
+                raise SignageError(f"--locale: {exc}") from None
+        return self.case(case_id).locale if case_id else self.config.default_locale
+
     def branch(self, branch_id: str | None, locale: str) -> Branch | None:
         """The branch named on the command line (None: none), checked against the locale."""
         if branch_id is None:
