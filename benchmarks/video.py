@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FONT = ROOT / "fonts" / "NotoSansCJK-Regular.ttc"
+FONT = ROOT / "fonts" / "NotoSansCJK-Bold.ttc"  # the ticker template's role is sans-bold
 TEXT = "不出租、不出借、不出售银行卡和电话卡，守住你的两卡，远离帮信罪。拨打96110咨询。"
 W, H, FPS, SPEED, SIZE, BG = 1920, 1080, 25, 12, 96, "0x0b1f3a"
 

@@ -274,8 +274,16 @@ def build(ctx: click.Context, workers: int | None, only: tuple[str, ...]) -> Non
         click.echo(report.summary())
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # SIGTERM (a service manager stopping a build) unwinds like Ctrl-C: temporary files are removed
+    raise KeyboardInterrupt
+
+
 def run() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
     except BrokenPipeError:  # `signage check | head`: the reader left, nothing is wrong

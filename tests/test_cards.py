@@ -171,11 +171,19 @@ def test_text_that_cannot_fit_names_template_block_item_and_overflow(project_cop
 
 
 def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
-    project = _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
-                        "  - {type: image, name: logo, box: [80, 6, 18, 14], file: logo.png}\n"
-                        "  - {type: rect, name: bottom-band")
+    from signage.project.loader import read_project
+
+    path = project_copy / "templates" / "card" / "a6-table.yaml"
+    original = path.read_text(encoding="utf-8")
+    with pytest.raises(SignageError, match=r"a6-table.yaml: a6-table.blocks\[7\].file: logo.png not found"):
+        _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
+                  "  - {type: image, name: logo, box: [80, 6, 18, 14], file: logo.png}\n"
+                  "  - {type: rect, name: bottom-band")
+    project, _ = read_project(project_copy)  # as `render card` loads: the missing file still stops the card
+    assert project is not None
     with pytest.raises(SignageError, match=r"a6-table.logo: two-cards: image logo.png not found"):
         layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+    path.write_text(original, encoding="utf-8")
     project = _template(project_copy, "a6-table", 'data: "{{ app_url }}"', 'data: "{{ app_url }}?x={{ slogan.text * 6 }}"')
     with pytest.raises(SignageError, match=r"QR data too long for a 24 mm code"):
         layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")

@@ -15,7 +15,7 @@ from PIL import Image
 
 from signage.commands.video import VideoRequest, render
 from signage.errors import SignageError
-from signage.project.loader import Project, load_project
+from signage.project.loader import Project, load_project, read_project
 
 SMALL = "320x180"
 
@@ -186,14 +186,55 @@ def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Pa
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace('background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}"),
                     encoding="utf-8")
-    with pytest.raises(SignageError, match="background image bg.jpg not found"):
-        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "a.mp4")
+    lenient = read_project(project_copy)[0]  # as `render video` loads: it still stops at the missing file
+    assert lenient is not None
+    with pytest.raises(SignageError, match="slogan-16x9.background: background image bg.jpg not found"):
+        render(lenient, VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "a.mp4")
     path.write_text(original + "music: {file: missing.mp3}\n", encoding="utf-8")
+    with pytest.raises(SignageError, match="slogan-16x9.music.file: missing.mp3 not found in the project folder"):
+        load_project(project_copy)  # what `signage check` and `build` report
+    lenient = read_project(project_copy)[0]
+    assert lenient is not None
     with pytest.raises(SignageError, match="music file missing.mp3 not found"):
-        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "b.mp4")
+        render(lenient, VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "b.mp4")
     path.write_text(original.replace('{type: slogan, text: "{{ slogan.text }}"}',
                                      '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}'),
                     encoding="utf-8")
     with pytest.raises(SignageError, match=r"slogan-16x9.scenes\[0\] \(slogan\) slogan.*does not fit"):
         render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "c.mp4")
     assert [p.name for p in tmp_path.iterdir()] == ["proj"]  # no video, no temporary file
+
+
+@pytest.mark.parametrize("x", [0, 1, 2, 37, 4095, 4097, 6001])
+def test_a_strip_window_at_any_offset_is_that_picture_converted(x: int) -> None:
+    from signage.video.yuv import YuvFrame, YuvStrip
+
+    rng = np.random.default_rng(x)
+    picture = Image.fromarray(rng.integers(0, 256, (16, 6200, 3), dtype=np.uint8))  # wider than a chunk
+    strip = YuvStrip(picture, 64)
+    looped = np.concatenate([np.asarray(picture)] * 2, axis=1)
+    expected = YuvFrame.from_image(Image.fromarray(looped[:, x : x + 64]))
+    got = strip.window_frame(x)
+    for a, b in ((got.y, expected.y), (got.u, expected.u), (got.v, expected.v)):
+        assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
+
+
+def test_ticker_only_subtitles_follow_each_slogan_across_the_screen(example: Project, tmp_path: Path) -> None:
+    out = tmp_path / "t.mp4"
+    manifest = render(example, VideoRequest("ticker", text="第一句反诈提醒　　　第二句反诈提醒", size=SMALL), out)
+    cues = out.with_suffix(".srt").read_text(encoding="utf-8").strip().split("\n\n")
+    assert [c.split("\n")[2] for c in cues] == ["第一句反诈提醒", "第二句反诈提醒"]
+    first_end = cues[0].split("\n")[1].split(" --> ")[1]
+    second_start = cues[1].split("\n")[1].split(" --> ")[0]
+    assert cues[0].split("\n")[1].startswith("00:00:00,000")  # enters at once
+    assert second_start < first_end  # both on screen for a while
+    assert manifest["frames"] == manifest["ticker"]["strip_width"] // manifest["ticker"]["speed"]
+
+
+def test_check_reports_missing_media(project_copy: Path) -> None:
+    from signage.commands.check import check_project
+
+    path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "music: {file: theme.mp3}\n", encoding="utf-8")
+    problems = [str(p) for p in check_project(project_copy)]
+    assert any("slogan-16x9.music.file: theme.mp3 not found in the project folder" in p for p in problems)

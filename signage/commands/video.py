@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from .. import __version__
 from ..errors import SignageError
 from ..fingerprint import file_digest, fonts_fingerprint
 from ..parallel import run_jobs
 from ..project.loader import Project, load_project
 from ..project.views import content_context, slogan_texts
-from ..publish import read_manifest
+from ..publish import read_manifest, write_json
 from ..video.render import VideoFiles, render_video
-from ..video.template import X264_PRESETS, VideoTemplate, parse_size
+from ..video.template import VideoTemplate
 from .build import BuildReport, remove_stale_files
 
 
@@ -36,25 +38,26 @@ class VideoRequest:
 
 
 def _template(project: Project, request: VideoRequest) -> VideoTemplate:
+    """The named template with the command line's size, frame rate and preset, validated again."""
     template = project.video_template(request.template)
-    changes: dict[str, Any] = {}
-    if request.size is not None:
-        try:
-            parse_size(request.size)
-        except ValueError as exc:
-            raise SignageError(f"--size: {exc}") from None
-        changes["size"] = request.size
-    if request.fps is not None:
-        if not 1 <= request.fps <= 120:
-            raise SignageError(f"--fps: {request.fps} is not a frame rate from 1 to 120")
-        changes["fps"] = request.fps
-    if request.preset is not None:
-        if request.preset not in X264_PRESETS:
-            raise SignageError(f"--preset: {request.preset!r} is not an x264 preset ({', '.join(X264_PRESETS)})")
-        changes["preset"] = request.preset
     if request.duration is not None and not 0 < request.duration <= 3600:
         raise SignageError(f"--duration: {request.duration:g} s is not from 0 to 3600")
-    return template.model_copy(update=changes) if changes else template
+    if request.size is None and request.fps is None and request.preset is None:
+        return template
+    data = template.model_dump()
+    if request.size is not None:
+        try:
+            data = template.resized(request.size)
+        except ValueError as exc:
+            raise SignageError(f"--size: {exc}") from None
+    data.update({k: v for k, v in (("fps", request.fps), ("preset", request.preset)) if v is not None})
+    try:
+        return VideoTemplate.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = {"fps": "--fps", "preset": "--preset", "size": "--size"}.get(str(err["loc"][0]) if err["loc"] else "",
+                                                                            "--size")
+        raise SignageError(f"{option}: {str(err['msg']).removeprefix('Value error, ')}") from None
 
 
 def video_context(project: Project, template: VideoTemplate, request: VideoRequest) -> tuple[dict[str, Any], str, str]:
@@ -143,8 +146,6 @@ def _work(request: VideoRequest, output: Path, key: str) -> None:
     assert _worker is not None
     manifest = render(_worker, request, output)
     manifest["key"] = key
-    from ..publish import write_json
-
     write_json(VideoFiles(output).manifest, manifest)
 
 
@@ -161,7 +162,8 @@ def build_videos(project: Project, root: Path, progress: Callable[[int], None] |
         out = output_path(root, request, project)
         wanted.add(out)
         key = _key(project, request)
-        manifest = read_manifest_file(VideoFiles(out).manifest)
+        sidecar = VideoFiles(out).manifest
+        manifest = read_manifest(sidecar.parent, sidecar.name)
         if manifest is not None and manifest.get("key") == key and out.is_file():
             report.unchanged += 1
             if progress:
@@ -174,5 +176,3 @@ def build_videos(project: Project, root: Path, progress: Callable[[int], None] |
     return report
 
 
-def read_manifest_file(path: Path) -> dict[str, Any] | None:
-    return read_manifest(path.parent, path.name)

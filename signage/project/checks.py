@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..card.template import CARD_TEMPLATES, HotlineBlock, TextBlock
+from ..card.template import CARD_TEMPLATES, HotlineBlock, ImageBlock, TextBlock
 from ..errors import Problem
 from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
@@ -26,6 +26,7 @@ def cross_check(project: Project, config_data: Any, case_origins: dict[str, tupl
     problems = _cross_check(config, project.fonts.catalog, project.texts, config_path, config_data)
     problems += _check_screens(config, project.led_templates, config_path, config_data)
     problems += _template_roles(project)
+    problems += _media_files(project)
     # a slogan that failed to load is reported already: no second error where a case names it
     slogan_problems = {p.item for p in found if p.file == root / SLOGANS_FILE}
     if None not in slogan_problems:
@@ -36,6 +37,21 @@ def cross_check(project: Project, config_data: Any, case_origins: dict[str, tupl
                     line = line_of(raw, ("related_slogans", n))
                     problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
     return problems
+
+
+def _media_files(project: Project) -> list[Problem]:
+    """Images and music that templates name exist in the project."""
+    named: list[tuple[Path, str, str, str]] = []  # template file, template, field, media file
+    for name, card in project.card_templates.items():
+        named += [(CARD_TEMPLATES / f"{name}.yaml", name, f"blocks[{n}].file", b.file)
+                  for n, b in enumerate(card.blocks) if isinstance(b, ImageBlock)]
+    for name, video in project.video_templates.items():
+        if video.background.image:
+            named.append((VIDEO_TEMPLATES / f"{name}.yaml", name, "background.image", video.background.image))
+        if video.music:
+            named.append((VIDEO_TEMPLATES / f"{name}.yaml", name, "music.file", video.music.file))
+    return [Problem(f"{media} not found in the project folder", project.root / path, None, name, where)
+            for path, name, where, media in named if not (project.root / media).is_file()]
 
 
 def _template_roles(project: Project) -> list[Problem]:

@@ -26,6 +26,7 @@ _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
 _DP_BUDGET = 400_000
 _PAGE_MID_CLAUSE = 30.0  # a page of an LED sign ending inside a clause
+_CLAUSE_BREAK_BONUS = 4.0  # worth about two characters of slack in a ten-character headline line
 _CLAUSE_END = frozenset("，。、！？；：,.!?;:）」』”")
 
 
@@ -97,7 +98,7 @@ def _best_breaks(
     With ``page_rows`` (an LED sign showing that many rows a page), a page that does not
     end at a clause (，。！？...) costs more, so pages rather end where the sense does.
     """
-    clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END} if page_rows else set()
+    clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END}
     last = len(nodes) - 1
     inf = float("inf")
     cost = [[inf] * len(nodes) for _ in range(lines + 1)]
@@ -123,6 +124,8 @@ def _best_breaks(
                     line_cost += _NON_PHRASE_BREAK
                 if page_rows and not is_last and c % page_rows == 0 and nodes[j] not in clause:
                     line_cost += _PAGE_MID_CLAUSE
+                if headline and not is_last and nodes[j] in clause:
+                    line_cost -= _CLAUSE_BREAK_BONUS  # a headline reads best broken where a clause ends
                 if is_last and lines > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
                     line_cost += _ORPHAN
                 total = prev_row[i] + line_cost

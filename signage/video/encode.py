@@ -71,8 +71,7 @@ class EncodeJob:
         transpose = {90: "transpose=1", 180: "transpose=1,transpose=1", 270: "transpose=2"}.get(self.rotate)
         if transpose:
             filters.append(transpose)
-        if filters:
-            cmd += ["-vf", ",".join(filters)]
+        cmd += ["-vf", ",".join(filters)]
         audio = [f"volume={self.volume:g}"]
         if self.music is not None and self.duration > 3:
             audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")

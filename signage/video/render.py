@@ -17,7 +17,7 @@ from ..publish import FILE_MODE, atomic_write_bytes, write_json
 from ..scroll import scroll_offsets
 from .encode import EncodeJob, Encoder, check_level
 from .scenes import Timeline, build_timeline, ticker_strip, union_rows
-from .template import VideoTemplate
+from .template import Ticker, VideoTemplate
 from .yuv import YuvFrame, YuvStrip
 
 
@@ -46,12 +46,26 @@ def _srt_time(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
-def srt(timeline: Timeline, ticker_text: str | None, duration: float) -> str:
+Cue = tuple[float, float, str]
+
+
+def timeline_cues(timeline: Timeline) -> list[Cue]:
+    """One cue per still: the text it brings on screen, for as long as it shows."""
+    return [(s.start, s.start + s.duration, s.cue) for s in timeline.states]
+
+
+def ticker_cues(pieces: list[tuple[str, float, float]], ticker: Any, width: int, fps: int, duration: float) -> list[Cue]:
+    """For a ticker-only video, one cue per slogan: from entering at the right edge to leaving at the left."""
     cues = []
-    for state in timeline.states:
-        cues.append((state.start, state.start + state.duration, state.cue))
-    if not cues and ticker_text:
-        cues.append((0.0, duration, ticker_text))
+    for text, left, right in pieces:
+        start = left / ticker.speed / fps
+        end = min(duration, (right + width) / ticker.speed / fps)
+        if start < duration:
+            cues.append((start, end, text))
+    return cues
+
+
+def srt(cues: list[Cue]) -> str:
     return "".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n" for n, (a, b, text) in enumerate(cues, 1))
 
 
@@ -65,13 +79,15 @@ def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any],
     check_level(w, h, template.fps)
     timeline = build_timeline(project, template, ctx, locale, duration if template.scenes else None)
     strip = text = None
+    pieces: list[tuple[str, float, float]] = []
     ticker = template.ticker
     if ticker is not None:
-        image, text = ticker_strip(project, template, ctx, locale)
+        image, text, pieces = ticker_strip(project, template, ctx, locale)
         strip = YuvStrip(image, w)
     # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
         frames = max(1, round(timeline.duration * template.fps))
+        timeline.states[-1].duration += frames / template.fps - timeline.duration  # end on the last frame
     elif duration is not None or template.duration is not None:
         frames = max(1, round((duration or template.duration or 0) * template.fps))
     else:
@@ -111,11 +127,13 @@ def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any],
         encoder.finish()
         files = VideoFiles(output)
         manifest = _manifest(template, timeline, label, locale, job, text, strip, ticker, band_top, files)
-        atomic_write_bytes(files.srt, srt(timeline, text, job.duration).encode("utf-8"))
-        atomic_write_bytes(files.poster, _poster(timeline, strip, band_top))
-        write_json(files.manifest, manifest)
+        poster = _poster(timeline, strip, offsets, band_top, template.fps)
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, output)
+        os.replace(tmp, output)  # the video first: the files beside it describe what is in place
+        cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration)
+        atomic_write_bytes(files.srt, srt(cues).encode("utf-8"))
+        atomic_write_bytes(files.poster, poster)
+        write_json(files.manifest, manifest)
     finally:
         tmp.unlink(missing_ok=True)
     return manifest
@@ -178,21 +196,21 @@ def _feed(encoder: Encoder, timeline: Timeline, strip: YuvStrip | None, offsets:
         pass  # ffmpeg stopped early: finish() reports why
 
 
-def _poster(timeline: Timeline, strip: YuvStrip | None, band_top: int) -> bytes:
-    """The richest still: the slogan (or last) state, with the ticker as it first shows."""
+def _poster(timeline: Timeline, strip: YuvStrip | None, offsets: list[int], band_top: int, fps: int) -> bytes:
+    """A frame of the video: the middle of the slogan (or last) still, ticker and all."""
     states = [timeline.paint(i) for i in range(len(timeline.states))]
     chosen = next((s for s in states if s.kind == "slogan"), states[-1] if states else None)
     image = (chosen.image if chosen and chosen.image else timeline.background).copy()
-    if strip is not None:
-        window = strip.window_frame(strip.width // 3 - strip.width // 3 % 2).rgb()
-        image.paste(window, (0, band_top))
+    if strip is not None and offsets:
+        moment = chosen.start + chosen.duration / 2 if chosen else len(offsets) / fps / 3
+        image.paste(strip.window_frame(offsets[min(len(offsets) - 1, int(moment * fps))]).rgb(), (0, band_top))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
 def _manifest(template: VideoTemplate, timeline: Timeline, label: str, locale: str, job: EncodeJob,
-              ticker_text: str | None, strip: YuvStrip | None, ticker: Any, band_top: int,
+              ticker_text: str | None, strip: YuvStrip | None, ticker: Ticker | None, band_top: int,
               files: VideoFiles) -> dict[str, Any]:
     w, h = template.dimensions
     scenes = []
@@ -209,7 +227,7 @@ def _manifest(template: VideoTemplate, timeline: Timeline, label: str, locale: s
         "frames": job.frames, "duration": round(job.duration, 3),
         "audio": str(template.music.file) if template.music else "silent",
         "scenes": scenes,
-        "ticker": None if strip is None else {
+        "ticker": None if strip is None or ticker is None else {
             "text": ticker_text, "top": band_top, "height": ticker.height, "speed": ticker.speed,
             "strip_width": strip.width,
         },

@@ -76,8 +76,6 @@ class State:
 
 @dataclass
 class Timeline:
-    size: tuple[int, int]
-    picture_height: int  # above the ticker
     background: Image.Image
     states: list[State] = field(default_factory=list)
 
@@ -94,7 +92,7 @@ class Timeline:
         return state
 
 
-def background_image(spec: Background, size: tuple[int, int], root: Path) -> Image.Image:
+def background_image(spec: Background, size: tuple[int, int], root: Path, where: str = "") -> Image.Image:
     w, h = size
     if spec.color is not None:
         return Image.new("RGB", size, rgb255(spec.color))
@@ -109,9 +107,9 @@ def background_image(spec: Background, size: tuple[int, int], root: Path) -> Ima
         with Image.open(path) as source:
             picture = source.convert("RGB")
     except FileNotFoundError:
-        raise SignageError(Problem(f"background image {spec.image} not found in {root}")) from None
+        raise SignageError(Problem(f"background image {spec.image} not found in {root}", item=where)) from None
     except OSError as exc:
-        raise SignageError(Problem(f"background image {spec.image} cannot be read: {exc}")) from None
+        raise SignageError(Problem(f"background image {spec.image} cannot be read: {exc}", item=where)) from None
     scale = max(w / picture.width, h / picture.height)  # cover, then crop the middle
     picture = picture.resize((max(w, round(picture.width * scale)), max(h, round(picture.height * scale))))
     left, top = (picture.width - w) // 2, (picture.height - h) // 2
@@ -161,11 +159,14 @@ def build_timeline(project: Project, template: VideoTemplate, ctx: dict[str, Any
     """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
     w, h = template.dimensions
     picture_h = h - (template.ticker.height if template.ticker else 0)
-    timeline = Timeline((w, h), picture_h, background_image(template.background, (w, h), project.root))
+    timeline = Timeline(background_image(template.background, (w, h), project.root, f"{template.name}.background"))
     place = _SceneLayout(project, template, ctx, locale, (w, picture_h))
     for n, scene in enumerate(template.scenes):
         timeline.states += _scene_states(place, scene, n)
     if timeline.states and duration is not None:
+        if duration < 0.5 * len(timeline.states):
+            raise SignageError(f"--duration {duration:g} s is too short for {len(timeline.states)} stills "
+                               f"(at least {0.5 * len(timeline.states):g} s)")
         scale = duration / timeline.duration
         for state in timeline.states:
             state.duration *= scale
@@ -243,8 +244,10 @@ def _paint(background: Image.Image, texts: list[PlacedText]) -> Image.Image:
     return image
 
 
-def ticker_strip(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str) -> tuple[Image.Image, str]:
-    """The ticker as one strip, and its text: bar colour, text vertically centred, then a gap."""
+def ticker_strip(project: Project, template: VideoTemplate, ctx: dict[str, Any],
+                 locale: str) -> tuple[Image.Image, str, list[tuple[str, float, float]]]:
+    """The ticker as one strip (bar colour, text vertically centred, then a gap), its text,
+    and each piece of it (a slogan between wide spaces) with its left and right x."""
     ticker = template.ticker
     assert ticker is not None
     text = project.templates.render_string(ticker.text, ctx, where=f"{template.name}.ticker").replace("\n", "　").strip()
@@ -266,4 +269,7 @@ def ticker_strip(project: Project, template: VideoTemplate, ctx: dict[str, Any],
     strip = Image.new("RGB", (text_w + gap, ticker.height), rgb255(ticker.background))
     top = (ticker.height - ticker.size) // 2
     paint_text(strip, layout, (0, top), fill=rgb255(ticker.color))
-    return strip, text
+    x_of = {g.index: (g.x, g.x + g.advance) for line in layout.lines for g in line.glyphs}
+    pieces = [(m.group(), x_of[m.start()][0], x_of[m.end() - 1][1])
+              for m in re.finditer(r"[^\s\u3000]+(?:\s[^\s\u3000]+)*", text) if m.start() in x_of]
+    return strip, text, pieces

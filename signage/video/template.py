@@ -68,7 +68,7 @@ class Ticker(Strict):
     """A scrolling subtitle bar along the bottom, moving whole pixels per frame."""
 
     text: str = "{{ slogans | join('　　') }}"
-    height: Annotated[int, Field(ge=16, le=2160)] = 96
+    height: Annotated[int, Field(ge=16, le=2160, multiple_of=2)] = 96  # even: 4:2:0 chroma
     speed: Annotated[int, Field(ge=1, le=64)] = 4  # px per frame
     size: Annotated[int, Field(ge=8, le=1000)] = 52  # px
     role: str = "sans-bold"
@@ -127,7 +127,20 @@ class VideoTemplate(Strict):
             raise ValueError("a video needs scenes, a ticker, or both")
         if self.ticker is not None and self.ticker.height >= self.dimensions[1]:
             raise ValueError("ticker.height leaves no picture")
+        if self.ticker is not None and self.ticker.position == "middle" and self.scenes:
+            raise ValueError("ticker.position middle is for a ticker-only video: over scenes it would cover their text")
         return self
+
+    def resized(self, size: str) -> dict[str, object]:
+        """This template's fields for another canvas: the ticker bar and its text scale with the height."""
+        data = self.model_dump()
+        h = parse_size(size)[1]
+        data["size"] = size
+        if self.ticker is not None:
+            scale = h / self.dimensions[1]
+            data["ticker"]["height"] = max(16, round(self.ticker.height * scale / 2) * 2)
+            data["ticker"]["size"] = max(8, round(self.ticker.size * scale))
+        return data
 
     @property
     def dimensions(self) -> tuple[int, int]:

@@ -105,6 +105,9 @@ class YuvFrame:
         return Image.fromarray(np.clip(np.rint(rgb), 0, 255).astype(np.uint8))
 
 
+_CHUNK = 4096  # columns converted at a time (even)
+
+
 class YuvStrip:
     """A looping strip (text + gap) ready to be cut at any whole-pixel offset."""
 
@@ -113,13 +116,25 @@ class YuvStrip:
             raise ValueError("a ticker strip and its window need even sizes")
         from ..scroll import looped
 
-        y, u, v = _planes(image)
         self.width = image.width
         self.window = window
-        self.y = looped(_quantise(y), window)
+        h, w = image.height, image.width
+        y = np.empty((h, w), np.uint8)
+        chroma = [np.empty((h // 2, w // 2), np.uint8) for _ in range(4)]  # u even, u odd, v even, v odd
+        # Converted in column chunks, so a long strip (all slogans: 100,000 px) never has a
+        # float copy of itself in memory. Each chunk reads one column more for odd offsets.
+        for x0 in range(0, w, _CHUNK):
+            x1 = min(w, x0 + _CHUNK)
+            cols = [*range(x0, x1), x1 % w]  # the column after the chunk (wrapping at the end)
+            py, pu, pv = _planes(Image.fromarray(np.asarray(image)[:, cols]))
+            y[:, x0:x1] = _quantise(py[:, :-1])
+            for k, plane in ((0, pu), (2, pv)):
+                chroma[k][:, x0 // 2 : x1 // 2] = _quantise(_subsample(plane[:, :-1]))
+                chroma[k + 1][:, x0 // 2 : x1 // 2] = _quantise(_subsample(plane[:, 1:]))
+        self.y = looped(y, window)
         # chroma for even offsets, and for odd ones (the strip moved one pixel left)
-        self.u = [looped(_quantise(_subsample(np.roll(u, -s, axis=1))), window // 2) for s in (0, 1)]
-        self.v = [looped(_quantise(_subsample(np.roll(v, -s, axis=1))), window // 2) for s in (0, 1)]
+        self.u = [looped(chroma[0], window // 2), looped(chroma[1], window // 2)]
+        self.v = [looped(chroma[2], window // 2), looped(chroma[3], window // 2)]
 
     def paste(self, frame: YuvFrame, x: int, top: int) -> None:
         """Put the window starting at strip column ``x`` into ``frame`` at row ``top`` (even)."""
