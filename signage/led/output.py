@@ -142,7 +142,8 @@ def write_led(result: LedRender, folder: Path, key: str) -> dict[str, Any]:
         sheet = Image.new("L", (screen.width, (screen.height + 1) * len(previews) - 1), OFF)
         for n, image in enumerate(previews):
             sheet.paste(image, (0, n * (screen.height + 1)))
-        manifest["preview"] = _save(dot_preview(sheet, colours, _preview_scale(sheet.width)), folder / "preview.png")
+        manifest["preview"] = _save(dot_preview(sheet, colours, _preview_scale(sheet.width)), folder / "preview.png",
+                                    compress_level=1)
     else:
         assert result.strip is not None
         manifest.update(_write_scroll(result, folder, colours))

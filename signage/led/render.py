@@ -123,6 +123,10 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
         for height in taller:
             font = template.fonts[height]
             rows = screen.height // height
+            chain = fonts.chain(font.role, job.locale)
+            size = chain.fixed_size or height // font.scale
+            if sum(chain.advance(c, size) for c in job.text) > rows * screen.width / font.scale:
+                continue  # cannot fit on one page at this height: skip the layout
             layout = _layout(job, fonts, (height, font), screen.width / font.scale, True, rows)
             if len([line for line in layout.lines if line.glyphs]) <= rows and not layout.split_tokens \
                     and layout.overflow <= 0:
