@@ -41,6 +41,15 @@ def project_copy(tmp_path: Path) -> Path:
     return target
 
 
+def edit_first_line(path: Path, contains: tuple[str, ...], old: str, new: str) -> int:
+    """Replace ``old`` with ``new`` on the first line holding all of ``contains``; its 1-based number."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if all(c in line for c in contains))
+    lines[n] = lines[n].replace(old, new)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return n + 1
+
+
 class Cli:
     """Runs ``signage`` in-process (fast) or as a real process (to see tracebacks)."""
 

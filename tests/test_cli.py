@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .conftest import REPO, Cli
+from .conftest import REPO, Cli, edit_first_line
 
 
 def test_check_passes_on_the_example(cli: Cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -66,10 +66,7 @@ def test_bad_options_fail_cleanly(cli: Cli) -> None:
 
 def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, line in enumerate(lines) if "zh-Hans-CN:" in line and "{{ hotline }}" in line)
-    lines[n] = lines[n].replace("{{ hotline }}", "{{ nope }}")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    edited = edit_first_line(path, ("zh-Hans-CN:", "{{ hotline }}"), "{{ hotline }}", "{{ nope }}")
     (project_copy / "content" / "cases" / "fake-loan.yaml").write_text("id: fake-loan\ntitle: [\n", encoding="utf-8")
     credit = project_copy / "content" / "cases" / "fake-credit.yaml"
     credit.write_text(
@@ -82,7 +79,7 @@ def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: P
     assert "Traceback" not in result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("content/cases/fake-loan.yaml:") and "invalid YAML" in line for line in lines)
-    assert any(line.startswith(f"content/slogans.yaml:{n + 1}: ") and "'nope' is undefined" in line for line in lines)
+    assert any(line.startswith(f"content/slogans.yaml:{edited}: ") and "'nope' is undefined" in line for line in lines)
     assert "content/cases/fake-credit.yaml:1: fake-credit.outcome: required field is missing" in lines
     # the case did not validate, so its emoji title is not checked yet; nothing else was reported
     assert len(lines) == 3, lines

@@ -11,7 +11,7 @@ from signage.errors import SignageError
 from signage.project.content import FRAUD_TYPES
 from signage.project.loader import find_project_dir, load_project
 
-from .conftest import REPO
+from .conftest import REPO, edit_first_line
 
 
 def test_example_project_has_the_promised_content(example) -> None:  # type: ignore[no-untyped-def]
@@ -84,13 +84,10 @@ def test_wrong_values_are_located(project_copy: Path) -> None:
 
 def test_unknown_template_variable_is_reported(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, line in enumerate(lines) if "zh-Hans-CN:" in line and "{{ hotline }}" in line)
-    lines[n] = lines[n].replace("{{ hotline }}", "{{ hotlne }}")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    line = edit_first_line(path, ("zh-Hans-CN:", "{{ hotline }}"), "{{ hotline }}", "{{ hotlne }}")
     problems = _problems(project_copy)
     assert len(problems) == 1
-    assert f"slogans.yaml:{n + 1}: " in problems[0] and ".zh-Hans-CN: 'hotlne' is undefined" in problems[0]
+    assert f"slogans.yaml:{line}: " in problems[0] and ".zh-Hans-CN: 'hotlne' is undefined" in problems[0]
 
 
 def test_character_without_glyph_is_reported_with_code_point(project_copy: Path) -> None:
