@@ -14,7 +14,6 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-import uniseg.linebreak
 
 from ..locales import Locale
 
@@ -82,6 +81,8 @@ def _uax14_class_key(char: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _uax14_breaks(normalised: str) -> tuple[int, ...]:
+    import uniseg.linebreak  # loaded on first use (40 ms): one-line texts never need it
+
     return tuple(p for p in uniseg.linebreak.line_break_boundaries(normalised) if p < len(normalised))
 
 
