@@ -14,7 +14,6 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-
 from ..locales import Locale
 
 
