@@ -100,8 +100,8 @@ def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str
     return _render_job(job, project.fonts, out_dir)
 
 
-def _render_job(job: LedJob, fonts: FontRegistry, out_dir: Path) -> dict[str, Any]:
-    key = job.key(fonts)
+def _render_job(job: LedJob, fonts: FontRegistry, out_dir: Path, key: str | None = None) -> dict[str, Any]:
+    key = key or job.key(fonts)
     result = render(job, fonts)
     with staged_dir(out_dir) as stage:
         manifest = write_led(result, stage, key)
@@ -122,9 +122,9 @@ def _init_worker(fonts: FontRegistry) -> None:
     _worker_fonts = fonts
 
 
-def _work(job: LedJob, out_dir: Path) -> tuple[str, list[str]]:
+def _work(job: LedJob, out_dir: Path, key: str | None = None) -> tuple[str, list[str]]:
     assert _worker_fonts is not None
-    manifest = _render_job(job, _worker_fonts, out_dir)
+    manifest = _render_job(job, _worker_fonts, out_dir, key)
     return job.label, list(manifest["warnings"])
 
 
@@ -133,18 +133,19 @@ def build_led(project: Project, root: Path, progress: Callable[[int], None] | No
     """Render the LED catalogue into ``root``: only jobs whose key changed, in parallel."""
     jobs = catalog_jobs(project)
     report = BuildReport("led", root)
-    todo: list[tuple[LedJob, Path]] = []
+    todo: list[tuple[LedJob, Path, str]] = []
     wanted: set[Path] = set()
     for job in jobs:
         folder = job_dir(root, job)
         wanted.add(folder)
+        key = job.key(project.fonts)  # computed once: the worker writes it into the manifest
         manifest = read_manifest(folder)
-        if manifest is not None and manifest.get("key") == job.key(project.fonts):
+        if manifest is not None and manifest.get("key") == key:
             report.unchanged += 1
             if progress:
                 progress(1)
         else:
-            todo.append((job, folder))
+            todo.append((job, folder, key))
     # Each job's folder is swapped in whole, so a failing job leaves its old output as it was.
     for _, warns in run_jobs(_work, todo, _init_worker, (project.fonts,), workers, progress):
         report.warnings += warns

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageColor
+from PIL import Image
 
+from ..card.template import rgb255
 from ..errors import SignageError
 from ..project.config import LedScreen
 from ..scroll import looped, scroll_offsets
@@ -47,7 +48,7 @@ class ScreenColours:
             self.index_map = [0, order.index(pal.text), order.index(pal.emphasis or pal.text)]
         else:
             pal = template.colors.get("full") or DEFAULT_PALETTES["full"]
-            self.palette = [_rgb(pal.background), _rgb(pal.text), _rgb(pal.emphasis or pal.text)]
+            self.palette = [rgb255(pal.background), rgb255(pal.text), rgb255(pal.emphasis or pal.text)]
             self.index_map = [0, 1, 2]
 
     def indexed(self, index_image: Image.Image) -> Image.Image:
@@ -67,11 +68,6 @@ class ScreenColours:
         if self.mode in SINGLE:
             return index_image.point(lambda v: 255 if v else 0, mode="1")
         return self.png(index_image)
-
-
-def _rgb(colour: str) -> RGB:
-    r, g, b = ImageColor.getrgb(colour)[:3]
-    return (r, g, b)
 
 
 def dot_preview(index_image: Image.Image, colours: ScreenColours, scale: int = 8) -> Image.Image:
