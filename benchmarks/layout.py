@@ -44,7 +44,7 @@ def source_texts(project: Project) -> list[str]:
     """The project's zh-Hans-CN slogan texts, Jinja variables filled for the first branch."""
     branch = project.branches_for(LOCALE)[0]
     texts = project.texts
-    return [project.render(e, branch) for e in texts if e.file.name == "slogans.yaml" and e.field == f"text.{LOCALE}"]
+    return [project.fill(e, branch) for e in texts if e.file.name == "slogans.yaml" and e.field == f"text.{LOCALE}"]
 
 
 def make_slogans(texts: Sequence[str], count: int, seed: int, lo: int = 38, hi: int = 42) -> list[str]:

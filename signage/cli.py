@@ -244,34 +244,20 @@ def render_video_command(
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
 @click.option("--only", "only", multiple=True, type=click.Choice(["led", "cards", "video"]),
               help="Build only these kinds (repeatable); default all.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Build as of this date (default: today in the branches' time zones).")
 @click.pass_context
-def build(ctx: click.Context, workers: int | None, only: tuple[str, ...]) -> None:
+def build(ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any) -> None:
     """Render the project's catalogue into its output folder, only what changed."""
-    from .commands.card import build_cards
-    from .commands.card import catalog as card_catalog
-    from .commands.led import build_led
-    from .commands.video import build_videos
-    from .commands.video import catalog as video_catalog
-    from .led.job import catalog_jobs
-    from .project.loader import find_project_dir, load_project
+    from .build import build as build_catalogue
+    from .outputs import find_and_open, planners
 
-    project = load_project(find_project_dir(explicit=ctx.obj["project"]))
-    out = project.output_dir
-    steps: dict[str, tuple[str, Any, Any, Path]] = {
-        "led": ("LED catalogue", catalog_jobs, build_led, out / "led"),
-        "cards": ("Card catalogue", card_catalog, build_cards, out / "cards"),
-        "video": ("Video catalogue", video_catalog, build_videos, out / "video"),
-    }
-    from .commands.build import clean_staging
-
-    for kind in only or tuple(steps):
-        label, catalog, build_kind, root = steps[kind]
-        clean_staging(root)
-        with click.progressbar(length=len(catalog(project)), label=label, file=sys.stderr) as bar:
-            report = build_kind(project, root, progress=bar.update, workers=workers)
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(report.summary())
+    project = find_and_open(ctx.obj["project"])
+    report = build_catalogue(project, planners(only), workers=workers, today=today.date() if today else None)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for line in report.summary():
+        click.echo(line)
 
 
 def _terminated(signum: int, frame: object) -> None:

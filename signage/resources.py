@@ -6,6 +6,7 @@ install) they are the repository's own ``fonts/``, ``content/`` and friends.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -25,3 +26,13 @@ def example_project_dir() -> Path:
     """The embedded example project that ``signage init`` copies."""
     wheel = _WHEEL_DATA / "example"
     return wheel if (wheel / "signage.yaml").is_file() else _CHECKOUT
+
+
+def cache_dir() -> Path:
+    """Derived files shared by all projects (font subsets): SIGNAGE_CACHE_DIR, else
+    $XDG_CACHE_HOME/signage, else ~/.cache/signage."""
+    explicit = os.environ.get("SIGNAGE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "signage"

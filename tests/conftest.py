@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from signage.cli import main
-from signage.project.loader import Project, load_project
+from signage.outputs import open_project as load_project
+from signage.project.loader import Project
 from signage.typography.fonts import FontChain
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Font subsets and every other cache under a temp folder, never the user's home; one per session,
+    so the subsets are cut once for the whole suite (subprocesses inherit the variable)."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("SIGNAGE_CACHE_DIR")
+    os.environ["SIGNAGE_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["SIGNAGE_CACHE_DIR"]
+    else:
+        os.environ["SIGNAGE_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ from signage.card.pdf import PT_PER_MM, PdfOptions, card_pdf, sheet_slots
 from signage.card.raster import card_png
 from signage.commands.card import CardRequest, font_subsets, render_card
 from signage.errors import SignageError
-from signage.project.loader import Project, load_project
+from signage.outputs import open_project as load_project
+from signage.project.loader import Project
 
 from .conftest import Cli
 
@@ -171,7 +172,7 @@ def test_text_that_cannot_fit_names_template_block_item_and_overflow(project_cop
 
 
 def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
-    from signage.project.loader import read_project
+    from signage.outputs import read as read_project
 
     path = project_copy / "templates" / "card" / "a6-table.yaml"
     original = path.read_text(encoding="utf-8")

@@ -12,7 +12,8 @@ from PIL import Image
 
 from signage.commands.led import LedOptions, build_led, render_led
 from signage.errors import SignageError
-from signage.project.loader import Project, load_project
+from signage.outputs import open_project as load_project
+from signage.project.loader import Project
 from signage.typography.linebreak import NO_START
 
 RED, GREEN, YELLOW, BLACK = (255, 0, 0), (0, 255, 0), (255, 255, 0), (0, 0, 0)

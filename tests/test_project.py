@@ -9,7 +9,8 @@ import pytest
 from signage.commands.check import check_project
 from signage.errors import SignageError
 from signage.project.content import FRAUD_TYPES
-from signage.project.loader import find_project_dir, load_project
+from signage.outputs import open_project as load_project
+from signage.project.loader import find_project_dir
 
 from .conftest import REPO, edit_first_line
 

@@ -15,7 +15,9 @@ from PIL import Image
 
 from signage.commands.video import VideoRequest, render
 from signage.errors import SignageError
-from signage.project.loader import Project, load_project, read_project
+from signage.outputs import open_project as load_project
+from signage.outputs import read as read_project
+from signage.project.loader import Project
 
 SMALL = "320x180"
 

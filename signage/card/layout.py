@@ -82,7 +82,7 @@ class CardLayout:
 
     @property
     def characters(self) -> set[str]:
-        return {c for item in self.items() if isinstance(item, PlacedText) for c in item.layout.text}
+        return {c for item in self.items() if isinstance(item, PlacedText) for c in item.layout.text if c.isprintable()}
 
     def items(self) -> list[Placed]:
         return [item for face in self.faces for item in face.items]
@@ -96,12 +96,36 @@ def card_context(project: Project, template: CardTemplate, content_id: str, loca
     return ctx
 
 
+def resolve_card(project: Project, template: CardTemplate, content_id: str, locale: str,
+                 branch: str | None = None) -> dict[str, str]:
+    """Every text the card shows, expressions filled: block index -> text (hotline: "N.label", "N.number")."""
+    ctx = card_context(project, template, content_id, locale, branch)
+    texts: dict[str, str] = {}
+    for n, block in enumerate(template.blocks):
+        where = f"{template.name}.{block.name or f'blocks[{n}]'}: {content_id}"
+        fill = project.expressions.fill_string
+        if isinstance(block, TextBlock):
+            texts[str(n)] = fill(block.text, ctx, where=where).strip()
+        elif isinstance(block, HotlineBlock):
+            texts[f"{n}.label"] = fill(block.label, ctx, where=where).strip()
+            texts[f"{n}.number"] = fill(block.number, ctx, where=where).strip()
+        elif isinstance(block, QrBlock):
+            texts[str(n)] = fill(block.data, ctx, where=where).strip()
+    return texts
+
+
 def layout_card(project: Project, template: CardTemplate, content_id: str, locale: str,
                 branch: str | None = None) -> CardLayout:
-    """Place every block of ``template`` for one slogan or case."""
-    ctx = card_context(project, template, content_id, locale, branch)
+    """Place every block of ``template`` for one slogan or case of the project."""
+    texts = resolve_card(project, template, content_id, locale, branch)
+    return place_card(template, texts, content_id, locale, project.fonts, project.root)
+
+
+def place_card(template: CardTemplate, texts: dict[str, str], content_id: str, locale: str, fonts: FontRegistry,
+               root: Path) -> CardLayout:
+    """Place every block of ``template`` with its filled ``texts`` (from :func:`resolve_card`)."""
     items: list[Placed] = []
-    texts: dict[str, str] = {}
+    shown: dict[str, str] = {}
     width, height = template.face_size
     for n, block in enumerate(template.blocks):
         name = block.name or f"blocks[{n}]"
@@ -109,22 +133,22 @@ def layout_card(project: Project, template: CardTemplate, content_id: str, local
         if isinstance(block, RectBlock):
             items.append(PlacedRect(_bleed_box(block, width, height, template), block.color))
         elif isinstance(block, TextBlock):
-            text = project.templates.render_string(block.text, ctx, where=where).strip()
+            text = texts[str(n)]
             if text:
-                texts[name] = text
-                items.append(_place_text(project.fonts, block, text, locale, where))
+                shown[name] = text
+                items.append(_place_text(fonts, block, text, locale, where))
         elif isinstance(block, HotlineBlock):
-            items += _place_hotline(project, block, ctx, locale, where)
+            items += _place_hotline(fonts, block, texts[f"{n}.label"], texts[f"{n}.number"], locale, where)
         elif isinstance(block, ImageBlock):
-            items.append(_place_image(project.root, block, where))
+            items.append(_place_image(root, block, where))
         elif isinstance(block, QrBlock):
-            items.append(_place_qr(project, block, ctx, where))
+            items.append(_place_qr(block, texts[str(n)], where))
     trim = template.trim_size
     if template.fold == "tent":
         faces = [CardFace(items, (0.0, 0.0), upside_down=True), CardFace(items, (0.0, trim[1] / 2))]
     else:
         faces = [CardFace(items)]
-    return CardLayout(template, content_id, locale, trim, template.bleed, faces, texts)
+    return CardLayout(template, content_id, locale, trim, template.bleed, faces, shown)
 
 
 def _bleed_box(block: RectBlock, width: float, height: float, template: CardTemplate) -> MmBox:
@@ -164,23 +188,21 @@ def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, w
     return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where, smallest), block.color)
 
 
-def _place_hotline(project: Project, block: HotlineBlock, ctx: dict[str, Any], locale: str,
+def _place_hotline(fonts: FontRegistry, block: HotlineBlock, label: str, number: str, locale: str,
                    where: str) -> list[Placed]:
     """A label over a big number: the label takes the top third, the number the rest."""
     x, y, w, h = block.box
-    label = project.templates.render_string(block.label, ctx, where=where).strip()
-    number = project.templates.render_string(block.number, ctx, where=where).strip()
     placed: list[Placed] = []
     top = (x, y, w, h * 0.32)
     rest = (x, y + h * 0.32, w, h * 0.68)
     if label:
         style = TextStyle(role=block.role, size=round(top[3] * 0.8 * PX_PER_MM), min_size=round(6 * PX_PER_PT),
                           max_lines=1, line_height=1.0, align=block.align, valign="bottom")
-        placed.append(PlacedText(top, _fit(project.fonts, label, top, style, locale, where + " label", 6),
+        placed.append(PlacedText(top, _fit(fonts, label, top, style, locale, where + " label", 6),
                                  block.label_color or block.color))
     style = TextStyle(role=block.role, size=round(rest[3] * 0.9 * PX_PER_MM), min_size=round(8 * PX_PER_PT),
                       max_lines=1, line_height=1.0, align=block.align, valign="middle")
-    placed.append(PlacedText(rest, _fit(project.fonts, number, rest, style, locale, where + " number", 8), block.color))
+    placed.append(PlacedText(rest, _fit(fonts, number, rest, style, locale, where + " number", 8), block.color))
     return placed
 
 
@@ -199,8 +221,7 @@ def _place_image(root: Path, block: ImageBlock, where: str) -> PlacedImage:
     return PlacedImage((x + (w - fw) / 2, y + (h - fh) / 2, fw, fh), path)
 
 
-def _place_qr(project: Project, block: QrBlock, ctx: dict[str, Any], where: str) -> PlacedQr:
-    data = project.templates.render_string(block.data, ctx, where=where).strip()
+def _place_qr(block: QrBlock, data: str, where: str) -> PlacedQr:
     if not data:
         raise SignageError(Problem("the QR code has no data", item=where))
     try:

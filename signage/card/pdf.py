@@ -22,7 +22,8 @@ from ..errors import SignageError
 from ..publish import atomic_write_bytes
 from ..typography.fonts import FontFace, FontRegistry
 from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
-from .template import PAGE_SIZES, parse_colour
+from ..colour import parse_colour
+from .template import PAGE_SIZES
 
 PT_PER_MM = 72 / 25.4
 SLUG = 10.0  # mm of paper around the bleed for crop marks
@@ -43,9 +44,11 @@ class FontSubsets:
     set) loads in milliseconds. fpdf2 still embeds only the glyphs each card uses.
     """
 
-    def __init__(self, cache_dir: Path, characters: set[str] | None = None):
+    def __init__(self, cache_dir: Path, characters: set[str] | None = None, frozen: bool = False):
         self.cache_dir = cache_dir
         self.characters = set(characters or ()) | _BASE_CHARS
+        # frozen: the plan foresaw every character, so a miss is a bug, not a reason to cut a new subset
+        self.frozen = frozen
 
     def prepare(self, fonts: FontRegistry, roles: set[str], locales: set[str]) -> None:
         """Cut the faces these roles use in these locales now, so workers only read them."""
@@ -57,6 +60,9 @@ class FontSubsets:
 
     def path(self, face: FontFace, needed: set[str]) -> Path:
         if not needed <= self.characters:
+            if self.frozen:
+                missing = "".join(sorted(needed - self.characters))
+                raise RuntimeError(f"font subset miss: the plan did not foresee {missing!r}")
             self.characters |= needed
         chars = "".join(sorted(self.characters))
         stat = face.spec.path.stat()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
-from .template import rgb255
+from ..colour import rgb255
 
 
 def card_png(layout: CardLayout) -> Image.Image:

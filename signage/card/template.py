@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from PIL import ImageColor
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from ..colour import Colour
 from ..project.config import Strict
+from ..sizes import parse_wxh
 from ..typography.linebreak import BreakLevel
 
-CARD_TEMPLATES = Path("templates") / "card"
 PAGE_SIZES = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0),
               "90x54": (90.0, 54.0)}
-_CMYK = re.compile(r"^cmyk\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$")
-
-
-def parse_colour(value: str) -> tuple[str, tuple[float, ...]]:
-    """('rgb', (r, g, b)) in 0..1 from a name or #rrggbb, or ('cmyk', (c, m, y, k)) from cmyk(0,100,100,0)."""
-    match = _CMYK.match(value.strip().lower())
-    if match:
-        parts = tuple(float(p) / 100 for p in match.groups())
-        if any(p > 1 for p in parts):
-            raise ValueError(f"{value!r}: CMYK percentages go from 0 to 100")
-        return "cmyk", parts
-    try:
-        r, g, b = ImageColor.getrgb(value)[:3]
-    except ValueError:
-        raise ValueError(f"{value!r} is not a colour (a name, #rrggbb or cmyk(c,m,y,k))") from None
-    return "rgb", (r / 255, g / 255, b / 255)
-
-
-def rgb255(colour: str) -> tuple[int, int, int]:
-    """Any template colour as 8-bit RGB (CMYK converted naively, for screens and previews)."""
-    space, values = parse_colour(colour)
-    if space == "cmyk":
-        c, m, y, k = values
-        values = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    r, g, b = (round(v * 255) for v in values)
-    return (r, g, b)
-
-
-def _colour(value: str) -> str:
-    parse_colour(value)
-    return value
-
-
-Colour = Annotated[str, AfterValidator(_colour)]
 Mm = Annotated[float, Field(ge=-50, le=2000)]
 Box = tuple[Mm, Mm, Annotated[float, Field(gt=0, le=2000)], Annotated[float, Field(gt=0, le=2000)]]
 
@@ -175,10 +140,10 @@ class CardTemplate(Strict):
         """Width and height of the trimmed sheet in mm."""
         size = PAGE_SIZES.get(self.page.upper()) or PAGE_SIZES.get(self.page)
         if size is None:
-            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*", self.page)
-            if not match:
-                raise ValueError(f"page {self.page!r} is not A3-A6, 90x54 or WxH in mm")
-            size = (float(match.group(1)), float(match.group(2)))
+            try:
+                size = parse_wxh(self.page, "page")
+            except ValueError:
+                raise ValueError(f"page {self.page!r} is not A3-A6, 90x54 or WxH in mm") from None
         w, h = size
         if not (20 <= w <= 1200 and 20 <= h <= 1200):
             raise ValueError(f"page {self.page!r}: each side must be 20 to 1200 mm")
@@ -193,3 +158,20 @@ class CardTemplate(Strict):
         """The area the blocks are placed in: the whole trim, or one half of a tent card."""
         w, h = self.trim_size
         return (w, h / 2) if self.fold == "tent" else (w, h)
+
+    def font_roles(self) -> list[tuple[str, str]]:
+        return [(f"blocks[{n}].role", b.role) for n, b in enumerate(self.blocks) if isinstance(b, (TextBlock, HotlineBlock))]
+
+    def project_files(self) -> list[tuple[str, str]]:
+        return [(f"blocks[{n}].file", b.file) for n, b in enumerate(self.blocks) if isinstance(b, ImageBlock)]
+
+    def text_sources(self) -> list[str]:
+        sources: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, TextBlock):
+                sources.append(block.text)
+            elif isinstance(block, HotlineBlock):
+                sources += [block.label, block.number]
+            elif isinstance(block, QrBlock):
+                sources.append(block.data)
+        return sources

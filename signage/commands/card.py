@@ -1,35 +1,27 @@
-"""``signage render card`` and the card part of ``signage build``."""
+"""``signage render card``: one card as a print-ready PDF or its 300-dpi PNG preview."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .. import __version__
 from ..card.layout import CardLayout, layout_card
 from ..card.pdf import FontSubsets, PdfOptions, card_pdf
 from ..card.raster import card_png
-from ..card.template import CardTemplate, ImageBlock
+from ..card.template import CardTemplate
 from ..errors import Problem, SignageError
-from ..fingerprint import file_digest, fonts_fingerprint
-from ..locales import Locale
-from ..parallel import run_jobs
-from ..project.loader import Project, load_project
-from ..publish import MANIFEST, atomic_write_bytes, read_manifest, staged_dir, write_json
-from .build import BuildReport, remove_stale_folders
+from ..project.loader import Project
+from ..publish import atomic_write_bytes
+from ..resources import cache_dir
 
 
 def font_subsets(project: Project) -> FontSubsets:
-    """Font subsets in the user's cache, cut to every character the project shows."""
+    """Font subsets in the user's cache, cut to every character the project's texts and templates hold."""
     chars: set[str] = set()
     for entry in project.texts:
         chars.update(entry.template)
-    for template in project.card_templates.values():
+    for template in project.templates_of("card").values():
         for strings in template.strings.values():
             for text in strings.values():
                 chars.update(text)
@@ -38,13 +30,7 @@ def font_subsets(project: Project) -> FontSubsets:
     for region in project.config.regions.values():
         chars.update(region.model_dump_json())
     chars.update(project.config.name)
-    return FontSubsets(cache_dir() / "fonts", chars)
-
-
-def cache_dir() -> Path:
-    """Per-user cache (XDG_CACHE_HOME or ~/.cache)/signage: derived files shared by all projects."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "signage"
+    return FontSubsets(cache_dir() / "fonts", {c for c in chars if c.isprintable()})
 
 
 @dataclass
@@ -57,7 +43,7 @@ class CardRequest:
 
 
 def card_layout(project: Project, request: CardRequest) -> CardLayout:
-    template = project.card_template(request.template)
+    template: CardTemplate = project.template("card", request.template)
     content_id = request.slogan or request.case
     if not content_id or (request.slogan and request.case):
         raise SignageError("give exactly one of --slogan ID and --case ID")
@@ -85,87 +71,3 @@ def render_card(project: Project, request: CardRequest, output: Path, fmt: str |
     else:
         atomic_write_bytes(output, card_pdf([layout], font_subsets(project), options))
     return fmt
-
-
-def catalog(project: Project) -> list[tuple[CardTemplate, str, str]]:
-    """(template, content id, locale) for every card the catalogue holds."""
-    jobs = []
-    for template in project.card_templates.values():
-        if template.content == "case":
-            jobs += [(template, case.id, case.locale) for case in project.cases.values()]
-            continue
-        rule = template.applies_to
-        for slogan in project.slogans.values():
-            if rule.kinds and slogan.kind.value not in rule.kinds:
-                continue
-            if rule.tags and not set(rule.tags) & set(slogan.tags):
-                continue
-            for locale in slogan.text:
-                if "branch" not in slogan.text[locale]:
-                    jobs.append((template, slogan.id, locale))
-    return jobs
-
-
-def _key(project: Project, template: CardTemplate, content_id: str, locale: str) -> str:
-    content: Any = project.slogans.get(content_id) if template.content == "slogan" else project.cases.get(content_id)
-    region = project.config.regions.get(Locale.parse(locale).region)
-    payload = {
-        "version": __version__,
-        "template": template.model_dump(mode="json"),
-        "content": content.model_dump(mode="json") if content else None,
-        "region": region.model_dump(mode="json") if region else None,
-        "project": project.config.name,
-        "fonts": fonts_fingerprint(project.fonts.catalog, project.config.fonts),
-        "images": [file_digest(project.root / b.file) for b in template.blocks
-                   if isinstance(b, ImageBlock) and (project.root / b.file).is_file()],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
-
-
-_worker: tuple[Project, FontSubsets] | None = None
-
-
-def _init_worker(root: Path) -> None:
-    global _worker
-    project = load_project(root)
-    _worker = (project, font_subsets(project))
-
-
-def _work(template_name: str, content_id: str, locale: str, folder: Path, key: str) -> None:
-    assert _worker is not None
-    project, subsets = _worker
-    template = project.card_template(template_name)
-    layout = layout_card(project, template, content_id, locale)
-    with staged_dir(folder) as stage:
-        (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
-        card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
-        write_json(stage / MANIFEST, {
-            "template": template.name, "content": content_id, "locale": locale, "key": key,
-            "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts,
-            "files": ["card.pdf", "preview.png"],
-        })
-
-
-def build_cards(project: Project, root: Path, progress: Any = None, workers: int | None = None) -> BuildReport:
-    """Every catalogue card as card.pdf + preview.png in root/TEMPLATE/LOCALE/ID/, only what changed."""
-    report = BuildReport("cards", root)
-    todo = []
-    wanted = set()
-    for template, content_id, locale in catalog(project):
-        folder = root / template.name / locale / content_id
-        wanted.add(folder)
-        key = _key(project, template, content_id, locale)
-        manifest = read_manifest(folder)
-        if manifest is not None and manifest.get("key") == key:
-            report.unchanged += 1
-            if progress:
-                progress(1)
-        else:
-            todo.append((template.name, content_id, locale, folder, key))
-    if todo:  # cut the fonts once, before the workers need them
-        roles = {getattr(b, "role", "sans") for t in project.card_templates.values() for b in t.blocks}
-        font_subsets(project).prepare(project.fonts, roles, {locale for _, _, locale, _, _ in todo})
-    run_jobs(_work, todo, _init_worker, (project.root,), workers, progress)
-    report.rendered = len(todo)
-    report.removed = remove_stale_folders(root, wanted, depth=3)
-    return report

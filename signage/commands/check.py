@@ -6,13 +6,14 @@ from pathlib import Path
 
 from ..errors import Problem, SignageError
 from ..project.config import Branch
-from ..project.loader import Project, read_project
+from ..outputs import read
+from ..project.loader import Project
 from ..typography.fonts import describe_char
 
 
 def check_project(root: Path) -> list[Problem]:
     """Schema, templates, and glyph coverage of every text in every locale and branch."""
-    project, problems = read_project(root)
+    project, problems = read(root)
     if project is None:
         return problems
     problems += _check_texts(project)
@@ -26,7 +27,7 @@ def _check_texts(project: Project) -> list[Problem]:
         rendered: dict[str, None] = {}
         for branch in branches:
             try:
-                rendered[project.render(entry, branch)] = None
+                rendered[project.fill(entry, branch)] = None
             except SignageError as exc:
                 problems.extend(exc.problems)
                 break

@@ -1,24 +1,21 @@
-"""``signage render led`` and the LED part of ``signage build``."""
+"""``signage render led``: one text on one LED screen, into a folder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..build import render_into
+from ..build.job import RenderEnv
 from ..errors import SignageError
-from ..led.job import LedJob, catalog_jobs, slogan_jobs
-from ..led.output import write_led
-from ..led.render import render
-from ..parallel import run_jobs
+from ..led.job import LedJob, slogan_jobs, text_job
+from ..led.template import LedTemplate
 from ..project.config import LedScreen
 from ..project.loader import Project
-from ..publish import MANIFEST, check_replaceable, read_manifest, staged_dir, write_json
-from ..typography.fonts import FontRegistry
-from .build import BuildReport, remove_stale_folders
+from ..publish import check_replaceable
 
 
 @dataclass
@@ -40,6 +37,7 @@ class LedOptions:
 
 
 def _screen(project: Project, options: LedOptions) -> LedScreen:
+    """The named screen (or a WxH one) with the command line's settings, validated by the same model."""
     declared = {s.id: s for s in project.config.led_screens}
     base: dict[str, Any] = (
         declared[options.screen].model_dump(exclude_none=True) if options.screen in declared
@@ -51,7 +49,7 @@ def _screen(project: Project, options: LedOptions) -> LedScreen:
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     if options.template and not options.mode:
-        base["mode"] = project.led_template(options.template).mode
+        base["mode"] = _template(project, options.template).mode
     try:
         return LedScreen.model_validate(base)
     except ValidationError as exc:
@@ -63,9 +61,14 @@ def _screen(project: Project, options: LedOptions) -> LedScreen:
         raise SignageError(f"--screen: {message}" if field in ("size", "") else f"--{field}: {message}") from None
 
 
+def _template(project: Project, name: str) -> LedTemplate:
+    template: LedTemplate = project.template("led", name)
+    return template
+
+
 def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
     screen = _screen(project, options)
-    template = project.led_template(screen.template or screen.mode)
+    template = _template(project, screen.template or screen.mode)
     if template.mode != screen.mode:
         raise SignageError(f"--template {template.name} is for {template.mode}, not {screen.mode}")
     try:
@@ -87,68 +90,15 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
             raise SignageError(f"slogan {slogan.id!r} names the branch: give --branch ({branches})")
         return jobs[:1]
     branch = project.branch(options.branch, locale)
-    text = project.templates.render_string(options.text or "", project.context(locale, branch))
+    text = project.expressions.fill_string(options.text or "", project.context(locale, branch))
     if not text.strip():
         raise SignageError("--text: there is nothing to show")
-    return [LedJob("text", locale, text, "text", screen, template, options.branch)]
+    return [text_job(project, text, locale, options.branch, screen, template)]
 
 
 def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str, Any]:
-    """Render one text on one screen into ``out_dir``, replaced whole only on success."""
+    """Render one text on one screen into ``out_dir``, replaced whole only on success; the LED manifest."""
     (job,) = jobs_for(project, options)
     check_replaceable(out_dir)
-    return _render_job(job, project.fonts, out_dir)
-
-
-def _render_job(job: LedJob, fonts: FontRegistry, out_dir: Path, key: str | None = None) -> dict[str, Any]:
-    key = key or job.key(fonts)
-    result = render(job, fonts)
-    with staged_dir(out_dir) as stage:
-        manifest = write_led(result, stage, key)
-        write_json(stage / MANIFEST, manifest)
-    return manifest
-
-
-def job_dir(root: Path, job: LedJob) -> Path:
-    name = job.content_id + (f"@{job.branch}" if job.branch else "")
-    return root / job.screen.id / job.locale / name
-
-
-_worker_fonts: FontRegistry | None = None
-
-
-def _init_worker(fonts: FontRegistry) -> None:
-    global _worker_fonts
-    _worker_fonts = fonts
-
-
-def _work(job: LedJob, out_dir: Path, key: str | None = None) -> tuple[str, list[str]]:
-    assert _worker_fonts is not None
-    manifest = _render_job(job, _worker_fonts, out_dir, key)
-    return job.label, list(manifest["warnings"])
-
-
-def build_led(project: Project, root: Path, progress: Callable[[int], None] | None = None,
-              workers: int | None = None) -> BuildReport:
-    """Render the LED catalogue into ``root``: only jobs whose key changed, in parallel."""
-    jobs = catalog_jobs(project)
-    report = BuildReport("led", root)
-    todo: list[tuple[LedJob, Path, str]] = []
-    wanted: set[Path] = set()
-    for job in jobs:
-        folder = job_dir(root, job)
-        wanted.add(folder)
-        key = job.key(project.fonts)  # computed once: the worker writes it into the manifest
-        manifest = read_manifest(folder)
-        if manifest is not None and manifest.get("key") == key:
-            report.unchanged += 1
-            if progress:
-                progress(1)
-        else:
-            todo.append((job, folder, key))
-    # Each job's folder is swapped in whole, so a failing job leaves its old output as it was.
-    for _, warns in run_jobs(_work, todo, _init_worker, (project.fonts,), workers, progress):
-        report.warnings += warns
-        report.rendered += 1
-    report.removed = remove_stale_folders(root, wanted, depth=3)
-    return report
+    rendered, _ = render_into(job, RenderEnv(project.root, project.fonts), out_dir, job.key(project.fonts))
+    return rendered.meta

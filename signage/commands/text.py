@@ -8,7 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import Problem, SignageError
-from ..project.loader import Project, find_project_dir, read_project
+from ..outputs import read
+from ..project.loader import Project, find_project_dir
 from ..publish import atomic_write_bytes
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
@@ -35,7 +36,7 @@ def project_for_tools(explicit: str | None) -> Project:
         if explicit:
             raise
         root = example_project_dir()
-    project, problems = read_project(root)
+    project, problems = read(root)
     if project is None:  # signage.yaml itself is broken; a broken case file elsewhere is not our business
         raise SignageError(problems)
     return project
@@ -45,7 +46,7 @@ def layout_text(
     project: Project, text: str, box: Box, style: TextStyle, locale: str | None, branch: str | None = None
 ) -> TextLayout:
     locale = project.locale_for(locale)
-    rendered = project.templates.render_string(text, project.context(locale, project.branch(branch, locale)))
+    rendered = project.expressions.fill_string(text, project.context(locale, project.branch(branch, locale)))
     chain = project.fonts.chain(style.role, locale)
     return fit_text(rendered, box, style, chain, item="text")
 

@@ -1,57 +1,67 @@
-"""LED render jobs: a pure description of one text on one screen, whose hash names it."""
+"""LED render jobs: one text on one screen, and the LED part of the build's plan."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from ..build.job import Job, RenderEnv, Rendered
 from ..errors import Problem, SignageError
-from ..fingerprint import file_digest
 from ..project.config import LedScreen
 from ..project.content import Slogan
 from ..project.loader import Project
-from ..typography.fonts import FontRegistry
 from .template import LedTemplate
 
+if TYPE_CHECKING:
+    from ..build.plan import PlanContext
+    from ..typography.fonts import FontRegistry
 
-@dataclass(frozen=True)
-class LedJob:
+# Rough costs for the progress bar, in seconds of one core (measured on the example project).
+PAGE_SECONDS = 0.004
+GIF_PIXEL_FRAME_SECONDS = 4e-9
+MP4_PIXEL_FRAME_SECONDS = 2.5e-8
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedJob(Job):
     """Everything that decides what one LED output looks like, and nothing else."""
 
-    content_id: str
-    locale: str
-    text: str  # final text: expressions filled, short or full form chosen
     form: str  # "short", "full" or "text" (given on the command line)
     screen: LedScreen
     template: LedTemplate
-    branch: str | None = None
+
+    kind = "led"
+    folder = "led"
+    sources = ("led", "scroll.py", "ffmpeg.py", "build/job.py")
+    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "budoux")
 
     @property
-    def label(self) -> str:
-        who = f"@{self.branch}" if self.branch else ""
-        return f"{self.content_id}{who} ({self.locale}) on {self.screen.id or self.screen.size}"
+    def uses_ffmpeg(self) -> bool:  # type: ignore[override]
+        return self.screen.mode == "scroll" and self.screen.color == "full"
 
-    def key(self, fonts: FontRegistry) -> str:
-        """A hash of the job and the font files it uses: same key, same output."""
-        font_files = [
-            [face.spec.id, face.index, file_digest(face.spec.path)]
-            for font in self.template.fonts.values()
-            for face in fonts.chain(font.role, self.locale).faces
-        ]
-        payload = {
-            "version": __version__,
-            "content": self.content_id,
-            "locale": self.locale,
-            "branch": self.branch,
-            "text": self.text,
-            "screen": self.screen.model_dump(mode="json"),
-            "template": self.template.model_dump(mode="json"),
-            "fonts": font_files,
+    def payload(self, fonts: FontRegistry) -> dict[str, Any]:
+        roles = [font.role for font in self.template.fonts.values()]
+        return {
+            "text": self.text, "form": self.form, "screen": self.screen.model_dump(mode="json"),
+            "template": self.template.model_dump(mode="json"), "fonts": self.faces_payload(fonts, roles),
         }
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def cost(self) -> float:
+        screen = self.screen
+        if screen.mode == "pages":
+            return PAGE_SECONDS * max(1, len(self.text) * screen.height // max(screen.width, 1) // 4 + 1)
+        frames = (len(self.text) * screen.height + screen.width) / screen.speed
+        per = MP4_PIXEL_FRAME_SECONDS if screen.color == "full" else GIF_PIXEL_FRAME_SECONDS
+        return 0.01 + frames * screen.width * screen.height * per
+
+    def render(self, env: RenderEnv, stage: Path) -> Rendered:
+        from .output import write_led
+        from .render import render
+
+        meta = write_led(render(self, env.fonts), stage)
+        files = sorted(p.name for p in stage.iterdir())
+        return Rendered(files=files, duration=meta["duration"], meta=meta, warnings=list(meta["warnings"]))
 
 
 def page_capacity(screen: LedScreen, template: LedTemplate) -> int:
@@ -75,23 +85,35 @@ def slogan_jobs(project: Project, slogan: Slogan, screen: LedScreen, template: L
                 locales: list[str] | None = None) -> list[LedJob]:
     """One job per locale of the slogan (and per branch when its text names the branch)."""
     jobs = []
+    valid_from, valid_until = slogan.valid.iso()
     for locale in locales or slogan.locales:
         if locale not in slogan.text:
             raise SignageError(Problem(f"slogan has no {locale} text", item=slogan.id))
         form, source = slogan_form(slogan, locale, screen, template)
         entry = project.entry(slogan.id, f"{'short' if form == 'short' else 'text'}.{locale}")
-        branches = project.branches_for(locale) if "branch" in source else [None]
+        branches = project.branches_for(locale) if project.expressions.uses(source, "branch") else [None]
         for branch in branches:
-            text = project.render(entry, branch)
-            jobs.append(LedJob(slogan.id, locale, text, form, screen, template, branch.id if branch else None))
+            text = project.fill(entry, branch)
+            jobs.append(LedJob(
+                content_kind="slogan", content_id=slogan.id, locale=locale, branch=branch.id if branch else None,
+                target=screen.id, text=text, valid_from=valid_from, valid_until=valid_until,
+                form=form, screen=screen, template=template,
+            ))
     return jobs
 
 
-def catalog_jobs(project: Project) -> list[LedJob]:
-    """The LED catalogue: every slogan, in each of its locales, on every LED screen."""
+def text_job(project: Project, text: str, locale: str, branch: str | None, screen: LedScreen,
+             template: LedTemplate) -> LedJob:
+    """A job for a text given on the command line."""
+    return LedJob(content_kind="text", content_id="text", locale=locale, branch=branch, target=screen.id or "custom",
+                  text=text, form="text", screen=screen, template=template)
+
+
+def plan(project: Project, context: PlanContext) -> list[LedJob]:
+    """The LED catalogue: every current slogan, in each of its locales, on every LED screen."""
     jobs = []
     for screen in project.config.led_screens:
-        template = project.led_template(screen.template or screen.mode)
-        for slogan in project.slogans.values():
+        template = project.template("led", screen.template or screen.mode)
+        for slogan in context.current_slogans(project):
             jobs += slogan_jobs(project, slogan, screen, template)
     return jobs

@@ -7,7 +7,6 @@ a dot preview (each LED pixel a round dot) and manifest.json.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -16,8 +15,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..card.template import rgb255
+from ..colour import rgb255
 from ..errors import SignageError
+from ..ffmpeg import EncodeJob, Encoder
 from ..project.config import LedScreen
 from ..scroll import looped, scroll_offsets
 from .render import EMPHASIS, OFF, TEXT, LedRender
@@ -105,7 +105,7 @@ def _save(image: Image.Image, path: Path, **options: Any) -> str:
     return path.name
 
 
-def write_led(result: LedRender, folder: Path, key: str) -> dict[str, Any]:
+def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
     """Write every file of one render into ``folder`` (a staging folder) and return the manifest."""
     job, screen = result.job, result.job.screen
     colours = ScreenColours(screen, job.template)
@@ -118,7 +118,6 @@ def write_led(result: LedRender, folder: Path, key: str) -> dict[str, Any]:
         "template": job.template.name,
         "screen": {"id": screen.id, "width": screen.width, "height": screen.height, "color": screen.color},
         "mode": screen.mode,
-        "key": key,
         "warnings": result.warnings,
     }
     if screen.mode == "pages":
@@ -179,7 +178,8 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
     info["gif_frame_ms"] = round(sum(durations) / len(durations), 2)
     if screen.color == "full":
         rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
-        info["mp4"] = _write_mp4((rgb[:, x : x + screen.width] for x in offsets), folder / "scroll.mp4", screen)
+        info["mp4"] = _write_mp4((rgb[:, x : x + screen.width] for x in offsets), len(offsets), folder / "scroll.mp4",
+                                 screen)
     info["preview"] = _save(dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png")
     return info
 
@@ -195,28 +195,21 @@ def gif_delays(count: int, frame_ms: float) -> list[int]:
     return delays
 
 
-def _write_mp4(frames: Iterable[np.ndarray], path: Path, screen: LedScreen) -> str:
+def _write_mp4(frames: Iterable[np.ndarray], count: int, path: Path, screen: LedScreen) -> str:
     """H.264 High, yuv420p, +faststart, no audio: what full-colour controllers play."""
     if screen.width % 2 or screen.height % 2:
         raise SignageError(f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes")
-    import imageio_ffmpeg
-
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{screen.width}x{screen.height}", "-r", str(screen.fps),
-        "-i", "-", "-c:v", "libx264", "-profile:v", "high", "-level", "4.1", "-pix_fmt", "yuv420p",
-        "-crf", "12", "-preset", "veryfast", "-movflags", "+faststart", "-f", "mp4", str(path),
-    ]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-        assert process.stdin is not None and process.stderr is not None
-        try:
-            for frame in frames:
-                process.stdin.write(np.ascontiguousarray(frame).tobytes())
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
-        error = process.stderr.read()
-        code = process.wait()
-    if code != 0:
-        raise SignageError(f"ffmpeg could not encode {path.name}: {error.decode(errors='replace').strip()[-400:]}")
+    size = (screen.width, screen.height)
+    job = EncodeJob(output=path, frame_size=size, canvas=size, fps=screen.fps, frames=count, preset="veryfast", crf=12,
+                    audio=False, pix_fmt="rgb24")
+    encoder = Encoder(job)
+    try:
+        for frame in frames:
+            encoder.stdin.write(np.ascontiguousarray(frame).tobytes())
+    except BrokenPipeError:
+        pass  # ffmpeg stopped early: finish() says why
+    except BaseException:
+        encoder.abort()
+        raise
+    encoder.finish()
     return path.name

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from PIL import ImageColor
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
+from ..colour import Colour
+from ..errors import Problem
 from ..project.config import Strict
+from ..project.loader import CONFIG_FILE
+from ..yamlio import line_of
 from ..typography.linebreak import BreakLevel
 
+if TYPE_CHECKING:
+    from ..project.loader import Project
 
-def _colour(value: str) -> str:
-    try:
-        ImageColor.getrgb(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a colour (a name such as red, or #rrggbb)") from None
-    return value
-
-
-Colour = Annotated[str, AfterValidator(_colour)]
 DUAL_COLOURS = ("red", "green", "yellow")
 
 
@@ -76,5 +71,38 @@ class LedTemplate(Strict):
             height = max((h for h in fitting if h <= self.row_height), default=fitting[0])
         return height, self.fonts[height]
 
+    def font_roles(self) -> list[tuple[str, str]]:
+        return [(f"fonts.{h}.role", f.role) for h, f in self.fonts.items()]
 
-LED_TEMPLATES = Path("templates") / "led"
+    def project_files(self) -> list[tuple[str, str]]:
+        return []
+
+    def text_sources(self) -> list[str]:
+        return []
+
+
+def check_screens(project: Project, config_data: Any) -> list[Problem]:
+    """Each LED screen in signage.yaml has a template of its mode with a row that fits its height."""
+    problems = []
+    config_path = project.root / CONFIG_FILE
+    templates = project.templates_of("led")
+    for n, screen in enumerate(project.config.led_screens):
+        name = screen.template or screen.mode
+        line = line_of(config_data, ("led_screens", n))
+
+        def problem(message: str, field: str = "template", warning: bool = False) -> Problem:
+            return Problem(message, config_path, line, screen.id, field, warning)  # noqa: B023
+
+        template = templates.get(name)
+        if template is None:
+            problems.append(problem(f"no LED template {name!r} in templates/led"))
+        elif template.mode != screen.mode:
+            problems.append(problem(f"template {name!r} is for {template.mode}, the screen plays {screen.mode}"))
+        else:
+            try:
+                template.row_for(screen.height)
+            except ValueError as exc:
+                problems.append(problem(str(exc)))
+        if screen.width % 32 or screen.height % 16:
+            problems.append(problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True))
+    return problems

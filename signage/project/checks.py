@@ -6,12 +6,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..card.template import CARD_TEMPLATES, HotlineBlock, ImageBlock, TextBlock
 from ..errors import Problem
-from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..typography.fonts import FontSpec
-from ..video.template import VIDEO_TEMPLATES
 from ..yamlio import LocatedDict, line_of
 from .config import ProjectConfig
 from .loader import CONFIG_FILE, REQUIRED_ROLES, SLOGANS_FILE, Project
@@ -24,7 +21,6 @@ def cross_check(project: Project, config_data: Any, case_origins: dict[str, tupl
     root, config = project.root, project.config
     config_path = root / CONFIG_FILE
     problems = _cross_check(config, project.fonts.catalog, project.texts, config_path, config_data)
-    problems += _check_screens(config, project.led_templates, config_path, config_data)
     problems += _template_roles(project)
     problems += _media_files(project)
     # a slogan that failed to load is reported already: no second error where a case names it
@@ -41,61 +37,27 @@ def cross_check(project: Project, config_data: Any, case_origins: dict[str, tupl
 
 def _media_files(project: Project) -> list[Problem]:
     """Images and music that templates name exist in the project."""
-    named: list[tuple[Path, str, str, str]] = []  # template file, template, field, media file
-    for name, card in project.card_templates.items():
-        named += [(CARD_TEMPLATES / f"{name}.yaml", name, f"blocks[{n}].file", b.file)
-                  for n, b in enumerate(card.blocks) if isinstance(b, ImageBlock)]
-    for name, video in project.video_templates.items():
-        if video.background.image:
-            named.append((VIDEO_TEMPLATES / f"{name}.yaml", name, "background.image", video.background.image))
-        if video.music:
-            named.append((VIDEO_TEMPLATES / f"{name}.yaml", name, "music.file", video.music.file))
-    return [Problem(f"{media} not found in the project folder", project.root / path, None, name, where)
-            for path, name, where, media in named if not (project.root / media).is_file()]
+    problems = []
+    for kind, templates in project.templates.items():
+        for name, template in templates.items():
+            path = project.root / "templates" / kind / f"{name}.yaml"
+            for where, media in template.project_files():
+                if not (project.root / media).is_file():
+                    problems.append(Problem(f"{media} not found in the project folder", path, None, name, where))
+    return problems
 
 
 def _template_roles(project: Project) -> list[Problem]:
     """Every font role a template asks for is defined in signage.yaml."""
     roles = project.config.fonts.get("default", {})
-    used: list[tuple[Path, str, str, str]] = []  # file, template, field, role
-    for name, led in project.led_templates.items():
-        used += [(LED_TEMPLATES / f"{name}.yaml", name, f"fonts.{h}.role", f.role) for h, f in led.fonts.items()]
-    for name, card in project.card_templates.items():
-        used += [(CARD_TEMPLATES / f"{name}.yaml", name, f"blocks[{n}].role", b.role)
-                 for n, b in enumerate(card.blocks) if isinstance(b, (TextBlock, HotlineBlock))]
-    for name, video in project.video_templates.items():
-        used += [(VIDEO_TEMPLATES / f"{name}.yaml", name, f"scenes[{n}].role", s.role) for n, s in enumerate(video.scenes)]
-        if video.ticker:
-            used.append((VIDEO_TEMPLATES / f"{name}.yaml", name, "ticker.role", video.ticker.role))
-    return [Problem(f"font role {role!r} is not in signage.yaml's fonts", project.root / path, None, name, where)
-            for path, name, where, role in used if role not in roles]
-
-
-def _check_screens(
-    config: ProjectConfig, templates: dict[str, LedTemplate], config_path: Path, data: Any
-) -> list[Problem]:
     problems = []
-    for n, screen in enumerate(config.led_screens):
-        name = screen.template or screen.mode
-        line = line_of(data, ("led_screens", n))
-
-        def problem(message: str, field: str = "template", warning: bool = False) -> Problem:
-            return Problem(message, config_path, line, screen.id, field, warning)  # noqa: B023
-
-        template = templates.get(name)
-        if template is None:
-            problems.append(problem(f"no LED template {name!r} in {LED_TEMPLATES}"))
-        elif template.mode != screen.mode:
-            problems.append(problem(f"template {name!r} is for {template.mode}, the screen plays {screen.mode}"))
-        else:
-            try:
-                template.row_for(screen.height)
-            except ValueError as exc:
-                problems.append(problem(str(exc)))
-        if screen.width % 32 or screen.height % 16:
-            problems.append(
-                problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True)
-            )
+    for kind, templates in project.templates.items():
+        for name, template in templates.items():
+            path = project.root / "templates" / kind / f"{name}.yaml"
+            for where, role in template.font_roles():
+                if role not in roles:
+                    problems.append(Problem(f"font role {role!r} is not in signage.yaml's fonts", path, None, name,
+                                            where))
     return problems
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..locales import Locale
+from ..sizes import parse_pixels
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
@@ -35,13 +36,26 @@ class Region(Strict):
     hotline_name: str = Field(default="反诈专线", description="what the hotline is called, {{ hotline_name }}")
 
 
+def _check_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or Europe/London") from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_check_zone)]
+
+
 class Branch(Strict):
     """A bank branch whose screens the project fills."""
 
     id: Id
     name: NonEmpty
     locale: LocaleTag
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZone = "Asia/Shanghai"
 
 
 class LedScreen(Strict):
@@ -76,12 +90,7 @@ MAX_LED_SIDE = 4096
 
 def parse_screen_size(text: str) -> tuple[int, int]:
     """'96x16' -> (96, 16); ValueError for zero or absurd sizes."""
-    w, h = (int(p) for p in text.lower().replace("×", "x").split("x"))
-    if w <= 0 or h <= 0:
-        raise ValueError(f"screen size {text!r} has a zero side")
-    if w > MAX_LED_SIDE or h > MAX_LED_SIDE:
-        raise ValueError(f"screen size {text!r} is over {MAX_LED_SIDE} px on a side: not an LED sign")
-    return w, h
+    return parse_pixels(text, "screen size", low=1, high=MAX_LED_SIDE)
 
 
 FontIds = Annotated[list[Id], Field(min_length=1)]
@@ -93,6 +102,7 @@ class ProjectConfig(Strict):
 
     name: NonEmpty
     default_locale: LocaleTag = "zh-Hans-CN"
+    timezone: TimeZone = "Asia/Shanghai"  # where dates are counted when there are no branches
     output: NonEmpty = "output"
     regions: dict[str, Region]
     # "default" or a locale tag -> role -> fallback chain of font ids

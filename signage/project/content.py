@@ -48,6 +48,13 @@ class ValidRange(Strict):
             raise ValueError(f"'until' ({self.until}) is before 'from' ({self.from_})")
         return self
 
+    def iso(self) -> tuple[str | None, str | None]:
+        """(from, until) as ISO dates, None where open."""
+        return (self.from_.isoformat() if self.from_ else None, self.until.isoformat() if self.until else None)
+
+    def ended(self, today: dt.date) -> bool:
+        return self.until is not None and self.until < today
+
 
 class Slogan(Strict):
     """A slogan: full text per locale and a short form for small LED signs."""

@@ -5,23 +5,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..card.template import CARD_TEMPLATES, CardTemplate
 from ..errors import Problem, SignageError
-from ..led.template import LED_TEMPLATES, LedTemplate
 from ..locales import Locale
 from ..resources import bundled_fonts_dir
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
-from ..video.template import VIDEO_TEMPLATES, VideoTemplate
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
 from .config import Branch, LedScreen, ProjectConfig
 from .content import CaseSummary, Slogan
-from .texts import TextEntry, TextTemplates
+from .templates import TemplateKind
+from .texts import Expressions, TextEntry
 
-T = TypeVar("T", bound=BaseModel)
 CONFIG_FILE = "signage.yaml"
 REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
@@ -38,10 +36,10 @@ class Project:
     cases: dict[str, CaseSummary]
     fonts: FontRegistry
     texts: list[TextEntry] = field(default_factory=list)
-    templates: TextTemplates = field(default_factory=TextTemplates)
-    led_templates: dict[str, LedTemplate] = field(default_factory=dict)
-    card_templates: dict[str, CardTemplate] = field(default_factory=dict)
-    video_templates: dict[str, VideoTemplate] = field(default_factory=dict)
+    expressions: Expressions = field(default_factory=Expressions)
+    # kind ("led", "card", "video") -> name -> validated template model
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    template_kinds: dict[str, TemplateKind] = field(default_factory=dict)
     broken_templates: dict[str, list[Problem]] = field(default_factory=dict)  # "card/NAME" -> why
 
     @property
@@ -72,26 +70,23 @@ class Project:
         known = ", ".join(b.id for b in self.config.branches) or "none"
         raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
 
-    def led_template(self, name: str) -> LedTemplate:
-        return self._template(self.led_templates, LED_TEMPLATES, "LED", name)
+    def templates_of(self, kind: str) -> dict[str, Any]:
+        """Every valid template of one kind, by name."""
+        return self.templates.get(kind, {})
 
-
-    def card_template(self, name: str) -> CardTemplate:
-        return self._template(self.card_templates, CARD_TEMPLATES, "card", name)
-
-
-    def video_template(self, name: str) -> VideoTemplate:
-        return self._template(self.video_templates, VIDEO_TEMPLATES, "video", name)
-
-
-    def _template(self, found: dict[str, T], folder: Path, label: str, name: str) -> T:
+    def template(self, kind: str, name: str) -> Any:
+        """The template ``templates/KIND/NAME.yaml``, or a located error saying why there is none."""
+        found = self.templates.get(kind, {})
         if name in found:
             return found[name]
-        why = self.broken_templates.get(f"{folder.name}/{name}")
+        why = self.broken_templates.get(f"{kind}/{name}")
         if why:
             raise SignageError(why)
+        described = self.template_kinds.get(kind)
+        label = described.label if described else kind
         known = ", ".join(sorted(found)) or "none"
-        raise SignageError(Problem(f"no {label} template {name!r} (templates: {known})", file=self.root / folder))
+        raise SignageError(Problem(f"no {label} template {name!r} (templates: {known})",
+                                   file=self.root / "templates" / kind))
 
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
@@ -119,9 +114,19 @@ class Project:
                 return entry
         raise SignageError(Problem(f"no text {field}", item=item))
 
-    def render(self, entry: TextEntry, branch: Branch | None = None) -> str:
+    def item_uses_branch(self, item: str, locale: str | None = None) -> bool:
+        """Whether any text of a slogan or case (in ``locale``) names the branch: one output per branch then."""
+        return any(self.expressions.uses(e.template, "branch") for e in self.texts
+                   if e.item == item and (locale is None or e.locale == locale))
+
+    def content_text(self, kind: str, item: str, locale: str, branch_id: str | None = None) -> str:
+        """The main text of a slogan (its full text) or case (its title), filled in."""
+        field = f"text.{locale}" if kind == "slogan" else "title"
+        return self.fill(self.entry(item, field), self.branch(branch_id, locale))
+
+    def fill(self, entry: TextEntry, branch: Branch | None = None) -> str:
         """The text of ``entry`` with its Jinja2 expressions filled for one branch."""
-        return self.templates.render(entry, self.context(entry.locale, branch))
+        return self.expressions.fill(entry, self.context(entry.locale, branch))
 
     def context(self, locale: str, branch: Branch | None = None) -> dict[str, Any]:
         """Variables a text may use: hotline, police, app, branch, project, locale."""
@@ -154,16 +159,19 @@ def find_project_dir(start: Path | None = None, explicit: str | os.PathLike[str]
     )
 
 
-def load_project(root: Path) -> Project:
+def load_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> Project:
     """Load and validate a project, raising one SignageError listing every problem."""
-    project, problems = read_project(root)
+    project, problems = read_project(root, template_kinds)
     if problems or project is None:
         raise SignageError(problems)
     return project
 
 
-def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
-    """Load what can be loaded and list every problem found on the way."""
+def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tuple[Project | None, list[Problem]]:
+    """Load what can be loaded and list every problem found on the way.
+
+    ``template_kinds`` says which design templates to read (the output kinds pass theirs).
+    """
     problems: list[Problem] = []
     config_path = root / CONFIG_FILE
     config_data = _read(config_path, problems)
@@ -175,29 +183,30 @@ def read_project(root: Path) -> tuple[Project | None, list[Problem]]:
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
     failed: dict[str, list[Problem]] = {}
-    led_templates = _read_templates(root / LED_TEMPLATES, LedTemplate, problems, failed)
-    card_templates = _read_templates(root / CARD_TEMPLATES, CardTemplate, problems, failed)
-    video_templates = _read_templates(root / VIDEO_TEMPLATES, VideoTemplate, problems, failed)
+    templates = {kind.name: _read_templates(root, kind, problems, failed) for kind in template_kinds}
     if config is None:
         return None, problems
 
-    templates = TextTemplates()
+    expressions = Expressions()
     broken: set[tuple[str, str]] = set()
     texts = slogan_texts + case_texts
     for entry in texts:
-        problem = templates.compile(entry)
+        problem = expressions.compile(entry)
         if problem:
             problems.append(problem)
             broken.add((entry.item, entry.field))
     project = Project(
         root=root, config=config, slogans=slogans, cases=cases,
         fonts=FontRegistry(catalog, config.fonts), texts=[t for t in texts if (t.item, t.field) not in broken],
-        templates=templates, led_templates=led_templates, card_templates=card_templates,
-        video_templates=video_templates, broken_templates=failed,
+        expressions=expressions, templates=templates, template_kinds={kind.name: kind for kind in template_kinds},
+        broken_templates=failed,
     )
     from .checks import cross_check  # checks import this module's Project
 
     problems += cross_check(project, config_data, case_origins, problems)
+    for kind in template_kinds:
+        if kind.check is not None:
+            problems += kind.check(project, config_data)
     return project, problems
 
 
@@ -327,20 +336,20 @@ def _read_cases(
     return cases, texts, origins
 
 
-def _read_templates(folder: Path, model: type[T], problems: list[Problem],
-                    broken: dict[str, list[Problem]]) -> dict[str, T]:
-    """Every NAME.yaml in ``folder`` validated as ``model``, by NAME; failures go to ``broken``."""
-    templates: dict[str, T] = {}
-    for path in _yaml_files(folder):
+def _read_templates(root: Path, kind: TemplateKind, problems: list[Problem],
+                    broken: dict[str, list[Problem]]) -> dict[str, Any]:
+    """Every NAME.yaml of one kind validated as its model, by NAME; failures go to ``broken``."""
+    templates: dict[str, Any] = {}
+    for path in _yaml_files(root / kind.folder):
         found: list[Problem] = []
         raw = _read(path, found)
         if isinstance(raw, LocatedDict):
             raw.setdefault("name", path.stem)
-        template = _validate(model, raw, path, path.stem, found)
+        template = _validate(kind.model, raw, path, path.stem, found)
         if template is not None:
             templates[path.stem] = template
         else:
-            broken[f"{folder.name}/{path.stem}"] = found
+            broken[f"{kind.name}/{path.stem}"] = found
         problems += found
     return templates
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 import jinja2.sandbox
 
 from ..errors import Problem, SignageError
@@ -30,7 +31,7 @@ class TextEntry:
         return Problem(message, file=self.file, line=self.line, item=self.item, field=self.field)
 
 
-class TextTemplates:
+class Expressions:
     """A strict Jinja2 environment: an unknown variable is an error, never an empty string."""
 
     def __init__(self) -> None:
@@ -39,6 +40,20 @@ class TextTemplates:
             undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
         )
         self._compiled: dict[str, jinja2.Template] = {}
+        self._variables: dict[str, frozenset[str]] = {}
+
+    def uses(self, source: str, variable: str) -> bool:
+        """Whether ``source`` reads ``variable`` (say, ``branch``: one output per branch then)."""
+        if "{" not in source:
+            return False
+        found = self._variables.get(source)
+        if found is None:
+            try:
+                found = frozenset(jinja2.meta.find_undeclared_variables(self.env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                found = frozenset()
+            self._variables[source] = found
+        return variable in found
 
     def compile(self, entry: TextEntry) -> Problem | None:
         """Compile ``entry``'s template; a syntax error comes back as a located problem."""
@@ -55,12 +70,12 @@ class TextTemplates:
             return None, entry.problem(message) if entry else Problem(message)
         return template, None
 
-    def render(self, entry: TextEntry, context: dict[str, Any]) -> str:
-        return self.render_string(entry.template, context, entry)
+    def fill(self, entry: TextEntry, context: dict[str, Any]) -> str:
+        return self.fill_string(entry.template, context, entry)
 
-    def render_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None,
+    def fill_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None,
                       where: str | None = None) -> str:
-        """Render ``source``; an error names the field (``entry``) or the template part (``where``)."""
+        """Fill ``source``'s expressions; an error names the field (``entry``) or the template part (``where``)."""
         if "{" not in source:
             return source
         template, problem = self._compile(source, entry)

@@ -19,9 +19,9 @@ def content_context(project: Project, kind: str, content_id: str | None, locale:
         if locale not in slogan.text:
             raise SignageError(Problem(f"slogan has no {locale} text", item=content_id))
         view: dict[str, Any] = {"id": slogan.id, "kind": slogan.kind.value, "tags": slogan.tags}
-        view["text"] = project.render(project.entry(slogan.id, f"text.{locale}"), branch_obj)
+        view["text"] = project.fill(project.entry(slogan.id, f"text.{locale}"), branch_obj)
         short = slogan.short.get(locale)
-        view["short"] = project.render(project.entry(slogan.id, f"short.{locale}"), branch_obj) if short else view["text"]
+        view["short"] = project.fill(project.entry(slogan.id, f"short.{locale}"), branch_obj) if short else view["text"]
         ctx["slogan"] = view
     elif kind == "case" and content_id is not None:
         case = project.case(content_id)
@@ -38,13 +38,13 @@ def slogan_texts(project: Project, locale: str, ids: list[str] | None = None) ->
         slogan = project.slogans.get(slogan_id)
         if slogan is None or locale not in slogan.text or "branch" in slogan.text[locale]:
             continue
-        texts.append(project.render(project.entry(slogan_id, f"text.{locale}")))
+        texts.append(project.fill(project.entry(slogan_id, f"text.{locale}")))
     return texts
 
 
 def _case_view(project: Project, case_id: str, data: dict[str, Any], branch: Branch | None) -> dict[str, Any]:
     """The case's fields with their own expressions ({{ hotline }} in advice) filled in."""
-    rendered = {e.field: project.render(e, branch) for e in project.texts if e.item == case_id}
+    rendered = {e.field: project.fill(e, branch) for e in project.texts if e.item == case_id}
     view = dict(data)
     for name, value in data.items():
         if isinstance(value, list) and all(isinstance(v, str) for v in value):

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..card.template import rgb255
+from ..colour import hex_rgb
 from ..errors import Problem, SignageError
-from ..project.loader import Project
-from ..publish import FILE_MODE, atomic_write_bytes, write_json
+from ..ffmpeg import EncodeJob, Encoder, check_level
 from ..scroll import scroll_offsets
-from .encode import EncodeJob, Encoder, check_level
-from .scenes import Timeline, build_timeline, ticker_strip, union_rows
+from ..typography.fonts import FontRegistry
+from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip, union_rows
 from .template import Ticker, VideoTemplate
 from .yuv import YuvFrame, YuvStrip
 
 
 @dataclass
 class VideoFiles:
+    """The four files of a video: the MP4 and, beside it, subtitles, poster and manifest."""
+
     video: Path
 
     @property
@@ -36,6 +36,9 @@ class VideoFiles:
     @property
     def manifest(self) -> Path:
         return self.video.with_suffix(".json")
+
+    def all(self) -> list[Path]:
+        return [self.video, self.srt, self.poster, self.manifest]
 
 
 def _srt_time(seconds: float) -> str:
@@ -69,20 +72,21 @@ def srt(cues: list[Cue]) -> str:
     return "".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n" for n, (a, b, text) in enumerate(cues, 1))
 
 
-def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str, output: Path,
-                 duration: float | None = None, progress: Callable[[int], None] | None = None,
+def render_video(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, root: Path, locale: str,
+                 output: Path, duration: float | None = None, progress: Callable[[int], None] | None = None,
                  label: str = "") -> dict[str, Any]:
-    """Write ``output`` (MP4) and its .srt, .poster.png and .json; returns the manifest."""
+    """Write ``output`` (MP4) and its .srt, .poster.png and .json, all complete, in a folder of their
+    own (a staging folder, swapped in whole by the caller); returns the manifest."""
     if output.suffix.lower() != ".mp4":
         raise SignageError(Problem("the video is an MP4: give a file name ending in .mp4", file=output))
     w, h = template.dimensions
     check_level(w, h, template.fps)
-    timeline = build_timeline(project, template, ctx, locale, duration if template.scenes else None)
+    timeline = build_timeline(template, texts, fonts, root, locale, duration if template.scenes else None)
     strip = text = None
     pieces: list[tuple[str, float, float]] = []
     ticker = template.ticker
     if ticker is not None:
-        image, text, pieces = ticker_strip(project, template, ctx, locale)
+        image, text, pieces = ticker_strip(template, texts.ticker or "", fonts, locale)
         strip = YuvStrip(image, w)
     # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
@@ -99,43 +103,33 @@ def render_video(project: Project, template: VideoTemplate, ctx: dict[str, Any],
         band_top -= band_top % 2
     music = None
     if template.music is not None:
-        music = project.root / template.music.file
+        music = root / template.music.file
         if not music.is_file():
-            raise SignageError(Problem(f"music file {template.music.file} not found in {project.root}",
+            raise SignageError(Problem(f"music file {template.music.file} not found in {root}",
                                        item=f"{template.name}.music"))
     # A ticker over a plain colour needs only its band sent; ffmpeg pads the rest.
     band_only = not timeline.states and ticker is not None and template.background.color is not None
     job = EncodeJob(
         output=output, frame_size=(w, ticker.height) if band_only and ticker else (w, h), canvas=(w, h),
         fps=template.fps, frames=frames, preset=template.preset, crf=template.crf, rotate=template.rotate,
-        pad=(band_top, "0x{:02x}{:02x}{:02x}".format(*rgb255(template.background.color or "black"))) if band_only else None,
+        pad=(band_top, hex_rgb(template.background.color or "black")) if band_only else None,
         music=music, volume=template.music.volume if template.music else 1.0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.stem}.", suffix=".mp4")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    job.output = tmp
     offsets = scroll_offsets(strip.width, w, ticker.speed, frames) if strip and ticker else []
+    encoder = Encoder(job)
     try:
-        encoder = Encoder(job)
-        try:
-            _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
-        except BaseException:
-            encoder.abort()
-            raise
-        encoder.finish()
-        files = VideoFiles(output)
-        manifest = _manifest(template, timeline, label, locale, job, text, strip, ticker, band_top, files)
-        poster = _poster(timeline, strip, offsets, band_top, template.fps)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, output)  # the video first: the files beside it describe what is in place
-        cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration)
-        atomic_write_bytes(files.srt, srt(cues).encode("utf-8"))
-        atomic_write_bytes(files.poster, poster)
-        write_json(files.manifest, manifest)
-    finally:
-        tmp.unlink(missing_ok=True)
+        _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
+    except BaseException:
+        encoder.abort()
+        raise
+    encoder.finish()
+    files = VideoFiles(output)
+    manifest = _manifest(template, timeline, label, locale, job, text, strip, ticker, band_top, files)
+    cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration)
+    files.srt.write_text(srt(cues), encoding="utf-8")
+    files.poster.write_bytes(_poster(timeline, strip, offsets, band_top, template.fps))
+    files.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 

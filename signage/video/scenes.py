@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageChops
 
-from ..card.template import rgb255
+from ..colour import rgb255
 from ..errors import Problem, SignageError, TextOverflowError
 from ..project.loader import Project
 from ..scroll import padded_gap
+from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
 from ..typography.raster import paint_text
 from .template import Background, Scene, VideoTemplate
@@ -123,16 +124,46 @@ def reading_time(text: str, template: VideoTemplate) -> float:
     return min(r.max, max(r.min, chars / r.chars_per_second))
 
 
+@dataclass
+class VideoTexts:
+    """Every text a video shows, expressions filled: per scene, part name -> text; and the ticker's."""
+
+    scenes: list[dict[str, str]]
+    ticker: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenes": self.scenes, "ticker": self.ticker}
+
+
+def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]) -> VideoTexts:
+    """Fill every scene's and the ticker's expressions for one piece of content."""
+
+    def fill(source: str, where: str) -> str:
+        return project.expressions.fill_string(source, ctx, where=where).strip()
+
+    scenes = []
+    for n, scene in enumerate(template.scenes):
+        where = f"{template.name}.scenes[{n}]"
+        if scene.type == "story":
+            scenes.append({"lines": fill(scene.lines, where)})
+        elif scene.type == "title":
+            scenes.append({"kicker": fill(scene.kicker, where), "title": fill(scene.text, where)})
+        elif scene.type == "slogan":
+            scenes.append({"slogan": fill(scene.text, where)})
+        else:
+            scenes.append({"label": fill(scene.text or "{{ hotline_name }}", where), "number": fill(scene.number, where)})
+    ticker = None
+    if template.ticker is not None:
+        ticker = fill(template.ticker.text, f"{template.name}.ticker").replace("\n", "　").strip()
+    return VideoTexts(scenes, ticker)
+
+
 class _SceneLayout:
     """Places one scene's texts with the typography core."""
 
-    def __init__(self, project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str,
-                 picture: tuple[int, int]):
-        self.project, self.template, self.ctx, self.locale = project, template, ctx, locale
+    def __init__(self, fonts: FontRegistry, template: VideoTemplate, locale: str, picture: tuple[int, int]):
+        self.fonts, self.template, self.locale = fonts, template, locale
         self.picture = picture
-
-    def render(self, source: str, where: str = "") -> str:
-        return self.project.templates.render_string(source, self.ctx, where=where or self.template.name).strip()
 
     def box(self, scene: Scene, part: tuple[float, float] = (0.0, 1.0)) -> tuple[int, int, int, int]:
         fx, fy, fw, fh = scene.box or _BOXES[scene.type]
@@ -145,7 +176,7 @@ class _SceneLayout:
         short = min(self.template.dimensions)
         style = TextStyle(role=scene.role, size=max(8, round(sizes[0] * short)), min_size=max(8, round(sizes[1] * short)),
                           max_lines=max_lines, line_height=1.3, align="center", valign="middle", headline=headline)
-        chain = self.project.fonts.chain(scene.role, self.locale)
+        chain = self.fonts.chain(scene.role, self.locale)
         where = f"{self.template.name}.scenes[{n}] ({scene.type}) {name}"
         try:
             layout = fit_text(text, Box(box[2], box[3]), style, chain, item=where)
@@ -154,15 +185,15 @@ class _SceneLayout:
         return PlacedText(name, text, box, layout, color)
 
 
-def build_timeline(project: Project, template: VideoTemplate, ctx: dict[str, Any], locale: str,
+def build_timeline(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, root: Path, locale: str,
                    duration: float | None = None) -> Timeline:
     """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
     w, h = template.dimensions
     picture_h = h - (template.ticker.height if template.ticker else 0)
-    timeline = Timeline(background_image(template.background, (w, h), project.root, f"{template.name}.background"))
-    place = _SceneLayout(project, template, ctx, locale, (w, picture_h))
+    timeline = Timeline(background_image(template.background, (w, h), root, f"{template.name}.background"))
+    place = _SceneLayout(fonts, template, locale, (w, picture_h))
     for n, scene in enumerate(template.scenes):
-        timeline.states += _scene_states(place, scene, n)
+        timeline.states += _scene_states(place, scene, n, texts.scenes[n])
     if timeline.states and duration is not None:
         if duration < 0.5 * len(timeline.states):
             raise SignageError(f"--duration {duration:g} s is too short for {len(timeline.states)} stills "
@@ -178,11 +209,11 @@ def build_timeline(project: Project, template: VideoTemplate, ctx: dict[str, Any
     return timeline
 
 
-def _scene_states(place: _SceneLayout, scene: Scene, n: int) -> list[State]:
+def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, str]) -> list[State]:
     t = place.template
     sizes = _SIZES[scene.type]
     if scene.type == "story":
-        lines = [line.strip() for line in place.render(scene.lines).split("\n") if line.strip()]
+        lines = [line.strip() for line in shown["lines"].split("\n") if line.strip()]
         if not lines:
             raise SignageError(Problem("a story scene needs lines", item=f"{t.name}.scenes[{n}]"))
         whole = place.fit(scene, n, "lines", "\n".join(lines), place.box(scene), sizes, scene.color, headline=False)
@@ -194,18 +225,16 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int) -> list[State]:
         return states
     texts: list[PlacedText] = []
     if scene.type == "title":
-        kicker = place.render(scene.kicker)
-        title = place.render(scene.text)
+        kicker, title = shown["kicker"], shown["title"]
         if kicker:
             texts.append(place.fit(scene, n, "kicker", kicker, place.box(scene, (0.0, 0.2)), (0.045, 0.025),
                                    scene.accent, max_lines=1))
         texts.append(place.fit(scene, n, "title", title, place.box(scene, (0.2 if kicker else 0.0, 0.8 if kicker else 1.0)),
                                sizes, scene.color))
     elif scene.type == "slogan":
-        texts.append(place.fit(scene, n, "slogan", place.render(scene.text), place.box(scene), sizes, scene.color))
+        texts.append(place.fit(scene, n, "slogan", shown["slogan"], place.box(scene), sizes, scene.color))
     else:  # hotline
-        label = place.render(scene.text or "{{ hotline_name }}")
-        number = place.render(scene.number)
+        label, number = shown["label"], shown["number"]
         texts.append(place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.06, 0.03), scene.color,
                                max_lines=1))
         texts.append(place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), (0.3, 0.06), scene.accent,
@@ -244,16 +273,15 @@ def _paint(background: Image.Image, texts: list[PlacedText]) -> Image.Image:
     return image
 
 
-def ticker_strip(project: Project, template: VideoTemplate, ctx: dict[str, Any],
+def ticker_strip(template: VideoTemplate, text: str, fonts: FontRegistry,
                  locale: str) -> tuple[Image.Image, str, list[tuple[str, float, float]]]:
     """The ticker as one strip (bar colour, text vertically centred, then a gap), its text,
     and each piece of it (a slogan between wide spaces) with its left and right x."""
     ticker = template.ticker
     assert ticker is not None
-    text = project.templates.render_string(ticker.text, ctx, where=f"{template.name}.ticker").replace("\n", "　").strip()
     if not text:
         raise SignageError(Problem("the ticker has no text", item=f"{template.name}.ticker"))
-    chain = project.fonts.chain(ticker.role, locale)
+    chain = fonts.chain(ticker.role, locale)
     message = chain.missing_message(text)
     if message:
         raise SignageError(Problem(message, item=f"{template.name}.ticker"))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from ..card.template import Colour
+from ..colour import Colour
 from ..project.config import Strict
+from ..sizes import parse_pixels
 
-VIDEO_TEMPLATES = Path("templates") / "video"
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 Fraction = Annotated[float, Field(ge=0, le=1)]
 FracBox = tuple[Fraction, Fraction, Annotated[float, Field(gt=0, le=1)], Annotated[float, Field(gt=0, le=1)]]
@@ -19,15 +18,7 @@ FracBox = tuple[Fraction, Fraction, Annotated[float, Field(gt=0, le=1)], Annotat
 
 def parse_size(text: str) -> tuple[int, int]:
     """'1920x1080' -> (1920, 1080); even sides from 16 to 4096 (4:2:0 video needs even sizes)."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(text))
-    if not match:
-        raise ValueError(f"size {text!r} is not WxH in pixels")
-    w, h = int(match.group(1)), int(match.group(2))
-    if not (16 <= w <= 4096 and 16 <= h <= 4096):
-        raise ValueError(f"size {text!r}: each side must be 16 to 4096 px")
-    if w % 2 or h % 2:
-        raise ValueError(f"size {text!r} has an odd side: H.264 in 4:2:0 needs even width and height")
-    return w, h
+    return parse_pixels(text, "size", low=16, high=4096, even=True)
 
 
 def _inside_project(value: str | None) -> str | None:
@@ -145,3 +136,15 @@ class VideoTemplate(Strict):
     @property
     def dimensions(self) -> tuple[int, int]:
         return parse_size(self.size)
+
+    def font_roles(self) -> list[tuple[str, str]]:
+        roles = [(f"scenes[{n}].role", s.role) for n, s in enumerate(self.scenes)]
+        return roles + ([("ticker.role", self.ticker.role)] if self.ticker else [])
+
+    def project_files(self) -> list[tuple[str, str]]:
+        files = [("background.image", self.background.image)] if self.background.image else []
+        return files + ([("music.file", self.music.file)] if self.music else [])
+
+    def text_sources(self) -> list[str]:
+        sources = [text for s in self.scenes for text in (s.text, s.kicker, s.lines, s.number)]
+        return sources + ([self.ticker.text] if self.ticker else [])

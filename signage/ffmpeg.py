@@ -1,17 +1,21 @@
-"""Encoding: raw yuv420p frames piped to ffmpeg's libx264, with AAC audio, as players want them.
+"""The one ffmpeg writer: raw frames piped to libx264, as lobby players and LED controllers want them.
 
-H.264 High at level 4.1 or below, yuv420p, BT.709, +faststart, AAC (silent when no music).
+H.264 High at level 4.1 or below, yuv420p, BT.709, +faststart; AAC audio (music, a
+silent track, or none for LED controllers). Lobby videos send yuv420p frames, LED
+scrolls rgb24.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from ..errors import SignageError
+from .errors import SignageError
 
 # H.264 level 4.1: at most 8192 macroblocks a frame and 245,760 a second.
 LEVEL_41_FRAME_MBS = 8192
@@ -22,6 +26,18 @@ def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_version() -> str:
+    """The ffmpeg build's own version line: part of every key of an output it encodes."""
+    try:
+        out = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
+    first = out.stdout.splitlines()[0] if out.stdout else ""
+    configuration = next((line for line in out.stdout.splitlines() if line.startswith("configuration:")), "")
+    return f"{first} {hashlib.sha256(configuration.encode()).hexdigest()[:12]}"
 
 
 def check_level(width: int, height: int, fps: int) -> None:
@@ -49,6 +65,8 @@ class EncodeJob:
     pad: tuple[int, str] | None = None  # send only a band: (its top row, background colour of the rest)
     music: Path | None = None
     volume: float = 1.0
+    audio: bool = True  # False: no audio stream at all (LED controllers)
+    pix_fmt: str = "yuv420p"  # what Python sends: yuv420p (videos) or rgb24 (LED scrolls)
 
     @property
     def duration(self) -> float:
@@ -57,13 +75,15 @@ class EncodeJob:
     def command(self) -> list[str]:
         w, h = self.frame_size
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w}x{h}", "-r", str(self.fps), "-i", "-"]
+               "-f", "rawvideo", "-pix_fmt", self.pix_fmt, "-s", f"{w}x{h}", "-r", str(self.fps), "-i", "-"]
         if self.music is not None:
             cmd += ["-stream_loop", "-1", "-i", str(self.music)]
-        else:
+        elif self.audio:
             cmd += ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
-        # Our frames are BT.709 limited range; saying so lets pad fill its colour in the same matrix.
+        # Our yuv frames are BT.709 limited range; saying so lets pad fill its colour in the same matrix.
         filters = ["setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"]
+        if self.pix_fmt != "yuv420p":
+            filters = ["scale=out_color_matrix=bt709:out_range=tv"]
         if self.pad is not None:
             top, colour = self.pad
             cw, ch = self.canvas
@@ -72,16 +92,17 @@ class EncodeJob:
         if transpose:
             filters.append(transpose)
         cmd += ["-vf", ",".join(filters)]
-        audio = [f"volume={self.volume:g}"]
-        if self.music is not None and self.duration > 3:
-            audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
+        cmd += ["-map", "0:v"]
+        if self.music is not None or self.audio:
+            audio = [f"volume={self.volume:g}"]
+            if self.music is not None and self.duration > 3:
+                audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
+            cmd += ["-map", "1:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
         cmd += [
-            "-map", "0:v", "-map", "1:a", "-af", ",".join(audio),
             "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
             "-profile:v", "high", "-level:v", "4.1", "-pix_fmt", "yuv420p",
             "-maxrate", "8M", "-bufsize", "16M", "-g", str(self.fps * 2),
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-            "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
             "-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output),
         ]
         return cmd
@@ -104,7 +125,7 @@ class Encoder:
         self.job = job
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(job.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=self._log)
+                                        stderr=self._log, start_new_session=True)
         assert self.process.stdin is not None
         self.stdin = self.process.stdin
         _widen_pipe(self.stdin)

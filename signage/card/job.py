@@ -1,0 +1,117 @@
+"""Card render jobs: one slogan or case on one card template, and the card part of the build's plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..build.job import Job, RenderEnv, Rendered
+from ..fingerprint import file_digest
+from ..project.loader import Project
+from ..resources import cache_dir
+from .layout import place_card, resolve_card
+from .pdf import FontSubsets
+from .template import CardTemplate
+
+if TYPE_CHECKING:
+    from ..build.plan import PlanContext
+    from ..typography.fonts import FontRegistry
+
+CARD_SECONDS = 0.15  # one PDF and its 300-dpi preview, measured on the example's A6 cards
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardJob(Job):
+    """A card: its template and every text it shows, filled in (see :func:`resolve_card`)."""
+
+    template: CardTemplate
+    texts: tuple[tuple[str, str], ...]  # block key -> text
+    files: tuple[tuple[str, str], ...] = ()  # (project file, SHA-256) of every image it places
+
+    kind = "card"
+    folder = "cards"
+    sources = ("card", "build/job.py")
+    libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "budoux")
+
+    def payload(self, fonts: FontRegistry) -> dict[str, Any]:
+        roles = [role for _, role in self.template.font_roles()]
+        return {"template": self.template.model_dump(mode="json"), "texts": [list(t) for t in self.texts],
+                "files": [list(f) for f in self.files], "fonts": self.faces_payload(fonts, roles)}
+
+    def cost(self) -> float:
+        w, h = self.template.trim_size
+        return CARD_SECONDS * max(1.0, w * h / (105 * 148)) ** 0.5
+
+    @property
+    def characters(self) -> set[str]:
+        """Every character the card may draw: the font subsets are cut to these."""
+        return {c for _, text in self.texts for c in text if c.isprintable()}
+
+    def render(self, env: RenderEnv, stage: Path) -> Rendered:
+        from .pdf import PdfOptions, card_pdf
+        from .raster import card_png
+
+        subsets = env.extras.get("subsets")
+        assert subsets is not None, "CardJob.prepare cuts the font subsets before cards are rendered"
+        layout = place_card(self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root)
+        (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
+        card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
+        meta = {"template": self.template.name, "content": self.content_id, "locale": self.locale,
+                "branch": self.branch, "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts}
+        return Rendered(files=["card.pdf", "preview.png"], meta=meta)
+
+    @classmethod
+    def prepare(cls, env: RenderEnv, planned: list[Job], todo: list[Job]) -> None:
+        """Cut the font subsets now, to every character any card of the plan draws.
+
+        The set covers the whole plan (not only the cards to render), so it stays the same
+        from build to build while the content does and the cut subsets come from the cache.
+        Workers get it frozen: a character the plan missed is a bug, never a quiet new cut.
+        """
+        chars: set[str] = set()
+        for job in planned:
+            chars |= job.characters  # type: ignore[attr-defined]
+        subsets = FontSubsets(cache_dir() / "fonts", chars)
+        roles = {role for job in todo for _, role in job.template.font_roles()}  # type: ignore[attr-defined]
+        subsets.prepare(env.fonts, roles, {job.locale for job in todo})
+        subsets.frozen = True
+        env.extras["subsets"] = subsets
+
+
+def card_job(project: Project, template: CardTemplate, content_id: str, locale: str,
+             branch: str | None = None) -> CardJob:
+    texts = resolve_card(project, template, content_id, locale, branch)
+    files = tuple((name, file_digest(project.root / name)) for _, name in template.project_files()
+                  if (project.root / name).is_file())
+    valid: tuple[str | None, str | None] = (None, None)
+    if template.content == "slogan":
+        valid = project.slogan(content_id).valid.iso()
+    main = project.content_text(template.content, content_id, locale, branch)
+    return CardJob(content_kind=template.content, content_id=content_id, locale=locale, branch=branch,
+                   target=template.name, text=main, valid_from=valid[0], valid_until=valid[1],
+                   template=template, texts=tuple(sorted(texts.items())), files=files)
+
+
+def plan(project: Project, context: PlanContext) -> list[CardJob]:
+    """Every card template with the content it applies to; one card per branch where a text names it."""
+    jobs = []
+    for template in project.templates_of("card").values():
+        uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
+        if template.content == "case":
+            for case in project.cases.values():
+                needs = uses_branch or project.item_uses_branch(case.id)
+                jobs += [card_job(project, template, case.id, case.locale, b)
+                         for b in context.branches(project, case.locale, needs)]
+            continue
+        rule = template.applies_to
+        for slogan in context.current_slogans(project):
+            if rule.kinds and slogan.kind.value not in rule.kinds:
+                continue
+            if rule.tags and not set(rule.tags) & set(slogan.tags):
+                continue
+            for locale in slogan.text:
+                needs = uses_branch or project.item_uses_branch(slogan.id, locale)
+                jobs += [card_job(project, template, slogan.id, locale, b)
+                         for b in context.branches(project, locale, needs)]
+    return jobs

@@ -1,0 +1,57 @@
+"""The output kinds, registered in one place: their templates and how each plans its jobs.
+
+A new kind (a normalised clip, a playlist bundle) is a module with a Job subclass and a
+``plan(project, context)`` function, added here; the build loop does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .card import job as card_job
+from .card.template import CardTemplate
+from .errors import Problem
+from .led import job as led_job
+from .led.template import LedTemplate, check_screens
+from .project.loader import Project, find_project_dir, load_project, read_project
+from .project.templates import TemplateKind
+from .video import job as video_job
+from .video.template import VideoTemplate
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    name: str  # as `build --only` and the output folder name it: led, cards, video
+    templates: TemplateKind
+    plan: Callable[..., list[Any]]
+
+
+KINDS: tuple[OutputKind, ...] = (
+    OutputKind("led", TemplateKind("led", "LED", LedTemplate, check_screens), led_job.plan),
+    OutputKind("cards", TemplateKind("card", "card", CardTemplate), card_job.plan),
+    OutputKind("video", TemplateKind("video", "video", VideoTemplate), video_job.plan),
+)
+TEMPLATE_KINDS = tuple(kind.templates for kind in KINDS)
+KIND_NAMES = tuple(kind.name for kind in KINDS)
+
+
+def planners(only: Sequence[str] = ()) -> list[tuple[str, Callable[..., list[Any]]]]:
+    """(name, plan) of the kinds to build: ``only`` these, else all."""
+    return [(kind.name, kind.plan) for kind in KINDS if not only or kind.name in only]
+
+
+def open_project(root: Path) -> Project:
+    """Load and validate a project with every kind's templates; one error listing every problem."""
+    return load_project(root, TEMPLATE_KINDS)
+
+
+def read(root: Path) -> tuple[Project | None, list[Problem]]:
+    """Load what can be loaded, with every problem found on the way (for ``signage check``)."""
+    return read_project(root, TEMPLATE_KINDS)
+
+
+def find_and_open(explicit: str | None) -> Project:
+    return open_project(find_project_dir(explicit=explicit))

@@ -1,0 +1,130 @@
+"""Video render jobs: one piece of content in one video template, and the video part of the build's plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..build.job import Job, RenderEnv, Rendered
+from ..fingerprint import file_digest
+from ..project.loader import Project
+from ..project.views import content_context, slogan_texts
+from .scenes import VideoTexts, resolve_texts
+from .template import VideoTemplate
+
+if TYPE_CHECKING:
+    from ..build.plan import PlanContext
+    from ..typography.fonts import FontRegistry
+
+# Seconds of one core per frame and canvas pixel, measured on the example project (x264 veryfast plus
+# Python): 13 ms a 1080p frame of a case video, 11 ms of a ticker (only its band is sent; ffmpeg pads).
+PIXEL_FRAME_SECONDS = 6.4e-9
+TICKER_PIXEL_FRAME_SECONDS = 5.3e-9
+# A ticker's strip is about this many font sizes wide per character (full-width text, some narrow).
+TICKER_ADVANCE = 0.65
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoJob(Job):
+    """A video: its template (sizes already applied) and every text it shows, filled in."""
+
+    template: VideoTemplate
+    texts: VideoTexts
+    files: tuple[tuple[str, str], ...] = ()  # (project file, SHA-256) of its background image and music
+    duration: float | None = None  # seconds; None: from the scenes (or one ticker loop)
+
+    kind = "video"
+    folder = "video"
+    sources = ("video", "scroll.py", "ffmpeg.py", "build/job.py")
+    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "budoux")
+    uses_ffmpeg = True
+
+    def payload(self, fonts: FontRegistry) -> dict[str, Any]:
+        roles = [role for _, role in self.template.font_roles()]
+        return {"template": self.template.model_dump(mode="json"), "texts": self.texts.to_dict(),
+                "duration": self.duration, "files": [list(f) for f in self.files],
+                "fonts": self.faces_payload(fonts, roles)}
+
+    def cost(self) -> float:
+        w, h = self.template.dimensions
+        if self.template.scenes:
+            chars = sum(len(text) for scene in self.texts.scenes for text in scene.values())
+            seconds = self.duration or min(120.0, 4.0 * len(self.template.scenes) + chars / 5)
+            return 0.3 + seconds * self.template.fps * w * h * PIXEL_FRAME_SECONDS
+        ticker = self.template.ticker
+        assert ticker is not None
+        strip = len(self.texts.ticker or "") * ticker.size * TICKER_ADVANCE + w
+        seconds = self.duration or self.template.duration or strip / ticker.speed / self.template.fps
+        return 0.3 + seconds * self.template.fps * w * h * TICKER_PIXEL_FRAME_SECONDS
+
+    def render(self, env: RenderEnv, stage: Path) -> Rendered:
+        from .render import VideoFiles, render_video
+
+        video = stage / "video.mp4"
+        meta = render_video(self.template, self.texts, env.fonts, env.root, self.locale, video, self.duration,
+                            label=self.content_id)
+        VideoFiles(video).manifest.unlink()  # the build's manifest.json says all of it
+        files = [f.name for f in VideoFiles(video).all()[:3]]
+        return Rendered(files=files, duration=meta["duration"], meta=meta)
+
+
+def video_job(project: Project, template: VideoTemplate, content_kind: str, content_id: str | None, locale: str,
+              branch: str | None = None, text: str | None = None, duration: float | None = None,
+              current: list[str] | None = None) -> VideoJob:
+    """The job for one case, slogan or given text in ``template`` (for ``locale`` and ``branch``).
+
+    ``current``: the ids of the slogans that may be shown (a ticker leaves out ended ones).
+    """
+    ctx = content_context(project, content_kind, content_id, locale, branch)
+    ctx["slogans"] = slogan_texts(project, locale, current)
+    case = project.case(content_id) if content_kind == "case" and content_id else None
+    related = [i for i in case.related_slogans if current is None or i in current] if case else []
+    ctx["related"] = (slogan_texts(project, locale, related) if case else []) or ctx["slogans"]
+    if text is not None:
+        text = project.expressions.fill_string(text, ctx, where="--text")
+    elif content_kind == "slogan":
+        text = ctx["slogan"]["text"]
+    elif case is not None:
+        text = ctx["case"]["short"]["led"]
+    ctx["text"] = text or ""
+    texts = resolve_texts(project, template, ctx)
+    files = tuple((name, file_digest(project.root / name)) for _, name in template.project_files()
+                  if (project.root / name).is_file())
+    valid: tuple[str | None, str | None] = (None, None)
+    if content_kind == "slogan" and content_id:
+        valid = project.slogan(content_id).valid.iso()
+    shown = text or (texts.ticker or "")
+    return VideoJob(content_kind=content_kind, content_id=content_id or "all-slogans", locale=locale, branch=branch,
+                    target=template.name, text=shown, valid_from=valid[0], valid_until=valid[1],
+                    template=template, texts=texts, files=files, duration=duration)
+
+
+def plan(project: Project, context: PlanContext) -> list[VideoJob]:
+    """Every case in each case template; slogans of kind 'slogan' in slogan templates; a ticker per locale.
+
+    A video whose texts name the branch is made once per branch of its locale.
+    """
+    jobs: list[VideoJob] = []
+    slogans = context.current_slogans(project)
+    current = [s.id for s in slogans]
+    locales = sorted({loc for s in slogans for loc in s.text})
+    for name, template in sorted(project.templates_of("video").items()):
+        uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
+        if template.content == "case":
+            for case in sorted(project.cases.values(), key=lambda c: c.id):
+                for branch in context.branches(project, case.locale, uses_branch or project.item_uses_branch(case.id)):
+                    jobs.append(video_job(project, template, "case", case.id, case.locale, branch, current=current))
+        elif template.content == "slogan":
+            for slogan in slogans:
+                if slogan.kind.value != "slogan":
+                    continue
+                for locale in slogan.text:
+                    needs = uses_branch or project.item_uses_branch(slogan.id, locale)
+                    for branch in context.branches(project, locale, needs):
+                        jobs.append(video_job(project, template, "slogan", slogan.id, locale, branch, current=current))
+        else:
+            for locale in locales:
+                for branch in context.branches(project, locale, uses_branch):
+                    jobs.append(video_job(project, template, "text", None, locale, branch, current=current))
+    return jobs

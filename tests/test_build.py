@@ -1,0 +1,250 @@
+"""The build pipeline: one job model for every kind, keys that mean "same bytes", the catalogue and the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from .conftest import REPO, Cli
+from signage.build import build
+from signage.build import job as job_module
+from signage.build.catalogue import CATALOGUE
+from signage.build.progress import Progress
+from signage.card.pdf import FontSubsets
+from signage.errors import SignageError
+from signage.outputs import open_project, planners
+
+TODAY = dt.date(2026, 6, 1)
+SLOGANS = """\
+- id: two-cards
+  kind: rule
+  tags: [两卡]
+  text:
+    zh-Hans-CN: 银行卡、电话卡不出租、不出借、不出售，守好“两卡”不违法。
+    zh-Hant-HK: 銀行戶口同電話卡，唔好租、唔好借、唔好賣，隨時誤墮法網。
+  short:
+    zh-Hans-CN: 两卡不租不借不卖
+- id: formula-shuadan
+  kind: slogan
+  text:
+    zh-Hans-CN: 刷单返利都是诈骗，先返小钱后骗大钱。
+- id: counter-question
+  kind: slogan
+  text:
+    zh-Hans-CN: 柜员多问一句，是为守住您的钱袋子。
+- id: branch-hello
+  kind: rule
+  text:
+    zh-Hans-CN: "{{ branch.name }}提醒您：转账前先核实。"
+- id: ended
+  kind: rule
+  valid: {until: 2026-03-05}
+  text:
+    zh-Hans-CN: 春节抢票防诈骗，链接要当心。
+- id: later
+  kind: rule
+  valid: {from: 2026-09-01}
+  text:
+    zh-Hans-CN: 国庆出游防诈骗，低价机票要当心。
+"""
+SCREENS = """led_screens:
+  - {id: door, size: 64x16, mode: pages}
+  - {id: strip, size: 64x16, mode: scroll, speed: 4}
+"""
+
+
+@pytest.fixture()
+def small(project_copy: Path) -> Path:
+    """The example cut down to a few slogans, one case, two small LED screens, one card and one small video."""
+    (project_copy / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
+    for case in (project_copy / "content" / "cases").glob("*.yaml"):
+        if case.stem != "shuadan-rebate":
+            case.unlink()
+    config = project_copy / "signage.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("led_screens:")] + SCREENS, encoding="utf-8")
+    for template in (project_copy / "templates" / "card").glob("*.yaml"):
+        if template.stem != "a6-table":
+            template.unlink()
+    videos = project_copy / "templates" / "video"
+    for template in videos.glob("*.yaml"):
+        if template.stem != "case-16x9":
+            template.unlink()
+    case = videos / "case-16x9.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("size: 1920x1080", "size: 256x144")
+                    .replace("height: 96", "height: 24").replace("size: 52", "size: 14"), encoding="utf-8")
+    return project_copy
+
+
+def run(root: Path, *only: str, today: dt.date = TODAY, workers: int = 1):  # type: ignore[no-untyped-def]
+    return build(open_project(root), planners(only), workers=workers, today=today, tty=False)
+
+
+def catalogue(root: Path) -> dict:  # type: ignore[type-arg]
+    data = json.loads((root / "output" / CATALOGUE).read_text(encoding="utf-8"))
+    return {r["id"]: r for r in data["records"]}
+
+
+def test_catalogue_lists_every_artifact_with_stored_files(small: Path) -> None:
+    report = run(small)
+    # 7 texts (two-cards in 2 locales, branch-hello for 2 branches, not `ended`) on 2 screens and one card each
+    assert report.planned == {"led": 14, "cards": 7, "video": 1}
+    data = json.loads((small / "output" / CATALOGUE).read_text(encoding="utf-8"))
+    schema = json.loads((REPO / "signage" / "schemas" / "catalogue.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    records = {r["id"]: r for r in data["records"]}
+    assert sum(report.rendered.values()) == len(records) == 22
+    for record in records.values():
+        folder = small / "output" / record["id"]
+        assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == record
+        for f in record["files"]:
+            stored = small / "output" / f["path"]
+            assert stored.stat().st_size == f["bytes"]
+            assert job_module.hashlib.sha256(stored.read_bytes()).hexdigest() == f["sha256"]
+            assert os.path.samefile(stored, folder / f["name"])  # the readable tree links to the store
+    pages = records["led/door/zh-Hans-CN/two-cards"]
+    assert pages["duration"] == pytest.approx(3.0 * len(pages["meta"]["pages"]))
+    video = records["video/case-16x9/zh-Hans-CN/shuadan-rebate"]
+    assert [f["name"] for f in video["files"]] == ["video.mp4", "video.srt", "video.poster.png"]
+    assert video["duration"] == video["meta"]["duration"] > 5
+    assert records["led/door/zh-Hant-HK/two-cards"]["text"].startswith("銀行戶口")
+
+
+def test_valid_dates_decide_what_is_built(small: Path) -> None:
+    report = run(small, "led")
+    records = catalogue(small)
+    assert not any("/ended" in key for key in records) and report.ended == {"ended": "2026-03-05"}
+    assert records["led/door/zh-Hans-CN/later"]["valid"] == {"from": "2026-09-01", "until": None}
+    earlier = run(small, "led", today=dt.date(2026, 3, 5))  # its last day: still shown
+    assert "ended" not in earlier.ended and "led/door/zh-Hans-CN/ended" in catalogue(small)
+
+
+def test_a_text_naming_the_branch_is_made_for_each_branch(small: Path) -> None:
+    run(small, "led")
+    records = catalogue(small)
+    names = {r["branch"]: r["text"] for k, r in records.items() if "/branch-hello" in k and k.startswith("led/door")}
+    assert names == {"changzhi-yingxiong": "长治英雄中路支行提醒您：转账前先核实。",
+                     "beijing-chaoyang": "北京朝阳支行提醒您：转账前先核实。"}
+
+
+def test_unchanged_keys_are_skipped_and_one_edit_renders_only_what_shows_it(small: Path) -> None:
+    first = run(small)
+    second = run(small)
+    assert sum(second.rendered.values()) == 0 and sum(second.unchanged.values()) == sum(first.rendered.values())
+    slogans = small / "content" / "slogans.yaml"
+    slogans.write_text(slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"),
+                       encoding="utf-8")
+    third = run(small)
+    # formula-shuadan on two LED screens, its table card and the case video's ticker (a related slogan)
+    assert third.rendered == {"led": 2, "cards": 1, "video": 1}
+    slogans.write_text(slogans.read_text(encoding="utf-8") + "- id: brand-new\n  kind: rule\n  text:\n"
+                       "    zh-Hans-CN: 新的标语，陌生链接不点击。\n", encoding="utf-8")
+    fourth = run(small)
+    # the new slogan only (2 screens, 1 card): the case video's ticker shows related slogans
+    assert fourth.rendered == {"led": 2, "cards": 1}
+
+
+def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
+    run(small, "led")
+    before = catalogue(small)
+    gone = [f["path"] for k, r in before.items() if k.endswith("/counter-question") for f in r["files"]]
+    slogans = small / "content" / "slogans.yaml"
+    text = slogans.read_text(encoding="utf-8")
+    start = text.index("- id: counter-question")
+    slogans.write_text(text[:start] + text[text.index("- id: branch-hello"):], encoding="utf-8")
+    # the case names counter-question as related: drop that reference too
+    case = small / "content" / "cases" / "shuadan-rebate.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace(", counter-question", ""), encoding="utf-8")
+    report = run(small, "led")
+    assert report.removed == 2
+    assert not (small / "output" / "led" / "door" / "zh-Hans-CN" / "counter-question").exists()
+    assert all(not (small / "output" / path).exists() for path in gone)
+    assert not any(k.endswith("/counter-question") for k in catalogue(small))
+
+
+@pytest.mark.parametrize("edit, rerendered", [
+    ("template", {"led": 7}),  # the pages template: the 7 page outputs only
+    ("font", {"led": 14}),  # the pixel-16 chain changes: every LED output
+    ("renderer", {"cards": 7}),  # the card renderer's code changed
+])
+def test_keys_see_templates_fonts_and_renderer_code(small: Path, monkeypatch: pytest.MonkeyPatch, edit: str,
+                                                     rerendered: dict[str, int]) -> None:
+    run(small, "led", "cards")
+    if edit == "template":
+        path = small / "templates" / "led" / "pages.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("align: center", "align: left"), encoding="utf-8")
+    elif edit == "font":
+        config = small / "signage.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("pixel-16: [wqy-bitmap-16, unifont]",
+                                                                     "pixel-16: [unifont]"), encoding="utf-8")
+    else:
+        real = job_module.code_version
+
+        def bumped(sources: tuple[str, ...]) -> str:
+            return real(sources) + ("-next" if "card" in sources else "")
+
+        monkeypatch.setattr(job_module, "code_version", bumped)
+    assert run(small, "led", "cards").rendered == rerendered
+
+
+def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(small: Path) -> None:
+    run(small, "cards")
+    good = catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"]
+    template = small / "templates" / "card" / "a6-table.yaml"
+    template.write_text(template.read_text(encoding="utf-8").replace("size: [26, 12]", "size: [60, 58]"),
+                        encoding="utf-8")
+    with pytest.raises(SignageError, match=r"a6-table\.slogan: two-cards: does not fit"):
+        run(small, "cards")
+    assert catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"] == good
+    folder = small / "output" / "cards" / "a6-table" / "zh-Hans-CN" / "two-cards"
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["key"] == good["key"]
+
+
+def test_an_interrupted_build_is_resumed_from_the_artifact_folders(small: Path) -> None:
+    first = run(small, "led")
+    (small / "output" / CATALOGUE).unlink()  # as if killed before the catalogue was written
+    (small / "output" / ".staging" / "job-x").mkdir(parents=True)
+    (small / "output" / "led" / "door" / ".two-cards.new-abc").mkdir()
+    again = run(small, "led")
+    assert sum(again.rendered.values()) == 0 and again.unchanged == first.rendered
+    assert not (small / "output" / ".staging").exists()
+    assert not (small / "output" / "led" / "door" / ".two-cards.new-abc").exists()
+
+
+def test_a_worker_never_cuts_a_font_subset_the_plan_did_not_foresee(tmp_path: Path) -> None:
+    subsets = FontSubsets(tmp_path, {"反", "诈"}, frozen=True)
+    face = open_project(REPO).fonts.chain("sans", "zh-Hans-CN").faces[0]
+    with pytest.raises(RuntimeError, match="font subset miss"):
+        subsets.path(face, {"骗"})
+    assert not list(tmp_path.iterdir())
+
+
+def test_progress_is_weighted_by_cost_and_readable_in_a_log() -> None:
+    import io
+
+    stream = io.StringIO()
+    progress = Progress(total_cost=10.0, total_jobs=3, stream=stream, tty=False, every=0)
+    progress.advance(8.0, "the long video")
+    assert "1/3 jobs, 80% of the work" in stream.getvalue()
+    progress.started -= 8  # eight seconds for 80 % of the work: two left
+    assert progress.eta() == pytest.approx(2.0, abs=0.2)
+    progress.advance(1.0)
+    progress.advance(1.0)
+    assert stream.getvalue().splitlines()[-1].startswith("build: 3/3 jobs, 100% of the work")
+
+
+def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Path) -> None:
+    first = Cli.process("build", "--only", "led", "--only", "cards", "--today", "2026-06-01", "--workers", "2",
+                        cwd=small)
+    assert first.returncode == 0, first.stderr
+    assert "build: 21/21 jobs, 100% of the work" in first.stderr
+    assert "led: 14 outputs, 14 rendered, 0 unchanged" in first.stdout
+    assert "not built, their time is over: ended (until 2026-03-05)" in first.stdout
+    second = Cli.process("build", "--only", "cards", "--today", "2026-06-01", cwd=small)
+    assert "cards: 7 outputs, 0 rendered, 7 unchanged" in second.stdout
+    assert "led/door" in (small / "output" / CATALOGUE).read_text(encoding="utf-8")  # other kinds kept
