@@ -43,23 +43,78 @@ def signage_cmd() -> list[str]:
 
 
 def signage_ticker(out: Path, seconds: float, preset: str) -> list[str]:
-    return [*signage_cmd(), "render", "video", "--template", "ticker", "--text", TEXT, "--duration", str(seconds),
-            "--preset", preset, "-o", str(out)]
+    return [
+        *signage_cmd(),
+        "render",
+        "video",
+        "--template",
+        "ticker",
+        "--text",
+        TEXT,
+        "--duration",
+        str(seconds),
+        "--preset",
+        preset,
+        "-o",
+        str(out),
+    ]
 
 
 def drawtext_ticker(out: Path, seconds: float, preset: str) -> list[str]:
-    from signage.video.encode import ffmpeg_exe
+    from signage.ffmpeg import ffmpeg_exe
 
     # same motion: the text enters from the right edge and moves SPEED px a frame
-    draw = (f"drawtext=fontfile={FONT}:text='{TEXT}':fontsize={SIZE}:fontcolor=white:"
-            f"x=w-mod(n*{SPEED}\\,w+tw):y=(h-th)/2")
-    return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"color=c={BG}:s={W}x{H}:r={FPS}:d={seconds}",
-            "-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000",
-            "-map", "0:v", "-map", "1:a", "-vf", draw,
-            "-c:v", "libx264", "-preset", preset, "-crf", "20", "-profile:v", "high", "-level:v", "4.1",
-            "-pix_fmt", "yuv420p", "-maxrate", "8M", "-bufsize", "16M", "-g", str(FPS * 2),
-            "-c:a", "aac", "-b:a", "128k", "-t", str(seconds), "-movflags", "+faststart", str(out)]
+    draw = (
+        f"drawtext=fontfile={FONT}:text='{TEXT}':fontsize={SIZE}:fontcolor=white:x=w-mod(n*{SPEED}\\,w+tw):y=(h-th)/2"
+    )
+    return [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"color=c={BG}:s={W}x{H}:r={FPS}:d={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=channel_layout=stereo:sample_rate=48000",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-vf",
+        draw,
+        "-c:v",
+        "libx264",
+        "-preset",
+        preset,
+        "-crf",
+        "20",
+        "-profile:v",
+        "high",
+        "-level:v",
+        "4.1",
+        "-pix_fmt",
+        "yuv420p",
+        "-maxrate",
+        "8M",
+        "-bufsize",
+        "16M",
+        "-g",
+        str(FPS * 2),
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-t",
+        str(seconds),
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
 
 
 MOVIEPY = """
@@ -120,24 +175,37 @@ def peak_memory(cmd: list[str]) -> int:
 
 def scene_comparison(out_dir: Path, preset: str, repeat: int) -> tuple[float, float, float, int]:
     """Medians (signage process s, ffmpeg-alone s, signage in-process s) and the frame count, for one case video."""
-    from signage.commands.video import VideoRequest, _template, video_context
-    from signage.project.loader import load_project
+    from signage.commands.video import VideoRequest, _template
+    from signage.ffmpeg import EncodeJob
+    from signage.outputs import open_project
     from signage.scroll import scroll_offsets
     from signage.video import render as vr
-    from signage.video.encode import EncodeJob
+    from signage.video.job import video_job
     from signage.video.scenes import build_timeline, ticker_strip
     from signage.video.yuv import YuvStrip
 
     out = out_dir / "case.mp4"
-    ours_cmd = [*signage_cmd(), "render", "video", "--template", "case-16x9", "--case", "shuadan-rebate",
-                "--preset", preset, "-o", str(out)]
+    ours_cmd = [
+        *signage_cmd(),
+        "render",
+        "video",
+        "--template",
+        "case-16x9",
+        "--case",
+        "shuadan-rebate",
+        "--preset",
+        preset,
+        "-o",
+        str(out),
+    ]
     # the same frames, written to a raw file, then encoded by ffmpeg alone
-    project = load_project(ROOT)
+    project = open_project(ROOT)
     request = VideoRequest("case-16x9", case="shuadan-rebate", preset=preset)
     template = _template(project, request)
-    ctx, locale, _ = video_context(project, template, request)
-    timeline = build_timeline(project, template, ctx, locale)
-    image, _, _ = ticker_strip(project, template, ctx, locale)
+    locale = project.case("shuadan-rebate").locale
+    job = video_job(project, template, "case", "shuadan-rebate", locale)
+    timeline = build_timeline(template, job.texts, project.fonts, project.root, locale)
+    image, _, _ = ticker_strip(template, job.texts.ticker or "", project.fonts, locale)
     strip = YuvStrip(image, W)
     frames = round(timeline.duration * template.fps)
     band_top = H - template.ticker.height  # type: ignore[union-attr]
@@ -150,16 +218,23 @@ def scene_comparison(out_dir: Path, preset: str, repeat: int) -> tuple[float, fl
 
     with open(raw, "wb") as handle:
         vr._feed(Sink(handle), timeline, strip, offsets, False, band_top, frames, template.fps, None)  # type: ignore[arg-type]
-    job = EncodeJob(output=out_dir / "alone.mp4", frame_size=(W, H), canvas=(W, H), fps=template.fps, frames=frames,
-                    preset=preset, crf=template.crf)
-    cmd = job.command()
+    encode = EncodeJob(
+        output=out_dir / "alone.mp4",
+        frame_size=(W, H),
+        canvas=(W, H),
+        fps=template.fps,
+        frames=frames,
+        preset=preset,
+        crf=template.crf,
+    )
+    cmd = encode.command()
     cmd[cmd.index("-")] = str(raw)
     ours, alone, inside = [], [], []
     for _ in range(repeat):
         ours.append(timed(ours_cmd))
         alone.append(timed(cmd))
         start = time.perf_counter()
-        vr.render_video(project, template, ctx, locale, out_dir / "inside.mp4")
+        vr.render_video(template, job.texts, project.fonts, project.root, locale, out_dir / "inside.mp4")
         inside.append(time.perf_counter() - start)
     raw.unlink()
     return statistics.median(ours), statistics.median(alone), statistics.median(inside), frames
@@ -175,12 +250,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="video-bench-") as tmp:
         out = Path(tmp)
-        print(f"ticker: {W}x{H} {FPS} fps, {args.seconds:g} s, {SPEED} px/frame, {SIZE} px text, preset {args.preset}; "
-              f"median of {args.repeat}, alternating")
+        print(
+            f"ticker: {W}x{H} {FPS} fps, {args.seconds:g} s, {SPEED} px/frame, {SIZE} px text, preset {args.preset}; "
+            f"median of {args.repeat}, alternating"
+        )
         from signage.commands.video import VideoRequest, render
-        from signage.project.loader import load_project
+        from signage.outputs import open_project
 
-        project = load_project(ROOT)
+        project = open_project(ROOT)
         request = VideoRequest("ticker", text=TEXT, duration=args.seconds, preset=args.preset)
         ours, draw, inside = [], [], []
         for _ in range(args.repeat):
@@ -197,24 +274,47 @@ def main() -> None:
         print(f"{'signage render video --template ticker (process)':<52}{m_ours:>8.2f}{1:>11.2f}x")
         print(f"{'ffmpeg drawtext (process)':<52}{m_draw:>8.2f}{m_draw / m_ours:>11.2f}x")
         m_inside = statistics.median(inside)
-        print(f"{'signage render() in a warm process (no Python start)':<52}{m_inside:>8.2f}{m_inside / m_ours:>11.2f}x")
+        print(
+            f"{'signage render() in a warm process (no Python start)':<52}{m_inside:>8.2f}{m_inside / m_ours:>11.2f}x"
+        )
         if naive is not None:
-            print(f"{'MoviePy TextClip + CompositeVideoClip (process, 1 run)':<52}{naive:>8.2f}{naive / m_ours:>11.2f}x")
-        print(f"signage / drawtext: {m_ours / m_draw:.2f}x as processes, {m_inside / m_draw:.2f}x without Python's "
-              "start-up (target at most 1.0x)")
+            print(
+                f"{'MoviePy TextClip + CompositeVideoClip (process, 1 run)':<52}{naive:>8.2f}{naive / m_ours:>11.2f}x"
+            )
+        print(
+            f"signage / drawtext: {m_ours / m_draw:.2f}x as processes, {m_inside / m_draw:.2f}x without Python's "
+            "start-up (target at most 1.0x)"
+        )
         if naive is not None:
             print(f"MoviePy / signage: {naive / m_ours:.1f}x (target at least 8x)")
 
         peak = peak_memory(signage_ticker(out / "long.mp4", 60, args.preset))
-        every = peak_memory([*signage_cmd(), "render", "video", "--template", "ticker", "--duration", "60",
-                             "--preset", args.preset, "-o", str(out / "all.mp4")])
-        print(f"\npeak memory of a 60 s 1080p ticker, Python + ffmpeg (target under 600 MB): {peak / 2**20:,.0f} MB "
-              f"for the line above, {every / 2**20:,.0f} MB for all the project's slogans (a 100,000 px strip)")
+        every = peak_memory(
+            [
+                *signage_cmd(),
+                "render",
+                "video",
+                "--template",
+                "ticker",
+                "--duration",
+                "60",
+                "--preset",
+                args.preset,
+                "-o",
+                str(out / "all.mp4"),
+            ]
+        )
+        print(
+            f"\npeak memory of a 60 s 1080p ticker, Python + ffmpeg (target under 600 MB): {peak / 2**20:,.0f} MB "
+            f"for the line above, {every / 2**20:,.0f} MB for all the project's slogans (a 100,000 px strip)"
+        )
 
         ours_s, alone_s, inside_s, frames = scene_comparison(out, args.preset, args.repeat)
         print(f"\nscene video case-16x9 ({frames} frames 1920x1080, median of {args.repeat}):")
         print(f"  ffmpeg alone, encoding the same frames from a raw file   {alone_s:6.2f} s")
-        print(f"  signage render_video in a warm process (layout+encode)   {inside_s:6.2f} s  {inside_s / alone_s:.2f}x")
+        print(
+            f"  signage render_video in a warm process (layout+encode)   {inside_s:6.2f} s  {inside_s / alone_s:.2f}x"
+        )
         print(f"  signage render video as a new process (+ Python start)   {ours_s:6.2f} s  {ours_s / alone_s:.2f}x")
         print("  target: within 1.3x of ffmpeg alone")
 

@@ -41,7 +41,10 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="signage")
 @click.option(
-    "--project", "project", envvar="SIGNAGE_PROJECT", type=click.Path(file_okay=False),
+    "--project",
+    "project",
+    envvar="SIGNAGE_PROJECT",
+    type=click.Path(file_okay=False),
     help="Project folder (default: nearest folder upwards with signage.yaml). Env: SIGNAGE_PROJECT.",
 )
 @click.pass_context
@@ -100,17 +103,37 @@ def check(ctx: click.Context) -> None:
 @click.option("--scale", type=click.IntRange(1, 16), default=1, help="Enlarge the preview (pixel fonts).")
 @click.pass_context
 def text(
-    ctx: click.Context, text: str, width: int, height: int | None, role: str, size: str,
-    max_lines: int | None, line_height: float, align: str, valign: str, locale: str | None, branch_id: str | None,
-    strict: bool, headline: bool, as_json: bool, output: Path | None, scale: int,
+    ctx: click.Context,
+    text: str,
+    width: int,
+    height: int | None,
+    role: str,
+    size: str,
+    max_lines: int | None,
+    line_height: float,
+    align: str,
+    valign: str,
+    locale: str | None,
+    branch_id: str | None,
+    strict: bool,
+    headline: bool,
+    as_json: bool,
+    output: Path | None,
+    scale: int,
 ) -> None:
     """Lay TEXT out in a box and show the chosen size and lines."""
     from .commands.text import layout_text, parse_size_range, project_for_tools, save_preview
 
     largest, smallest = parse_size_range(size)
     style = TextStyle(
-        role=role, size=largest, min_size=smallest, max_lines=max_lines, line_height=line_height,
-        align=align, valign=valign, level=BreakLevel.strict if strict else BreakLevel.basic,  # type: ignore[arg-type]
+        role=role,
+        size=largest,
+        min_size=smallest,
+        max_lines=max_lines,
+        line_height=line_height,
+        align=align,  # type: ignore[arg-type]  # click.Choice checked it
+        valign=valign,  # type: ignore[arg-type]
+        level=BreakLevel.strict if strict else BreakLevel.basic,
         headline=headline,
     )
     project = project_for_tools(ctx.obj["project"])
@@ -148,13 +171,30 @@ def render() -> None:
 @click.option("--fps", type=int, help="Scroll frames per second.")
 @click.option("--gap", type=int, help="Pixels between the end of the text and its return.")
 @click.option("--stay", type=float, help="Seconds per page.")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write (replaced whole when it holds earlier signage output).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (replaced whole when it holds earlier signage output).",
+)
 @click.pass_context
 def render_led_command(
-    ctx: click.Context, slogan_id: str | None, text_: str | None, screen: str, color: str | None, mode: str | None,
-    template: str | None, locale: str | None, branch_id: str | None, speed: int | None, fps: int | None,
-    gap: int | None, stay: float | None, out_dir: Path,
+    ctx: click.Context,
+    slogan_id: str | None,
+    text_: str | None,
+    screen: str,
+    color: str | None,
+    mode: str | None,
+    template: str | None,
+    locale: str | None,
+    branch_id: str | None,
+    speed: int | None,
+    fps: int | None,
+    gap: int | None,
+    stay: float | None,
+    out_dir: Path,
 ) -> None:
     """LED sign images: pages (PNG + BMP) or a scroll strip with GIF (and MP4 for full colour)."""
     from .commands.led import LedOptions, render_led
@@ -163,8 +203,20 @@ def render_led_command(
     if slogan_id is None and text_ is None or slogan_id is not None and text_ is not None:
         raise SignageError("give exactly one of --slogan ID and --text TEXT")
     project = project_for_tools(ctx.obj["project"])
-    options = LedOptions(screen=screen, slogan=slogan_id, text=text_, color=color, mode=mode, template=template,
-                         locale=locale, branch=branch_id, speed=speed, fps=fps, gap=gap, stay=stay)
+    options = LedOptions(
+        screen=screen,
+        slogan=slogan_id,
+        text=text_,
+        color=color,
+        mode=mode,
+        template=template,
+        locale=locale,
+        branch=branch_id,
+        speed=speed,
+        fps=fps,
+        gap=gap,
+        stay=stay,
+    )
     manifest = render_led(project, options, out_dir)
     w, h = manifest["screen"]["width"], manifest["screen"]["height"]
     if w % 32 or h % 16:
@@ -192,8 +244,17 @@ def render_led_command(
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def render_card_command(
-    ctx: click.Context, template: str, slogan_id: str | None, case_id: str | None, locale: str | None,
-    branch_id: str | None, fmt: str | None, cmyk: bool, marks: bool, sheet: str | None, output: Path,
+    ctx: click.Context,
+    template: str,
+    slogan_id: str | None,
+    case_id: str | None,
+    locale: str | None,
+    branch_id: str | None,
+    fmt: str | None,
+    cmyk: bool,
+    marks: bool,
+    sheet: str | None,
+    output: Path,
 ) -> None:
     """A print-ready card: PDF (vector text, embedded subsets, bleed, boxes) or a 300-dpi PNG preview."""
     from .card.pdf import PdfOptions
@@ -220,9 +281,18 @@ def render_card_command(
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def render_video_command(
-    ctx: click.Context, template: str, case_id: str | None, slogan_id: str | None, text_: str | None,
-    locale: str | None, branch_id: str | None, size: str | None, fps: int | None, duration: float | None,
-    preset: str | None, output: Path,
+    ctx: click.Context,
+    template: str,
+    case_id: str | None,
+    slogan_id: str | None,
+    text_: str | None,
+    locale: str | None,
+    branch_id: str | None,
+    size: str | None,
+    fps: int | None,
+    duration: float | None,
+    preset: str | None,
+    output: Path,
 ) -> None:
     """A lobby video: H.264 High MP4 with AAC audio, plus .srt, .poster.png and .json beside it."""
     from .commands.text import project_for_tools
@@ -231,21 +301,32 @@ def render_video_command(
     project = project_for_tools(ctx.obj["project"])
     request = VideoRequest(template, case_id, slogan_id, text_, locale, branch_id, size, fps, duration, preset)
     with click.progressbar(length=1, label="frames", file=sys.stderr) as bar:
+
         def advance(n: int) -> None:
             bar.length = max(bar.length or 1, bar.pos + n)
             bar.update(n)
 
         manifest = render(project, request, output, advance)
-    click.echo(f"wrote {output}: {manifest['size'][0]}x{manifest['size'][1]}, {manifest['fps']} fps, "
-               f"{manifest['duration']} s, {len(manifest['scenes'])} scene states")
+    click.echo(
+        f"wrote {output}: {manifest['size'][0]}x{manifest['size'][1]}, {manifest['fps']} fps, "
+        f"{manifest['duration']} s, {len(manifest['scenes'])} scene states"
+    )
 
 
 @main.command()
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
-@click.option("--only", "only", multiple=True, type=click.Choice(["led", "cards", "video"]),
-              help="Build only these kinds (repeatable); default all.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Build as of this date (default: today in the branches' time zones).")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice(["led", "cards", "video"]),
+    help="Build only these kinds (repeatable); default all.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Build as of this date (default: today in the branches' time zones).",
+)
 @click.pass_context
 def build(ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any) -> None:
     """Render the project's catalogue into its output folder, only what changed."""

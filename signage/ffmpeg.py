@@ -46,8 +46,10 @@ def check_level(width: int, height: int, fps: int) -> None:
         raise SignageError(f"{width}x{height} is larger than H.264 level 4.1 allows (1920x1080 or 2048x1024)")
     if mbs * fps > LEVEL_41_MBS_PER_SECOND:
         most = LEVEL_41_MBS_PER_SECOND // mbs
-        raise SignageError(f"{width}x{height} at {fps} fps is beyond H.264 level 4.1, which every lobby player "
-                           f"plays: use at most {most} fps at this size")
+        raise SignageError(
+            f"{width}x{height} at {fps} fps is beyond H.264 level 4.1, which every lobby player "
+            f"plays: use at most {most} fps at this size"
+        )
 
 
 @dataclass
@@ -74,8 +76,23 @@ class EncodeJob:
 
     def command(self) -> list[str]:
         w, h = self.frame_size
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", self.pix_fmt, "-s", f"{w}x{h}", "-r", str(self.fps), "-i", "-"]
+        cmd = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            self.pix_fmt,
+            "-s",
+            f"{w}x{h}",
+            "-r",
+            str(self.fps),
+            "-i",
+            "-",
+        ]
         if self.music is not None:
             cmd += ["-stream_loop", "-1", "-i", str(self.music)]
         elif self.audio:
@@ -99,11 +116,39 @@ class EncodeJob:
                 audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
             cmd += ["-map", "1:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
         cmd += [
-            "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf),
-            "-profile:v", "high", "-level:v", "4.1", "-pix_fmt", "yuv420p",
-            "-maxrate", "8M", "-bufsize", "16M", "-g", str(self.fps * 2),
-            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-            "-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output),
+            "-c:v",
+            "libx264",
+            "-preset",
+            self.preset,
+            "-crf",
+            str(self.crf),
+            "-profile:v",
+            "high",
+            "-level:v",
+            "4.1",
+            "-pix_fmt",
+            "yuv420p",
+            "-maxrate",
+            "8M",
+            "-bufsize",
+            "16M",
+            "-g",
+            str(self.fps * 2),
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-color_range",
+            "tv",
+            "-t",
+            f"{self.duration:.3f}",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(self.output),
         ]
         return cmd
 
@@ -124,8 +169,9 @@ class Encoder:
     def __init__(self, job: EncodeJob):
         self.job = job
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
-        self.process = subprocess.Popen(job.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=self._log, start_new_session=True)
+        self.process = subprocess.Popen(
+            job.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, start_new_session=True
+        )
         assert self.process.stdin is not None
         self.stdin = self.process.stdin
         _widen_pipe(self.stdin)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 
 def file_digest(path: Path) -> str:
@@ -16,13 +15,13 @@ def file_digest(path: Path) -> str:
 
 @lru_cache(maxsize=256)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
     sha = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha.update(block)
     return sha.hexdigest()
-
-
-def fonts_fingerprint(catalog: dict[str, Any], roles: dict[str, Any]) -> dict[str, Any]:
-    """What decides the glyphs: the role chains and the bytes of every catalogue font."""
-    return {"roles": roles, "files": {font_id: file_digest(spec.path) for font_id, spec in sorted(catalog.items())}}

@@ -37,7 +37,4 @@ class Locale:
         script, region = parts[1], parts[2]
         if script == "Hans" and region in _HANS_REGIONS or script == "Hant" and region in _HANT_FORMS:
             return cls(tag=f"zh-{script}-{region}", script=script, region=region)
-        raise ValueError(
-            f"unknown locale {tag!r}: use zh-Hans-CN, zh-Hans-SG, zh-Hant-HK, zh-Hant-MO or zh-Hant-TW"
-        )
-
+        raise ValueError(f"unknown locale {tag!r}: use zh-Hans-CN, zh-Hans-SG, zh-Hant-HK, zh-Hant-MO or zh-Hant-TW")

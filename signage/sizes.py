@@ -15,7 +15,9 @@ def parse_wxh(text: object, what: str = "size") -> tuple[float, float]:
     return float(match.group(1)), float(match.group(2))
 
 
-def parse_pixels(text: object, what: str = "size", low: int = 1, high: int = 4096, even: bool = False) -> tuple[int, int]:
+def parse_pixels(
+    text: object, what: str = "size", low: int = 1, high: int = 4096, even: bool = False
+) -> tuple[int, int]:
     """Whole pixels from ``low`` to ``high`` a side; ``even`` for 4:2:0 video."""
     w, h = parse_wxh(text, what)
     if w != int(w) or h != int(h):

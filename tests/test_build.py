@@ -10,7 +10,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from .conftest import REPO, Cli
 from signage.build import build
 from signage.build import job as job_module
 from signage.build.catalogue import CATALOGUE
@@ -18,6 +17,8 @@ from signage.build.progress import Progress
 from signage.card.pdf import FontSubsets
 from signage.errors import SignageError
 from signage.outputs import open_project, planners
+
+from .conftest import REPO, Cli
 
 TODAY = dt.date(2026, 6, 1)
 SLOGANS = """\
@@ -76,8 +77,13 @@ def small(project_copy: Path) -> Path:
         if template.stem != "case-16x9":
             template.unlink()
     case = videos / "case-16x9.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace("size: 1920x1080", "size: 256x144")
-                    .replace("height: 96", "height: 24").replace("size: 52", "size: 14"), encoding="utf-8")
+    case.write_text(
+        case.read_text(encoding="utf-8")
+        .replace("size: 1920x1080", "size: 256x144")
+        .replace("height: 96", "height: 24")
+        .replace("size: 52", "size: 14"),
+        encoding="utf-8",
+    )
     return project_copy
 
 
@@ -128,8 +134,10 @@ def test_a_text_naming_the_branch_is_made_for_each_branch(small: Path) -> None:
     run(small, "led")
     records = catalogue(small)
     names = {r["branch"]: r["text"] for k, r in records.items() if "/branch-hello" in k and k.startswith("led/door")}
-    assert names == {"changzhi-yingxiong": "长治英雄中路支行提醒您：转账前先核实。",
-                     "beijing-chaoyang": "北京朝阳支行提醒您：转账前先核实。"}
+    assert names == {
+        "changzhi-yingxiong": "长治英雄中路支行提醒您：转账前先核实。",
+        "beijing-chaoyang": "北京朝阳支行提醒您：转账前先核实。",
+    }
 
 
 def test_unchanged_keys_are_skipped_and_one_edit_renders_only_what_shows_it(small: Path) -> None:
@@ -137,13 +145,17 @@ def test_unchanged_keys_are_skipped_and_one_edit_renders_only_what_shows_it(smal
     second = run(small)
     assert sum(second.rendered.values()) == 0 and sum(second.unchanged.values()) == sum(first.rendered.values())
     slogans = small / "content" / "slogans.yaml"
-    slogans.write_text(slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"),
-                       encoding="utf-8")
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
+    )
     third = run(small)
     # formula-shuadan on two LED screens, its table card and the case video's ticker (a related slogan)
     assert third.rendered == {"led": 2, "cards": 1, "video": 1}
-    slogans.write_text(slogans.read_text(encoding="utf-8") + "- id: brand-new\n  kind: rule\n  text:\n"
-                       "    zh-Hans-CN: 新的标语，陌生链接不点击。\n", encoding="utf-8")
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8") + "- id: brand-new\n  kind: rule\n  text:\n"
+        "    zh-Hans-CN: 新的标语，陌生链接不点击。\n",
+        encoding="utf-8",
+    )
     fourth = run(small)
     # the new slogan only (2 screens, 1 card): the case video's ticker shows related slogans
     assert fourth.rendered == {"led": 2, "cards": 1}
@@ -156,7 +168,7 @@ def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
     slogans = small / "content" / "slogans.yaml"
     text = slogans.read_text(encoding="utf-8")
     start = text.index("- id: counter-question")
-    slogans.write_text(text[:start] + text[text.index("- id: branch-hello"):], encoding="utf-8")
+    slogans.write_text(text[:start] + text[text.index("- id: branch-hello") :], encoding="utf-8")
     # the case names counter-question as related: drop that reference too
     case = small / "content" / "cases" / "shuadan-rebate.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace(", counter-question", ""), encoding="utf-8")
@@ -167,21 +179,27 @@ def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
     assert not any(k.endswith("/counter-question") for k in catalogue(small))
 
 
-@pytest.mark.parametrize("edit, rerendered", [
-    ("template", {"led": 7}),  # the pages template: the 7 page outputs only
-    ("font", {"led": 14}),  # the pixel-16 chain changes: every LED output
-    ("renderer", {"cards": 7}),  # the card renderer's code changed
-])
-def test_keys_see_templates_fonts_and_renderer_code(small: Path, monkeypatch: pytest.MonkeyPatch, edit: str,
-                                                     rerendered: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    "edit, rerendered",
+    [
+        ("template", {"led": 7}),  # the pages template: the 7 page outputs only
+        ("font", {"led": 14}),  # the pixel-16 chain changes: every LED output
+        ("renderer", {"cards": 7}),  # the card renderer's code changed
+    ],
+)
+def test_keys_see_templates_fonts_and_renderer_code(
+    small: Path, monkeypatch: pytest.MonkeyPatch, edit: str, rerendered: dict[str, int]
+) -> None:
     run(small, "led", "cards")
     if edit == "template":
         path = small / "templates" / "led" / "pages.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("align: center", "align: left"), encoding="utf-8")
     elif edit == "font":
         config = small / "signage.yaml"
-        config.write_text(config.read_text(encoding="utf-8").replace("pixel-16: [wqy-bitmap-16, unifont]",
-                                                                     "pixel-16: [unifont]"), encoding="utf-8")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("pixel-16: [wqy-bitmap-16, unifont]", "pixel-16: [unifont]"),
+            encoding="utf-8",
+        )
     else:
         real = job_module.code_version
 
@@ -196,8 +214,9 @@ def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(small: P
     run(small, "cards")
     good = catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"]
     template = small / "templates" / "card" / "a6-table.yaml"
-    template.write_text(template.read_text(encoding="utf-8").replace("size: [26, 12]", "size: [60, 58]"),
-                        encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("size: [26, 12]", "size: [60, 58]"), encoding="utf-8"
+    )
     with pytest.raises(SignageError, match=r"a6-table\.slogan: two-cards: does not fit"):
         run(small, "cards")
     assert catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"] == good
@@ -239,8 +258,9 @@ def test_progress_is_weighted_by_cost_and_readable_in_a_log() -> None:
 
 
 def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Path) -> None:
-    first = Cli.process("build", "--only", "led", "--only", "cards", "--today", "2026-06-01", "--workers", "2",
-                        cwd=small)
+    first = Cli.process(
+        "build", "--only", "led", "--only", "cards", "--today", "2026-06-01", "--workers", "2", cwd=small
+    )
     assert first.returncode == 0, first.stderr
     assert "build: 21/21 jobs, 100% of the work" in first.stderr
     assert "led: 14 outputs, 14 rendered, 0 unchanged" in first.stdout

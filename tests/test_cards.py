@@ -25,7 +25,7 @@ MM = PT_PER_MM
 
 
 def pdf_of(project: Project, template: str, content: str, locale: str = "zh-Hans-CN", **options: object) -> bytes:
-    layout = layout_card(project, project.card_template(template), content, locale)
+    layout = layout_card(project, project.template("card", template), content, locale)
     return card_pdf([layout], font_subsets(project), PdfOptions(**options))  # type: ignore[arg-type]
 
 
@@ -46,7 +46,9 @@ def test_crop_marks_sit_in_a_slug_outside_the_bleed(example: Project) -> None:
     with pikepdf.open(__import__("io").BytesIO(data)) as doc:
         page = doc.pages[0]
         slug, bleed = 10, 2
-        assert box(page.MediaBox) == box(pikepdf.Array([0, 0, (90 + 2 * (slug + bleed)) * MM, (54 + 2 * (slug + bleed)) * MM]))
+        assert box(page.MediaBox) == box(
+            pikepdf.Array([0, 0, (90 + 2 * (slug + bleed)) * MM, (54 + 2 * (slug + bleed)) * MM])
+        )
         assert box(page.obj.TrimBox) == box(pikepdf.Array([12 * MM, 12 * MM, 102 * MM, 66 * MM]))
         content = page.Contents.read_bytes().decode("latin-1")
     assert content.count(" l") >= 8  # eight crop-mark strokes
@@ -64,12 +66,12 @@ def test_fonts_are_embedded_subsets_and_text_copies_back(example: Project) -> No
             assert "/FontFile3" in descriptor or "/FontFile2" in descriptor
             assert "/ToUnicode" in font
     text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
-    rendered = example.render(example.entry("two-cards", "text.zh-Hans-CN"))
+    rendered = example.fill(example.entry("two-cards", "text.zh-Hans-CN"))
     assert rendered in text and "96110" in text
 
 
 def test_pdf_and_png_preview_put_text_in_the_same_place(example: Project) -> None:
-    layout = layout_card(example, example.card_template("a6-table"), "hotline-ask", "zh-Hans-CN")
+    layout = layout_card(example, example.template("card", "a6-table"), "hotline-ask", "zh-Hans-CN")
     data = card_pdf([layout], font_subsets(example), PdfOptions())
     bleed_px = round(3 * PX_PER_MM)
     rendered = pdfium.PdfDocument(data)[0].render(scale=300 / 72).to_pil().convert("L")
@@ -104,7 +106,7 @@ def test_cmyk_black_text_is_pure_k(example: Project) -> None:
 
 
 def test_tent_card_prints_the_top_face_upside_down(example: Project) -> None:
-    layout = layout_card(example, example.card_template("tent-a4"), "two-cards", "zh-Hans-CN")
+    layout = layout_card(example, example.template("card", "tent-a4"), "two-cards", "zh-Hans-CN")
     image = np.asarray(card_png(layout).convert("RGB")).astype(int)
     red = (image[:, :, 0] > 150) & (image[:, :, 1] < 80)
     rows = red.mean(axis=1)
@@ -119,8 +121,8 @@ def test_sheet_imposes_several_cards_with_marks(example: Project) -> None:
     assert len(slots) == 9  # 3 x 3 on a landscape sheet, each card keeping its 2 mm bleed
     for x, y in slots:  # room for the bleed and a 5 mm mark outside the grid
         assert x - 2 - 6 >= 0 and y - 2 - 6 >= 0 and x + 90 + 8 <= w and y + 54 + 8 <= h
-    for (x1, y1) in slots:  # bleeds never overlap a neighbour's card
-        for (x2, y2) in slots:
+    for x1, y1 in slots:  # bleeds never overlap a neighbour's card
+        for x2, y2 in slots:
             if (x1, y1) != (x2, y2):
                 assert abs(x1 - x2) >= 90 + 4 - 1e-6 or abs(y1 - y2) >= 54 + 4 - 1e-6
     data = pdf_of(example, "prompt-90x54", "hotline-ask", sheet="A4")
@@ -138,7 +140,7 @@ def test_png_preview_is_the_trimmed_card_at_300_dpi(example: Project, tmp_path: 
 
 
 def test_every_drawn_character_reaches_the_pdf(project_copy: Path) -> None:
-    project = _template(project_copy, "a6-table", "text: \"{{ strings.scan }}\"", "text: \"鑫龘{{ strings.scan }}\"")
+    project = _template(project_copy, "a6-table", 'text: "{{ strings.scan }}"', 'text: "鑫龘{{ strings.scan }}"')
     data = pdf_of(project, "a6-table", "two-cards")
     text = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
     assert "鑫龘扫码" in text  # literal template text outside the content's characters
@@ -147,7 +149,7 @@ def test_every_drawn_character_reaches_the_pdf(project_copy: Path) -> None:
 
 
 def test_case_poster_shows_the_case(example: Project) -> None:
-    layout = layout_card(example, example.card_template("a5-case"), "shuadan-rebate", "zh-Hans-CN")
+    layout = layout_card(example, example.template("card", "a5-case"), "shuadan-rebate", "zh-Hans-CN")
     case = example.case("shuadan-rebate")
     assert layout.texts["title"] == case.title
     assert all(sign in layout.texts["signs"] for sign in case.warning_signs)
@@ -165,7 +167,7 @@ def _template(project_copy: Path, name: str, old: str, new: str) -> Project:
 def test_text_that_cannot_fit_names_template_block_item_and_overflow(project_copy: Path) -> None:
     project = _template(project_copy, "a6-table", "size: [26, 12]", "size: [60, 50]")
     with pytest.raises(SignageError) as err:
-        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+        layout_card(project, project.template("card", "a6-table"), "two-cards", "zh-Hans-CN")
     message = str(err.value)
     assert "a6-table.slogan: two-cards" in message and "does not fit its 87x66 mm box at 50 pt" in message
     assert "mm of height, the box has 66 mm" in message
@@ -177,17 +179,22 @@ def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
     path = project_copy / "templates" / "card" / "a6-table.yaml"
     original = path.read_text(encoding="utf-8")
     with pytest.raises(SignageError, match=r"a6-table.yaml: a6-table.blocks\[7\].file: logo.png not found"):
-        _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
-                  "  - {type: image, name: logo, box: [80, 6, 18, 14], file: logo.png}\n"
-                  "  - {type: rect, name: bottom-band")
+        _template(
+            project_copy,
+            "a6-table",
+            "  - {type: rect, name: bottom-band",
+            "  - {type: image, name: logo, box: [80, 6, 18, 14], file: logo.png}\n  - {type: rect, name: bottom-band",
+        )
     project, _ = read_project(project_copy)  # as `render card` loads: the missing file still stops the card
     assert project is not None
     with pytest.raises(SignageError, match=r"a6-table.logo: two-cards: image logo.png not found"):
-        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+        layout_card(project, project.template("card", "a6-table"), "two-cards", "zh-Hans-CN")
     path.write_text(original, encoding="utf-8")
-    project = _template(project_copy, "a6-table", 'data: "{{ app_url }}"', 'data: "{{ app_url }}?x={{ slogan.text * 6 }}"')
+    project = _template(
+        project_copy, "a6-table", 'data: "{{ app_url }}"', 'data: "{{ app_url }}?x={{ slogan.text * 6 }}"'
+    )
     with pytest.raises(SignageError, match=r"QR data too long for a 24 mm code"):
-        layout_card(project, project.card_template("a6-table"), "two-cards", "zh-Hans-CN")
+        layout_card(project, project.template("card", "a6-table"), "two-cards", "zh-Hans-CN")
 
 
 @pytest.mark.parametrize(
@@ -213,22 +220,42 @@ def test_render_card_cli_writes_nothing_on_error(tmp_path: Path) -> None:
     from .conftest import REPO
 
     out = tmp_path / "card.pdf"
-    ok = Cli.process("--project", str(REPO), "render", "card", "--template", "prompt-90x54", "--slogan",
-                     "hotline-ask", "--cmyk", "--marks", "-o", str(out))
+    ok = Cli.process(
+        "--project",
+        str(REPO),
+        "render",
+        "card",
+        "--template",
+        "prompt-90x54",
+        "--slogan",
+        "hotline-ask",
+        "--cmyk",
+        "--marks",
+        "-o",
+        str(out),
+    )
     assert ok.returncode == 0, ok.stderr
     before = out.read_bytes()
-    bad = Cli.process("--project", str(REPO), "render", "card", "--template", "a5-case", "--slogan", "two-cards",
-                      "-o", str(out))
+    bad = Cli.process(
+        "--project", str(REPO), "render", "card", "--template", "a5-case", "--slogan", "two-cards", "-o", str(out)
+    )
     assert bad.returncode == 1 and "made for a case" in bad.stderr and "Traceback" not in bad.stderr
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["card.pdf"]
 
 
-def test_print_options_with_png_and_images_outside_the_project_are_refused(example: Project, tmp_path: Path,
-                                                                         project_copy: Path) -> None:
+def test_print_options_with_png_and_images_outside_the_project_are_refused(
+    example: Project, tmp_path: Path, project_copy: Path
+) -> None:
     with pytest.raises(SignageError, match="--cmyk, --marks and --sheet are for the PDF"):
-        render_card(example, CardRequest("a6-table", slogan="two-cards"), tmp_path / "x.png", None, PdfOptions(cmyk=True))
+        render_card(
+            example, CardRequest("a6-table", slogan="two-cards"), tmp_path / "x.png", None, PdfOptions(cmyk=True)
+        )
     with pytest.raises(SignageError, match=r"a6-table.yaml:\d+: .*'/etc/passwd' must be a file inside the project"):
-        _template(project_copy, "a6-table", "  - {type: rect, name: bottom-band",
-                  "  - {type: image, name: logo, box: [80, 6, 18, 14], file: /etc/passwd}\n"
-                  "  - {type: rect, name: bottom-band")
+        _template(
+            project_copy,
+            "a6-table",
+            "  - {type: rect, name: bottom-band",
+            "  - {type: image, name: logo, box: [80, 6, 18, 14], file: /etc/passwd}\n"
+            "  - {type: rect, name: bottom-band",
+        )

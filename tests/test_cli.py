@@ -18,8 +18,17 @@ def test_check_passes_on_the_example(cli: Cli, monkeypatch) -> None:  # type: ig
 
 
 def test_text_prints_size_and_lines(cli: Cli) -> None:
-    result = cli("--project", str(REPO), "text", "陌生来电让你转账到安全账户的都是诈骗", "--width", "240",
-                 "--size", "30", "--headline")
+    result = cli(
+        "--project",
+        str(REPO),
+        "text",
+        "陌生来电让你转账到安全账户的都是诈骗",
+        "--width",
+        "240",
+        "--size",
+        "30",
+        "--headline",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("size 30 px, 3 line(s)")
     lines = [line.split("    (x=")[0] for line in result.output.splitlines()[1:]]
@@ -28,8 +37,23 @@ def test_text_prints_size_and_lines(cli: Cli) -> None:
 
 def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "preview.png"
-    result = cli("--project", str(REPO), "text", "拨打{{ hotline }}，核实再转账", "--width", "200", "--height", "120",
-                 "--size", "40..12", "--max-lines", "2", "--json", "-o", str(out))
+    result = cli(
+        "--project",
+        str(REPO),
+        "text",
+        "拨打{{ hotline }}，核实再转账",
+        "--width",
+        "200",
+        "--height",
+        "120",
+        "--size",
+        "40..12",
+        "--max-lines",
+        "2",
+        "--json",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert 12 <= data["size"] <= 40
@@ -42,13 +66,25 @@ def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> No
 
 
 def test_text_in_hong_kong_uses_the_hk_hotline(cli: Cli) -> None:
-    result = cli("--project", str(REPO), "text", "防騙易{{ hotline }}", "--width", "300", "--locale", "zh-Hant-HK", "--json")
+    result = cli(
+        "--project", str(REPO), "text", "防騙易{{ hotline }}", "--width", "300", "--locale", "zh-Hant-HK", "--json"
+    )
     assert json.loads(result.output)["lines"][0]["text"] == "防騙易18222"
 
 
 def test_text_that_cannot_fit_fails_cleanly(cli: Cli) -> None:
-    result = cli("--project", str(REPO), "text", "不出租、不出借、不出售银行卡和电话卡", "--width", "100",
-                 "--size", "20..16", "--max-lines", "1")
+    result = cli(
+        "--project",
+        str(REPO),
+        "text",
+        "不出租、不出借、不出售银行卡和电话卡",
+        "--width",
+        "100",
+        "--size",
+        "20..16",
+        "--max-lines",
+        "1",
+    )
     assert result.exit_code == 1
     assert "does not fit at 16 px" in result.output and "at most 1 allowed" in result.output
 
@@ -70,8 +106,9 @@ def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: P
     (project_copy / "content" / "cases" / "fake-loan.yaml").write_text("id: fake-loan\ntitle: [\n", encoding="utf-8")
     credit = project_copy / "content" / "cases" / "fake-credit.yaml"
     credit.write_text(
-        "\n".join(l for l in credit.read_text(encoding="utf-8").splitlines() if not l.startswith("outcome:"))
-        .replace("title: ", "title: 😀", 1),
+        "\n".join(l for l in credit.read_text(encoding="utf-8").splitlines() if not l.startswith("outcome:")).replace(
+            "title: ", "title: 😀", 1
+        ),
         encoding="utf-8",
     )
     result = Cli.process("check", cwd=project_copy)
@@ -110,42 +147,25 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_render_led_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "led"
-    ok = Cli.process("--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x16",
-                     "--mode", "pages", "-o", str(out))
+    ok = Cli.process(
+        "--project",
+        str(REPO),
+        "render",
+        "led",
+        "--slogan",
+        "two-cards",
+        "--screen",
+        "96x16",
+        "--mode",
+        "pages",
+        "-o",
+        str(out),
+    )
     assert ok.returncode == 0, ok.stderr
     assert (out / "page-01.png").is_file() and "page-01.png" in ok.stdout
-    bad = Cli.process("--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x0",
-                      "-o", str(out))
+    bad = Cli.process(
+        "--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x0", "-o", str(out)
+    )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "--screen: screen size '96x0' has a zero side" in bad.stderr
     assert (out / "page-01.png").is_file()  # the earlier output is still there
-
-
-def test_build_shows_progress_and_counts(project_copy: Path) -> None:
-    config = project_copy / "signage.yaml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text[: text.index("led_screens:")] + "led_screens:\n  - {id: door, size: 64x16, mode: pages}\n",
-                      encoding="utf-8")
-    for template in (project_copy / "templates" / "card").glob("*.yaml"):
-        if template.stem != "a5-case":  # keep the test quick: ten case posters
-            template.unlink()
-    for template in (project_copy / "templates" / "video").glob("*.yaml"):
-        template.unlink()  # videos have tests of their own
-    first = Cli.process("build", cwd=project_copy)
-    assert first.returncode == 0, first.stderr
-    assert "LED catalogue" in first.stderr and "Card catalogue" in first.stderr
-    assert "led: 38 rendered, 0 unchanged" in first.stdout and "cards: 10 rendered, 0 unchanged" in first.stdout
-    assert len(list((project_copy / "output" / "cards" / "a5-case").glob("*/*/card.pdf"))) == 10
-    second = Cli.process("build", cwd=project_copy)
-    assert "led: 0 rendered," in second.stdout and "cards: 0 rendered, 10 unchanged" in second.stdout
-
-
-def test_build_clears_what_an_interrupted_build_left(tmp_path: Path) -> None:
-    from signage.commands.build import clean_staging
-
-    root = tmp_path / "led"
-    (root / "door" / "zh-Hans-CN" / ".two-cards.new-abc").mkdir(parents=True)
-    (root / "door" / "zh-Hans-CN" / "two-cards").mkdir()
-    (root / "door" / ".case.x1y2.mp4").write_bytes(b"half")
-    assert clean_staging(root) == 2
-    assert [p.name for p in (root / "door" / "zh-Hans-CN").iterdir()] == ["two-cards"]

@@ -68,7 +68,9 @@ def test_locale_picks_the_regional_glyph_forms(example: Project) -> None:
     hk = example.fonts.chain("sans", "zh-Hant-HK")
     tw = example.fonts.chain("sans", "zh-Hant-TW")
     assert (sc.primary.name, hk.primary.name, tw.primary.name) == (
-        "Noto Sans CJK SC", "Noto Sans CJK HK", "Noto Sans CJK TC",
+        "Noto Sans CJK SC",
+        "Noto Sans CJK HK",
+        "Noto Sans CJK TC",
     )
 
     def draw(chain: FontChain) -> Image.Image:
@@ -141,7 +143,9 @@ def test_line_feed_is_a_forced_break(sans: FontChain) -> None:
 
 def test_bitmap_fonts_paint_only_two_colours(example: Project) -> None:
     chain = example.fonts.chain("pixel-12", "zh-Hans-CN")
-    layout = fit_text("转账前先核实，拨打96110", Box(192, 24), TextStyle(role="pixel-12", size=12, line_height=1), chain)
+    layout = fit_text(
+        "转账前先核实，拨打96110", Box(192, 24), TextStyle(role="pixel-12", size=12, line_height=1), chain
+    )
     assert layout.size == 12
     image = Image.new("L", (192, 24), 0)
     paint_text(image, layout, fill=255)

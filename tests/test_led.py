@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from signage.commands.led import LedOptions, build_led, render_led
+from signage.commands.led import LedOptions, render_led
 from signage.errors import SignageError
 from signage.outputs import open_project as load_project
 from signage.project.loader import Project
@@ -103,7 +103,9 @@ def test_scroll_strip_gif_and_loop(example: Project, tmp_path: Path) -> None:
 
 
 def test_full_colour_scroll_has_an_mp4_players_take(example: Project, tmp_path: Path) -> None:
-    manifest = render(example, tmp_path, slogan="hotline-ask", screen="128x32", mode="scroll", color="full", fps=50, speed=2)
+    manifest = render(
+        example, tmp_path, slogan="hotline-ask", screen="128x32", mode="scroll", color="full", fps=50, speed=2
+    )
     with av.open(str(tmp_path / manifest["mp4"])) as container:
         stream = container.streams.video[0]
         ctx = stream.codec_context
@@ -124,10 +126,15 @@ def test_dot_preview_is_the_screen_enlarged(example: Project, tmp_path: Path) ->
 
 def test_manifest_describes_the_output(example: Project, tmp_path: Path) -> None:
     render(example, tmp_path, slogan="two-cards", screen="door-192x32")
-    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    record = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert record["content"] == {"kind": "slogan", "id": "two-cards"} and record["target"] == "door-192x32"
+    data = record["meta"]
     assert data["content"] == "two-cards" and data["template"] == "pages" and data["mode"] == "pages"
     assert data["screen"] == {"id": "door-192x32", "width": 192, "height": 32, "color": "red"}
     assert all({"file", "text", "bmp", "stay"} <= set(p) for p in data["pages"])
+    listed = {f["name"]: f for f in record["files"]}
+    assert set(listed) == {p.name for p in tmp_path.iterdir()} - {"manifest.json"}
+    assert all((tmp_path / name).stat().st_size == f["bytes"] for name, f in listed.items())
 
 
 def test_long_token_is_cut_with_a_warning_or_refused(example: Project, tmp_path: Path, project_copy: Path) -> None:
@@ -139,7 +146,9 @@ def test_long_token_is_cut_with_a_warning_or_refused(example: Project, tmp_path:
         path.write_text(path.read_text(encoding="utf-8").replace("long_tokens: split", "long_tokens: error"), "utf-8")
     strict = project_copy
     with pytest.raises(SignageError, match="cannot be broken is .* px wider than the 96x16 screen"):
-        render(load_project(strict), tmp_path / "b", text="访问www.example-bank.com.cn下载", screen="96x16", mode="pages")
+        render(
+            load_project(strict), tmp_path / "b", text="访问www.example-bank.com.cn下载", screen="96x16", mode="pages"
+        )
 
 
 @pytest.mark.parametrize(
@@ -150,12 +159,15 @@ def test_long_token_is_cut_with_a_warning_or_refused(example: Project, tmp_path:
         ({"text": "反诈", "screen": "99999x16"}, "not an LED sign"),
         ({"text": "反诈", "screen": "big"}, "neither WxH nor a screen"),
         ({"text": "反诈", "screen": "96x8"}, "smallest row here is 12 px"),
-        ({"text": "反诈\U0001F600", "screen": "96x16"}, r"U\+1F600"),
+        ({"text": "反诈\U0001f600", "screen": "96x16"}, r"U\+1F600"),
         ({"text": "反诈", "screen": "96x16", "speed": 0}, "--speed"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(
-    example: Project, tmp_path: Path, options: dict, message: str  # type: ignore[type-arg]
+    example: Project,
+    tmp_path: Path,
+    options: dict,
+    message: str,  # type: ignore[type-arg]
 ) -> None:
     out = tmp_path / "out"
     render(example, out, text="拨打96110", screen="96x16", mode="pages")
@@ -171,32 +183,6 @@ def test_refuses_to_replace_a_folder_that_is_not_signage_output(example: Project
     with pytest.raises(SignageError, match="not signage output"):
         render(example, tmp_path, text="反诈", screen="96x16")
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
-
-
-def test_build_renders_only_what_changed(project_copy: Path) -> None:
-    config = project_copy / "signage.yaml"
-    text = config.read_text(encoding="utf-8")
-    text = text[: text.index("led_screens:")] + (
-        "led_screens:\n"
-        "  - {id: small-pages, size: 96x16, mode: pages}\n"
-        "  - {id: small-scroll, size: 64x16, mode: scroll, speed: 2}\n"
-    )
-    config.write_text(text, encoding="utf-8")
-    project = load_project(project_copy)
-    out = project_copy / "output" / "led"
-    first = build_led(project, out, workers=2)
-    jobs = first.rendered
-    assert jobs >= 2 * len(project.slogans) and first.unchanged == 0
-    assert (out / "small-pages" / "zh-Hant-HK" / "two-cards" / "manifest.json").is_file()
-    second = build_led(load_project(project_copy), out, workers=1)
-    assert (second.rendered, second.unchanged, second.removed) == (0, jobs, 0)
-
-    slogans = project_copy / "content" / "slogans.yaml"
-    content = slogans.read_text(encoding="utf-8").replace("两卡不租不借不卖", "两卡不租不借")
-    slogans.write_text(content, encoding="utf-8")
-    third = build_led(load_project(project_copy), out, workers=1)
-    assert third.rendered == 2  # two-cards' short form, on both screens
-    assert json.loads((out / "small-pages" / "zh-Hans-CN" / "two-cards" / "manifest.json").read_text())["text"] == "两卡不租不借"
 
 
 def test_gif_timing_adds_up_to_the_frame_rate(example: Project, tmp_path: Path) -> None:
@@ -215,6 +201,7 @@ def test_pages_end_at_clauses_and_branch_slogans_need_a_branch(example: Project,
     assert [p["text"][-1] for p in manifest["pages"][:-1]] == ["，"]
     with pytest.raises(SignageError, match="names the branch: give --branch"):
         render(example, tmp_path / "b", slogan="anti-fraud-campaign", screen="192x32", mode="pages")
-    chosen = render(example, tmp_path / "c", slogan="anti-fraud-campaign", screen="192x32", mode="pages",
-                    branch="beijing-chaoyang")
+    chosen = render(
+        example, tmp_path / "c", slogan="anti-fraud-campaign", screen="192x32", mode="pages", branch="beijing-chaoyang"
+    )
     assert chosen["branch"] == "beijing-chaoyang" and "北京朝阳支行" in chosen["text"]

@@ -8,8 +8,8 @@ import pytest
 
 from signage.commands.check import check_project
 from signage.errors import SignageError
-from signage.project.content import FRAUD_TYPES
 from signage.outputs import open_project as load_project
+from signage.project.content import FRAUD_TYPES
 from signage.project.loader import find_project_dir
 
 from .conftest import REPO, edit_first_line
@@ -31,16 +31,16 @@ def test_texts_render_with_the_regions_hotline(example) -> None:  # type: ignore
     cn = next(t for t in example.texts if t.item == "hotline-ask" and t.field == "text.zh-Hans-CN")
     hk = next(t for t in example.texts if t.item == "hotline-ask" and t.field == "text.zh-Hant-HK")
     assert "{{ hotline }}" in hotline.text["zh-Hans-CN"]
-    assert "96110" in example.render(cn)
-    assert "18222" in example.render(hk) and "96110" not in example.render(hk)
+    assert "96110" in example.fill(cn)
+    assert "18222" in example.fill(hk) and "96110" not in example.fill(hk)
 
 
 def test_branch_variables_need_a_branch(example) -> None:  # type: ignore[no-untyped-def]
     entry = next(t for t in example.texts if "branch.name" in t.template)
     branch = example.branches_for(entry.locale)[0]
-    assert branch.name in example.render(entry, branch)
+    assert branch.name in example.fill(entry, branch)
     with pytest.raises(SignageError, match="'branch' is undefined"):
-        example.render(entry)
+        example.fill(entry)
 
 
 def test_example_project_checks_clean() -> None:
@@ -102,7 +102,9 @@ def test_character_without_glyph_is_reported_with_code_point(project_copy: Path)
 
 def test_dangling_references_and_duplicates(project_copy: Path) -> None:
     case = project_copy / "content" / "cases" / "fake-loan.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace("related_slogans: [", "related_slogans: [nope, "), encoding="utf-8")
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("related_slogans: [", "related_slogans: [nope, "), encoding="utf-8"
+    )
     slogans = project_copy / "content" / "slogans.yaml"
     text = slogans.read_text(encoding="utf-8")
     slogans.write_text(text + "\n- id: two-cards\n  text: {zh-Hans-CN: 重复}\n", encoding="utf-8")

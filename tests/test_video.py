@@ -27,9 +27,13 @@ def probe(path: Path) -> dict:  # type: ignore[type-arg]
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
         return {
-            "codec": video.codec_context.name, "profile": video.codec_context.profile,
-            "level": video.codec_context.level, "pix_fmt": video.codec_context.pix_fmt,
-            "size": (video.width, video.height), "fps": float(video.average_rate), "frames": video.frames,
+            "codec": video.codec_context.name,
+            "profile": video.codec_context.profile,
+            "level": video.codec_context.level,
+            "pix_fmt": video.codec_context.pix_fmt,
+            "size": (video.width, video.height),
+            "fps": float(video.average_rate),
+            "frames": video.frames,
             "duration": container.duration / 1e6,
             "audio": (audio.codec_context.name, audio.rate, audio.channels) if audio else None,
         }
@@ -99,7 +103,10 @@ def test_text_is_drawn_where_the_manifest_says(case_video: tuple[Path, dict]) ->
     # outside every text box of the slogan the picture is background (dark blue), not text
     boxes = np.zeros((picture_h, 640), bool)
     for line in slogan["texts"][0]["lines"]:
-        boxes[max(0, line["y"] - 4) : line["y"] + line["height"] + 8, max(0, line["x"] - 4) : line["x"] + line["width"] + 4] = True
+        boxes[
+            max(0, line["y"] - 4) : line["y"] + line["height"] + 8,
+            max(0, line["x"] - 4) : line["x"] + line["width"] + 4,
+        ] = True
     assert (frame[:picture_h][~boxes].max(axis=1) < 140).mean() > 0.99
     # the hotline number is in the accent colour (yellow: red and green high, blue low)
     number = later[hotline["texts"][1]["lines"][0]["y"] :][: hotline["texts"][1]["lines"][0]["height"]]
@@ -144,8 +151,12 @@ def _tone(path: Path, seconds: float = 1.0) -> None:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(22050)
-        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / 22050)))
-                               for n in range(int(22050 * seconds))))
+        w.writeframes(
+            b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / 22050)))
+                for n in range(int(22050 * seconds))
+            )
+        )
 
 
 def test_background_music_is_looped_to_the_video(project_copy: Path, tmp_path: Path) -> None:
@@ -153,7 +164,9 @@ def test_background_music_is_looped_to_the_video(project_copy: Path, tmp_path: P
     path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "music: {file: tone.wav, volume: 0.5}\n", encoding="utf-8")
     out = tmp_path / "music.mp4"
-    manifest = render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL, duration=3), out)
+    manifest = render(
+        load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL, duration=3), out
+    )
     assert manifest["audio"] == "tone.wav"
     with av.open(str(out)) as container:
         samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
@@ -173,8 +186,12 @@ def test_background_music_is_looped_to_the_video(project_copy: Path, tmp_path: P
         ({"template": "ticker", "text": "反诈😀"}, r"U\+1F600"),
     ],
 )
-def test_bad_requests_are_clear_errors_and_write_nothing(example: Project, tmp_path: Path, request_args: dict,  # type: ignore[type-arg]
-                                                        message: str) -> None:
+def test_bad_requests_are_clear_errors_and_write_nothing(
+    example: Project,
+    tmp_path: Path,
+    request_args: dict,  # type: ignore[type-arg]
+    message: str,
+) -> None:
     out = tmp_path / "v.mp4"
     out.write_bytes(b"earlier video")
     with pytest.raises(SignageError, match=message):
@@ -186,8 +203,10 @@ def test_bad_requests_are_clear_errors_and_write_nothing(example: Project, tmp_p
 def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Path) -> None:
     path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace('background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}"),
-                    encoding="utf-8")
+    path.write_text(
+        original.replace('background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}"),
+        encoding="utf-8",
+    )
     lenient = read_project(project_copy)[0]  # as `render video` loads: it still stops at the missing file
     assert lenient is not None
     with pytest.raises(SignageError, match="slogan-16x9.background: background image bg.jpg not found"):
@@ -199,11 +218,17 @@ def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Pa
     assert lenient is not None
     with pytest.raises(SignageError, match="music file missing.mp3 not found"):
         render(lenient, VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "b.mp4")
-    path.write_text(original.replace('{type: slogan, text: "{{ slogan.text }}"}',
-                                     '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}'),
-                    encoding="utf-8")
+    path.write_text(
+        original.replace(
+            '{type: slogan, text: "{{ slogan.text }}"}',
+            '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}',
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(SignageError, match=r"slogan-16x9.scenes\[0\] \(slogan\) slogan.*does not fit"):
-        render(load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "c.mp4")
+        render(
+            load_project(project_copy), VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "c.mp4"
+        )
     assert [p.name for p in tmp_path.iterdir()] == ["proj"]  # no video, no temporary file
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, RenderEnv, Rendered
+from ..build.job import Job, Rendered, RenderEnv
 from ..fingerprint import file_digest
 from ..project.loader import Project
 from ..resources import cache_dir
@@ -36,8 +36,12 @@ class CardJob(Job):
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
         roles = [role for _, role in self.template.font_roles()]
-        return {"template": self.template.model_dump(mode="json"), "texts": [list(t) for t in self.texts],
-                "files": [list(f) for f in self.files], "fonts": self.faces_payload(fonts, roles)}
+        return {
+            "template": self.template.model_dump(mode="json"),
+            "texts": [list(t) for t in self.texts],
+            "files": [list(f) for f in self.files],
+            "fonts": self.faces_payload(fonts, roles),
+        }
 
     def cost(self) -> float:
         w, h = self.template.trim_size
@@ -57,8 +61,15 @@ class CardJob(Job):
         layout = place_card(self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root)
         (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
         card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
-        meta = {"template": self.template.name, "content": self.content_id, "locale": self.locale,
-                "branch": self.branch, "trim_mm": list(layout.trim), "bleed_mm": layout.bleed, "texts": layout.texts}
+        meta = {
+            "template": self.template.name,
+            "content": self.content_id,
+            "locale": self.locale,
+            "branch": self.branch,
+            "trim_mm": list(layout.trim),
+            "bleed_mm": layout.bleed,
+            "texts": layout.texts,
+        }
         return Rendered(files=["card.pdf", "preview.png"], meta=meta)
 
     @classmethod
@@ -79,18 +90,32 @@ class CardJob(Job):
         env.extras["subsets"] = subsets
 
 
-def card_job(project: Project, template: CardTemplate, content_id: str, locale: str,
-             branch: str | None = None) -> CardJob:
+def card_job(
+    project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
+) -> CardJob:
     texts = resolve_card(project, template, content_id, locale, branch)
-    files = tuple((name, file_digest(project.root / name)) for _, name in template.project_files()
-                  if (project.root / name).is_file())
+    files = tuple(
+        (name, file_digest(project.root / name))
+        for _, name in template.project_files()
+        if (project.root / name).is_file()
+    )
     valid: tuple[str | None, str | None] = (None, None)
     if template.content == "slogan":
         valid = project.slogan(content_id).valid.iso()
     main = project.content_text(template.content, content_id, locale, branch)
-    return CardJob(content_kind=template.content, content_id=content_id, locale=locale, branch=branch,
-                   target=template.name, text=main, valid_from=valid[0], valid_until=valid[1],
-                   template=template, texts=tuple(sorted(texts.items())), files=files)
+    return CardJob(
+        content_kind=template.content,
+        content_id=content_id,
+        locale=locale,
+        branch=branch,
+        target=template.name,
+        text=main,
+        valid_from=valid[0],
+        valid_until=valid[1],
+        template=template,
+        texts=tuple(sorted(texts.items())),
+        files=files,
+    )
 
 
 def plan(project: Project, context: PlanContext) -> list[CardJob]:
@@ -101,8 +126,10 @@ def plan(project: Project, context: PlanContext) -> list[CardJob]:
         if template.content == "case":
             for case in project.cases.values():
                 needs = uses_branch or project.item_uses_branch(case.id)
-                jobs += [card_job(project, template, case.id, case.locale, b)
-                         for b in context.branches(project, case.locale, needs)]
+                jobs += [
+                    card_job(project, template, case.id, case.locale, b)
+                    for b in context.branches(project, case.locale, needs)
+                ]
             continue
         rule = template.applies_to
         for slogan in context.current_slogans(project):
@@ -112,6 +139,7 @@ def plan(project: Project, context: PlanContext) -> list[CardJob]:
                 continue
             for locale in slogan.text:
                 needs = uses_branch or project.item_uses_branch(slogan.id, locale)
-                jobs += [card_job(project, template, slogan.id, locale, b)
-                         for b in context.branches(project, locale, needs)]
+                jobs += [
+                    card_job(project, template, slogan.id, locale, b) for b in context.branches(project, locale, needs)
+                ]
     return jobs

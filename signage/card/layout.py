@@ -88,16 +88,18 @@ class CardLayout:
         return [item for face in self.faces for item in face.items]
 
 
-def card_context(project: Project, template: CardTemplate, content_id: str, locale: str,
-                 branch: str | None = None) -> dict[str, Any]:
+def card_context(
+    project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
+) -> dict[str, Any]:
     """Variables for block texts: the slogan or case, the project's, and the template's strings."""
     ctx = content_context(project, template.content, content_id, locale, branch)
     ctx["strings"] = template.strings.get(locale) or template.strings.get(project.config.default_locale) or {}
     return ctx
 
 
-def resolve_card(project: Project, template: CardTemplate, content_id: str, locale: str,
-                 branch: str | None = None) -> dict[str, str]:
+def resolve_card(
+    project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
+) -> dict[str, str]:
     """Every text the card shows, expressions filled: block index -> text (hotline: "N.label", "N.number")."""
     ctx = card_context(project, template, content_id, locale, branch)
     texts: dict[str, str] = {}
@@ -114,15 +116,17 @@ def resolve_card(project: Project, template: CardTemplate, content_id: str, loca
     return texts
 
 
-def layout_card(project: Project, template: CardTemplate, content_id: str, locale: str,
-                branch: str | None = None) -> CardLayout:
+def layout_card(
+    project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
+) -> CardLayout:
     """Place every block of ``template`` for one slogan or case of the project."""
     texts = resolve_card(project, template, content_id, locale, branch)
     return place_card(template, texts, content_id, locale, project.fonts, project.root)
 
 
-def place_card(template: CardTemplate, texts: dict[str, str], content_id: str, locale: str, fonts: FontRegistry,
-               root: Path) -> CardLayout:
+def place_card(
+    template: CardTemplate, texts: dict[str, str], content_id: str, locale: str, fonts: FontRegistry, root: Path
+) -> CardLayout:
     """Place every block of ``template`` with its filled ``texts`` (from :func:`resolve_card`)."""
     items: list[Placed] = []
     shown: dict[str, str] = {}
@@ -166,12 +170,14 @@ def _bleed_box(block: RectBlock, width: float, height: float, template: CardTemp
     return x1, y1, x2 - x1, y2 - y1
 
 
-def _fit(fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: str, where: str,
-         smallest_pt: float) -> TextLayout:
+def _fit(
+    fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: str, where: str, smallest_pt: float
+) -> TextLayout:
     chain = fonts.chain(style.role, locale, design_metrics=True)
     try:
-        return fit_text(text, Box(box[2] * PX_PER_MM, box[3] * PX_PER_MM), style, chain, item=where,
-                        unit=("mm", PX_PER_MM))
+        return fit_text(
+            text, Box(box[2] * PX_PER_MM, box[3] * PX_PER_MM), style, chain, item=where, unit=("mm", PX_PER_MM)
+        )
     except TextOverflowError as exc:
         raise SignageError(
             Problem(f"does not fit its {box[2]:g}x{box[3]:g} mm box at {smallest_pt:g} pt: {exc.overflow}", item=where)
@@ -181,27 +187,51 @@ def _fit(fonts: FontRegistry, text: str, box: MmBox, style: TextStyle, locale: s
 def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, where: str) -> PlacedText:
     largest, smallest = block.sizes_pt
     style = TextStyle(
-        role=block.role, size=max(1, round(largest * PX_PER_PT)), min_size=max(1, round(smallest * PX_PER_PT)),
-        max_lines=block.max_lines, line_height=block.line_height, align=block.align, valign=block.valign,
-        level=block.break_level, headline=block.headline,
+        role=block.role,
+        size=max(1, round(largest * PX_PER_PT)),
+        min_size=max(1, round(smallest * PX_PER_PT)),
+        max_lines=block.max_lines,
+        line_height=block.line_height,
+        align=block.align,
+        valign=block.valign,
+        level=block.break_level,
+        headline=block.headline,
     )
     return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where, smallest), block.color)
 
 
-def _place_hotline(fonts: FontRegistry, block: HotlineBlock, label: str, number: str, locale: str,
-                   where: str) -> list[Placed]:
+def _place_hotline(
+    fonts: FontRegistry, block: HotlineBlock, label: str, number: str, locale: str, where: str
+) -> list[Placed]:
     """A label over a big number: the label takes the top third, the number the rest."""
     x, y, w, h = block.box
     placed: list[Placed] = []
     top = (x, y, w, h * 0.32)
     rest = (x, y + h * 0.32, w, h * 0.68)
     if label:
-        style = TextStyle(role=block.role, size=round(top[3] * 0.8 * PX_PER_MM), min_size=round(6 * PX_PER_PT),
-                          max_lines=1, line_height=1.0, align=block.align, valign="bottom")
-        placed.append(PlacedText(top, _fit(fonts, label, top, style, locale, where + " label", 6),
-                                 block.label_color or block.color))
-    style = TextStyle(role=block.role, size=round(rest[3] * 0.9 * PX_PER_MM), min_size=round(8 * PX_PER_PT),
-                      max_lines=1, line_height=1.0, align=block.align, valign="middle")
+        style = TextStyle(
+            role=block.role,
+            size=round(top[3] * 0.8 * PX_PER_MM),
+            min_size=round(6 * PX_PER_PT),
+            max_lines=1,
+            line_height=1.0,
+            align=block.align,
+            valign="bottom",
+        )
+        placed.append(
+            PlacedText(
+                top, _fit(fonts, label, top, style, locale, where + " label", 6), block.label_color or block.color
+            )
+        )
+    style = TextStyle(
+        role=block.role,
+        size=round(rest[3] * 0.9 * PX_PER_MM),
+        min_size=round(8 * PX_PER_PT),
+        max_lines=1,
+        line_height=1.0,
+        align=block.align,
+        valign="middle",
+    )
     placed.append(PlacedText(rest, _fit(fonts, number, rest, style, locale, where + " number", 8), block.color))
     return placed
 
@@ -235,9 +265,11 @@ def _place_qr(block: QrBlock, data: str, where: str) -> PlacedQr:
     module = side / count
     if module < block.min_module:
         need = block.min_module * count
-        raise SignageError(Problem(
-            f"QR data too long for a {side:g} mm code: version {code.version} has {len(modules)} modules, "
-            f"{module:.2f} mm each (at least {block.min_module:g} mm scans reliably; needs {need:.0f} mm)",
-            item=where,
-        ))
+        raise SignageError(
+            Problem(
+                f"QR data too long for a {side:g} mm code: version {code.version} has {len(modules)} modules, "
+                f"{module:.2f} mm each (at least {block.min_module:g} mm scans reliably; needs {need:.0f} mm)",
+                item=where,
+            )
+        )
     return PlacedQr((x + (w - side) / 2, y + (h - side) / 2, side, side), modules, block.color)

@@ -18,11 +18,11 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.drawing import DeviceCMYK, DeviceRGB
 
+from ..colour import parse_colour
 from ..errors import SignageError
 from ..publish import atomic_write_bytes
 from ..typography.fonts import FontFace, FontRegistry
 from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
-from ..colour import parse_colour
 from .template import PAGE_SIZES
 
 PT_PER_MM = 72 / 25.4
@@ -149,16 +149,20 @@ class _Painter:
                 self._text(item, origin)
             elif isinstance(item, PlacedImage):
                 x, y, w, h = item.box
-                self.pdf.image(str(item.path), (origin[0] + x) * PT_PER_MM, (origin[1] + y) * PT_PER_MM,
-                               w * PT_PER_MM, h * PT_PER_MM)
+                self.pdf.image(
+                    str(item.path),
+                    (origin[0] + x) * PT_PER_MM,
+                    (origin[1] + y) * PT_PER_MM,
+                    w * PT_PER_MM,
+                    h * PT_PER_MM,
+                )
             elif isinstance(item, PlacedQr):
                 self._qr(item, origin)
 
     def _rect(self, box: tuple[float, float, float, float], colour: str, origin: tuple[float, float]) -> None:
         x, y, w, h = box
         self.pdf.set_fill_color(_device(colour, self.options.cmyk))
-        self.pdf.rect((origin[0] + x) * PT_PER_MM, (origin[1] + y) * PT_PER_MM, w * PT_PER_MM, h * PT_PER_MM,
-                      style="F")
+        self.pdf.rect((origin[0] + x) * PT_PER_MM, (origin[1] + y) * PT_PER_MM, w * PT_PER_MM, h * PT_PER_MM, style="F")
 
     def _font(self, face: FontFace) -> str:
         key = (face.spec.id, face.index)
@@ -193,9 +197,13 @@ class _Painter:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                self.pdf.rect((origin[0] + x + (4 + start) * module) * PT_PER_MM,
-                              (origin[1] + y + (4 + r) * module) * PT_PER_MM,
-                              (c - start) * module * PT_PER_MM + 0.01, module * PT_PER_MM + 0.01, style="F")
+                self.pdf.rect(
+                    (origin[0] + x + (4 + start) * module) * PT_PER_MM,
+                    (origin[1] + y + (4 + r) * module) * PT_PER_MM,
+                    (c - start) * module * PT_PER_MM + 0.01,
+                    module * PT_PER_MM + 0.01,
+                    style="F",
+                )
 
     def crop_marks(self, trim: tuple[float, float, float, float], bleed: float) -> None:
         """Eight short lines at the trim corners, starting just outside the bleed."""
@@ -211,7 +219,6 @@ class _Painter:
                 pdf.line(cx * PT_PER_MM, (cy + sy * start) * PT_PER_MM, cx * PT_PER_MM, (cy + sy * end) * PT_PER_MM)
                 pdf.line((cx + sx * start) * PT_PER_MM, cy * PT_PER_MM, (cx + sx * end) * PT_PER_MM, cy * PT_PER_MM)
 
-
     def sheet_marks(self, slots: list[tuple[float, float]], card: tuple[float, float], bleed: float) -> None:
         """A mark outside the grid at the end of every cut line."""
         pdf = self.pdf
@@ -221,10 +228,16 @@ class _Painter:
         ys = sorted({y for _, y in slots} | {y + card[1] for _, y in slots})
         left, right, top, bottom = xs[0] - bleed, xs[-1] + bleed, ys[0] - bleed, ys[-1] + bleed
         for x in xs:
-            for y0, y1 in ((top - MARK_GAP, top - MARK_GAP - MARK_LENGTH), (bottom + MARK_GAP, bottom + MARK_GAP + MARK_LENGTH)):
+            for y0, y1 in (
+                (top - MARK_GAP, top - MARK_GAP - MARK_LENGTH),
+                (bottom + MARK_GAP, bottom + MARK_GAP + MARK_LENGTH),
+            ):
                 pdf.line(x * PT_PER_MM, y0 * PT_PER_MM, x * PT_PER_MM, y1 * PT_PER_MM)
         for y in ys:
-            for x0, x1 in ((left - MARK_GAP, left - MARK_GAP - MARK_LENGTH), (right + MARK_GAP, right + MARK_GAP + MARK_LENGTH)):
+            for x0, x1 in (
+                (left - MARK_GAP, left - MARK_GAP - MARK_LENGTH),
+                (right + MARK_GAP, right + MARK_GAP + MARK_LENGTH),
+            ):
                 pdf.line(x0 * PT_PER_MM, y * PT_PER_MM, x1 * PT_PER_MM, y * PT_PER_MM)
 
 
@@ -258,7 +271,9 @@ def _new_pdf(media: tuple[float, float]) -> FPDF:
     return pdf
 
 
-def sheet_slots(card: tuple[float, float], bleed: float, sheet: str) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+def sheet_slots(
+    card: tuple[float, float], bleed: float, sheet: str
+) -> tuple[tuple[float, float], list[tuple[float, float]]]:
     """Sheet size and the trim origins of as many cards as fit.
 
     Neighbouring cards keep their own bleed (a gutter of two bleeds) and share cut
@@ -300,8 +315,11 @@ def _imposed(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
     return _set_boxes(bytes(pdf.output()), size, boxes)
 
 
-def _set_boxes(data: bytes, media: tuple[float, float],
-               boxes: list[tuple[tuple[float, float, float, float], tuple[float, float, float, float]]]) -> bytes:
+def _set_boxes(
+    data: bytes,
+    media: tuple[float, float],
+    boxes: list[tuple[tuple[float, float, float, float], tuple[float, float, float, float]]],
+) -> bytes:
     """TrimBox and BleedBox on every page (fpdf2 writes only the MediaBox)."""
     height = media[1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
 from ..colour import rgb255
+from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
 
 
 def card_png(layout: CardLayout) -> Image.Image:
@@ -44,8 +44,9 @@ def _paint(image: Image.Image, face: CardFace, origin: tuple[int, int] = (0, 0))
             for line in layout.lines:
                 for glyph in line.glyphs:  # one by one: unhinted positions, as in the PDF
                     font = layout.chain.faces[glyph.face].pillow(layout.size)
-                    draw.text((round(x + glyph.x), round(y + line.baseline)), glyph.char, font=font, fill=fill,
-                              anchor="ls")
+                    draw.text(
+                        (round(x + glyph.x), round(y + line.baseline)), glyph.char, font=font, fill=fill, anchor="ls"
+                    )
         elif isinstance(item, PlacedImage):
             x, y, w, h = px(item.box)
             with Image.open(item.path) as source:
@@ -59,4 +60,6 @@ def _paint(image: Image.Image, face: CardFace, origin: tuple[int, int] = (0, 0))
                 for c, dark in enumerate(row):
                     if dark:
                         x0, y0 = x + (4 + c) * module, y + (4 + r) * module
-                        draw.rectangle((round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1), fill=fill)
+                        draw.rectangle(
+                            (round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1), fill=fill
+                        )

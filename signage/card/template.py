@@ -12,8 +12,13 @@ from ..project.config import Strict
 from ..sizes import parse_wxh
 from ..typography.linebreak import BreakLevel
 
-PAGE_SIZES = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0),
-              "90x54": (90.0, 54.0)}
+PAGE_SIZES = {
+    "A3": (297.0, 420.0),
+    "A4": (210.0, 297.0),
+    "A5": (148.0, 210.0),
+    "A6": (105.0, 148.0),
+    "90x54": (90.0, 54.0),
+}
 Mm = Annotated[float, Field(ge=-50, le=2000)]
 Box = tuple[Mm, Mm, Annotated[float, Field(gt=0, le=2000)], Annotated[float, Field(gt=0, le=2000)]]
 
@@ -28,9 +33,10 @@ class TextBlock(Block):
     text: str  # Jinja2 over slogan / case / project
     role: str = "sans"
     # pt, or [max, min] pt to fit; print shops ask for at least 6 pt
-    size: tuple[Annotated[float, Field(ge=6, le=1000)], Annotated[float, Field(ge=6, le=1000)]] | Annotated[
-        float, Field(ge=6, le=1000)
-    ] = 12
+    size: (
+        tuple[Annotated[float, Field(ge=6, le=1000)], Annotated[float, Field(ge=6, le=1000)]]
+        | Annotated[float, Field(ge=6, le=1000)]
+    ) = 12
     max_lines: Annotated[int, Field(ge=1)] | None = None
     line_height: Annotated[float, Field(ge=0.8, le=3)] = 1.35
     color: Colour = "black"
@@ -114,7 +120,7 @@ class CardTemplate(Strict):
         if isinstance(value, (int, float)):
             # pydantic turns ValueError (not TypeError) into a located message
             raise ValueError(  # noqa: TRY004
-                f"write the page size in quotes, e.g. \"90x54\" (YAML read it as the number {value})"
+                f'write the page size in quotes, e.g. "90x54" (YAML read it as the number {value})'
             )
         return value
 
@@ -160,7 +166,9 @@ class CardTemplate(Strict):
         return (w, h / 2) if self.fold == "tent" else (w, h)
 
     def font_roles(self) -> list[tuple[str, str]]:
-        return [(f"blocks[{n}].role", b.role) for n, b in enumerate(self.blocks) if isinstance(b, (TextBlock, HotlineBlock))]
+        return [
+            (f"blocks[{n}].role", b.role) for n, b in enumerate(self.blocks) if isinstance(b, (TextBlock, HotlineBlock))
+        ]
 
     def project_files(self) -> list[tuple[str, str]]:
         return [(f"blocks[{n}].file", b.file) for n, b in enumerate(self.blocks) if isinstance(b, ImageBlock)]

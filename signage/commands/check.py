@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem, SignageError
-from ..project.config import Branch
 from ..outputs import read
+from ..project.config import Branch
 from ..project.loader import Project
 from ..typography.fonts import describe_char
 

@@ -40,12 +40,18 @@ def _screen(project: Project, options: LedOptions) -> LedScreen:
     """The named screen (or a WxH one) with the command line's settings, validated by the same model."""
     declared = {s.id: s for s in project.config.led_screens}
     base: dict[str, Any] = (
-        declared[options.screen].model_dump(exclude_none=True) if options.screen in declared
+        declared[options.screen].model_dump(exclude_none=True)
+        if options.screen in declared
         else {"id": "custom", "size": options.screen}
     )
     overrides = {
-        "color": options.color, "mode": options.mode, "template": options.template,
-        "speed": options.speed, "fps": options.fps, "gap": options.gap, "stay": options.stay,
+        "color": options.color,
+        "mode": options.mode,
+        "template": options.template,
+        "speed": options.speed,
+        "fps": options.fps,
+        "gap": options.gap,
+        "stay": options.stay,
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     if options.template and not options.mode:
@@ -57,7 +63,9 @@ def _screen(project: Project, options: LedOptions) -> LedScreen:
         field = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         if field == "size" and "pattern" in message:
-            message = f"{options.screen!r} is neither WxH nor a screen in signage.yaml ({', '.join(declared) or 'none'})"
+            message = (
+                f"{options.screen!r} is neither WxH nor a screen in signage.yaml ({', '.join(declared) or 'none'})"
+            )
         raise SignageError(f"--screen: {message}" if field in ("size", "") else f"--{field}: {message}") from None
 
 
@@ -77,8 +85,9 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
         raise SignageError(f"--screen {screen.size}: {exc}") from None
     locale = project.locale_for(options.locale)
     if screen.color == "full" and screen.mode == "scroll" and (screen.width % 2 or screen.height % 2):
-        raise SignageError(f"--screen {screen.size}: a full-colour scroll is also an H.264 video, which needs "
-                           "even sides")
+        raise SignageError(
+            f"--screen {screen.size}: a full-colour scroll is also an H.264 video, which needs even sides"
+        )
     if options.slogan:
         slogan = project.slogan(options.slogan)
         jobs = slogan_jobs(project, slogan, screen, template, [locale])

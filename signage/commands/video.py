@@ -52,13 +52,15 @@ def _template(project: Project, request: VideoRequest) -> VideoTemplate:
         return VideoTemplate.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        option = {"fps": "--fps", "preset": "--preset", "size": "--size"}.get(str(err["loc"][0]) if err["loc"] else "",
-                                                                            "--size")
+        option = {"fps": "--fps", "preset": "--preset", "size": "--size"}.get(
+            str(err["loc"][0]) if err["loc"] else "", "--size"
+        )
         raise SignageError(f"{option}: {str(err['msg']).removeprefix('Value error, ')}") from None
 
 
-def render(project: Project, request: VideoRequest, output: Path,
-           progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def render(
+    project: Project, request: VideoRequest, output: Path, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
     """Write ``output`` (MP4) with its .srt, .poster.png and .json; each file complete before any is replaced."""
     template = _template(project, request)
     given = [v for v in (request.case, request.slogan, request.text) if v]
@@ -72,14 +74,31 @@ def render(project: Project, request: VideoRequest, output: Path,
         raise SignageError(Problem("the video is an MP4: give a file name ending in .mp4", file=output))
     locale = project.locale_for(request.locale, request.case)
     kind = "case" if request.case else "slogan" if request.slogan else "text"
-    job = video_job(project, template, kind, request.case or request.slogan, locale, request.branch,
-                    text=request.text, duration=request.duration)
+    job = video_job(
+        project,
+        template,
+        kind,
+        request.case or request.slogan,
+        locale,
+        request.branch,
+        text=request.text,
+        duration=request.duration,
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}.new-"))
     try:
         staged = VideoFiles(stage / output.name)
-        manifest = render_video(template, job.texts, project.fonts, project.root, locale, staged.video,
-                                request.duration, progress, job.content_id if kind != "text" else "text")
+        manifest = render_video(
+            template,
+            job.texts,
+            project.fonts,
+            project.root,
+            locale,
+            staged.video,
+            request.duration,
+            progress,
+            job.content_id if kind != "text" else "text",
+        )
         # every file is complete: the video goes last, so what beside it describes is never older
         for source, target in reversed(list(zip(staged.all(), VideoFiles(output).all()))):
             os.chmod(source, FILE_MODE)

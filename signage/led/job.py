@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, RenderEnv, Rendered
+from ..build.job import Job, Rendered, RenderEnv
 from ..errors import Problem, SignageError
 from ..project.config import LedScreen
 from ..project.content import Slogan
@@ -43,8 +43,11 @@ class LedJob(Job):
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
         roles = [font.role for font in self.template.fonts.values()]
         return {
-            "text": self.text, "form": self.form, "screen": self.screen.model_dump(mode="json"),
-            "template": self.template.model_dump(mode="json"), "fonts": self.faces_payload(fonts, roles),
+            "text": self.text,
+            "form": self.form,
+            "screen": self.screen.model_dump(mode="json"),
+            "template": self.template.model_dump(mode="json"),
+            "fonts": self.faces_payload(fonts, roles),
         }
 
     def cost(self) -> float:
@@ -81,8 +84,9 @@ def slogan_form(slogan: Slogan, locale: str, screen: LedScreen, template: LedTem
     return "full", slogan.text[locale]
 
 
-def slogan_jobs(project: Project, slogan: Slogan, screen: LedScreen, template: LedTemplate,
-                locales: list[str] | None = None) -> list[LedJob]:
+def slogan_jobs(
+    project: Project, slogan: Slogan, screen: LedScreen, template: LedTemplate, locales: list[str] | None = None
+) -> list[LedJob]:
     """One job per locale of the slogan (and per branch when its text names the branch)."""
     jobs = []
     valid_from, valid_until = slogan.valid.iso()
@@ -94,19 +98,39 @@ def slogan_jobs(project: Project, slogan: Slogan, screen: LedScreen, template: L
         branches = project.branches_for(locale) if project.expressions.uses(source, "branch") else [None]
         for branch in branches:
             text = project.fill(entry, branch)
-            jobs.append(LedJob(
-                content_kind="slogan", content_id=slogan.id, locale=locale, branch=branch.id if branch else None,
-                target=screen.id, text=text, valid_from=valid_from, valid_until=valid_until,
-                form=form, screen=screen, template=template,
-            ))
+            jobs.append(
+                LedJob(
+                    content_kind="slogan",
+                    content_id=slogan.id,
+                    locale=locale,
+                    branch=branch.id if branch else None,
+                    target=screen.id,
+                    text=text,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    form=form,
+                    screen=screen,
+                    template=template,
+                )
+            )
     return jobs
 
 
-def text_job(project: Project, text: str, locale: str, branch: str | None, screen: LedScreen,
-             template: LedTemplate) -> LedJob:
+def text_job(
+    project: Project, text: str, locale: str, branch: str | None, screen: LedScreen, template: LedTemplate
+) -> LedJob:
     """A job for a text given on the command line."""
-    return LedJob(content_kind="text", content_id="text", locale=locale, branch=branch, target=screen.id or "custom",
-                  text=text, form="text", screen=screen, template=template)
+    return LedJob(
+        content_kind="text",
+        content_id="text",
+        locale=locale,
+        branch=branch,
+        target=screen.id or "custom",
+        text=text,
+        form="text",
+        screen=screen,
+        template=template,
+    )
 
 
 def plan(project: Project, context: PlanContext) -> list[LedJob]:

@@ -125,20 +125,23 @@ def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
         previews = []
         for n, page in enumerate(result.pages, 1):
             stem = f"page-{n:02d}"
-            pages.append({
-                "file": _save(colours.png(page.image), folder / f"{stem}.png", optimize=False),
-                "bmp": _save(colours.bmp(page.image), folder / f"{stem}.bmp"),
-                "text": page.text,
-                "stay": screen.stay,
-            })
+            pages.append(
+                {
+                    "file": _save(colours.png(page.image), folder / f"{stem}.png", optimize=False),
+                    "bmp": _save(colours.bmp(page.image), folder / f"{stem}.bmp"),
+                    "text": page.text,
+                    "stay": screen.stay,
+                }
+            )
             previews.append(page.image)
         manifest["pages"] = pages
         manifest["duration"] = round(screen.stay * len(pages), 3)
         sheet = Image.new("L", (screen.width, (screen.height + 1) * len(previews) - 1), OFF)
         for n, image in enumerate(previews):
             sheet.paste(image, (0, n * (screen.height + 1)))
-        manifest["preview"] = _save(dot_preview(sheet, colours, _preview_scale(sheet.width)), folder / "preview.png",
-                                    compress_level=1)
+        manifest["preview"] = _save(
+            dot_preview(sheet, colours, _preview_scale(sheet.width)), folder / "preview.png", compress_level=1
+        )
     else:
         assert result.strip is not None
         manifest.update(_write_scroll(result, folder, colours))
@@ -172,15 +175,25 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
     for x in offsets:
         gif_frames.append(palette_image(array[:, x : x + screen.width], palette))
     durations = gif_delays(len(gif_frames), frame_ms)
-    gif_frames[0].save(folder / "scroll.gif", save_all=True, append_images=gif_frames[1:], duration=durations,
-                       loop=0, optimize=False, disposal=1)
+    gif_frames[0].save(
+        folder / "scroll.gif",
+        save_all=True,
+        append_images=gif_frames[1:],
+        duration=durations,
+        loop=0,
+        optimize=False,
+        disposal=1,
+    )
     info["gif"] = "scroll.gif"
     info["gif_frame_ms"] = round(sum(durations) / len(durations), 2)
     if screen.color == "full":
         rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
-        info["mp4"] = _write_mp4((rgb[:, x : x + screen.width] for x in offsets), len(offsets), folder / "scroll.mp4",
-                                 screen)
-    info["preview"] = _save(dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png")
+        info["mp4"] = _write_mp4(
+            (rgb[:, x : x + screen.width] for x in offsets), len(offsets), folder / "scroll.mp4", screen
+        )
+    info["preview"] = _save(
+        dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png"
+    )
     return info
 
 
@@ -198,10 +211,21 @@ def gif_delays(count: int, frame_ms: float) -> list[int]:
 def _write_mp4(frames: Iterable[np.ndarray], count: int, path: Path, screen: LedScreen) -> str:
     """H.264 High, yuv420p, +faststart, no audio: what full-colour controllers play."""
     if screen.width % 2 or screen.height % 2:
-        raise SignageError(f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes")
+        raise SignageError(
+            f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes"
+        )
     size = (screen.width, screen.height)
-    job = EncodeJob(output=path, frame_size=size, canvas=size, fps=screen.fps, frames=count, preset="veryfast", crf=12,
-                    audio=False, pix_fmt="rgb24")
+    job = EncodeJob(
+        output=path,
+        frame_size=size,
+        canvas=size,
+        fps=screen.fps,
+        frames=count,
+        preset="veryfast",
+        crf=12,
+        audio=False,
+        pix_fmt="rgb24",
+    )
     encoder = Encoder(job)
     try:
         for frame in frames:

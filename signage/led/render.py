@@ -70,14 +70,24 @@ def _paint_line(draw: ImageDraw.ImageDraw, layout: TextLayout, line: Line, top: 
         key = (glyph.face, EMPHASIS if glyph.index in emphasis else TEXT)
         if key != run_key or abs(glyph.x - end_x) > 0.01:
             if run and run_key is not None:
-                draw.text((round(run_x), round(baseline)), "".join(run), font=chain.faces[run_key[0]].pillow(layout.size),
-                          fill=run_key[1], anchor="ls")
+                draw.text(
+                    (round(run_x), round(baseline)),
+                    "".join(run),
+                    font=chain.faces[run_key[0]].pillow(layout.size),
+                    fill=run_key[1],
+                    anchor="ls",
+                )
             run, run_key, run_x = [], key, glyph.x
         run.append(glyph.char)
         end_x = glyph.x + glyph.advance
     if run and run_key is not None:
-        draw.text((round(run_x), round(baseline)), "".join(run), font=chain.faces[run_key[0]].pillow(layout.size),
-                  fill=run_key[1], anchor="ls")
+        draw.text(
+            (round(run_x), round(baseline)),
+            "".join(run),
+            font=chain.faces[run_key[0]].pillow(layout.size),
+            fill=run_key[1],
+            anchor="ls",
+        )
 
 
 def _enlarge(image: Image.Image, scale: int, size: tuple[int, int]) -> Image.Image:
@@ -92,8 +102,14 @@ def _new_index_image(width: int, height: int) -> Image.Image:
     return Image.new("L", (width, height), OFF)
 
 
-def _layout(job: LedJob, fonts: FontRegistry, row: tuple[int, RowFont], width: float,
-            headline: bool, page_rows: int | None = None) -> TextLayout:
+def _layout(
+    job: LedJob,
+    fonts: FontRegistry,
+    row: tuple[int, RowFont],
+    width: float,
+    headline: bool,
+    page_rows: int | None = None,
+) -> TextLayout:
     """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels."""
     template = job.template
     height, font = row
@@ -103,8 +119,13 @@ def _layout(job: LedJob, fonts: FontRegistry, row: tuple[int, RowFont], width: f
         raise SignageError(Problem(message, item=job.label))
     size = chain.fixed_size or height // font.scale
     style = TextStyle(
-        role=font.role, size=size, line_height=1.0, align=template.align if headline else "left",
-        level=template.break_level, headline=headline, split_long_tokens=template.long_tokens == "split",
+        role=font.role,
+        size=size,
+        line_height=1.0,
+        align=template.align if headline else "left",
+        level=template.break_level,
+        headline=headline,
+        split_long_tokens=template.long_tokens == "split",
         page_rows=page_rows,
     )
     return layout_at(job.text, size, Box(width), style, chain)
@@ -128,8 +149,11 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
             if sum(chain.advance(c, size) for c in job.text) > rows * screen.width / font.scale:
                 continue  # cannot fit on one page at this height: skip the layout
             layout = _layout(job, fonts, (height, font), screen.width / font.scale, True, rows)
-            if len([line for line in layout.lines if line.glyphs]) <= rows and not layout.split_tokens \
-                    and layout.overflow <= 0:
+            if (
+                len([line for line in layout.lines if line.glyphs]) <= rows
+                and not layout.split_tokens
+                and layout.overflow <= 0
+            ):
                 return (height, font), layout
     rows = screen.height // preferred[0]
     return preferred, _layout(job, fonts, preferred, screen.width / preferred[1].scale, True, rows)

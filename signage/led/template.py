@@ -10,8 +10,8 @@ from ..colour import Colour
 from ..errors import Problem
 from ..project.config import Strict
 from ..project.loader import CONFIG_FILE
-from ..yamlio import line_of
 from ..typography.linebreak import BreakLevel
+from ..yamlio import line_of
 
 if TYPE_CHECKING:
     from ..project.loader import Project
@@ -104,5 +104,7 @@ def check_screens(project: Project, config_data: Any) -> list[Problem]:
             except ValueError as exc:
                 problems.append(problem(str(exc)))
         if screen.width % 32 or screen.height % 16:
-            problems.append(problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True))
+            problems.append(
+                problem(f"{screen.size} is not a whole number of 32x16 modules", field="size", warning=True)
+            )
     return problems

@@ -15,8 +15,9 @@ from .loader import CONFIG_FILE, REQUIRED_ROLES, SLOGANS_FILE, Project
 from .texts import TextEntry
 
 
-def cross_check(project: Project, config_data: Any, case_origins: dict[str, tuple[Path, LocatedDict]],
-                found: list[Problem]) -> list[Problem]:
+def cross_check(
+    project: Project, config_data: Any, case_origins: dict[str, tuple[Path, LocatedDict]], found: list[Problem]
+) -> list[Problem]:
     """Problems between files; ``found`` (already reported) keeps one fault from being reported twice."""
     root, config = project.root, project.config
     config_path = root / CONFIG_FILE
@@ -56,8 +57,9 @@ def _template_roles(project: Project) -> list[Problem]:
             path = project.root / "templates" / kind / f"{name}.yaml"
             for where, role in template.font_roles():
                 if role not in roles:
-                    problems.append(Problem(f"font role {role!r} is not in signage.yaml's fonts", path, None, name,
-                                            where))
+                    problems.append(
+                        Problem(f"font role {role!r} is not in signage.yaml's fonts", path, None, name, where)
+                    )
     return problems
 
 
@@ -75,13 +77,23 @@ def _cross_check(
             for n, font_id in enumerate(chain):
                 if font_id not in catalog:
                     problems.append(
-                        Problem(f"unknown font {font_id!r} (known: {', '.join(sorted(catalog))})",
-                                config_path, line_of(data, ("fonts", scope, role, n)), field=f"fonts.{scope}.{role}")
+                        Problem(
+                            f"unknown font {font_id!r} (known: {', '.join(sorted(catalog))})",
+                            config_path,
+                            line_of(data, ("fonts", scope, role, n)),
+                            field=f"fonts.{scope}.{role}",
+                        )
                     )
     for role in REQUIRED_ROLES:
         if role not in config.fonts.get("default", {}):
-            problems.append(Problem(f"the default fonts need a {role!r} role", config_path,
-                                    line_of(data, ("fonts", "default")), field="fonts.default"))
+            problems.append(
+                Problem(
+                    f"the default fonts need a {role!r} role",
+                    config_path,
+                    line_of(data, ("fonts", "default")),
+                    field="fonts.default",
+                )
+            )
     groups = (("branches", [b.id for b in config.branches]), ("led_screens", [s.id for s in config.led_screens]))
     for kind, ids in groups:
         seen: set[str] = set()
@@ -96,6 +108,8 @@ def _cross_check(
         if region not in config.regions:
             where = f" (first used by {entry.item}.{entry.field})" if entry else ""
             problems.append(
-                Problem(f"no region {region!r} with hotline and police numbers{where}", file=config_path, field="regions")
+                Problem(
+                    f"no region {region!r} with hotline and police numbers{where}", file=config_path, field="regions"
+                )
             )
     return problems

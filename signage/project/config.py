@@ -42,7 +42,9 @@ def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or Europe/London") from None
+        raise ValueError(
+            f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai or Europe/London"
+        ) from None
     return name
 
 
@@ -90,7 +92,12 @@ MAX_LED_SIDE = 4096
 
 def parse_screen_size(text: str) -> tuple[int, int]:
     """'96x16' -> (96, 16); ValueError for zero or absurd sizes."""
-    return parse_pixels(text, "screen size", low=1, high=MAX_LED_SIDE)
+    w, h = parse_pixels(text, "screen size", low=0, high=10**6)
+    if w == 0 or h == 0:
+        raise ValueError(f"screen size {text!r} has a zero side")
+    if w > MAX_LED_SIDE or h > MAX_LED_SIDE:
+        raise ValueError(f"screen size {text!r} is over {MAX_LED_SIDE} px on a side: not an LED sign")
+    return w, h
 
 
 FontIds = Annotated[list[Id], Field(min_length=1)]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -85,8 +85,9 @@ class Project:
         described = self.template_kinds.get(kind)
         label = described.label if described else kind
         known = ", ".join(sorted(found)) or "none"
-        raise SignageError(Problem(f"no {label} template {name!r} (templates: {known})",
-                                   file=self.root / "templates" / kind))
+        raise SignageError(
+            Problem(f"no {label} template {name!r} (templates: {known})", file=self.root / "templates" / kind)
+        )
 
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
@@ -116,8 +117,11 @@ class Project:
 
     def item_uses_branch(self, item: str, locale: str | None = None) -> bool:
         """Whether any text of a slogan or case (in ``locale``) names the branch: one output per branch then."""
-        return any(self.expressions.uses(e.template, "branch") for e in self.texts
-                   if e.item == item and (locale is None or e.locale == locale))
+        return any(
+            self.expressions.uses(e.template, "branch")
+            for e in self.texts
+            if e.item == item and (locale is None or e.locale == locale)
+        )
 
     def content_text(self, kind: str, item: str, locale: str, branch_id: str | None = None) -> str:
         """The main text of a slogan (its full text) or case (its title), filled in."""
@@ -196,9 +200,15 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
             problems.append(problem)
             broken.add((entry.item, entry.field))
     project = Project(
-        root=root, config=config, slogans=slogans, cases=cases,
-        fonts=FontRegistry(catalog, config.fonts), texts=[t for t in texts if (t.item, t.field) not in broken],
-        expressions=expressions, templates=templates, template_kinds={kind.name: kind for kind in template_kinds},
+        root=root,
+        config=config,
+        slogans=slogans,
+        cases=cases,
+        fonts=FontRegistry(catalog, config.fonts),
+        texts=[t for t in texts if (t.item, t.field) not in broken],
+        expressions=expressions,
+        templates=templates,
+        template_kinds={kind.name: kind for kind in template_kinds},
         broken_templates=failed,
     )
     from .checks import cross_check  # checks import this module's Project
@@ -322,7 +332,13 @@ def _read_cases(
             continue
         if case.id != path.stem:
             problems.append(
-                Problem(f"id does not match the file name {path.name}", file=path, line=line_of(raw, ("id",)), item=item, field="id")
+                Problem(
+                    f"id does not match the file name {path.name}",
+                    file=path,
+                    line=line_of(raw, ("id",)),
+                    item=item,
+                    field="id",
+                )
             )
         if case.id in cases:
             problems.append(Problem("duplicate case id", file=path, line=raw.line, item=item, field="id"))
@@ -331,13 +347,16 @@ def _read_cases(
         origins[case.id] = (path, raw)
         for name, text in case.text_fields():
             texts.append(
-                TextEntry(path, line_of(raw, _field_path(name)), case.id, name, case.locale, text, led=name == "short.led")
+                TextEntry(
+                    path, line_of(raw, _field_path(name)), case.id, name, case.locale, text, led=name == "short.led"
+                )
             )
     return cases, texts, origins
 
 
-def _read_templates(root: Path, kind: TemplateKind, problems: list[Problem],
-                    broken: dict[str, list[Problem]]) -> dict[str, Any]:
+def _read_templates(
+    root: Path, kind: TemplateKind, problems: list[Problem], broken: dict[str, list[Problem]]
+) -> dict[str, Any]:
     """Every NAME.yaml of one kind validated as its model, by NAME; failures go to ``broken``."""
     templates: dict[str, Any] = {}
     for path in _yaml_files(root / kind.folder):

@@ -12,7 +12,19 @@ import jinja2.sandbox
 
 from ..errors import Problem, SignageError
 
-KNOWN_VARIABLES = ("hotline", "police", "app", "app_url", "branch", "project", "locale", "slogan", "case", "hotline_name", "strings")
+KNOWN_VARIABLES = (
+    "hotline",
+    "police",
+    "app",
+    "app_url",
+    "branch",
+    "project",
+    "locale",
+    "slogan",
+    "case",
+    "hotline_name",
+    "strings",
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,9 @@ class Expressions:
     def fill(self, entry: TextEntry, context: dict[str, Any]) -> str:
         return self.fill_string(entry.template, context, entry)
 
-    def fill_string(self, source: str, context: dict[str, Any], entry: TextEntry | None = None,
-                      where: str | None = None) -> str:
+    def fill_string(
+        self, source: str, context: dict[str, Any], entry: TextEntry | None = None, where: str | None = None
+    ) -> str:
         """Fill ``source``'s expressions; an error names the field (``entry``) or the template part (``where``)."""
         if "{" not in source:
             return source

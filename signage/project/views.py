@@ -9,8 +9,9 @@ from .config import Branch
 from .loader import Project
 
 
-def content_context(project: Project, kind: str, content_id: str | None, locale: str,
-                    branch: str | None = None) -> dict[str, Any]:
+def content_context(
+    project: Project, kind: str, content_id: str | None, locale: str, branch: str | None = None
+) -> dict[str, Any]:
     """Project variables plus ``slogan`` or ``case`` (rendered for ``locale`` and ``branch``)."""
     branch_obj = project.branch(branch, locale)
     ctx = project.context(locale, branch_obj)
@@ -52,8 +53,9 @@ def _case_view(project: Project, case_id: str, data: dict[str, Any], branch: Bra
         elif isinstance(value, str) and name in rendered:
             view[name] = rendered[name]
     view["amount"] = data.get("amount") and {**data["amount"], "display": rendered.get("amount.display")}
-    view["short"] = {"led": rendered["short.led"], "card": rendered["short.card"],
-                     "video": [rendered[f"short.video[{i}]"] for i in range(len(data["short"]["video"]))]}
+    view["short"] = {
+        "led": rendered["short.led"],
+        "card": rendered["short.card"],
+        "video": [rendered[f"short.video[{i}]"] for i in range(len(data["short"]["video"]))],
+    }
     return view
-
-

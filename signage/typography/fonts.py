@@ -47,8 +47,9 @@ class FontFace:
         try:
             self._ft = freetype.Face(str(spec.path), index)
         except freetype.FT_Exception as exc:
-            raise SignageError(Problem(f"cannot open face {index} of {spec.path.name}: {exc}", file=spec.path,
-                                       item=spec.id)) from None
+            raise SignageError(
+                Problem(f"cannot open face {index} of {spec.path.name}: {exc}", file=spec.path, item=spec.id)
+            ) from None
         self._has: dict[str, bool] = {}
         self._pil: dict[int, ImageFont.FreeTypeFont] = {}
         self._advance: dict[tuple[int, str], float] = {}
@@ -242,9 +243,7 @@ def _spec(folder: Path, path: Path, line: int | None, font_id: str, entry: Any) 
     if licence is not None and not licence.is_file():
         raise fail(f"licence file {entry['licence']} not found in {folder}")
     faces = entry.get("faces") or {}
-    if not isinstance(faces, dict) or not all(
-        k in ("SC", "TC", "HK") and isinstance(v, int) for k, v in faces.items()
-    ):
+    if not isinstance(faces, dict) or not all(k in ("SC", "TC", "HK") and isinstance(v, int) for k, v in faces.items()):
         raise fail("faces maps SC, TC and HK to face numbers in the collection")
     pixel = entry.get("pixel_size")
     if pixel is not None and (not isinstance(pixel, int) or pixel <= 0):

@@ -18,6 +18,7 @@ from .linefit import Measured, break_paragraph, count_lines, paragraphs
 Align = Literal["left", "center", "right", "justify"]
 VAlign = Literal["top", "middle", "bottom"]
 
+
 @dataclass(frozen=True)
 class Box:
     """The area text is set into, in pixels. ``height`` None means unbounded."""
@@ -164,8 +165,10 @@ def fit_text(
     def fits(size: int) -> tuple[bool, str]:
         count, overflow, piece = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
         if overflow > 0:
-            return False, (f"“{piece}” cannot be broken and is {overflow / per:.0f} {name} wider than the box "
-                           f"({box.width / per:.0f} {name})")
+            return False, (
+                f"“{piece}” cannot be broken and is {overflow / per:.0f} {name} wider than the box "
+                f"({box.width / per:.0f} {name})"
+            )
         if style.max_lines is not None and count > style.max_lines:
             return False, f"needs {count} lines, at most {style.max_lines} allowed"
         height = _block_height(count, size, _pitch(style, size))
@@ -214,7 +217,14 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     split: list[str] = []
     for offset, para in paragraphs(text):
         broken = break_paragraph(
-            para, chain, size, box.width, chain.locale, style.level, style.headline, style.split_long_tokens,
+            para,
+            chain,
+            size,
+            box.width,
+            chain.locale,
+            style.level,
+            style.headline,
+            style.split_long_tokens,
             style.page_rows,
         )
         overflow = max(overflow, broken.overflow)
@@ -233,15 +243,31 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
             _place_line(m, s, e, offset, top + n * pitch, ascent, box.width, style.align, is_para_end, stretch)
         )
     return TextLayout(
-        text=text, size=size, box=box, style=style, chain=chain, lines=tuple(lines),
-        line_pitch=pitch, height=total, overflow=overflow, mid_phrase_breaks=mid_phrase,
+        text=text,
+        size=size,
+        box=box,
+        style=style,
+        chain=chain,
+        lines=tuple(lines),
+        line_pitch=pitch,
+        height=total,
+        overflow=overflow,
+        mid_phrase_breaks=mid_phrase,
         split_tokens=tuple(split),
     )
 
 
 def _place_line(
-    m: Measured, start: int, end: int, offset: int, y: float, ascent: float, box_width: float,
-    align: Align, para_end: bool, stretch: frozenset[int] = frozenset(),
+    m: Measured,
+    start: int,
+    end: int,
+    offset: int,
+    y: float,
+    ascent: float,
+    box_width: float,
+    align: Align,
+    para_end: bool,
+    stretch: frozenset[int] = frozenset(),
 ) -> Line:
     vis = m.visible_end(start, end)
     width = m.width(start, end)
@@ -270,7 +296,12 @@ def _place_line(
         )
         x += m.advances[i]
     return Line(
-        text=m.text[start:vis], start=offset + start, end=offset + end, x=x0, y=y, baseline=y + ascent,
-        width=width + gap * len(points), glyphs=tuple(glyphs),
+        text=m.text[start:vis],
+        start=offset + start,
+        end=offset + end,
+        x=x0,
+        y=y,
+        baseline=y + ascent,
+        width=width + gap * len(points),
+        glyphs=tuple(glyphs),
     )
-

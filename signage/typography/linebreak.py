@@ -33,7 +33,11 @@ NO_START_STRICT = NO_START | frozenset("—―～〜")
 NO_END_STRICT = NO_END | frozenset("·‧・")
 
 # Spans that are never split, whatever UAX #14 allows inside them.
-_NUMBER = r"[¥￥$＄]?\d+(?:(?:[,.:/\-]|\s(?=\d{3,}))\d+)*(?:[万萬亿億千百]*(?:元|美元|港元|港币|港幣|澳门元|澳門元|新台币|新台幣|块|塊)|[万萬亿億千百]+|[%％])?"
+_CURRENCY = r"(?:元|美元|港元|港币|港幣|澳门元|澳門元|新台币|新台幣|块|塊)"
+_NUMBER = (
+    r"[¥￥$＄]?\d+(?:(?:[,.:/\-]|\s(?=\d{3,}))\d+)*"
+    rf"(?:[万萬亿億千百]*{_CURRENCY}|[万萬亿億千百]+|[%％])?"
+)
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]"
 _URL = (
     rf"(?:https?://|www\.){_URL_CHARS}+"
@@ -59,12 +63,7 @@ class BreakAnalysis:
 
 def _is_ideograph(char: str) -> bool:
     cp = ord(char)
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x3FFFF
-        or 0xF900 <= cp <= 0xFAFF
-    )
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x3FFFF or 0xF900 <= cp <= 0xFAFF
 
 
 def _uax14_class_key(char: str) -> str:

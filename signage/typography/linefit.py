@@ -90,7 +90,12 @@ def _visible_count(text: str) -> int:
 
 
 def _best_breaks(
-    nodes: Sequence[int], phrase: frozenset[int], m: Measured, width: float, lines: int, headline: bool,
+    nodes: Sequence[int],
+    phrase: frozenset[int],
+    m: Measured,
+    width: float,
+    lines: int,
+    headline: bool,
     page_rows: int | None = None,
 ) -> list[int]:
     """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans).
@@ -175,14 +180,19 @@ def _nodes(
 def _char_boundary(text: str, p: int) -> bool:
     """A cut between two characters that splits no mark and breaks no prohibition."""
     nxt = text[p]
-    return not (
-        unicodedata.combining(nxt) or "\ufe00" <= nxt <= "\ufe0f" or nxt in NO_START or text[p - 1] in NO_END
-    )
+    return not (unicodedata.combining(nxt) or "\ufe00" <= nxt <= "\ufe0f" or nxt in NO_START or text[p - 1] in NO_END)
 
 
 def break_paragraph(
-    text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel,
-    headline: bool, split: bool = False, page_rows: int | None = None,
+    text: str,
+    chain: FontChain,
+    size: int,
+    width: float,
+    locale: str,
+    level: BreakLevel,
+    headline: bool,
+    split: bool = False,
+    page_rows: int | None = None,
 ) -> ParagraphLines:
     """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character."""
     m = Measured(text, chain, size)
@@ -195,7 +205,9 @@ def break_paragraph(
     count = len(greedy) - 1
     # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
     affordable = count * len(nodes) * (len(nodes) / count) < _DP_BUDGET
-    picks = greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline, page_rows)
+    picks = (
+        greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline, page_rows)
+    )
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
     mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)

@@ -47,7 +47,8 @@ def preview(layout: TextLayout, scale: int = 1, margin: int = 12) -> Image.Image
     for line in layout.lines:
         top = margin + line.y
         draw.rectangle(
-            (margin + line.x, top, margin + line.x + max(line.width, 1) - 1, top + layout.size - 1), fill=(226, 238, 252)
+            (margin + line.x, top, margin + line.x + max(line.width, 1) - 1, top + layout.size - 1),
+            fill=(226, 238, 252),
         )
     draw.rectangle((margin - 1, margin - 1, margin + width, margin + height), outline=(150, 150, 150))
     paint_text(canvas, layout, (margin, margin), fill=(20, 20, 20))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, RenderEnv, Rendered
+from ..build.job import Job, Rendered, RenderEnv
 from ..fingerprint import file_digest
 from ..project.loader import Project
 from ..project.views import content_context, slogan_texts
@@ -42,9 +42,13 @@ class VideoJob(Job):
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
         roles = [role for _, role in self.template.font_roles()]
-        return {"template": self.template.model_dump(mode="json"), "texts": self.texts.to_dict(),
-                "duration": self.duration, "files": [list(f) for f in self.files],
-                "fonts": self.faces_payload(fonts, roles)}
+        return {
+            "template": self.template.model_dump(mode="json"),
+            "texts": self.texts.to_dict(),
+            "duration": self.duration,
+            "files": [list(f) for f in self.files],
+            "fonts": self.faces_payload(fonts, roles),
+        }
 
     def cost(self) -> float:
         w, h = self.template.dimensions
@@ -62,16 +66,25 @@ class VideoJob(Job):
         from .render import VideoFiles, render_video
 
         video = stage / "video.mp4"
-        meta = render_video(self.template, self.texts, env.fonts, env.root, self.locale, video, self.duration,
-                            label=self.content_id)
+        meta = render_video(
+            self.template, self.texts, env.fonts, env.root, self.locale, video, self.duration, label=self.content_id
+        )
         VideoFiles(video).manifest.unlink()  # the build's manifest.json says all of it
         files = [f.name for f in VideoFiles(video).all()[:3]]
         return Rendered(files=files, duration=meta["duration"], meta=meta)
 
 
-def video_job(project: Project, template: VideoTemplate, content_kind: str, content_id: str | None, locale: str,
-              branch: str | None = None, text: str | None = None, duration: float | None = None,
-              current: list[str] | None = None) -> VideoJob:
+def video_job(
+    project: Project,
+    template: VideoTemplate,
+    content_kind: str,
+    content_id: str | None,
+    locale: str,
+    branch: str | None = None,
+    text: str | None = None,
+    duration: float | None = None,
+    current: list[str] | None = None,
+) -> VideoJob:
     """The job for one case, slogan or given text in ``template`` (for ``locale`` and ``branch``).
 
     ``current``: the ids of the slogans that may be shown (a ticker leaves out ended ones).
@@ -89,15 +102,29 @@ def video_job(project: Project, template: VideoTemplate, content_kind: str, cont
         text = ctx["case"]["short"]["led"]
     ctx["text"] = text or ""
     texts = resolve_texts(project, template, ctx)
-    files = tuple((name, file_digest(project.root / name)) for _, name in template.project_files()
-                  if (project.root / name).is_file())
+    files = tuple(
+        (name, file_digest(project.root / name))
+        for _, name in template.project_files()
+        if (project.root / name).is_file()
+    )
     valid: tuple[str | None, str | None] = (None, None)
     if content_kind == "slogan" and content_id:
         valid = project.slogan(content_id).valid.iso()
     shown = text or (texts.ticker or "")
-    return VideoJob(content_kind=content_kind, content_id=content_id or "all-slogans", locale=locale, branch=branch,
-                    target=template.name, text=shown, valid_from=valid[0], valid_until=valid[1],
-                    template=template, texts=texts, files=files, duration=duration)
+    return VideoJob(
+        content_kind=content_kind,
+        content_id=content_id or "all-slogans",
+        locale=locale,
+        branch=branch,
+        target=template.name,
+        text=shown,
+        valid_from=valid[0],
+        valid_until=valid[1],
+        template=template,
+        texts=texts,
+        files=files,
+        duration=duration,
+    )
 
 
 def plan(project: Project, context: PlanContext) -> list[VideoJob]:
@@ -109,7 +136,7 @@ def plan(project: Project, context: PlanContext) -> list[VideoJob]:
     slogans = context.current_slogans(project)
     current = [s.id for s in slogans]
     locales = sorted({loc for s in slogans for loc in s.text})
-    for name, template in sorted(project.templates_of("video").items()):
+    for _, template in sorted(project.templates_of("video").items()):
         uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
         if template.content == "case":
             for case in sorted(project.cases.values(), key=lambda c: c.id):

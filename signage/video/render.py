@@ -57,7 +57,9 @@ def timeline_cues(timeline: Timeline) -> list[Cue]:
     return [(s.start, s.start + s.duration, s.cue) for s in timeline.states]
 
 
-def ticker_cues(pieces: list[tuple[str, float, float]], ticker: Any, width: int, fps: int, duration: float) -> list[Cue]:
+def ticker_cues(
+    pieces: list[tuple[str, float, float]], ticker: Any, width: int, fps: int, duration: float
+) -> list[Cue]:
     """For a ticker-only video, one cue per slogan: from entering at the right edge to leaving at the left."""
     cues = []
     for text, left, right in pieces:
@@ -72,9 +74,17 @@ def srt(cues: list[Cue]) -> str:
     return "".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n" for n, (a, b, text) in enumerate(cues, 1))
 
 
-def render_video(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, root: Path, locale: str,
-                 output: Path, duration: float | None = None, progress: Callable[[int], None] | None = None,
-                 label: str = "") -> dict[str, Any]:
+def render_video(
+    template: VideoTemplate,
+    texts: VideoTexts,
+    fonts: FontRegistry,
+    root: Path,
+    locale: str,
+    output: Path,
+    duration: float | None = None,
+    progress: Callable[[int], None] | None = None,
+    label: str = "",
+) -> dict[str, Any]:
     """Write ``output`` (MP4) and its .srt, .poster.png and .json, all complete, in a folder of their
     own (a staging folder, swapped in whole by the caller); returns the manifest."""
     if output.suffix.lower() != ".mp4":
@@ -105,15 +115,23 @@ def render_video(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry
     if template.music is not None:
         music = root / template.music.file
         if not music.is_file():
-            raise SignageError(Problem(f"music file {template.music.file} not found in {root}",
-                                       item=f"{template.name}.music"))
+            raise SignageError(
+                Problem(f"music file {template.music.file} not found in {root}", item=f"{template.name}.music")
+            )
     # A ticker over a plain colour needs only its band sent; ffmpeg pads the rest.
     band_only = not timeline.states and ticker is not None and template.background.color is not None
     job = EncodeJob(
-        output=output, frame_size=(w, ticker.height) if band_only and ticker else (w, h), canvas=(w, h),
-        fps=template.fps, frames=frames, preset=template.preset, crf=template.crf, rotate=template.rotate,
+        output=output,
+        frame_size=(w, ticker.height) if band_only and ticker else (w, h),
+        canvas=(w, h),
+        fps=template.fps,
+        frames=frames,
+        preset=template.preset,
+        crf=template.crf,
+        rotate=template.rotate,
         pad=(band_top, hex_rgb(template.background.color or "black")) if band_only else None,
-        music=music, volume=template.music.volume if template.music else 1.0,
+        music=music,
+        volume=template.music.volume if template.music else 1.0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     offsets = scroll_offsets(strip.width, w, ticker.speed, frames) if strip and ticker else []
@@ -133,8 +151,17 @@ def render_video(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry
     return manifest
 
 
-def _feed(encoder: Encoder, timeline: Timeline, strip: YuvStrip | None, offsets: list[int], band_only: bool,
-          band_top: int, frames: int, fps: int, progress: Callable[[int], None] | None) -> None:
+def _feed(
+    encoder: Encoder,
+    timeline: Timeline,
+    strip: YuvStrip | None,
+    offsets: list[int],
+    band_only: bool,
+    band_top: int,
+    frames: int,
+    fps: int,
+    progress: Callable[[int], None] | None,
+) -> None:
     """Write every frame: a state, a crossfade between two, and the ticker window on top."""
     stdin = encoder.stdin
     try:
@@ -203,26 +230,51 @@ def _poster(timeline: Timeline, strip: YuvStrip | None, offsets: list[int], band
     return buffer.getvalue()
 
 
-def _manifest(template: VideoTemplate, timeline: Timeline, label: str, locale: str, job: EncodeJob,
-              ticker_text: str | None, strip: YuvStrip | None, ticker: Ticker | None, band_top: int,
-              files: VideoFiles) -> dict[str, Any]:
+def _manifest(
+    template: VideoTemplate,
+    timeline: Timeline,
+    label: str,
+    locale: str,
+    job: EncodeJob,
+    ticker_text: str | None,
+    strip: YuvStrip | None,
+    ticker: Ticker | None,
+    band_top: int,
+    files: VideoFiles,
+) -> dict[str, Any]:
     w, h = template.dimensions
     scenes = []
     for state in timeline.states:
-        scenes.append({
-            "scene": state.scene, "type": state.kind, "start": round(state.start, 3),
-            "end": round(state.start + state.duration, 3), "fade_in": round(state.fade_in, 3),
-            "texts": [t.to_dict() for t in state.texts],
-        })
+        scenes.append(
+            {
+                "scene": state.scene,
+                "type": state.kind,
+                "start": round(state.start, 3),
+                "end": round(state.start + state.duration, 3),
+                "fade_in": round(state.fade_in, 3),
+                "texts": [t.to_dict() for t in state.texts],
+            }
+        )
     out_w, out_h = (h, w) if template.rotate in (90, 270) else (w, h)
     return {
-        "template": template.name, "content": label, "locale": locale,
-        "canvas": [w, h], "size": [out_w, out_h], "rotate": template.rotate, "fps": template.fps,
-        "frames": job.frames, "duration": round(job.duration, 3),
+        "template": template.name,
+        "content": label,
+        "locale": locale,
+        "canvas": [w, h],
+        "size": [out_w, out_h],
+        "rotate": template.rotate,
+        "fps": template.fps,
+        "frames": job.frames,
+        "duration": round(job.duration, 3),
         "audio": str(template.music.file) if template.music else "silent",
         "scenes": scenes,
-        "ticker": None if strip is None or ticker is None else {
-            "text": ticker_text, "top": band_top, "height": ticker.height, "speed": ticker.speed,
+        "ticker": None
+        if strip is None or ticker is None
+        else {
+            "text": ticker_text,
+            "top": band_top,
+            "height": ticker.height,
+            "speed": ticker.speed,
             "strip_width": strip.width,
         },
         "files": {"video": files.video.name, "srt": files.srt.name, "poster": files.poster.name},

@@ -53,8 +53,13 @@ class PlacedText:
             "box": list(self.box),
             "size": self.layout.size,
             "lines": [
-                {"text": line.text, "x": round(x + line.x), "y": round(y + line.y), "width": round(line.width),
-                 "height": self.layout.size}
+                {
+                    "text": line.text,
+                    "x": round(x + line.x),
+                    "y": round(y + line.y),
+                    "width": round(line.width),
+                    "height": self.layout.size,
+                }
                 for line in self.layout.lines
             ],
         }
@@ -151,7 +156,9 @@ def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]
         elif scene.type == "slogan":
             scenes.append({"slogan": fill(scene.text, where)})
         else:
-            scenes.append({"label": fill(scene.text or "{{ hotline_name }}", where), "number": fill(scene.number, where)})
+            scenes.append(
+                {"label": fill(scene.text or "{{ hotline_name }}", where), "number": fill(scene.number, where)}
+            )
     ticker = None
     if template.ticker is not None:
         ticker = fill(template.ticker.text, f"{template.name}.ticker").replace("\n", "　").strip()
@@ -171,22 +178,48 @@ class _SceneLayout:
         top, share = part
         return round(fx * w), round((fy + fh * top) * h), round(fw * w), round(fh * share * h)
 
-    def fit(self, scene: Scene, n: int, name: str, text: str, box: tuple[int, int, int, int], sizes: tuple[float, float],
-            color: str, headline: bool = True, max_lines: int | None = None) -> PlacedText:
+    def fit(
+        self,
+        scene: Scene,
+        n: int,
+        name: str,
+        text: str,
+        box: tuple[int, int, int, int],
+        sizes: tuple[float, float],
+        color: str,
+        headline: bool = True,
+        max_lines: int | None = None,
+    ) -> PlacedText:
         short = min(self.template.dimensions)
-        style = TextStyle(role=scene.role, size=max(8, round(sizes[0] * short)), min_size=max(8, round(sizes[1] * short)),
-                          max_lines=max_lines, line_height=1.3, align="center", valign="middle", headline=headline)
+        style = TextStyle(
+            role=scene.role,
+            size=max(8, round(sizes[0] * short)),
+            min_size=max(8, round(sizes[1] * short)),
+            max_lines=max_lines,
+            line_height=1.3,
+            align="center",
+            valign="middle",
+            headline=headline,
+        )
         chain = self.fonts.chain(scene.role, self.locale)
         where = f"{self.template.name}.scenes[{n}] ({scene.type}) {name}"
         try:
             layout = fit_text(text, Box(box[2], box[3]), style, chain, item=where)
         except TextOverflowError as exc:
-            raise SignageError(Problem(f"does not fit its {box[2]}x{box[3]} px box: {exc.overflow}", item=where)) from None
+            raise SignageError(
+                Problem(f"does not fit its {box[2]}x{box[3]} px box: {exc.overflow}", item=where)
+            ) from None
         return PlacedText(name, text, box, layout, color)
 
 
-def build_timeline(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, root: Path, locale: str,
-                   duration: float | None = None) -> Timeline:
+def build_timeline(
+    template: VideoTemplate,
+    texts: VideoTexts,
+    fonts: FontRegistry,
+    root: Path,
+    locale: str,
+    duration: float | None = None,
+) -> Timeline:
     """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
     w, h = template.dimensions
     picture_h = h - (template.ticker.height if template.ticker else 0)
@@ -196,8 +229,10 @@ def build_timeline(template: VideoTemplate, texts: VideoTexts, fonts: FontRegist
         timeline.states += _scene_states(place, scene, n, texts.scenes[n])
     if timeline.states and duration is not None:
         if duration < 0.5 * len(timeline.states):
-            raise SignageError(f"--duration {duration:g} s is too short for {len(timeline.states)} stills "
-                               f"(at least {0.5 * len(timeline.states):g} s)")
+            raise SignageError(
+                f"--duration {duration:g} s is too short for {len(timeline.states)} stills "
+                f"(at least {0.5 * len(timeline.states):g} s)"
+            )
         scale = duration / timeline.duration
         for state in timeline.states:
             state.duration *= scale
@@ -219,26 +254,48 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, st
         whole = place.fit(scene, n, "lines", "\n".join(lines), place.box(scene), sizes, scene.color, headline=False)
         states = []
         for k, line in enumerate(lines):
-            shown = _first_paragraphs(whole, k + 1)
-            states.append(State(n, "story", scene.duration or reading_time(line, t),
-                                t.crossfade if k == 0 else t.reveal_fade, [shown], line))
+            revealed = _first_paragraphs(whole, k + 1)
+            states.append(
+                State(
+                    n,
+                    "story",
+                    scene.duration or reading_time(line, t),
+                    t.crossfade if k == 0 else t.reveal_fade,
+                    [revealed],
+                    line,
+                )
+            )
         return states
     texts: list[PlacedText] = []
     if scene.type == "title":
         kicker, title = shown["kicker"], shown["title"]
         if kicker:
-            texts.append(place.fit(scene, n, "kicker", kicker, place.box(scene, (0.0, 0.2)), (0.045, 0.025),
-                                   scene.accent, max_lines=1))
-        texts.append(place.fit(scene, n, "title", title, place.box(scene, (0.2 if kicker else 0.0, 0.8 if kicker else 1.0)),
-                               sizes, scene.color))
+            texts.append(
+                place.fit(
+                    scene, n, "kicker", kicker, place.box(scene, (0.0, 0.2)), (0.045, 0.025), scene.accent, max_lines=1
+                )
+            )
+        texts.append(
+            place.fit(
+                scene,
+                n,
+                "title",
+                title,
+                place.box(scene, (0.2 if kicker else 0.0, 0.8 if kicker else 1.0)),
+                sizes,
+                scene.color,
+            )
+        )
     elif scene.type == "slogan":
         texts.append(place.fit(scene, n, "slogan", shown["slogan"], place.box(scene), sizes, scene.color))
     else:  # hotline
         label, number = shown["label"], shown["number"]
-        texts.append(place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.06, 0.03), scene.color,
-                               max_lines=1))
-        texts.append(place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), (0.3, 0.06), scene.accent,
-                               max_lines=1))
+        texts.append(
+            place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.06, 0.03), scene.color, max_lines=1)
+        )
+        texts.append(
+            place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), (0.3, 0.06), scene.accent, max_lines=1)
+        )
     cue = "\n".join(p.text for p in texts)
     return [State(n, scene.type, scene.duration or reading_time(cue, t), t.crossfade, texts, cue)]
 
@@ -249,7 +306,9 @@ def _first_paragraphs(placed: PlacedText, count: int) -> PlacedText:
     limit = ends[count - 1]
     lines = tuple(line for line in placed.layout.lines if line.start < limit)
     shown_text = placed.text[:limit]
-    return PlacedText(placed.name, shown_text, placed.box, dataclasses.replace(placed.layout, lines=lines), placed.color)
+    return PlacedText(
+        placed.name, shown_text, placed.box, dataclasses.replace(placed.layout, lines=lines), placed.color
+    )
 
 
 def _changed_rows(image: Image.Image, background: Image.Image) -> tuple[int, int] | None:
@@ -273,8 +332,9 @@ def _paint(background: Image.Image, texts: list[PlacedText]) -> Image.Image:
     return image
 
 
-def ticker_strip(template: VideoTemplate, text: str, fonts: FontRegistry,
-                 locale: str) -> tuple[Image.Image, str, list[tuple[str, float, float]]]:
+def ticker_strip(
+    template: VideoTemplate, text: str, fonts: FontRegistry, locale: str
+) -> tuple[Image.Image, str, list[tuple[str, float, float]]]:
     """The ticker as one strip (bar colour, text vertically centred, then a gap), its text,
     and each piece of it (a slogan between wide spaces) with its left and right x."""
     ticker = template.ticker
@@ -286,8 +346,9 @@ def ticker_strip(template: VideoTemplate, text: str, fonts: FontRegistry,
     if message:
         raise SignageError(Problem(message, item=f"{template.name}.ticker"))
     if ticker.size > ticker.height:
-        raise SignageError(Problem(f"size {ticker.size} px is taller than the {ticker.height} px bar",
-                                   item=f"{template.name}.ticker"))
+        raise SignageError(
+            Problem(f"size {ticker.size} px is taller than the {ticker.height} px bar", item=f"{template.name}.ticker")
+        )
     layout = fit_text(text, Box(10**8), TextStyle(role=ticker.role, size=ticker.size, line_height=1.0), chain)
     text_w = int(np.ceil(layout.width))
     text_w += text_w % 2
@@ -298,6 +359,9 @@ def ticker_strip(template: VideoTemplate, text: str, fonts: FontRegistry,
     top = (ticker.height - ticker.size) // 2
     paint_text(strip, layout, (0, top), fill=rgb255(ticker.color))
     x_of = {g.index: (g.x, g.x + g.advance) for line in layout.lines for g in line.glyphs}
-    pieces = [(m.group(), x_of[m.start()][0], x_of[m.end() - 1][1])
-              for m in re.finditer(r"[^\s\u3000]+(?:\s[^\s\u3000]+)*", text) if m.start() in x_of]
+    pieces = [
+        (m.group(), x_of[m.start()][0], x_of[m.end() - 1][1])
+        for m in re.finditer(r"[^\s\u3000]+(?:\s[^\s\u3000]+)*", text)
+        if m.start() in x_of
+    ]
     return strip, text, pieces
