@@ -70,7 +70,7 @@ def small(project_copy: Path) -> Path:
     text = config.read_text(encoding="utf-8")
     config.write_text(text[: text.index("led_screens:")] + SCREENS, encoding="utf-8")
     for template in (project_copy / "templates" / "card").glob("*.yaml"):
-        if template.stem != "a6-table":
+        if template.stem not in ("a6-table", "a5-case"):
             template.unlink()
     videos = project_copy / "templates" / "video"
     for template in videos.glob("*.yaml"):
@@ -98,13 +98,14 @@ def catalogue(root: Path) -> dict:  # type: ignore[type-arg]
 
 def test_catalogue_lists_every_artifact_with_stored_files(small: Path) -> None:
     report = run(small)
-    # 7 texts (two-cards in 2 locales, branch-hello for 2 branches, not `ended`) on 2 screens and one card each
-    assert report.planned == {"led": 14, "cards": 7, "video": 1}
+    # 7 texts (two-cards in 2 locales, branch-hello for 2 branches, not `ended`) on 2 screens and one table
+    # card each; the case poster (a5-case) and the case video
+    assert report.planned == {"led": 14, "cards": 8, "video": 1}
     data = json.loads((small / "output" / CATALOGUE).read_text(encoding="utf-8"))
     schema = json.loads((REPO / "signage" / "schemas" / "catalogue.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
     records = {r["id"]: r for r in data["records"]}
-    assert sum(report.rendered.values()) == len(records) == 22
+    assert sum(report.rendered.values()) == len(records) == 23
     for record in records.values():
         folder = small / "output" / record["id"]
         assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == record
@@ -179,35 +180,44 @@ def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
     assert not any(k.endswith("/counter-question") for k in catalogue(small))
 
 
-@pytest.mark.parametrize(
-    "edit, rerendered",
-    [
-        ("template", {"led": 7}),  # the pages template: the 7 page outputs only
-        ("font", {"led": 14}),  # the pixel-16 chain changes: every LED output
-        ("renderer", {"cards": 7}),  # the card renderer's code changed
-    ],
-)
-def test_keys_see_templates_fonts_and_renderer_code(
-    small: Path, monkeypatch: pytest.MonkeyPatch, edit: str, rerendered: dict[str, int]
-) -> None:
-    run(small, "led", "cards")
-    if edit == "template":
-        path = small / "templates" / "led" / "pages.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("align: center", "align: left"), encoding="utf-8")
-    elif edit == "font":
-        config = small / "signage.yaml"
-        config.write_text(
-            config.read_text(encoding="utf-8").replace("pixel-16: [wqy-bitmap-16, unifont]", "pixel-16: [unifont]"),
-            encoding="utf-8",
-        )
-    else:
-        real = job_module.code_version
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-        def bumped(sources: tuple[str, ...]) -> str:
-            return real(sources) + ("-next" if "card" in sources else "")
 
-        monkeypatch.setattr(job_module, "code_version", bumped)
-    assert run(small, "led", "cards").rendered == rerendered
+def test_a_template_edit_renders_again_only_what_uses_that_template(small: Path) -> None:
+    run(small)
+    templates = small / "templates"
+    edit(templates / "led" / "pages.yaml", "align: center", "align: left")
+    assert run(small).rendered == {"led": 7}  # the page screen's 7 outputs; the scroll screen keeps its own
+    edit(templates / "card" / "a6-table.yaml", "#c8102e", "#b00020")
+    assert run(small).rendered == {"cards": 7}  # a6-table only: the a5-case poster is another template
+    edit(templates / "video" / "case-16x9.yaml", "crossfade: 0.5", "crossfade: 0.4")
+    assert run(small).rendered == {"video": 1}
+
+
+def test_a_font_change_renders_again_what_draws_with_it(small: Path) -> None:
+    run(small)
+    config = small / "signage.yaml"
+    edit(config, "pixel-16: [wqy-bitmap-16, unifont]", "pixel-16: [unifont]")
+    assert run(small).rendered == {"led": 14}  # every LED output is set in pixel-16; nothing else is
+    edit(config, "sans-bold: [noto-sans-cjk-bold, noto-sans-cjk]", "sans-bold: [noto-sans-cjk]")
+    assert run(small).rendered == {"cards": 8, "video": 1}  # titles and hotlines on cards, video text
+
+
+def test_a_renderer_change_renders_again_everything_of_that_kind(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(small)
+    bumped: set[str] = set()
+    real = job_module.code_version
+
+    def version(sources: tuple[str, ...]) -> str:
+        return real(sources) + "".join(f"+{kind}" for kind in sorted(bumped) if kind in sources)
+
+    monkeypatch.setattr(job_module, "code_version", version)
+    for kind, rendered in (("led", {"led": 14}), ("card", {"cards": 8}), ("video", {"video": 1})):
+        bumped.add(kind)  # the renderer's source changed
+        assert run(small).rendered == rendered, kind
 
 
 def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(small: Path) -> None:
@@ -247,14 +257,15 @@ def test_progress_is_weighted_by_cost_and_readable_in_a_log() -> None:
     import io
 
     stream = io.StringIO()
-    progress = Progress(total_cost=10.0, total_jobs=3, stream=stream, tty=False, every=0)
-    progress.advance(8.0, "the long video")
-    assert "1/3 jobs, 80% of the work" in stream.getvalue()
-    progress.started -= 8  # eight seconds for 80 % of the work: two left
-    assert progress.eta() == pytest.approx(2.0, abs=0.2)
+    progress = Progress(total_cost=10.0, total_jobs=4, stream=stream, tty=False, every=0, workers=2)
+    progress.advance(6.0, "the long video", seconds=12.0)  # it took twice as long as expected
+    assert "1/4 jobs, 60% of the work" in stream.getvalue()
+    assert progress.eta() == pytest.approx(4.0 * 2 / 2)  # 4 units left, x2 slower, on two workers
+    progress.advance(2.0, seconds=4.0)
+    progress.advance(1.0, seconds=2.0)
+    assert progress.eta() == pytest.approx(2.0)  # one job left: one worker, however many there are
     progress.advance(1.0)
-    progress.advance(1.0)
-    assert stream.getvalue().splitlines()[-1].startswith("build: 3/3 jobs, 100% of the work")
+    assert stream.getvalue().splitlines()[-1].startswith("build: 4/4 jobs, 100% of the work")
 
 
 def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Path) -> None:
@@ -262,9 +273,9 @@ def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Pat
         "build", "--only", "led", "--only", "cards", "--today", "2026-06-01", "--workers", "2", cwd=small
     )
     assert first.returncode == 0, first.stderr
-    assert "build: 21/21 jobs, 100% of the work" in first.stderr
+    assert "build: 22/22 jobs, 100% of the work" in first.stderr
     assert "led: 14 outputs, 14 rendered, 0 unchanged" in first.stdout
     assert "not built, their time is over: ended (until 2026-03-05)" in first.stdout
     second = Cli.process("build", "--only", "cards", "--today", "2026-06-01", cwd=small)
-    assert "cards: 7 outputs, 0 rendered, 7 unchanged" in second.stdout
+    assert "cards: 8 outputs, 0 rendered, 8 unchanged" in second.stdout
     assert "led/door" in (small / "output" / CATALOGUE).read_text(encoding="utf-8")  # other kinds kept
