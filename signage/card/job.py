@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,21 +74,22 @@ class CardJob(Job):
         return Rendered(files=["card.pdf", "preview.png"], meta=meta)
 
     @classmethod
-    def prepare(cls, env: RenderEnv, planned: list[Job], todo: list[Job]) -> None:
-        """Cut the font subsets now, to every character any card of the plan draws.
+    def prepare(cls, env: RenderEnv, planned: list[Job], todo: list[Job]) -> Callable[[], None] | None:
+        """Font subsets cut to every character any card of the plan draws.
 
         The set covers the whole plan (not only the cards to render), so it stays the same
         from build to build while the content does and the cut subsets come from the cache.
         Workers get it frozen: a character the plan missed is a bug, never a quiet new cut.
+        The cutting itself is returned, to run while other kinds render.
         """
         chars: set[str] = set()
         for job in planned:
             chars |= job.characters  # type: ignore[attr-defined]
-        subsets = FontSubsets(cache_dir() / "fonts", chars)
-        roles = {role for job in todo for _, role in job.template.font_roles()}  # type: ignore[attr-defined]
-        subsets.prepare(env.fonts, roles, {job.locale for job in todo})
-        subsets.frozen = True
+        subsets = FontSubsets(cache_dir() / "fonts", chars, frozen=True)
         env.extras["subsets"] = subsets
+        roles = {role for job in todo for _, role in job.template.font_roles()}  # type: ignore[attr-defined]
+        locales = {job.locale for job in todo}
+        return lambda: subsets.prepare(env.fonts, roles, locales)
 
 
 def card_job(
