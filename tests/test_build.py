@@ -13,6 +13,7 @@ import pytest
 from signage.build import build
 from signage.build import job as job_module
 from signage.build.catalogue import CATALOGUE
+from signage.build.plan import PlanContext
 from signage.build.progress import Progress
 from signage.card.pdf import FontSubsets
 from signage.errors import SignageError
@@ -279,3 +280,26 @@ def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Pat
     second = Cli.process("build", "--only", "cards", "--today", "2026-06-01", cwd=small)
     assert "cards: 8 outputs, 0 rendered, 8 unchanged" in second.stdout
     assert "led/door" in (small / "output" / CATALOGUE).read_text(encoding="utf-8")  # other kinds kept
+
+
+def test_a_job_travels_as_data_and_its_result_comes_back_as_data(small: Path, tmp_path: Path) -> None:
+    """What a distributed executor needs: the job pickles, and the files return as bytes, not paths."""
+    import pickle
+
+    from signage.build.job import RenderEnv
+    from signage.build.runner import execute, init_worker
+    from signage.build.store import Store
+
+    project = open_project(small)
+    jobs = [job for name, plan in planners(("led",)) for job in plan(project, PlanContext(TODAY))]
+    job = pickle.loads(pickle.dumps(jobs[0]))
+    assert job == jobs[0] and job.key(project.fonts) == jobs[0].key(project.fonts)
+    init_worker(pickle.loads(pickle.dumps(RenderEnv(project.root, project.fonts))))
+    as_data = execute(0, job, str(tmp_path), as_data=True)
+    assert as_data.stage is None and as_data.data is not None and as_data.rendered is not None
+    local = execute(0, job, str(tmp_path))
+    assert local.stage is not None and local.rendered is not None
+    store = Store(tmp_path / "out")
+    from_data = [store.add_bytes(as_data.data[name], name) for name in as_data.rendered.files]
+    from_files = [store.add(Path(local.stage) / name, name) for name in local.rendered.files]
+    assert from_data == from_files  # the same bytes, stored once
