@@ -61,7 +61,7 @@ def signage_ticker(out: Path, seconds: float, preset: str) -> list[str]:
 
 
 def drawtext_ticker(out: Path, seconds: float, preset: str) -> list[str]:
-    from signage.ffmpeg import ffmpeg_exe
+    from signage.ffmpeg import ffmpeg_exe, x264_options
 
     # same motion: the text enters from the right edge and moves SPEED px a frame
     draw = (
@@ -87,24 +87,7 @@ def drawtext_ticker(out: Path, seconds: float, preset: str) -> list[str]:
         "1:a",
         "-vf",
         draw,
-        "-c:v",
-        "libx264",
-        "-preset",
-        preset,
-        "-crf",
-        "20",
-        "-profile:v",
-        "high",
-        "-level:v",
-        "4.1",
-        "-pix_fmt",
-        "yuv420p",
-        "-maxrate",
-        "8M",
-        "-bufsize",
-        "16M",
-        "-g",
-        str(FPS * 2),
+        *x264_options(preset, 20, FPS),
         "-c:a",
         "aac",
         "-b:a",

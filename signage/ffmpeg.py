@@ -52,6 +52,16 @@ def check_level(width: int, height: int, fps: int) -> None:
         )
 
 
+def x264_options(preset: str, crf: int, fps: int) -> list[str]:
+    """H.264 as every lobby player and controller takes it: High profile at level 4.1, yuv420p,
+    BT.709 tags, a capped bitrate, a keyframe every two seconds."""
+    return [
+        *("-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high", "-level:v", "4.1"),
+        *("-pix_fmt", "yuv420p", "-maxrate", "8M", "-bufsize", "16M", "-g", str(fps * 2)),
+        *("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"),
+    ]
+
+
 @dataclass
 class EncodeJob:
     """What ffmpeg is told: the raw input, the picture it becomes, audio, and the file."""
@@ -115,41 +125,8 @@ class EncodeJob:
             if self.music is not None and self.duration > 3:
                 audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
             cmd += ["-map", "1:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
-        cmd += [
-            "-c:v",
-            "libx264",
-            "-preset",
-            self.preset,
-            "-crf",
-            str(self.crf),
-            "-profile:v",
-            "high",
-            "-level:v",
-            "4.1",
-            "-pix_fmt",
-            "yuv420p",
-            "-maxrate",
-            "8M",
-            "-bufsize",
-            "16M",
-            "-g",
-            str(self.fps * 2),
-            "-colorspace",
-            "bt709",
-            "-color_primaries",
-            "bt709",
-            "-color_trc",
-            "bt709",
-            "-color_range",
-            "tv",
-            "-t",
-            f"{self.duration:.3f}",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            str(self.output),
-        ]
+        cmd += x264_options(self.preset, self.crf, self.fps)
+        cmd += ["-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output)]
         return cmd
 
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv
-from ..fingerprint import file_digest
+from ..build.job import Job, Rendered, RenderEnv, project_files
 from ..project.loader import Project
 from ..resources import cache_dir
 from .layout import place_card, resolve_card
@@ -96,11 +95,7 @@ def card_job(
     project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
 ) -> CardJob:
     texts = resolve_card(project, template, content_id, locale, branch)
-    files = tuple(
-        (name, file_digest(project.root / name))
-        for _, name in template.project_files()
-        if (project.root / name).is_file()
-    )
+    files = project_files(project.root, template)
     valid: tuple[str | None, str | None] = (None, None)
     if template.content == "slogan":
         valid = project.slogan(content_id).valid.iso()

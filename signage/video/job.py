@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv
-from ..fingerprint import file_digest
+from ..build.job import Job, Rendered, RenderEnv, project_files
 from ..project.loader import Project
 from ..project.views import content_context, slogan_texts
 from .scenes import VideoTexts, resolve_texts
@@ -102,11 +101,7 @@ def video_job(
         text = ctx["case"]["short"]["led"]
     ctx["text"] = text or ""
     texts = resolve_texts(project, template, ctx)
-    files = tuple(
-        (name, file_digest(project.root / name))
-        for _, name in template.project_files()
-        if (project.root / name).is_file()
-    )
+    files = project_files(project.root, template)
     valid: tuple[str | None, str | None] = (None, None)
     if content_kind == "slogan" and content_id:
         valid = project.slogan(content_id).valid.iso()
