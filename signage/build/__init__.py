@@ -1,0 +1,216 @@
+"""``signage build``: from a validated project to the output catalogue, only what changed.
+
+Reads top to bottom: clear what an interrupted build left, plan every job, keep the ones
+whose key is unchanged, render the rest in parallel (each into a staging folder, stored
+by content and swapped into the readable tree whole), remove what left the catalogue,
+then write the catalogue and drop store files nothing refers to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import Problem, SignageError
+from ..project.loader import Project
+from ..publish import MANIFEST, read_manifest, staged_dir, write_json
+from .catalogue import Catalogue, make_record, record_files
+from .job import Job, RenderEnv, Rendered
+from .plan import PlanContext, local_today, plan_jobs
+from .progress import Progress
+from .runner import Outcome, run_local
+from ..fingerprint import sha256_file
+from .store import Store, StoredFile
+
+STAGING = ".staging"
+
+
+@dataclass
+class BuildReport:
+    """What a build did, per kind and in all."""
+
+    planned: dict[str, int] = field(default_factory=dict)
+    rendered: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    removed: int = 0
+    store_removed: int = 0
+    ended: dict[str, str] = field(default_factory=dict)  # slogan id -> its last day
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    output: Path | None = None
+
+    def summary(self) -> list[str]:
+        lines = []
+        for kind in self.planned:
+            lines.append(f"{kind}: {self.planned[kind]} outputs, {self.rendered.get(kind, 0)} rendered, "
+                         f"{self.unchanged.get(kind, 0)} unchanged")
+        lines.append(f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
+                     f"store file(s); catalogue: {self.output}/catalogue.json")
+        if self.ended:
+            shown = ", ".join(f"{k} (until {v})" for k, v in sorted(self.ended.items()))
+            lines.append(f"not built, their time is over: {shown}")
+        return lines
+
+
+def build(project: Project, planners: Sequence[tuple[str, Any]], workers: int | None = None,
+          today: dt.date | None = None, stream: TextIO | None = None, tty: bool | None = None,
+          executor: Any = None) -> BuildReport:
+    """Build the given kinds (name, planner) into the project's output folder; see the module docstring."""
+    output = project.output_dir
+    report = BuildReport(output=output)
+    clear_leftovers(output)
+
+    context = PlanContext(today or local_today(project))
+    jobs = plan_jobs(project, planners, context)
+    report.ended = context.ended
+    kinds = {name for name, _ in planners}
+    report.planned = {name: 0 for name, _ in planners}
+    for job in jobs:
+        report.planned[job.folder] = report.planned.get(job.folder, 0) + 1
+
+    previous = Catalogue.load(output)
+    store = Store(output)
+    catalogue = Catalogue({k: r for k, r in previous.records.items() if r.get("id", "").split("/")[0] not in kinds})
+    todo: list[tuple[Job, str]] = []
+    for job in jobs:
+        key = job.key(project.fonts)
+        record = _reusable(output, store, job, key, previous.records.get(job.path))
+        if record is None:
+            todo.append((job, key))
+            continue
+        catalogue.records[job.path] = record
+        report.unchanged[job.folder] = report.unchanged.get(job.folder, 0) + 1
+
+    env = RenderEnv(project.root, project.fonts)
+    warmups = []
+    for job_type in dict.fromkeys(type(job) for job, _ in todo):
+        work = job_type.prepare(env, [j for j in jobs if type(j) is job_type], [j for j, _ in todo if type(j) is job_type])
+        if work is not None:
+            warmups.append((work, {i for i, (j, _) in enumerate(todo) if type(j) is job_type}))
+    workers = workers or os.cpu_count() or 1
+    progress = Progress(sum(job.cost() for job, _ in todo), len(todo), stream, tty, workers=workers)
+    stage_root = output / STAGING
+    stage_root.mkdir(parents=True, exist_ok=True)
+
+    def finished(outcome: Outcome) -> None:
+        job, key = todo[outcome.index]
+        progress.advance(job.cost(), job.label, outcome.seconds)
+        if outcome.error is not None:
+            report.errors += outcome.error
+            old = previous.records.get(job.path)
+            if old is not None and store.has(record_files(old)):  # the old artifact stays, and in the catalogue
+                catalogue.records[job.path] = old
+            return
+        assert outcome.rendered is not None
+        files = _store(store, outcome)
+        record = make_record(job, key, outcome.rendered, files)
+        write_artifact_folder(output / job.path, store, record)
+        catalogue.records[job.path] = record
+        report.warnings += outcome.rendered.warnings
+        report.rendered[job.folder] = report.rendered.get(job.folder, 0) + 1
+
+    if executor is None:
+        run_local([job for job, _ in todo], env, stage_root, workers, finished, warmups)
+    else:
+        for work, _ in warmups:
+            work()
+        executor([job for job, _ in todo], env, finished)
+    shutil.rmtree(stage_root, ignore_errors=True)
+
+    wanted = {job.path for job in jobs} | set(catalogue.records)
+    report.removed = remove_stale(output, kinds, wanted)
+    catalogue.write(output)
+    report.store_removed = store.collect(catalogue.referenced())
+    if report.errors:
+        raise SignageError([Problem(message) for message in report.errors])
+    return report
+
+
+def _reusable(output: Path, store: Store, job: Job, key: str, record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The record of an artifact whose key is unchanged and whose files are in the store.
+
+    The catalogue says so; after an interrupted build, the artifact folder's own
+    manifest does. A readable folder that went missing is made again from the store.
+    """
+    folder = output / job.path
+    on_disk = read_manifest(folder)
+    for candidate in (record, on_disk):
+        if candidate is not None and candidate.get("key") == key and store.has(record_files(candidate)):
+            if on_disk is None or on_disk.get("key") != key:
+                write_artifact_folder(folder, store, candidate)
+            return candidate
+    return None
+
+
+def _store(store: Store, outcome: Outcome) -> list[StoredFile]:
+    assert outcome.rendered is not None
+    if outcome.data is not None:
+        return [store.add_bytes(outcome.data[name], name) for name in outcome.rendered.files]
+    assert outcome.stage is not None
+    stage = Path(outcome.stage)
+    files = [store.add(stage / name, name) for name in outcome.rendered.files]
+    shutil.rmtree(stage, ignore_errors=True)
+    return files
+
+
+def write_artifact_folder(folder: Path, store: Store, record: dict[str, Any]) -> None:
+    """The readable folder of one artifact: its files (linked from the store) and its record, swapped in whole."""
+    with staged_dir(folder) as stage:
+        store.materialise(record_files(record), stage)
+        write_json(stage / MANIFEST, record)
+
+
+def remove_stale(output: Path, kinds: set[str], wanted: set[str]) -> int:
+    """Remove readable folders of the built kinds that hold a manifest but are no longer wanted."""
+    removed = 0
+    for kind in kinds:
+        root = output / kind
+        if not root.is_dir():
+            continue
+        for manifest in sorted(root.glob(f"*/*/*/{MANIFEST}")):
+            rel = manifest.parent.relative_to(output).as_posix()
+            if rel not in wanted:
+                shutil.rmtree(manifest.parent)
+                removed += 1
+        for folder in sorted((p for p in root.glob("*/*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    return removed
+
+
+def clear_leftovers(output: Path) -> int:
+    """Remove what an interrupted build left: the staging area and dot-named temporary folders and files."""
+    removed = 0
+    if not output.is_dir():
+        return removed
+    if (output / STAGING).exists():
+        shutil.rmtree(output / STAGING, ignore_errors=True)
+        removed += 1
+    for leftover in list(output.rglob(".*")):
+        name = leftover.name
+        if ".new-" in name or ".old-" in name or name.endswith(".tmp") or name.startswith(".incoming-"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rendered, dict[str, Any]]:
+    """Render one job straight into ``folder`` (``signage render``), replaced whole on success.
+
+    The folder holds the files and their record as ``manifest.json``; there is no store.
+    """
+    with staged_dir(folder) as stage:
+        rendered = job.render(env, stage)
+        files = [StoredFile(name, name, sha256_file(stage / name), (stage / name).stat().st_size)
+                 for name in rendered.files]
+        record = make_record(job, key, rendered, files)
+        write_json(stage / MANIFEST, record)
+    return rendered, record

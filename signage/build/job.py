@@ -1,0 +1,169 @@
+"""The render job every output kind implements, and the key that says "same bytes out".
+
+A job is a frozen, picklable description of one artifact: what it shows (texts already
+filled in), on what (screen, template), with which fonts and files. It renders into a
+folder it is given and returns what it made as data, so the same job runs in this
+process, in a local worker pool or on another machine.
+
+The key of a job is the SHA-256 of everything that decides its bytes:
+
+- the job's own payload (texts, template and screen settings, locale, branch, ids);
+- the bytes of every font face and project file (image, music) it reads;
+- the code that renders it: a hash of the source files of its renderer and of the
+  shared modules under it (typography, colours, ffmpeg writer), so any change to a
+  renderer re-renders what it made, with no version number to forget;
+- the versions of the libraries that write its bytes (Pillow, fpdf2, ...) and, for
+  kinds that encode video, the ffmpeg build's version line.
+
+Same key, same output: an artifact whose key is unchanged is never rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..fingerprint import file_digest
+
+if TYPE_CHECKING:
+    from ..typography.fonts import FontRegistry
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# Modules every renderer lays text out with.
+TYPESETTING = ("typography", "colour.py", "locales.py", "errors.py")
+
+
+@dataclass
+class RenderEnv:
+    """What a worker needs besides the job: fonts, the project folder for its files, font subsets.
+
+    Sent to each worker once, not with every job.
+    """
+
+    root: Path
+    fonts: FontRegistry
+    extras: dict[str, Any] = field(default_factory=dict)  # what a kind prepared for its jobs (font subsets)
+
+
+@dataclass
+class Rendered:
+    """What a job made: its files (names in the stage folder, main file first) and what they hold."""
+
+    files: list[str]
+    duration: float | None = None  # seconds, for what plays (LED, video)
+    meta: dict[str, Any] = field(default_factory=dict)  # kind-specific: pages, frames, scenes, trim...
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job(ABC):
+    """One artifact to render. Subclasses are frozen dataclasses holding only data."""
+
+    content_kind: str  # "slogan", "case" or "text"
+    content_id: str
+    locale: str
+    branch: str | None
+    target: str  # the screen (LED) or template (cards, video) it is made for
+    text: str  # the main text it shows, for the catalogue
+    valid_from: str | None = None  # ISO dates from the content's validity
+    valid_until: str | None = None
+
+    kind: ClassVar[str]  # "led", "card", "video"
+    folder: ClassVar[str]  # its tree under the output folder: "led", "cards", "video"
+    sources: ClassVar[tuple[str, ...]]  # files and packages of signage/ whose code decides the bytes
+    libraries: ClassVar[tuple[str, ...]]  # distributions whose version decides the bytes
+    uses_ffmpeg: ClassVar[bool] = False
+
+    @property
+    def path(self) -> str:
+        """Where the artifact's folder lives under the output folder (a readable name)."""
+        name = self.content_id + (f"@{self.branch}" if self.branch else "")
+        return f"{self.folder}/{self.target}/{self.locale}/{name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.target} {self.locale} {self.content_id}" + (f"@{self.branch}" if self.branch else "")
+
+    @abstractmethod
+    def payload(self, fonts: FontRegistry) -> dict[str, Any]:
+        """Everything of the job's own that decides its bytes (JSON-able): texts, settings, digests
+        of the font faces (from ``fonts``) and project files it reads."""
+
+    @abstractmethod
+    def cost(self) -> float:
+        """Expected seconds of one core to render it: the progress bar's weight and ETA."""
+
+    @abstractmethod
+    def render(self, env: RenderEnv, stage: Path) -> Rendered:
+        """Write every file into ``stage`` (a fresh, empty folder) and say what was made."""
+
+    @classmethod
+    def prepare(cls, env: RenderEnv, planned: list[Job], todo: list[Job]) -> Callable[[], None] | None:
+        """Once per build, before the workers start: put what this kind's jobs share into ``env``.
+
+        May return slow work (cutting font subsets) that must be done before any job of this
+        kind renders; the build runs it while the workers render other kinds.
+        """
+        return None
+
+    def faces_payload(self, fonts: FontRegistry, roles: list[str]) -> list[list[Any]]:
+        """Font id, face index and file digest of every face the roles draw with in this locale."""
+        seen: dict[tuple[str, int], list[Any]] = {}
+        for role in roles:
+            for face in fonts.chain(role, self.locale).faces:
+                seen.setdefault((face.spec.id, face.index), [face.spec.id, face.index, file_digest(face.spec.path)])
+        return sorted(seen.values())
+
+    def key(self, fonts: FontRegistry) -> str:
+        """SHA-256 of everything that decides the output (see the module's docstring)."""
+        recipe = {
+            "kind": self.kind,
+            "code": code_version(self.sources),
+            "libraries": {name: library_version(name) for name in self.libraries},
+            "ffmpeg": ffmpeg_build() if self.uses_ffmpeg else None,
+            "job": {
+                "content": [self.content_kind, self.content_id], "locale": self.locale, "branch": self.branch,
+                "target": self.target, "valid": [self.valid_from, self.valid_until], **self.payload(fonts),
+            },
+        }
+        blob = json.dumps(recipe, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+
+def project_files(root: Path, template: Any) -> tuple[tuple[str, str], ...]:
+    """(path, SHA-256) of every project file a template reads that exists (a missing one is `check`'s to report)."""
+    return tuple((name, file_digest(root / name)) for _, name in template.project_files() if (root / name).is_file())
+
+
+@lru_cache(maxsize=32)
+def code_version(sources: tuple[str, ...]) -> str:
+    """A hash of the source files (``*.py``) under signage/ that a renderer runs."""
+    sha = hashlib.sha256()
+    for name in sorted(set(sources) | set(TYPESETTING)):
+        target = PACKAGE_DIR / name
+        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+        for path in files:
+            sha.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def library_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def ffmpeg_build() -> str:
+    from ..ffmpeg import ffmpeg_version
+
+    return ffmpeg_version()

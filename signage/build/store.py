@@ -1,0 +1,124 @@
+"""The content store: every artifact file once, named by the SHA-256 of its bytes.
+
+``output/store/ab/abcdef….png`` holds the bytes; the catalogue and every playlist refer
+to that path, so a thousand branches showing the same slogan share one file. The
+readable tree beside it (``output/led/SCREEN/LOCALE/ID/page-01.png``) is made of hard
+links to the same files (copies where the file system has no hard links): browsing it
+costs no space, and deleting it loses nothing the store does not hold. Store files are
+read-only: they are shared, so they must never be edited in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..fingerprint import sha256_file
+from ..publish import FILE_MODE
+
+STORE = "store"
+READ_ONLY = FILE_MODE & ~0o222
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One file of an artifact: its name there, and where its bytes live under the output folder."""
+
+    name: str
+    path: str  # relative to the output folder, "/"-separated: store/ab/abcd….png
+    sha256: str
+    bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "sha256": self.sha256, "bytes": self.bytes}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoredFile:
+        return cls(str(data["name"]), str(data["path"]), str(data["sha256"]), int(data["bytes"]))
+
+
+class Store:
+    """Files by content under ``output/store``; adding the same bytes twice keeps one file."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.root = output / STORE
+
+    def relative(self, sha256: str, name: str) -> str:
+        return f"{STORE}/{sha256[:2]}/{sha256}{Path(name).suffix.lower()}"
+
+    def add(self, source: Path, name: str) -> StoredFile:
+        """Move ``source`` into the store (or drop it when the store has its bytes already)."""
+        digest = sha256_file(source)
+        size = source.stat().st_size
+        rel = self.relative(digest, name)
+        target = self.output / rel
+        if target.is_file() and target.stat().st_size == size:
+            source.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, READ_ONLY)
+            os.replace(source, target)  # same file system: the staging folder is under the output folder
+        return StoredFile(name, rel, digest, size)
+
+    def add_bytes(self, data: bytes, name: str) -> StoredFile:
+        """Store ``data`` (a worker's result that came back as data, not as a file)."""
+        self.output.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.output, prefix=".incoming-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            return self.add(Path(tmp), name)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def has(self, files: Iterable[StoredFile]) -> bool:
+        """Every file is in the store with its size (a cheap check; the bytes are trusted)."""
+        for f in files:
+            try:
+                if (self.output / f.path).stat().st_size != f.bytes:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def materialise(self, files: Iterable[StoredFile], folder: Path) -> None:
+        """Put each file into ``folder`` under its name: a hard link to the store, else a copy."""
+        for f in files:
+            source, target = self.output / f.path, folder / f.name
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+                os.chmod(target, READ_ONLY)
+
+    def collect(self, keep: set[str]) -> int:
+        """Remove store files that no catalogue record (nor anything else in ``keep``) refers to."""
+        removed = 0
+        if not self.root.is_dir():
+            return removed
+        for shard in self.root.iterdir():
+            if not shard.is_dir():
+                continue
+            for path in shard.iterdir():
+                rel = f"{STORE}/{shard.name}/{path.name}"
+                if rel not in keep:
+                    _make_writable(path)
+                    path.unlink(missing_ok=True)
+                    removed += 1
+            if not any(shard.iterdir()):
+                shard.rmdir()
+        return removed
+
+
+def _make_writable(path: Path) -> None:
+    try:
+        os.chmod(path, path.stat().st_mode | stat.S_IWUSR)
+    except OSError:
+        pass
