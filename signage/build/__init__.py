@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import Problem, SignageError
+from ..fingerprint import sha256_file
 from ..project.loader import Project
 from ..publish import MANIFEST, read_manifest, staged_dir, write_json
 from .catalogue import Catalogue, make_record, record_files
-from .job import Job, RenderEnv, Rendered
+from .job import Job, Rendered, RenderEnv
 from .plan import PlanContext, local_today, plan_jobs
 from .progress import Progress
 from .runner import Outcome, run_local
-from ..fingerprint import sha256_file
 from .store import Store, StoredFile
 
 STAGING = ".staging"
@@ -47,19 +47,29 @@ class BuildReport:
     def summary(self) -> list[str]:
         lines = []
         for kind in self.planned:
-            lines.append(f"{kind}: {self.planned[kind]} outputs, {self.rendered.get(kind, 0)} rendered, "
-                         f"{self.unchanged.get(kind, 0)} unchanged")
-        lines.append(f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
-                     f"store file(s); catalogue: {self.output}/catalogue.json")
+            lines.append(
+                f"{kind}: {self.planned[kind]} outputs, {self.rendered.get(kind, 0)} rendered, "
+                f"{self.unchanged.get(kind, 0)} unchanged"
+            )
+        lines.append(
+            f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
+            f"store file(s); catalogue: {self.output}/catalogue.json"
+        )
         if self.ended:
             shown = ", ".join(f"{k} (until {v})" for k, v in sorted(self.ended.items()))
             lines.append(f"not built, their time is over: {shown}")
         return lines
 
 
-def build(project: Project, planners: Sequence[tuple[str, Any]], workers: int | None = None,
-          today: dt.date | None = None, stream: TextIO | None = None, tty: bool | None = None,
-          executor: Any = None) -> BuildReport:
+def build(
+    project: Project,
+    planners: Sequence[tuple[str, Any]],
+    workers: int | None = None,
+    today: dt.date | None = None,
+    stream: TextIO | None = None,
+    tty: bool | None = None,
+    executor: Any = None,
+) -> BuildReport:
     """Build the given kinds (name, planner) into the project's output folder; see the module docstring."""
     output = project.output_dir
     report = BuildReport(output=output)
@@ -89,7 +99,9 @@ def build(project: Project, planners: Sequence[tuple[str, Any]], workers: int | 
     env = RenderEnv(project.root, project.fonts)
     warmups = []
     for job_type in dict.fromkeys(type(job) for job, _ in todo):
-        work = job_type.prepare(env, [j for j in jobs if type(j) is job_type], [j for j, _ in todo if type(j) is job_type])
+        work = job_type.prepare(
+            env, [j for j in jobs if type(j) is job_type], [j for j, _ in todo if type(j) is job_type]
+        )
         if work is not None:
             warmups.append((work, {i for i, (j, _) in enumerate(todo) if type(j) is job_type}))
     workers = workers or os.cpu_count() or 1
@@ -209,8 +221,9 @@ def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rende
     """
     with staged_dir(folder) as stage:
         rendered = job.render(env, stage)
-        files = [StoredFile(name, name, sha256_file(stage / name), (stage / name).stat().st_size)
-                 for name in rendered.files]
+        files = [
+            StoredFile(name, name, sha256_file(stage / name), (stage / name).stat().st_size) for name in rendered.files
+        ]
         record = make_record(job, key, rendered, files)
         write_json(stage / MANIFEST, record)
     return rendered, record

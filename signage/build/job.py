@@ -129,8 +129,12 @@ class Job(ABC):
             "libraries": {name: library_version(name) for name in self.libraries},
             "ffmpeg": ffmpeg_build() if self.uses_ffmpeg else None,
             "job": {
-                "content": [self.content_kind, self.content_id], "locale": self.locale, "branch": self.branch,
-                "target": self.target, "valid": [self.valid_from, self.valid_until], **self.payload(fonts),
+                "content": [self.content_kind, self.content_id],
+                "locale": self.locale,
+                "branch": self.branch,
+                "target": self.target,
+                "valid": [self.valid_from, self.valid_until],
+                **self.payload(fonts),
             },
         }
         blob = json.dumps(recipe, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")

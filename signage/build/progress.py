@@ -80,5 +80,7 @@ class Progress:
             filled = int(share * 24)
             bar = "#" * filled + "-" * (24 - filled)
             return f"{self.label} [{bar}] {share:4.0%} {self.done_jobs}/{self.total_jobs} jobs{left}"
-        return (f"{self.label}: {self.done_jobs}/{self.total_jobs} jobs, {share:.0%} of the work, "
-                f"{_clock(now - self.started)} elapsed{left}")
+        return (
+            f"{self.label}: {self.done_jobs}/{self.total_jobs} jobs, {share:.0%} of the work, "
+            f"{_clock(now - self.started)} elapsed{left}"
+        )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SignageError
-from .job import Job, RenderEnv, Rendered
+from .job import Job, Rendered, RenderEnv
 
 
 @dataclass
