@@ -51,6 +51,18 @@ def _check_zone(name: str) -> str:
 TimeZone = Annotated[str, AfterValidator(_check_zone)]
 
 
+VarName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
+RESERVED_VARS = ("id", "name", "locale", "timezone", "tags", "screens")
+
+
+class BranchScreen(Strict):
+    """One screen of a branch: its id there, the profile it is, and (optionally) its own playlist."""
+
+    id: Id
+    profile: Id
+    playlist: Id | None = None  # overrides the project's playlist rules for this screen
+
+
 class Branch(Strict):
     """A bank branch whose screens the project fills."""
 
@@ -58,6 +70,21 @@ class Branch(Strict):
     name: NonEmpty
     locale: LocaleTag
     timezone: TimeZone = "Asia/Shanghai"
+    tags: list[NonEmpty] = Field(default_factory=list)  # region, city, branch type...: what rules select on
+    vars: dict[VarName, str] = Field(default_factory=dict)  # address, phone...: {{ branch.address }}
+    screens: list[BranchScreen] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _vars_do_not_hide_fields(self) -> Branch:
+        clash = sorted(set(self.vars) & set(RESERVED_VARS))
+        if clash:
+            raise ValueError(f"vars: {', '.join(clash)} would hide the branch's own field; rename it")
+        return self
+
+    def view(self) -> dict[str, object]:
+        """What texts see as ``branch``: id, name, locale, tags and every variable."""
+        return {"id": self.id, "name": self.name, "locale": self.locale, "timezone": self.timezone,
+                "tags": list(self.tags), **self.vars}
 
 
 class LedScreen(Strict):
@@ -100,6 +127,51 @@ def parse_screen_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+class TvScreen(Strict):
+    """A TV profile: a landscape or portrait screen and the video templates it plays."""
+
+    id: Id
+    size: Annotated[str, StringConstraints(pattern=r"^\s*\d+\s*[xX×]\s*\d+\s*$")] = "1920x1080"
+    videos: Annotated[list[Id], Field(min_length=1)]  # video templates, e.g. [case-16x9, slogan-16x9]
+    image_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0  # an image entry without a duration
+
+    @property
+    def dimensions(self) -> tuple[int, int]:
+        return parse_pixels(self.size, "size", low=16, high=4096, even=True)
+
+    @model_validator(mode="after")
+    def _sane_size(self) -> TvScreen:
+        self.dimensions  # noqa: B018 - raises ValueError for an odd or absurd size
+        return self
+
+
+ScreenKind = Literal["led", "tv"]
+
+
+class PlaylistRule(Strict):
+    """Which playlist a screen plays: the first rule whose every condition holds."""
+
+    playlist: Id
+    profile: Id | None = None
+    kind: ScreenKind | None = None
+    tag: NonEmpty | None = None  # a tag of the branch
+    locale: LocaleTag | None = None
+    screen: Id | None = None  # the screen's id in its branch (door, lobby...)
+
+    def matches(self, branch: Branch, screen: BranchScreen, kind: str) -> bool:
+        return (
+            (self.profile is None or self.profile == screen.profile)
+            and (self.kind is None or self.kind == kind)
+            and (self.tag is None or self.tag in branch.tags)
+            and (self.locale is None or self.locale == branch.locale)
+            and (self.screen is None or self.screen == screen.id)
+        )
+
+
+class Publishing(Strict):
+    keep: Annotated[int, Field(ge=1, le=1000)] = 5  # published versions kept per branch (the live one always)
+
+
 FontIds = Annotated[list[Id], Field(min_length=1)]
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -115,7 +187,11 @@ class ProjectConfig(Strict):
     # "default" or a locale tag -> role -> fallback chain of font ids
     fonts: dict[str, dict[RoleName, FontIds]]
     branches: list[Branch] = Field(default_factory=list)
-    led_screens: list[LedScreen] = Field(default_factory=list)
+    branches_file: str | None = None  # a CSV of branches, one row each (see README), beside signage.yaml
+    led_screens: list[LedScreen] = Field(default_factory=list)  # LED profiles
+    tv_screens: list[TvScreen] = Field(default_factory=list)  # TV profiles
+    playlist_rules: list[PlaylistRule] = Field(default_factory=list)
+    publish: Publishing = Field(default_factory=Publishing)
 
     @model_validator(mode="after")
     def _default_fonts(self) -> ProjectConfig:
