@@ -319,7 +319,7 @@ def render_video_command(
     "--only",
     "only",
     multiple=True,
-    type=click.Choice(["led", "cards", "video"]),
+    type=click.Choice(["led", "cards", "video", "media"]),
     help="Build only these kinds (repeatable); default all.",
 )
 @click.option(

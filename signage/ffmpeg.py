@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -168,3 +169,50 @@ class Encoder:
         self.process.kill()
         self.process.wait()
         self._log.close()
+
+
+@dataclass
+class MediaInfo:
+    """What ffmpeg reads in a supplied file."""
+
+    duration: float | None
+    width: int | None
+    height: int | None
+    video: bool
+    audio: bool
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_VIDEO = re.compile(r"Stream #\S+.*?: Video: .*?(\d{2,5})x(\d{2,5})")
+
+
+def probe(path: Path) -> MediaInfo:
+    """Duration, picture size and streams of a media file (``ffmpeg -i``); SignageError when unreadable."""
+    try:
+        out = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            errors="replace",
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
+    text = out.stderr
+    if "Invalid data found" in text or "No such file" in text or "Stream #" not in text:
+        last = text.strip().splitlines()[-1] if text.strip() else "no streams"
+        raise SignageError(f"{path.name} is not a media file ffmpeg can read: {last}")
+    duration = None
+    match = _DURATION.search(text)
+    if match:
+        h, m, s = match.groups()
+        duration = int(h) * 3600 + int(m) * 60 + float(s)
+    video = _VIDEO.search(text)
+    return MediaInfo(
+        duration,
+        int(video.group(1)) if video else None,
+        int(video.group(2)) if video else None,
+        video is not None,
+        ": Audio:" in text,
+    )

@@ -16,6 +16,7 @@ from .card.template import CardTemplate
 from .errors import Problem
 from .led import job as led_job
 from .led.template import LedTemplate, check_screens
+from .media import job as media_job
 from .project.loader import Project, find_project_dir, load_project, read_project
 from .project.templates import TemplateKind
 from .video import job as video_job
@@ -25,7 +26,7 @@ from .video.template import VideoTemplate
 @dataclass(frozen=True)
 class OutputKind:
     name: str  # as `build --only` and the output folder name it: led, cards, video
-    templates: TemplateKind
+    templates: TemplateKind | None  # None: no design templates (supplied media)
     plan: Callable[..., list[Any]]
 
 
@@ -33,8 +34,9 @@ KINDS: tuple[OutputKind, ...] = (
     OutputKind("led", TemplateKind("led", "LED", LedTemplate, check_screens), led_job.plan),
     OutputKind("cards", TemplateKind("card", "card", CardTemplate), card_job.plan),
     OutputKind("video", TemplateKind("video", "video", VideoTemplate), video_job.plan),
+    OutputKind("media", None, media_job.plan),
 )
-TEMPLATE_KINDS = tuple(kind.templates for kind in KINDS)
+TEMPLATE_KINDS = tuple(kind.templates for kind in KINDS if kind.templates is not None)
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 
 

@@ -101,7 +101,7 @@ def test_catalogue_lists_every_artifact_with_stored_files(small: Path) -> None:
     report = run(small)
     # 7 texts (two-cards in 2 locales, branch-hello for 2 branches, not `ended`) on 2 screens and one table
     # card each; the case poster (a5-case) and the case video
-    assert report.planned == {"led": 14, "cards": 8, "video": 1}
+    assert report.planned == {"led": 14, "cards": 8, "video": 1, "media": 0}
     data = json.loads((small / "output" / CATALOGUE).read_text(encoding="utf-8"))
     schema = json.loads((REPO / "signage" / "schemas" / "catalogue.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)

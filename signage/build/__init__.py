@@ -43,10 +43,11 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     output: Path | None = None
+    published: str = ""
 
     def summary(self) -> list[str]:
         lines = []
-        for kind in self.planned:
+        for kind in (k for k, n in self.planned.items() if n or k in self.rendered):
             lines.append(
                 f"{kind}: {self.planned[kind]} outputs, {self.rendered.get(kind, 0)} rendered, "
                 f"{self.unchanged.get(kind, 0)} unchanged"
@@ -55,6 +56,8 @@ class BuildReport:
             f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
             f"store file(s); catalogue: {self.output}/catalogue.json"
         )
+        if self.published:
+            lines.append(self.published)
         if self.ended:
             shown = ", ".join(f"{k} (until {v})" for k, v in sorted(self.ended.items()))
             lines.append(f"not built, their time is over: {shown}")
@@ -69,13 +72,23 @@ def build(
     stream: TextIO | None = None,
     tty: bool | None = None,
     executor: Any = None,
+    network: Any = None,
+    keep: Any = None,
 ) -> BuildReport:
-    """Build the given kinds (name, planner) into the project's output folder; see the module docstring."""
+    """Build the given kinds (name, planner) into the project's output folder; see the module docstring.
+
+    ``network(project, today)`` (optional) says what the branch screens play: its demand joins
+    the plan, and it publishes once the catalogue is written. ``keep()`` (optional) names more
+    store files to keep (the published versions', when the network step does not run).
+    """
     output = project.output_dir
     report = BuildReport(output=output)
     clear_leftovers(output)
 
     context = PlanContext(today or local_today(project))
+    screens = network(project, context.today) if network is not None else None
+    if screens is not None:  # what the branches' screens play, beyond the catalogue
+        context.demand = screens.demand()
     jobs = plan_jobs(project, planners, context)
     report.ended = context.ended
     kinds = {name for name, _ in planners}
@@ -137,9 +150,13 @@ def build(
     wanted = {job.path for job in jobs} | set(catalogue.records)
     report.removed = remove_stale(output, kinds, wanted)
     catalogue.write(output)
-    report.store_removed = store.collect(catalogue.referenced())
     if report.errors:
         raise SignageError([Problem(message) for message in report.errors])
+    published: set[str] = keep() if keep is not None else set()
+    if screens is not None:
+        published |= screens.publish(catalogue.records)
+        report.published = screens.summary()
+    report.store_removed = store.collect(catalogue.referenced() | published)
     return report
 
 

@@ -21,11 +21,25 @@ def local_today(project: Project, now: dt.datetime | None = None) -> dt.date:
     return min(now.astimezone(ZoneInfo(zone)).date() for zone in zones)
 
 
+@dataclass(frozen=True)
+class Want:
+    """An artifact some screen's playlist plays, which the plan must hold."""
+
+    path: str  # the catalogue record id it will have
+    kind: str  # "led", "video", "media"
+    target: str  # LED profile, video template or TV profile
+    content_kind: str  # "slogan", "case", "image", "video"
+    content_id: str  # slogan or case id, or the project file of an image or video
+    locale: str
+    branch: str | None = None
+
+
 @dataclass
 class PlanContext:
-    """The date a plan is made for, and what it left out because its time is over."""
+    """The date a plan is made for, what screens want beyond the catalogue, and what was left out."""
 
     today: dt.date
+    demand: list[Want] = field(default_factory=list)
     ended: dict[str, str] = field(default_factory=dict)  # slogan id -> last day shown
 
     def current_slogans(self, project: Project) -> list[Slogan]:
@@ -44,13 +58,13 @@ class PlanContext:
 
 
 def plan_jobs(project: Project, planners: Iterable[tuple[str, object]], context: PlanContext) -> list[Job]:
-    """Every job of the given kinds; two jobs making the same artifact are a project error."""
-    jobs: list[Job] = []
-    for _, planner in planners:
-        jobs += planner(project, context)  # type: ignore[operator]
+    """Every job of the given kinds, each artifact once (the catalogue and the screens' demand overlap)."""
     seen: dict[str, Job] = {}
-    for job in jobs:
-        if job.path in seen:
-            raise SignageError(Problem(f"two outputs would be written to {job.path}", file=project.root / SLOGANS_FILE))
-        seen[job.path] = job
-    return jobs
+    for _, planner in planners:
+        for job in planner(project, context):  # type: ignore[operator]
+            first = seen.setdefault(job.path, job)
+            if first is not job and first != job:
+                raise SignageError(
+                    Problem(f"two different outputs would be written to {job.path}", file=project.root / SLOGANS_FILE)
+                )
+    return list(seen.values())

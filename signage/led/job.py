@@ -33,6 +33,13 @@ class LedJob(Job):
 
     kind = "led"
     folder = "led"
+
+    @property
+    def path(self) -> str:
+        """A case's short LED text lives beside the slogans as ``case.ID`` (ids have no dots)."""
+        name = f"case.{self.content_id}" if self.content_kind == "case" else self.content_id
+        return f"{self.folder}/{self.target}/{self.locale}/{name}" + (f"@{self.branch}" if self.branch else "")
+
     sources = ("led", "scroll.py", "ffmpeg.py", "build/job.py")
     libraries = ("pillow", "numpy", "freetype-py", "uniseg", "budoux")
 
@@ -133,11 +140,41 @@ def text_job(
     )
 
 
+def case_job(
+    project: Project, case_id: str, screen: LedScreen, template: LedTemplate, branch: str | None = None
+) -> LedJob:
+    """A case on an LED sign: its short LED text."""
+    case = project.case(case_id)
+    text = project.fill(project.entry(case.id, "short.led"), project.branch(branch, case.locale))
+    return LedJob(
+        content_kind="case",
+        content_id=case.id,
+        locale=case.locale,
+        branch=branch,
+        target=screen.id,
+        text=text,
+        form="full",
+        screen=screen,
+        template=template,
+    )
+
+
 def plan(project: Project, context: PlanContext) -> list[LedJob]:
-    """The LED catalogue: every current slogan, in each of its locales, on every LED screen."""
+    """The LED catalogue: every current slogan, in each of its locales, on every LED screen; and the
+    cases that screens' playlists show."""
     jobs = []
     for screen in project.config.led_screens:
         template = project.template("led", screen.template or screen.mode)
         for slogan in context.current_slogans(project):
             jobs += slogan_jobs(project, slogan, screen, template)
+    seen: set[tuple[str, str | None]] = set()
+    for want in context.demand:
+        if want.kind == "led" and want.content_kind == "case":
+            screen = project.led_screen(want.target)
+            source = project.entry(want.content_id, "short.led").template
+            branch = want.branch if project.expressions.uses(source, "branch") else None
+            if (want.path, branch) not in seen:
+                seen.add((want.path, branch))
+                template = project.template("led", screen.template or screen.mode)
+                jobs.append(case_job(project, want.content_id, screen, template, branch))
     return jobs

@@ -29,8 +29,8 @@ def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in re.split(r"[;；]", cell or "") if part.strip()]
 
 
-def read_branch_csv(path: Path, default_zone: str, problems: list[Problem]) -> list[Branch]:
-    """Every valid row of ``path`` as a Branch; each bad row or cell is a located problem."""
+def read_branch_csv(path: Path, default_zone: str, problems: list[Problem]) -> list[tuple[Branch, int]]:
+    """Every valid row of ``path`` as (Branch, line); each bad row or cell is a located problem."""
     try:
         if path.stat().st_size > MAX_BYTES:
             problems.append(Problem(f"larger than {MAX_BYTES // 2**20} MB: not a branch list", file=path))
@@ -39,7 +39,7 @@ def read_branch_csv(path: Path, default_zone: str, problems: list[Problem]) -> l
     except OSError as exc:
         problems.append(Problem(f"cannot be read: {exc.strerror or exc}", file=path))
         return []
-    branches: list[Branch] = []
+    branches: list[tuple[Branch, int]] = []
     with handle:
         try:
             reader = csv.DictReader(handle)
@@ -53,7 +53,7 @@ def read_branch_csv(path: Path, default_zone: str, problems: list[Problem]) -> l
                 cells = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
                 branch = _branch(cells, default_zone, path, line, problems)
                 if branch is not None:
-                    branches.append(branch)
+                    branches.append((branch, line))
         except (csv.Error, UnicodeDecodeError) as exc:
             problems.append(Problem(f"not a readable CSV file: {exc}", file=path))
     return branches
@@ -65,16 +65,23 @@ def _branch(cells: dict[str, str], default_zone: str, path: Path, line: int, pro
     for part in _split(cells.get("screens")):
         match = _SCREEN.match(part)
         if not match:
-            problems.append(Problem(f"{part!r} is not SCREEN=PROFILE or SCREEN=PROFILE:PLAYLIST", path, line, item,
-                                    "screens"))
+            problems.append(
+                Problem(f"{part!r} is not SCREEN=PROFILE or SCREEN=PROFILE:PLAYLIST", path, line, item, "screens")
+            )
             return None
         screen_id, profile, playlist = match.groups()
         screens.append({"id": screen_id, "profile": profile, "playlist": playlist})
     variables = {k: v for k, v in cells.items() if k not in FIXED and v}
     tags = _split(cells.get("tags")) + [variables[c] for c in TAG_COLUMNS if c in variables]
-    data = {"id": cells.get("id", ""), "name": cells.get("name", ""), "locale": cells.get("locale", ""),
-            "timezone": cells.get("timezone") or default_zone, "tags": list(dict.fromkeys(tags)),
-            "vars": variables, "screens": screens}
+    data = {
+        "id": cells.get("id", ""),
+        "name": cells.get("name", ""),
+        "locale": cells.get("locale", ""),
+        "timezone": cells.get("timezone") or default_zone,
+        "tags": list(dict.fromkeys(tags)),
+        "vars": variables,
+        "screens": screens,
+    }
     try:
         return Branch.model_validate(data)
     except ValidationError as exc:

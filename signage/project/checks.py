@@ -24,6 +24,9 @@ def cross_check(
     problems = _cross_check(config, project.fonts.catalog, project.texts, config_path, config_data)
     problems += _template_roles(project)
     problems += _media_files(project)
+    from .screens import check_screens  # screens import this package's loader
+
+    problems += check_screens(project, config_data)
     # a slogan that failed to load is reported already: no second error where a case names it
     slogan_problems = {p.item for p in found if p.file == root / SLOGANS_FILE}
     if None not in slogan_problems:

@@ -83,8 +83,14 @@ class Branch(Strict):
 
     def view(self) -> dict[str, object]:
         """What texts see as ``branch``: id, name, locale, tags and every variable."""
-        return {"id": self.id, "name": self.name, "locale": self.locale, "timezone": self.timezone,
-                "tags": list(self.tags), **self.vars}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "locale": self.locale,
+            "timezone": self.timezone,
+            "tags": list(self.tags),
+            **self.vars,
+        }
 
 
 class LedScreen(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +16,15 @@ from ..locales import Locale
 from ..resources import bundled_fonts_dir
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
-from .config import Branch, LedScreen, ProjectConfig
+from .branches import read_branch_csv
+from .config import Branch, LedScreen, ProjectConfig, TvScreen
 from .content import CaseSummary, Slogan
+from .playlists import PLAYLISTS_DIR, Playlist
 from .templates import TemplateKind
 from .texts import Expressions, TextEntry
 
 CONFIG_FILE = "signage.yaml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
 CASES_DIR = Path("content") / "cases"
@@ -41,6 +45,10 @@ class Project:
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     template_kinds: dict[str, TemplateKind] = field(default_factory=dict)
     broken_templates: dict[str, list[Problem]] = field(default_factory=dict)  # "card/NAME" -> why
+    playlists: dict[str, Playlist] = field(default_factory=dict)
+    broken_playlists: set[str] = field(default_factory=set)  # reported already; not "unknown" again
+    branch_origins: dict[str, tuple[Path, int | None]] = field(default_factory=dict)  # id -> file, line
+    _branch_index: dict[str, Branch] | None = field(default=None, repr=False)
 
     @property
     def output_dir(self) -> Path:
@@ -48,6 +56,15 @@ class Project:
 
     def branches_for(self, locale: str) -> list[Branch]:
         return [b for b in self.config.branches if b.locale == locale]
+
+    def playlist(self, name: str) -> Playlist:
+        try:
+            return self.playlists[name]
+        except KeyError:
+            known = ", ".join(sorted(self.playlists)) or "none"
+            raise SignageError(
+                Problem(f"no playlist {name!r} (playlists: {known})", file=self.root / PLAYLISTS_DIR)
+            ) from None
 
     def locale_for(self, requested: str | None, case_id: str | None = None) -> str:
         """A ``--locale`` checked, else the case's own locale, else the project's default."""
@@ -58,17 +75,25 @@ class Project:
                 raise SignageError(f"--locale: {exc}") from None
         return self.case(case_id).locale if case_id else self.config.default_locale
 
-    def branch(self, branch_id: str | None, locale: str) -> Branch | None:
-        """The branch named on the command line (None: none), checked against the locale."""
+    def branch(self, branch_id: str | None, locale: str | None = None) -> Branch | None:
+        """The branch named on the command line (None: none), checked against the locale when given."""
         if branch_id is None:
             return None
-        for branch in self.config.branches:
-            if branch.id == branch_id:
-                if branch.locale != locale:
-                    raise SignageError(f"--branch {branch_id} is a {branch.locale} branch, the text is {locale}")
-                return branch
-        known = ", ".join(b.id for b in self.config.branches) or "none"
-        raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
+        if self._branch_index is None:
+            self._branch_index = {b.id: b for b in self.config.branches}
+        branch = self._branch_index.get(branch_id)
+        if branch is None:
+            ids = list(self._branch_index)
+            known = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "") or "none"
+            raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
+        if locale is not None and branch.locale != locale:
+            raise SignageError(f"--branch {branch_id} is a {branch.locale} branch, the text is {locale}")
+        return branch
+
+    def profile(self, profile_id: str) -> LedScreen | TvScreen | None:
+        """The LED or TV screen profile with this id."""
+        profiles: list[LedScreen | TvScreen] = [*self.config.led_screens, *self.config.tv_screens]
+        return next((p for p in profiles if p.id == profile_id), None)
 
     def templates_of(self, kind: str) -> dict[str, Any]:
         """Every valid template of one kind, by name."""
@@ -143,7 +168,7 @@ class Project:
             if region.app_url:
                 ctx["app_url"] = region.app_url
         if branch is not None:
-            ctx["branch"] = branch
+            ctx["branch"] = branch.view()
         return ctx
 
 
@@ -183,11 +208,18 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         problems.append(Problem("must be a mapping with at least name, regions and fonts", file=config_path, line=1))
         config_data = None
     config = _validate(ProjectConfig, config_data, config_path, None, problems)
+    branch_origins: dict[str, tuple[Path, int | None]] = {}
+    if config is not None:
+        for n, branch in enumerate(config.branches):
+            branch_origins[branch.id] = (config_path, line_of(config_data, ("branches", n)))
+        if config.branches_file:
+            config = _with_branch_file(root, config, config_data, problems, branch_origins)
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
     failed: dict[str, list[Problem]] = {}
     templates = {kind.name: _read_templates(root, kind, problems, failed) for kind in template_kinds}
+    playlists, broken_playlists = _read_playlists(root / PLAYLISTS_DIR, problems)
     if config is None:
         return None, problems
 
@@ -210,6 +242,9 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         templates=templates,
         template_kinds={kind.name: kind for kind in template_kinds},
         broken_templates=failed,
+        playlists=playlists,
+        broken_playlists=broken_playlists,
+        branch_origins=branch_origins,
     )
     from .checks import cross_check  # checks import this module's Project
 
@@ -371,6 +406,83 @@ def _read_templates(
             broken[f"{kind.name}/{path.stem}"] = found
         problems += found
     return templates
+
+
+def _with_branch_file(
+    root: Path, config: ProjectConfig, data: Any, problems: list[Problem], origins: dict[str, tuple[Path, int | None]]
+) -> ProjectConfig:
+    """The config with the CSV's branches after the inline ones; a duplicate id is a located problem."""
+    path = root / str(config.branches_file)
+    if not _inside(root, path):
+        problems.append(
+            Problem(
+                f"{config.branches_file} is outside the project folder",
+                root / CONFIG_FILE,
+                line_of(data, ("branches_file",)),
+                field="branches_file",
+            )
+        )
+        return config
+    if not path.is_file():
+        problems.append(
+            Problem(
+                f"{config.branches_file} not found in the project folder",
+                root / CONFIG_FILE,
+                line_of(data, ("branches_file",)),
+                field="branches_file",
+            )
+        )
+        return config
+    seen = {b.id for b in config.branches}
+    added = []
+    for branch, line in read_branch_csv(path, config.timezone, problems):
+        if branch.id in seen:
+            problems.append(Problem("duplicate branch id", path, line, branch.id, "id"))
+            continue
+        seen.add(branch.id)
+        added.append(branch)
+        origins[branch.id] = (path, line)
+    return config.model_copy(update={"branches": [*config.branches, *added]})
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _read_playlists(folder: Path, problems: list[Problem]) -> tuple[dict[str, Playlist], set[str]]:
+    """Every playlists/NAME.yaml validated; ``schedule.yaml`` is not a playlist (the schedules issue)."""
+    playlists: dict[str, Playlist] = {}
+    broken: set[str] = set()
+    for path in _yaml_files(folder):
+        if path.stem == "schedule":
+            continue
+        raw = _read(path, problems)
+        if isinstance(raw, LocatedDict):
+            raw.setdefault("name", path.stem)
+        elif raw is not None:
+            problems.append(
+                Problem("a playlist is a mapping with suits and entries", file=path, line=1, item=path.stem)
+            )
+            broken.add(path.stem)
+            continue
+        playlist = _validate(Playlist, raw, path, path.stem, problems)
+        if playlist is None:
+            broken.add(path.stem)
+            continue
+        if not ID_PATTERN.match(path.stem):
+            problems.append(
+                Problem(
+                    "a playlist's file name is its id: lowercase letters, digits, hyphens", file=path, item=path.stem
+                )
+            )
+            broken.add(path.stem)
+            continue
+        playlists[path.stem] = playlist
+    return playlists, broken
 
 
 def _yaml_files(folder: Path) -> list[Path]:

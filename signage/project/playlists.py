@@ -90,5 +90,8 @@ class Playlist(Strict):
     entries: Annotated[list[Entry], Field(min_length=1)]
 
     def project_files(self) -> list[tuple[str, str]]:
-        return [(f"entries[{n}].{e.what}", getattr(e, e.what)) for n, e in enumerate(self.entries)
-                if e.what in ("image", "video")]
+        return [
+            (f"entries[{n}].{e.what}", getattr(e, e.what))
+            for n, e in enumerate(self.entries)
+            if e.what in ("image", "video")
+        ]

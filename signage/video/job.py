@@ -149,4 +149,19 @@ def plan(project: Project, context: PlanContext) -> list[VideoJob]:
             for locale in locales:
                 for branch in context.branches(project, locale, uses_branch):
                     jobs.append(video_job(project, template, "text", None, locale, branch, current=current))
+    templates = project.templates_of("video")
+    planned = {job.path for job in jobs}
+    for want in context.demand:  # slogans of other kinds that a TV playlist shows
+        if want.kind == "video" and want.content_kind == "slogan":
+            template = templates[want.target]
+            needs = project.item_uses_branch(want.content_id, want.locale) or any(
+                project.expressions.uses(s, "branch") for s in template.text_sources()
+            )
+            branch = want.branch if needs else None
+            path = want.path + (f"@{branch}" if branch else "")
+            if path not in planned:
+                planned.add(path)
+                jobs.append(
+                    video_job(project, template, "slogan", want.content_id, want.locale, branch, current=current)
+                )
     return jobs

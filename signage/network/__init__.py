@@ -1,0 +1,39 @@
+"""The step from a catalogue to a bank's screens: what each branch screen plays, published atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..build.plan import Want
+from ..errors import SignageError
+from ..project.loader import Project
+from .publish import PublishReport, publish_network, referenced
+from .select import ScreenPlan, demand, select_network
+
+
+class Network:
+    """Every branch screen's plan for a date: what the build must make and then publishes."""
+
+    def __init__(self, project: Project, today: dt.date):
+        self.project = project
+        self.plans: list[ScreenPlan]
+        self.plans, problems = select_network(project, today)
+        if problems:
+            raise SignageError(problems)
+        self.report = PublishReport()
+
+    def demand(self) -> list[Want]:
+        return demand(self.plans)
+
+    def publish(self, records: dict[str, dict[str, Any]]) -> set[str]:
+        """Publish what changed; every store path a kept version plays."""
+        self.report = publish_network(self.project, self.plans, records)
+        return referenced(self.project.output_dir)
+
+    def summary(self) -> str:
+        r = self.report
+        return (
+            f"published: {len(r.published)} branch(es) with a new version, {r.unchanged} unchanged, "
+            f"{r.screens} screen(s); {r.removed_versions} old version(s) removed"
+        )

@@ -1,0 +1,96 @@
+"""One assembled playlist written for every kind of player: JSON, extended M3U, SMIL 3.0, an LED program folder.
+
+``href`` turns a file's store path (relative to the output folder) into the link the
+player follows: relative to the published screen folder, or into a bundle's ``assets/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+SCHEMA_URL = "https://signage.invalid/schemas/playlist.schema.json"
+
+
+def playlist_json(data: dict[str, Any], href: Callable[[str], str]) -> str:
+    out = {"$schema": SCHEMA_URL, **data, "items": [{**i, "href": href(i["file"])} for i in data["items"]]}
+    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+
+
+def _title(item: dict[str, Any]) -> str:
+    return " ".join(item["text"].split()).replace(",", "，") or item["name"]
+
+
+def playlist_m3u8(data: dict[str, Any], href: Callable[[str], str]) -> str:
+    lines = ["#EXTM3U", f"#PLAYLIST:{data['playlist']} ({data['branch']['id']}/{data['screen']['id']})"]
+    for item in data["items"]:
+        lines += [f"#EXTINF:{item['duration']:.3f},{_title(item)}", href(item["file"])]
+    return "\n".join(lines) + "\n"
+
+
+def playlist_smil(data: dict[str, Any], href: Callable[[str], str]) -> str:
+    w, h = data["screen"]["size"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<smil xmlns="http://www.w3.org/ns/SMIL" version="3.0" baseProfile="Language">',
+        "  <head>",
+        f'    <meta name="title" content={quoteattr(data["playlist"])}/>',
+        "    <layout>",
+        f'      <root-layout width="{w}" height="{h}" backgroundColor="black"/>',
+        '      <region regionName="main" left="0" top="0" width="100%" height="100%" fit="meet"/>',
+        "    </layout>",
+        "  </head>",
+        "  <body>",
+        "    <par>",
+    ]
+    for link in dict.fromkeys(href(i["file"]) for i in data["items"]):
+        lines.append(f"      <prefetch src={quoteattr(link)}/>")
+    lines.append('      <seq repeatCount="indefinite">')
+    for item in data["items"]:
+        tag = "video" if item["kind"] == "video" else "img"
+        lines.append(
+            f'        <{tag} src={quoteattr(href(item["file"]))} region="main" dur="{item["duration"]:.3f}s"'
+            f" title={quoteattr(_title(item))}/>"
+        )
+    lines += ["      </seq>", "    </par>", "  </body>", "</smil>"]
+    return "\n".join(lines) + "\n"
+
+
+def led_program(data: dict[str, Any], output: Path, folder: Path, copy: bool = False) -> None:
+    """``program/``: the sign's files in playing order (001-…) and ``program.txt`` with each stay,
+    what a staff member loads into the controller's own software."""
+    program = folder / "program"
+    program.mkdir()
+    lines = [
+        f"# {data['playlist']}: branch {data['branch']['id']}, screen {data['screen']['id']} "
+        f"({data['screen']['profile']}), {len(data['items'])} items, {data['duration']:g} s a loop"
+    ]
+    for n, item in enumerate(data["items"], 1):
+        name = f"{n:03d}{Path(item['name']).suffix}"
+        source = output / item["file"]
+        if copy:
+            shutil.copyfile(source, program / name)
+        else:
+            try:
+                os.link(source, program / name)
+            except OSError:
+                shutil.copyfile(source, program / name)
+        lines.append(f"{name}\t{item['duration']:g}s\t{_title(item)}")
+    (program / "program.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_screen(
+    data: dict[str, Any], output: Path, folder: Path, href: Callable[[str], str], copy: bool = False
+) -> None:
+    """Every format of one screen's playlist into ``folder`` (a fresh folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "playlist.json").write_text(playlist_json(data, href), encoding="utf-8")
+    (folder / "playlist.m3u8").write_text(playlist_m3u8(data, href), encoding="utf-8")
+    (folder / "playlist.smil").write_text(playlist_smil(data, href), encoding="utf-8")
+    if data["screen"]["kind"] == "led":
+        led_program(data, output, folder, copy)

@@ -1,0 +1,200 @@
+"""What each branch screen's playlist selects, as the artifacts it needs (before anything is rendered).
+
+The same function answers ``signage check`` (every selection matches something, every entry
+can play on its screen), the plan (which artifacts the screens need beyond the catalogue)
+and the assembly (the order of items).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..build.plan import Want
+from ..errors import Problem, SignageError
+from ..media.job import NO_LOCALE, media_id
+from ..project.config import Branch, BranchScreen, LedScreen, TvScreen
+from ..project.content import CaseSummary, Slogan
+from ..project.loader import Project
+from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
+from ..project.screens import playlist_for, screen_kind
+
+
+@dataclass(frozen=True)
+class Selected:
+    """One item of a screen's playlist: the entry it comes from and the artifact it needs."""
+
+    entry: int
+    want: Want
+    duration: float | None  # the entry's own duration, if it gives one
+
+
+@dataclass(frozen=True)
+class ScreenPlan:
+    branch: Branch
+    screen: BranchScreen
+    profile: LedScreen | TvScreen
+    playlist: str
+    why: str  # which rule (or override) chose the playlist
+    items: tuple[Selected, ...]
+
+    @property
+    def kind(self) -> str:
+        return screen_kind(self.profile)
+
+
+def _problem(project: Project, playlist: str, n: int, message: str, branch: Branch, screen: BranchScreen) -> Problem:
+    return Problem(
+        f"{message} (branch {branch.id}, screen {screen.id}: {screen.profile})",
+        project.root / PLAYLISTS_DIR / f"{playlist}.yaml",
+        None,
+        playlist,
+        f"entries[{n}]",
+    )
+
+
+def select_screen(project: Project, branch: Branch, screen: BranchScreen, today: dt.date) -> ScreenPlan:
+    """The items the screen plays, in order; SignageError naming the playlist, entry, branch and screen."""
+    profile = project.profile(screen.profile)
+    if profile is None:
+        raise SignageError(
+            Problem(f"no screen profile {screen.profile!r}", item=branch.id, field=f"screens.{screen.id}")
+        )
+    name, why = playlist_for(project, branch, screen)
+    playlist = project.playlist(name)
+    kind = screen_kind(profile)
+    if kind not in playlist.suits:
+        raise SignageError(
+            Problem(
+                f"playlist {name!r} is for {'/'.join(playlist.suits)} screens; screen {screen.id} "
+                f"of branch {branch.id} is {kind}",
+                project.root / PLAYLISTS_DIR / f"{name}.yaml",
+            )
+        )
+    items: list[Selected] = []
+    problems: list[Problem] = []
+    for n, entry in enumerate(playlist.entries):
+        try:
+            wants = _entry_wants(project, playlist, entry, branch, profile, today)
+        except ValueError as exc:
+            problems.append(_problem(project, name, n, str(exc), branch, screen))
+            continue
+        if not wants:
+            problems.append(
+                _problem(
+                    project,
+                    name,
+                    n,
+                    f"the {entry.what} selection matches nothing for this branch ({branch.locale}, {today})",
+                    branch,
+                    screen,
+                )
+            )
+        items += [Selected(n, want, entry.duration) for want in wants]
+    if problems:
+        raise SignageError(problems)
+    return ScreenPlan(branch, screen, profile, name, why, tuple(items))
+
+
+def _entry_wants(
+    project: Project, playlist: Playlist, entry: Entry, branch: Branch, profile: LedScreen | TvScreen, today: dt.date
+) -> list[Want]:
+    locale = branch.locale
+    if entry.image is not None or entry.video is not None:
+        what = "image" if entry.image is not None else "video"
+        if isinstance(profile, LedScreen):
+            raise ValueError(f"an {what} file cannot play on LED sign {profile.id} ({profile.size}, {profile.color})")
+        name = entry.image or entry.video or ""
+        path = f"media/{profile.id}/{NO_LOCALE}/{media_id(name)}"
+        return [Want(path, "media", profile.id, what, name, NO_LOCALE)]
+    if entry.slogans is not None:
+        slogans = _slogans(project, entry, locale, today)
+        return [_content_want(project, "slogan", s.id, locale, branch, profile) for s in slogans]
+    cases = _cases(project, entry, locale)
+    return [_content_want(project, "case", c.id, locale, branch, profile) for c in cases]
+
+
+def _slogans(project: Project, entry: Entry, locale: str, today: dt.date) -> list[Slogan]:
+    chosen = entry.slogans
+    assert chosen is not None
+    if chosen.ids:
+        found = []
+        for slogan_id in chosen.ids:
+            slogan = project.slogans.get(slogan_id)
+            if slogan is None:
+                raise ValueError(f"no slogan with id {slogan_id!r}")
+            if locale not in slogan.text:
+                raise ValueError(f"slogan {slogan_id!r} has no {locale} text")
+            if not slogan.valid.ended(today):
+                found.append(slogan)
+        return found
+    return [
+        s
+        for s in project.slogans.values()
+        if locale in s.text
+        and not s.valid.ended(today)
+        and (not chosen.kind or s.kind in chosen.kind)
+        and (not chosen.tags or set(chosen.tags) & set(s.tags))
+    ]
+
+
+def _cases(project: Project, entry: Entry, locale: str) -> list[CaseSummary]:
+    chosen = entry.cases
+    assert chosen is not None
+    if chosen.ids:
+        found = []
+        for case_id in chosen.ids:
+            case = project.cases.get(case_id)
+            if case is None:
+                raise ValueError(f"no case with id {case_id!r}")
+            if case.locale != locale:
+                raise ValueError(f"case {case_id!r} is written in {case.locale}, the branch shows {locale}")
+            found.append(case)
+        return found
+    cases = [
+        c
+        for c in project.cases.values()
+        if c.locale == locale
+        and (not chosen.fraud_type or c.fraud_type in chosen.fraud_type)
+        and (not chosen.outcome or c.outcome in chosen.outcome)
+    ]
+    cases.sort(key=lambda c: (c.date, c.id), reverse=True)
+    return cases[: chosen.newest] if chosen.newest else cases
+
+
+def _content_want(
+    project: Project, kind: str, item: str, locale: str, branch: Branch, profile: LedScreen | TvScreen
+) -> Want:
+    """The artifact that shows a slogan or case on this profile: its LED output, or its video.
+
+    The path is the artifact's shared name; where the content names the branch, the plan makes
+    the branch's own variant (``PATH@BRANCH``), which the assembly takes first.
+    """
+    if isinstance(profile, LedScreen):
+        name = f"case.{item}" if kind == "case" else item
+        return Want(f"led/{profile.id}/{locale}/{name}", "led", profile.id, kind, item, locale, branch.id)
+    videos = project.templates_of("video")
+    template = next((videos[v] for v in profile.videos if v in videos and videos[v].content == kind), None)
+    if template is None:
+        raise ValueError(
+            f"TV profile {profile.id} plays no {kind} video template (its videos: {', '.join(profile.videos)})"
+        )
+    return Want(f"video/{template.name}/{locale}/{item}", "video", template.name, kind, item, locale, branch.id)
+
+
+def select_network(project: Project, today: dt.date) -> tuple[list[ScreenPlan], list[Problem]]:
+    """Every branch screen's plan, and every problem on the way (one screen's fault does not hide others')."""
+    plans: list[ScreenPlan] = []
+    problems: list[Problem] = []
+    for branch in project.config.branches:
+        for screen in branch.screens:
+            try:
+                plans.append(select_screen(project, branch, screen, today))
+            except SignageError as exc:
+                problems += exc.problems
+    return plans, problems
+
+
+def demand(plans: list[ScreenPlan]) -> list[Want]:
+    """Each artifact the screens need, once."""
+    return list(dict.fromkeys(item.want for plan in plans for item in plan.items))
