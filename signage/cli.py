@@ -327,18 +327,86 @@ def render_video_command(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Build as of this date (default: today in the branches' time zones).",
 )
+@click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
 @click.pass_context
-def build(ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any) -> None:
-    """Render the project's catalogue into its output folder, only what changed."""
+def build(ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any, no_publish: bool) -> None:
+    """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
     from .build import build as build_catalogue
+    from .network import Network
+    from .network.publish import referenced
     from .outputs import find_and_open, planners
 
     project = find_and_open(ctx.obj["project"])
-    report = build_catalogue(project, planners(only), workers=workers, today=today.date() if today else None)
+    publish = not no_publish and not only  # a partial build leaves the published versions as they are
+    report = build_catalogue(
+        project,
+        planners(only),
+        workers=workers,
+        today=today.date() if today else None,
+        network=Network if publish else None,
+        keep=lambda: referenced(project.output_dir),
+    )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in report.summary():
         click.echo(line)
+
+
+@main.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.pass_context
+def versions(ctx: click.Context, branch_id: str) -> None:
+    """List a branch's published versions, the live one marked."""
+    from .network.publish import current_version, read_version
+    from .network.publish import versions as list_versions
+    from .outputs import find_and_open
+
+    project = find_and_open(ctx.obj["project"])
+    project.branch(branch_id)
+    output = project.output_dir
+    live = current_version(output, branch_id)
+    found = list_versions(output, branch_id)
+    if not found:
+        raise SignageError(f"branch {branch_id!r} has no published version: run `signage build`")
+    for version in found:
+        info = read_version(output, branch_id, version)
+        screens = ", ".join(
+            f"{s} {v['playlist']} ({v['items']} items, {v['duration']:g} s)" for s, v in info.get("screens", {}).items()
+        )
+        click.echo(f"{'*' if version == live else ' '} {version}  {info.get('created', '?')}  {screens}")
+
+
+@main.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.option("--to", "to", help="Version to go back to (default: the one before the live one).")
+@click.pass_context
+def rollback(ctx: click.Context, branch_id: str, to: str | None) -> None:
+    """Make an earlier published version of a branch live again (atomically)."""
+    from .network.publish import rollback as roll_back
+    from .outputs import find_and_open
+
+    project = find_and_open(ctx.obj["project"])
+    project.branch(branch_id)
+    was, now = roll_back(project.output_dir, branch_id, to)
+    click.echo(
+        f"{branch_id}: {was or 'nothing'} -> {now} (live); the next build that changes this branch "
+        "publishes a new version"
+    )
+
+
+@main.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.option("--to", "target", required=True, type=click.Path(path_type=Path), help="A folder, or FILE.zip.")
+@click.pass_context
+def export(ctx: click.Context, branch_id: str, target: Path) -> None:
+    """Copy a branch's live playlists and every file they play into one self-contained bundle."""
+    from .network.export import export_branch
+    from .outputs import find_and_open
+
+    project = find_and_open(ctx.obj["project"])
+    project.branch(branch_id)
+    version, screens, assets = export_branch(project.output_dir, branch_id, target)
+    click.echo(f"wrote {target}: {branch_id} {version}, {screens} screen(s), {assets} file(s)")
 
 
 def _terminated(signum: int, frame: object) -> None:

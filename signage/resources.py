@@ -13,7 +13,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _WHEEL_DATA = _PACKAGE / "_data"
 _CHECKOUT = _PACKAGE.parent
 
-EXAMPLE_FILES = ("signage.yaml", "content", "templates", "playlists")
+EXAMPLE_FILES = ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media")
 
 
 def bundled_fonts_dir() -> Path:

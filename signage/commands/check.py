@@ -17,6 +17,11 @@ def check_project(root: Path) -> list[Problem]:
     if project is None:
         return problems
     problems += _check_texts(project)
+    if not any(not p.warning for p in problems):  # selections read a project without errors
+        from ..build.plan import local_today
+        from ..network.select import select_network
+
+        problems += select_network(project, local_today(project))[1]
     return problems
 
 

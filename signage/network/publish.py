@@ -34,6 +34,7 @@ PUBLISH = "publish"
 CURRENT = "current"
 SCREENS = "screens"
 VERSION_FILE = "version.json"
+PINNED = "rolled-back"  # present after `signage rollback`: builds leave the live version alone until content changes
 TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
 
 
@@ -116,9 +117,11 @@ def publish_branch(
     screens = {plan.screen.id: assemble(plan, records) for plan in plans}
     digest = _digest(screens)
     existing = versions(output, branch_id)
-    # unchanged since the newest version: nothing to publish (and a rollback to an older one holds)
+    pin = branch_dir(output, branch_id) / PINNED
     if existing and read_version(output, branch_id, existing[-1]).get("digest") == digest:
-        if current_version(output, branch_id) is None:
+        # unchanged since the newest version: nothing to publish. A rollback holds; a publish that
+        # was stopped between writing the version and switching to it is finished now.
+        if not pin.exists() and current_version(output, branch_id) != existing[-1]:
             switch(output, branch_id, existing[-1])
         return None
     version = f"v{(int(existing[-1][1:]) + 1) if existing else 1:04d}"
@@ -145,6 +148,7 @@ def publish_branch(
         shutil.rmtree(stage, ignore_errors=True)
         raise
     switch(output, branch_id, version)
+    pin.unlink(missing_ok=True)  # new content ends a rollback
     return version
 
 
@@ -212,4 +216,5 @@ def rollback(output: Path, branch_id: str, to: str | None = None) -> tuple[str |
     elif to not in found:
         raise SignageError(f"branch {branch_id!r} has no version {to!r} (versions: {', '.join(found)})")
     switch(output, branch_id, to)
+    (branch_dir(output, branch_id) / PINNED).write_text(f"{to}\n", encoding="utf-8")
     return live, to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SignageError
@@ -71,8 +72,9 @@ def check_screens(project: Project, data: Any) -> list[Problem]:
     for name, playlist in project.playlists.items():
         path = project.root / PLAYLISTS_DIR / f"{name}.yaml"
         for where, media in playlist.project_files():
-            if not (project.root / media).is_file():
-                problems.append(Problem(f"{media} not found in the project folder", path, None, name, where))
+            message = _unplayable(project.root / media, media, where.endswith(".video"))
+            if message:
+                problems.append(Problem(message, path, None, name, where))
     for branch in config.branches:
         seen: set[str] = set()
         for screen in branch.screens:
@@ -112,3 +114,25 @@ def check_screens(project: Project, data: Any) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _unplayable(path: Path, name: str, video: bool) -> str | None:
+    """Why a supplied file cannot be shown (missing, outside the project, not decodable), or None."""
+    if not path.is_file():
+        return f"{name} not found in the project folder"
+    if video:
+        from ..ffmpeg import probe
+
+        try:
+            info = probe(path)
+        except SignageError as exc:
+            return exc.problems[0].message
+        return None if info.video else f"{name} has no picture: a lobby screen needs video"
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a broken file
+        return f"{name} is not an image Pillow can read: {exc}"
+    return None

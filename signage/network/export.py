@@ -1,0 +1,73 @@
+"""``signage export``: one branch's live version as a self-contained bundle, for a player on a USB stick.
+
+Every screen's playlists are written again with links into the bundle's own ``assets/``
+folder (each file once, by its hash), so the bundle plays wherever it is copied.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..errors import Problem, SignageError
+from ..publish import check_replaceable
+from .formats import write_screen
+from .publish import VERSION_FILE, branch_dir, current_version
+
+ASSETS = "assets"
+
+
+def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int, int]:
+    """Write the bundle to ``target`` (a folder, or a .zip file); (version, screens, asset files)."""
+    version = current_version(output, branch_id)
+    if version is None:
+        raise SignageError(f"branch {branch_id!r} has no published version: run `signage build` first")
+    source = branch_dir(output, branch_id) / version
+    with tempfile.TemporaryDirectory(prefix="signage-export-") as tmp:
+        bundle = Path(tmp) / "bundle"
+        (bundle / ASSETS).mkdir(parents=True)
+        assets: set[str] = set()
+        screens = sorted(p for p in source.iterdir() if (p / "playlist.json").is_file())
+        for screen in screens:
+            data = json.loads((screen / "playlist.json").read_text(encoding="utf-8"))
+            data = {k: v for k, v in data.items() if k != "$schema"}
+            data["items"] = [{k: v for k, v in i.items() if k != "href"} for i in data["items"]]
+            for item in data["items"]:
+                name = Path(item["file"]).name
+                if name not in assets:
+                    shutil.copyfile(output / item["file"], bundle / ASSETS / name)
+                    assets.add(name)
+            write_screen(data, output, bundle / screen.name, lambda path: f"../{ASSETS}/{Path(path).name}", copy=True)
+        shutil.copyfile(source / VERSION_FILE, bundle / VERSION_FILE)
+        if target.suffix.lower() == ".zip":
+            _zip(bundle, target)
+        else:
+            check_replaceable_bundle(target)
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(bundle, target)
+    return version, len(screens), len(assets)
+
+
+def check_replaceable_bundle(target: Path) -> None:
+    """A folder we may replace: new, empty, or an earlier bundle (it has version.json)."""
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / VERSION_FILE).is_file())):
+        raise SignageError(
+            Problem("exists and is not a signage bundle (no version.json): choose a new or empty folder", file=target)
+        )
+
+
+def _zip(bundle: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:  # media is compressed already
+        for path in sorted(bundle.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(bundle).as_posix())
+    tmp.replace(target)
+
+
+__all__ = ["export_branch", "check_replaceable"]

@@ -1,0 +1,355 @@
+"""From the catalogue to a bank's screens: selection, playlists in every format, publishing, rollback, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import av
+import jsonschema
+import pytest
+
+from signage.build import build
+from signage.ffmpeg import ffmpeg_exe
+from signage.network import Network
+from signage.network import publish as publish_module
+from signage.network.publish import current_version, rollback, versions
+from signage.outputs import open_project, planners
+
+from .conftest import REPO, Cli
+
+TODAY = dt.date(2026, 6, 1)
+SMIL = "{http://www.w3.org/ns/SMIL}"
+SLOGANS = """\
+- id: hotline-ask
+  kind: hotline
+  text:
+    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询。
+- id: two-cards
+  kind: rule
+  tags: [两卡]
+  text:
+    zh-Hans-CN: 银行卡、电话卡不出租、不出借、不出售。
+- id: formula-shuadan
+  kind: slogan
+  text:
+    zh-Hans-CN: 刷单返利都是诈骗，先返小钱后骗大钱。
+- id: counter-question
+  kind: slogan
+  text:
+    zh-Hans-CN: "{{ branch.name }}提醒：柜员多问一句，是为守住您的钱袋子。"
+"""
+CONFIG_TAIL = """led_screens:
+  - {id: door-64x16, size: 64x16, mode: pages, stay: 2}
+tv_screens:
+  - {id: tv-small, size: 320x180, videos: [case-16x9, slogan-16x9]}
+playlist_rules:
+  - {kind: led, playlist: door}
+  - {kind: tv, playlist: lobby}
+publish: {keep: 2}
+"""
+BRANCHES = """id,name,locale,tags,address,screens
+east-1,东城支行,zh-Hans-CN,社区网点,东城路1号,door=door-64x16;lobby=tv-small
+west-2,西城支行,zh-Hans-CN,,西城路2号,door=door-64x16;lobby=tv-small
+"""
+
+
+def make_clip(path: Path, seconds: float = 1.0, size: str = "200x150") -> None:
+    """A small 4:3 test clip without sound, as a bank might supply."""
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=size={size}:rate=30:duration={seconds}",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+    )
+
+
+@pytest.fixture()
+def network(project_copy: Path) -> Path:
+    """Two branches from a CSV, each with an LED door sign and a small lobby TV; one case; a poster and a clip."""
+    root = project_copy
+    (root / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
+    for case in (root / "content" / "cases").glob("*.yaml"):
+        if case.stem != "shuadan-rebate":
+            case.unlink()
+    case = root / "content" / "cases" / "shuadan-rebate.yaml"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace(
+            "related_slogans: [formula-shuadan, counter-question]", "related_slogans: [formula-shuadan]"
+        ),
+        encoding="utf-8",
+    )
+    config = root / "signage.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text[: text.index("branches_file:")] + "branches_file: branches.csv\n" + CONFIG_TAIL
+    config.write_text(text, encoding="utf-8")
+    (root / "branches.csv").write_text(BRANCHES, encoding="utf-8")
+    for kind, keep in (("card", ()), ("video", ("case-16x9", "slogan-16x9"))):
+        for template in (root / "templates" / kind).glob("*.yaml"):
+            if template.stem not in keep:
+                template.unlink()
+    for name in ("case-16x9", "slogan-16x9"):
+        path = root / "templates" / "video" / f"{name}.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            .replace("size: 1920x1080", "size: 320x180")
+            .replace("height: 96", "height: 24")
+            .replace("size: 52", "size: 14"),
+            encoding="utf-8",
+        )
+    (root / "media").mkdir()
+    (root / "media" / "poster.png").write_bytes((REPO / "media" / "poster.png").read_bytes())
+    make_clip(root / "media" / "film.mp4")
+    playlists = root / "playlists"
+    playlists.mkdir(exist_ok=True)
+    (playlists / "door.yaml").write_text(
+        "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n  - slogans: [two-cards]\n  - cases: {newest: 1}\n",
+        encoding="utf-8",
+    )
+    (playlists / "lobby.yaml").write_text(
+        "suits: [tv]\nentries:\n  - cases: {outcome: stopped}\n  - slogans: {kind: [slogan, hotline]}\n"
+        "  - image: media/poster.png\n    duration: 6\n  - video: media/film.mp4\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def run(root: Path, **options):  # type: ignore[no-untyped-def]
+    return build(open_project(root), planners(()), workers=1, today=TODAY, tty=False, network=Network, **options)
+
+
+def live(root: Path, branch: str, screen: str, name: str = "playlist.json") -> Path:
+    return root / "output" / "publish" / branch / "current" / screen / name
+
+
+def test_every_screen_gets_its_playlist_in_every_format(network: Path) -> None:
+    report = run(network)
+    assert "published: 2 branch(es) with a new version, 0 unchanged, 4 screen(s)" in report.published
+    schema = json.loads((REPO / "signage" / "schemas" / "playlist.schema.json").read_text(encoding="utf-8"))
+    data = json.loads(live(network, "east-1", "lobby").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    assert data["chosen_by"] == "playlist_rules[1]" and data["screen"]["size"] == [320, 180]
+    contents = [(i["content"]["kind"], i["content"]["id"]) for i in data["items"]]
+    assert contents == [
+        ("case", "shuadan-rebate"),
+        ("slogan", "hotline-ask"),
+        ("slogan", "formula-shuadan"),
+        ("slogan", "counter-question"),
+        ("image", "media-poster-png"),
+        ("video", "media-film-mp4"),
+    ]
+    assert "东城支行提醒" in data["items"][3]["text"]  # the branch's own variant
+    folder = live(network, "east-1", "lobby").parent
+    for item in data["items"]:  # every link resolves, through `current`, to the stored bytes
+        target = folder / item["href"]
+        assert target.is_file() and target.stat().st_size == item["bytes"]
+    assert data["items"][4]["duration"] == 6
+
+    m3u = live(network, "east-1", "lobby", "playlist.m3u8").read_text(encoding="utf-8").splitlines()
+    assert m3u[0] == "#EXTM3U"
+    extinf = [line for line in m3u if line.startswith("#EXTINF:")]
+    links = [line for line in m3u if line and not line.startswith("#")]
+    assert len(extinf) == len(links) == len(data["items"])
+    assert [float(line[8:].split(",")[0]) for line in extinf] == [i["duration"] for i in data["items"]]
+    assert all((folder / link).is_file() for link in links)
+
+    smil = ET.parse(live(network, "east-1", "lobby", "playlist.smil")).getroot()
+    assert smil.tag == f"{SMIL}smil" and smil.get("version") == "3.0"
+    seq = smil.find(f"{SMIL}body/{SMIL}par/{SMIL}seq")
+    assert seq is not None and seq.get("repeatCount") == "indefinite"
+    assert [child.tag.removeprefix(SMIL) for child in seq] == ["video", "video", "video", "video", "img", "video"]
+    assert len(smil.findall(f"{SMIL}body/{SMIL}par/{SMIL}prefetch")) == len(data["items"])
+    root_layout = smil.find(f"{SMIL}head/{SMIL}layout/{SMIL}root-layout")
+    assert root_layout is not None and (root_layout.get("width"), root_layout.get("height")) == ("320", "180")
+
+    door = json.loads(live(network, "west-2", "door").read_text(encoding="utf-8"))
+    jsonschema.validate(door, schema)
+    assert [i["kind"] for i in door["items"]] == ["image"] * len(door["items"])  # LED pages, one item each
+    program = live(network, "west-2", "door").parent / "program"
+    listing = (program / "program.txt").read_text(encoding="utf-8").splitlines()[1:]
+    assert [line.split("\t")[0] for line in listing] == [f"{n:03d}.png" for n in range(1, len(door["items"]) + 1)]
+    assert all((program / line.split("\t")[0]).stat().st_size > 0 for line in listing)
+
+
+def test_a_supplied_clip_is_normalised_once_per_profile(network: Path) -> None:
+    run(network)
+    record = next(
+        r
+        for r in json.loads((network / "output" / "catalogue.json").read_text(encoding="utf-8"))["records"]
+        if r["kind"] == "media" and r["content"]["kind"] == "video"
+    )
+    clip = network / "output" / record["files"][0]["path"]
+    with av.open(str(clip)) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.width, video.codec_context.height) == (320, 180)  # letterboxed 4:3 in 16:9
+        assert video.codec_context.profile == "High" and video.codec_context.pix_fmt == "yuv420p"
+        assert round(float(video.average_rate)) == 25
+        assert container.streams.audio and container.streams.audio[0].codec_context.name == "aac"  # a silent track
+    assert clip.read_bytes()[:4096].find(b"moov") != -1  # faststart: the index comes first
+    assert record["duration"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_shared_content_is_rendered_once_for_every_branch(network: Path) -> None:
+    report = run(network)
+    records = json.loads((network / "output" / "catalogue.json").read_text(encoding="utf-8"))["records"]
+    ids = {r["id"] for r in records}
+    assert "video/slogan-16x9/zh-Hans-CN/hotline-ask" in ids  # a hotline slogan video: the playlist wants it
+    assert {
+        "video/slogan-16x9/zh-Hans-CN/counter-question@east-1",
+        "video/slogan-16x9/zh-Hans-CN/counter-question@west-2",
+    } <= ids
+    assert report.rendered["media"] == 2  # the poster and the film, once for the one TV profile
+    east = json.loads(live(network, "east-1", "lobby").read_text(encoding="utf-8"))["items"]
+    west = json.loads(live(network, "west-2", "lobby").read_text(encoding="utf-8"))["items"]
+    shared = [(a["file"], b["file"]) for a, b in zip(east, west) if a["content"]["id"] != "counter-question"]
+    assert all(a == b for a, b in shared)  # the same stored file for both branches
+
+
+def test_versions_only_when_something_changed_and_rollback(network: Path) -> None:
+    out = network / "output"
+    run(network)
+    assert versions(out, "east-1") == ["v0001"]
+    again = run(network)
+    assert "0 branch(es) with a new version, 2 unchanged" in again.published and versions(out, "east-1") == ["v0001"]
+    slogans = network / "content" / "slogans.yaml"
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
+    )
+    run(network)
+    assert versions(out, "east-1") == ["v0001", "v0002"] and current_version(out, "east-1") == "v0002"
+    assert "先给甜头" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
+    assert rollback(out, "east-1") == ("v0002", "v0001")
+    assert "先返小钱" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
+    assert os.readlink(out / "publish" / "east-1" / "screens" / "lobby") == "../v0001/lobby"
+    assert "0 branch(es) with a new version" in run(network).published  # the rollback holds until content changes
+    assert current_version(out, "east-1") == "v0001"
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("先给甜头再骗大钱", "前面返利后面骗钱"), encoding="utf-8"
+    )
+    run(network)
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("前面返利后面骗钱", "小额返利引你上钩"), encoding="utf-8"
+    )
+    report = run(network)
+    assert versions(out, "east-1") == ["v0003", "v0004"] and "old version(s) removed" in report.published  # keep: 2
+    for version in versions(out, "east-1"):  # what kept versions play is still in the store
+        for item in json.loads((out / "publish" / "east-1" / version / "lobby" / "playlist.json").read_text())["items"]:
+            assert (out / item["file"]).is_file()
+
+
+def test_a_crash_during_publish_leaves_the_previous_version_live(
+    network: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = network / "output"
+    run(network)
+    before = live(network, "east-1", "lobby").read_bytes()
+    slogans = network / "content" / "slogans.yaml"
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
+    )
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt  # as if SIGTERM arrived just before the switch
+
+    monkeypatch.setattr(publish_module, "switch", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(network)
+    assert current_version(out, "east-1") == "v0001" and live(network, "east-1", "lobby").read_bytes() == before
+    monkeypatch.undo()
+    run(network)  # the next build finds v0002 complete, and makes it live
+    assert current_version(out, "east-1") == "v0002"
+
+
+def test_export_makes_a_bundle_that_plays_anywhere(network: Path, tmp_path: Path) -> None:
+    run(network)
+    done = Cli.process("export", "--branch", "east-1", "--to", str(tmp_path / "usb.zip"), cwd=network)
+    assert done.returncode == 0, done.stderr
+    unpacked = tmp_path / "usb"
+    with zipfile.ZipFile(tmp_path / "usb.zip") as archive:
+        archive.extractall(unpacked)
+    for screen in ("door", "lobby"):
+        data = json.loads((unpacked / screen / "playlist.json").read_text(encoding="utf-8"))
+        for item in data["items"]:
+            assert item["href"].startswith("../assets/") and (unpacked / screen / item["href"]).is_file()
+        links = [
+            x
+            for x in (unpacked / screen / "playlist.m3u8").read_text(encoding="utf-8").splitlines()
+            if x and not x.startswith("#")
+        ]
+        assert all((unpacked / screen / link).is_file() for link in links)
+    assert (unpacked / "door" / "program" / "001.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("playlists/lobby.yaml", "cases: {outcome: stopped}", "cases: {outcome: lost}"),
+            "lobby.entries[0]: the cases selection matches nothing",
+        ),
+        (
+            (
+                "playlists/door.yaml",
+                "suits: [led]\nentries:\n",
+                "suits: [led]\nentries:\n  - image: media/poster.png\n",
+            ),
+            "an image file cannot play on LED sign door-64x16",
+        ),
+        (("branches.csv", "door=door-64x16;lobby", "door=door-99;lobby"), "no screen profile 'door-99'"),
+        (("signage.yaml", "- {kind: tv, playlist: lobby}", "- {kind: tv, playlist: nope}"), "no playlist 'nope'"),
+    ],
+)
+def test_check_names_file_item_and_field(network: Path, edit: tuple[str, str, str], message: str) -> None:
+    assert Cli.process("check", cwd=network).returncode == 0
+    path, old, new = edit
+    target = network / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    done = Cli.process("check", cwd=network)
+    assert done.returncode == 1 and message in done.stdout, done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_bad_branch_rows_and_undecodable_media_are_located(network: Path) -> None:
+    csv = network / "branches.csv"
+    csv.write_text(
+        csv.read_text(encoding="utf-8") + "bad id,北站,zh-Hans-CN,,,door=door-64x16\neast-1,重复,zh-Hans-CN,,,\n",
+        encoding="utf-8",
+    )
+    (network / "media" / "film.mp4").write_bytes(b"not a video at all")
+    done = Cli.process("check", cwd=network)
+    assert done.returncode == 1
+    assert "branches.csv:4: bad id.id:" in done.stdout
+    assert "branches.csv:5: east-1.id: duplicate branch id" in done.stdout
+    assert "lobby.entries[3].video: film.mp4 is not a media file ffmpeg can read" in done.stdout
+
+
+def test_a_branch_variable_fills_texts(network: Path) -> None:
+    slogans = network / "content" / "slogans.yaml"
+    slogans.write_text(
+        slogans.read_text(encoding="utf-8").replace("{{ branch.name }}提醒", "{{ branch.address }}"), encoding="utf-8"
+    )
+    project = open_project(network)
+    entry = project.entry("counter-question", "text.zh-Hans-CN")
+    assert project.fill(entry, project.branch("west-2")).startswith("西城路2号")
+    csv = network / "branches.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("西城路2号", ""), encoding="utf-8")  # west-2 has none
+    done = Cli.process("check", cwd=network)
+    assert done.returncode == 1 and "'dict object' has no attribute 'address'" in done.stdout, done.stdout
