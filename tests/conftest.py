@@ -49,7 +49,7 @@ def project_copy(tmp_path: Path) -> Path:
     """A fresh copy of the example project (without fonts: those come bundled)."""
     target = tmp_path / "proj"
     target.mkdir()
-    for name in ("signage.yaml", "content", "templates"):
+    for name in ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, target / name)

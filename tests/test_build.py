@@ -54,7 +54,11 @@ SLOGANS = """\
   text:
     zh-Hans-CN: 国庆出游防诈骗，低价机票要当心。
 """
-SCREENS = """led_screens:
+SCREENS = """branches:
+  - {id: changzhi-yingxiong, name: 长治英雄中路支行, locale: zh-Hans-CN}
+  - {id: beijing-chaoyang, name: 北京朝阳支行, locale: zh-Hans-CN}
+  - {id: hk-central, name: 中環分行, locale: zh-Hant-HK, timezone: Asia/Hong_Kong}
+led_screens:
   - {id: door, size: 64x16, mode: pages}
   - {id: strip, size: 64x16, mode: scroll, speed: 4}
 """
@@ -69,7 +73,7 @@ def small(project_copy: Path) -> Path:
             case.unlink()
     config = project_copy / "signage.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text[: text.index("led_screens:")] + SCREENS, encoding="utf-8")
+    config.write_text(text[: text.index("# Branches:")] + SCREENS, encoding="utf-8")
     for template in (project_copy / "templates" / "card").glob("*.yaml"):
         if template.stem not in ("a6-table", "a5-case"):
             template.unlink()

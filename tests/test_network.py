@@ -97,7 +97,7 @@ def network(project_copy: Path) -> Path:
     )
     config = root / "signage.yaml"
     text = config.read_text(encoding="utf-8")
-    text = text[: text.index("branches_file:")] + "branches_file: branches.csv\n" + CONFIG_TAIL
+    text = text[: text.index("# Branches:")] + "branches_file: branches.csv\n" + CONFIG_TAIL
     config.write_text(text, encoding="utf-8")
     (root / "branches.csv").write_text(BRANCHES, encoding="utf-8")
     for kind, keep in (("card", ()), ("video", ("case-16x9", "slogan-16x9"))):
@@ -113,11 +113,10 @@ def network(project_copy: Path) -> Path:
             .replace("size: 52", "size: 14"),
             encoding="utf-8",
         )
-    (root / "media").mkdir()
-    (root / "media" / "poster.png").write_bytes((REPO / "media" / "poster.png").read_bytes())
     make_clip(root / "media" / "film.mp4")
     playlists = root / "playlists"
-    playlists.mkdir(exist_ok=True)
+    for old in playlists.glob("*.yaml"):
+        old.unlink()
     (playlists / "door.yaml").write_text(
         "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n  - slogans: [two-cards]\n  - cases: {newest: 1}\n",
         encoding="utf-8",
