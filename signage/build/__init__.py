@@ -25,7 +25,7 @@ from .job import Job, Rendered, RenderEnv
 from .plan import PlanContext, local_today, plan_jobs
 from .progress import Progress
 from .runner import Outcome, run_local
-from .store import Store, StoredFile
+from .store import STORE, Store, StoredFile
 
 STAGING = ".staging"
 
@@ -149,14 +149,15 @@ def build(
 
     wanted = {job.path for job in jobs} | set(catalogue.records)
     report.removed = remove_stale(output, kinds, wanted)
-    catalogue.write(output)
+    changed = catalogue.write(output) or report.removed > 0
     if report.errors:
         raise SignageError([Problem(message) for message in report.errors])
-    published: set[str] = keep() if keep is not None else set()
     if screens is not None:
-        published |= screens.publish(catalogue.records)
+        changed = screens.publish(catalogue.records) or changed
         report.published = screens.summary()
-    report.store_removed = store.collect(catalogue.referenced() | published)
+    if changed:  # something left the catalogue or the published versions: drop the store files no one uses
+        published = screens.referenced() if screens is not None else keep() if keep is not None else set()
+        report.store_removed = store.collect(catalogue.referenced() | published)
     return report
 
 
@@ -217,18 +218,32 @@ def clear_leftovers(output: Path) -> int:
     removed = 0
     if not output.is_dir():
         return removed
-    if (output / STAGING).exists():
-        shutil.rmtree(output / STAGING, ignore_errors=True)
-        removed += 1
-    for leftover in list(output.rglob(".*")):
-        name = leftover.name
-        if ".new-" in name or ".old-" in name or name.endswith(".tmp") or name.startswith(".incoming-"):
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
+    top = len(output.parts)
+    for folder, dirs, files in os.walk(output):
+        here = Path(folder)
+        for name in [d for d in dirs if _leftover(d)] + [f for f in files if _leftover(f)]:
+            path = here / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                dirs.remove(name)
             else:
-                leftover.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
             removed += 1
+        # Temporary names sit beside what they replace: at most three levels down (led/SCREEN/LOCALE/.ID.new-…,
+        # publish/BRANCH/.v0008.new-…). Inside the store, an artifact or a published version there are none.
+        if len(here.parts) - top >= 3 or here.name == STORE or (here / MANIFEST).is_file():
+            dirs[:] = []
+        else:
+            dirs[:] = [d for d in dirs if not (d.startswith("v") and d[1:].isdigit())]
     return removed
+
+
+def _leftover(name: str) -> bool:
+    return (
+        name == STAGING
+        or name.startswith(".")
+        and (".new-" in name or ".old-" in name or name.endswith(".tmp") or name.startswith(".incoming-"))
+    )
 
 
 def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rendered, dict[str, Any]]:

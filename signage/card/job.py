@@ -11,7 +11,6 @@ from ..build.job import Job, Rendered, RenderEnv, project_files
 from ..project.loader import Project
 from ..resources import cache_dir
 from .layout import place_card, resolve_card
-from .pdf import FontSubsets
 from .template import CardTemplate
 
 if TYPE_CHECKING:
@@ -84,6 +83,8 @@ class CardJob(Job):
         chars: set[str] = set()
         for job in planned:
             chars |= job.characters  # type: ignore[attr-defined]
+        from .pdf import FontSubsets  # fpdf2 and pikepdf load only when cards are rendered
+
         subsets = FontSubsets(cache_dir() / "fonts", chars, frozen=True)
         env.extras["subsets"] = subsets
         roles = {role for job in todo for _, role in job.template.font_roles()}  # type: ignore[attr-defined]

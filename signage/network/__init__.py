@@ -26,9 +26,13 @@ class Network:
     def demand(self) -> list[Want]:
         return demand(self.plans)
 
-    def publish(self, records: dict[str, dict[str, Any]]) -> set[str]:
-        """Publish what changed; every store path a kept version plays."""
+    def publish(self, records: dict[str, dict[str, Any]]) -> bool:
+        """Publish what changed; whether any version was made or removed."""
         self.report = publish_network(self.project, self.plans, records)
+        return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
+
+    def referenced(self) -> set[str]:
+        """Every store path a kept version plays."""
         return referenced(self.project.output_dir)
 
     def summary(self) -> str:

@@ -43,6 +43,7 @@ class PublishReport:
     published: list[str] = field(default_factory=list)  # branch ids with a new version
     unchanged: int = 0
     removed_versions: int = 0
+    branches_removed: int = 0
     screens: int = 0
 
 
@@ -199,6 +200,7 @@ def publish_network(project: Project, plans: list[ScreenPlan], records: dict[str
         for folder in root.iterdir():
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in by_branch:
                 shutil.rmtree(folder)
+                report.branches_removed += 1
     return report
 
 
