@@ -141,6 +141,7 @@ def live(root: Path, branch: str, screen: str, name: str = "playlist.json") -> P
 def test_every_screen_gets_its_playlist_in_every_format(network: Path) -> None:
     report = run(network)
     assert "published: 2 branch(es) with a new version, 0 unchanged, 4 screen(s)" in report.published
+    assert "18 playlist selections point at 9 artifact(s)" in report.published  # 2 x (3 door + 6 lobby) items
     schema = json.loads((REPO / "signage" / "schemas" / "playlist.schema.json").read_text(encoding="utf-8"))
     data = json.loads(live(network, "east-1", "lobby").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)

@@ -37,7 +37,10 @@ class Network:
 
     def summary(self) -> str:
         r = self.report
+        selections = sum(len(plan.items) for plan in self.plans)
+        artifacts = len({item.want.path for plan in self.plans for item in plan.items})
         return (
             f"published: {len(r.published)} branch(es) with a new version, {r.unchanged} unchanged, "
-            f"{r.screens} screen(s); {r.removed_versions} old version(s) removed"
+            f"{r.screens} screen(s); {r.removed_versions} old version(s) removed; {selections} playlist "
+            f"selections point at {artifacts} artifact(s), a per-branch text counted once"
         )
