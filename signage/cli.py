@@ -328,24 +328,29 @@ def render_video_command(
     help="Build as of this date (default: today in the branches' time zones).",
 )
 @click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
+@click.option("--wait", is_flag=True, help="Wait for another build or publish of this project instead of refusing.")
 @click.pass_context
-def build(ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any, no_publish: bool) -> None:
+def build(
+    ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any, no_publish: bool, wait: bool
+) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
     from .build import build as build_catalogue
+    from .lock import project_lock
     from .network import Network
     from .network.publish import referenced
     from .outputs import find_and_open, planners
 
     project = find_and_open(ctx.obj["project"])
     publish = not no_publish and not only  # a partial build leaves the published versions as they are
-    report = build_catalogue(
-        project,
-        planners(only),
-        workers=workers,
-        today=today.date() if today else None,
-        network=Network if publish else None,
-        keep=lambda: referenced(project.output_dir),
-    )
+    with project_lock(project.output_dir, "build", wait):
+        report = build_catalogue(
+            project,
+            planners(only),
+            workers=workers,
+            today=today.date() if today else None,
+            network=Network if publish else None,
+            keep=lambda: referenced(project.output_dir),
+        )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in report.summary():
@@ -382,12 +387,14 @@ def versions(ctx: click.Context, branch_id: str) -> None:
 @click.pass_context
 def rollback(ctx: click.Context, branch_id: str, to: str | None) -> None:
     """Make an earlier published version of a branch live again (atomically)."""
+    from .lock import project_lock
     from .network.publish import rollback as roll_back
     from .outputs import find_and_open
 
     project = find_and_open(ctx.obj["project"])
     project.branch(branch_id)
-    was, now = roll_back(project.output_dir, branch_id, to)
+    with project_lock(project.output_dir, "rollback", wait=True):
+        was, now = roll_back(project.output_dir, branch_id, to)
     click.echo(
         f"{branch_id}: {was or 'nothing'} -> {now} (live); the next build that changes this branch "
         "publishes a new version"

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from signage.build import build
 from signage.commands.check import check_project
+from signage.errors import SignageError
 from signage.ffmpeg import ffmpeg_exe
 from signage.network import Network
 from signage.network import publish as publish_module
@@ -353,3 +355,50 @@ def test_a_branch_variable_fills_texts(network: Path) -> None:
     csv.write_text(csv.read_text(encoding="utf-8").replace("西城路2号", ""), encoding="utf-8")  # west-2 has none
     found = "\n".join(str(p) for p in check_project(network))
     assert "counter-question.text.zh-Hans-CN: 'dict object' has no attribute 'address'" in found, found
+
+
+def test_two_writers_never_run_at_once(network: Path) -> None:
+    """A second build refuses (or waits) while another holds the project; a killed holder never blocks."""
+    import threading
+    import time
+
+    from signage.lock import project_lock
+
+    output = network / "output"
+    with project_lock(output, "build"):
+        refused = Cli.process("build", cwd=network)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert f"signage build (pid {os.getpid()}) is writing this project's output" in refused.stderr
+        assert "--wait" in refused.stderr
+        with pytest.raises(SignageError, match="is writing this project's output"), project_lock(output, "build"):
+            pass
+    order: list[str] = []
+
+    def second() -> None:
+        with project_lock(output, "build", wait=True):
+            order.append("second")
+
+    with project_lock(output, "build"):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        time.sleep(0.3)
+        order.append("first done")
+    waiter.join(timeout=10)
+    assert order == ["first done", "second"]
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from signage.lock import project_lock\n"
+                f"with project_lock(Path({str(output)!r}), 'build'):\n    print('held', flush=True); time.sleep(60)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder.kill()  # kill -9 while holding it
+    holder.wait()
+    with project_lock(output, "build"):  # the kernel released it: not stale, free
+        pass
