@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,13 @@ def _construct_mapping(loader: _Loader, node: MappingNode) -> LocatedDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                'YAML reads a value that starts with { as a mapping: quote the text, e.g. text: "{{ hotline }}…"',
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node, deep=True)
         if key in result:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -68,6 +76,9 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+_UNQUOTED_JINJA = re.compile(r"(^|:|-)\s*\{\{")
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error becomes a SignageError naming file and line."""
     try:
@@ -84,6 +95,11 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or exc.context or "invalid YAML"
+        lines = text.splitlines()
+        if line is not None and 0 < line <= len(lines) and _UNQUOTED_JINJA.search(lines[line - 1]):
+            reason += (
+                '; YAML reads a value that starts with { as a mapping: quote the text, e.g. text: "{{ hotline }}…"'
+            )
         raise SignageError(Problem(f"invalid YAML: {reason}", file=path, line=line)) from None
     except yaml.YAMLError as exc:
         raise SignageError(Problem(f"invalid YAML: {exc}", file=path)) from None

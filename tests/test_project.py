@@ -182,3 +182,29 @@ def test_empty_case_file_is_reported(project_copy: Path) -> None:
     (project_copy / "content" / "cases" / "blank.yaml").write_text("\n", encoding="utf-8")
     (problem,) = _problems(project_copy)
     assert "blank.yaml:1: the file is empty" in problem
+
+
+def test_unquoted_jinja_and_an_empty_slogans_file_are_named(project_copy: Path) -> None:
+    from signage.outputs import read
+
+    slogans = project_copy / "content" / "slogans.yaml"
+    original = slogans.read_text(encoding="utf-8")
+    for value in ("{{ hotline }}", "{{ hotline }}遇到可疑情况请拨打"):  # a mapping, and a syntax error
+        line = original.splitlines().index(
+            "    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询，已被骗请立即拨打{{ police }}报警。"
+        )
+        slogans.write_text(
+            original.replace(
+                "zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询，已被骗请立即拨打{{ police }}报警。",
+                f"zh-Hans-CN: {value}",
+            ),
+            encoding="utf-8",
+        )
+        _, problems = read(project_copy)
+        assert any(f"slogans.yaml:{line + 1}:" in str(p) and "quote the text" in str(p) for p in problems), problems
+    slogans.write_text("# nothing here yet\n", encoding="utf-8")
+    _, problems = read(project_copy)
+    assert any(
+        str(p).endswith("slogans.yaml:1: the file is empty: slogans are a list, each with an id and a text")
+        for p in problems
+    ), problems

@@ -318,8 +318,13 @@ def _read_slogans(path: Path, problems: list[Problem]) -> tuple[dict[str, Slogan
     texts: list[TextEntry] = []
     if not path.is_file():
         return slogans, texts
+    found = len(problems)
     data = _read(path, problems)
     if data is None:
+        if len(problems) == found:  # read without error, and nothing in it
+            problems.append(
+                Problem("the file is empty: slogans are a list, each with an id and a text", file=path, line=1)
+            )
         return slogans, texts
     if not isinstance(data, LocatedList):
         problems.append(Problem("must be a list of slogans", file=path, line=getattr(data, "line", 1)))
