@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import SignageError
+from .errors import SignageError, describe_os_error
 from .typography.layout import Box, TextStyle
 from .typography.linebreak import BreakLevel
 
@@ -31,6 +31,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if os.environ.get("SIGNAGE_DEBUG"):
+                raise
+            click.echo(f"error: {describe_os_error(exc)}", err=True)
+            ctx.exit(1)
         except Exception as exc:
             if os.environ.get("SIGNAGE_DEBUG"):
                 raise

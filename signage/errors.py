@@ -65,3 +65,22 @@ class TextOverflowError(SignageError):
     def __init__(self, problem: Problem, overflow: str):
         super().__init__(problem)
         self.overflow = overflow
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What the file system refused, where, and what to do: no space, read-only, permission, name too long."""
+    import errno
+
+    where = exc.filename or "the output folder"
+    if exc.filename2:
+        where = f"{exc.filename} -> {exc.filename2}"
+    shown = _display_path(where) if isinstance(where, (str, Path)) else str(where)
+    advice = {
+        errno.ENOSPC: "the disk is full: free some space (or point `output:` in signage.yaml elsewhere) and run again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run again",
+        errno.EROFS: "the file system is read-only: point `output:` in signage.yaml (or -o) at a writable folder",
+        errno.EACCES: "permission denied: run as a user who may write there, or choose another folder",
+        errno.EPERM: "not permitted: run as a user who may write there, or choose another folder",
+        errno.ENAMETOOLONG: "the path is too long: use shorter ids or a shorter output folder",
+    }.get(exc.errno or 0, f"{exc.strerror or exc}")
+    return f"{shown}: {advice}. Earlier outputs are as they were."

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +36,9 @@ FILE_MODE = 0o666 & ~_UMASK
 def staged_dir(final: Path) -> Iterator[Path]:
     """A fresh folder beside ``final``; on success it replaces ``final`` whole.
 
-    On any error the staging folder is removed and ``final`` is left as it was. The
-    swap is two renames, so a reader sees either the old folder or the new one.
+    On any error the staging folder is removed and ``final`` is left as it was. The swap
+    is one atomic exchange of the two names (Linux ``renameat2``), so some complete version
+    is in place at every instant; where the system has no exchange, two renames.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-"))
@@ -43,6 +48,9 @@ def staged_dir(final: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    if final.exists() and exchange(stage, final):
+        shutil.rmtree(stage, ignore_errors=True)  # the old folder, swapped out in the same instant
+        return
     old = None
     if final.exists():
         old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
@@ -51,6 +59,33 @@ def staged_dir(final: Path) -> Iterator[Path]:
     os.replace(stage, final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.EPERM):
+        return False  # a file system or kernel without it: fall back
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Any:
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def check_replaceable(folder: Path) -> None:

@@ -76,6 +76,33 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+MAX_CHARS = 10_000_000
+MAX_NODES = 1_000_000  # values once every alias (*name) is expanded
+
+
+def _check_size(data: Any, path: Path) -> None:
+    """Refuse a document whose aliases expand it past MAX_NODES (a few kB can stand for millions)."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        known = sizes.get(id(value))
+        if known is None:
+            items = value.values() if isinstance(value, dict) else value
+            known = sizes[id(value)] = min(MAX_NODES + 1, 1 + sum(size(v) for v in items))
+        return known
+
+    if size(data) > MAX_NODES:
+        raise SignageError(
+            Problem(
+                f"expands to more than {MAX_NODES:,} values through its aliases (*name): "
+                "write the repeated parts out or use fewer aliases",
+                file=path,
+            )
+        )
+
+
 _UNQUOTED_JINJA = re.compile(r"(^|:|-)\s*\{\{")
 
 
@@ -89,8 +116,14 @@ def load_yaml(path: Path) -> Any:
         raise SignageError(Problem(f"cannot be read ({exc.strerror or exc})", file=path)) from None
     except UnicodeDecodeError as exc:
         raise SignageError(Problem(f"not UTF-8 text ({exc.reason})", file=path)) from None
+    if len(text) > MAX_CHARS:
+        raise SignageError(
+            Problem(f"{len(text):,} characters: more than the {MAX_CHARS:,} a project file may have", file=path)
+        )
     try:
-        return yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+        _check_size(data, path)
+        return data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -143,7 +143,18 @@ class Job(ABC):
 
 def project_files(root: Path, template: Any) -> tuple[tuple[str, str], ...]:
     """(path, SHA-256) of every project file a template reads that exists (a missing one is `check`'s to report)."""
-    return tuple((name, file_digest(root / name)) for _, name in template.project_files() if (root / name).is_file())
+    from ..errors import Problem, SignageError
+    from ..project.files import inside
+
+    digests = []
+    for where, name in template.project_files():
+        try:
+            path = inside(root, name)
+        except ValueError as exc:
+            raise SignageError(Problem(str(exc), item=f"{template.name}.{where}")) from None
+        if path.is_file():
+            digests.append((name, file_digest(path)))
+    return tuple(digests)
 
 
 @lru_cache(maxsize=32)

@@ -15,6 +15,7 @@ import segno
 from PIL import Image
 
 from ..errors import Problem, SignageError, TextOverflowError
+from ..project.files import inside
 from ..project.loader import Project
 from ..project.views import content_context
 from ..typography.fonts import FontRegistry
@@ -237,7 +238,10 @@ def _place_hotline(
 
 
 def _place_image(root: Path, block: ImageBlock, where: str) -> PlacedImage:
-    path = root / block.file
+    try:
+        path = inside(root, block.file)
+    except ValueError as exc:
+        raise SignageError(Problem(str(exc), item=where)) from None
     try:
         with Image.open(path) as image:
             iw, ih = image.size

@@ -6,9 +6,12 @@ are set. With ``cmyk`` every colour is DeviceCMYK and black text is 100 % K only
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, Pla
 from .template import PAGE_SIZES
 
 PT_PER_MM = 72 / 25.4
+FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 SLUG = 10.0  # mm of paper around the bleed for crop marks
 MARK_GAP = 1.0  # mm between the bleed edge and a crop mark
 MARK_LENGTH = 5.0  # mm
@@ -68,7 +72,9 @@ class FontSubsets:
         stat = face.spec.path.stat()
         key = hashlib.sha256(f"{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode())
         target = self.cache_dir / f"{face.spec.id}-{face.index}-{key.hexdigest()[:16]}.otf"
-        if not target.is_file():
+        if target.is_file():
+            os.utime(target)  # in use: pruning by another process leaves recently used subsets alone
+        else:
             font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False)
             options = subset.Options()
             options.layout_features = ["*"]
@@ -83,11 +89,20 @@ class FontSubsets:
             self._prune(keep=target)
         return target
 
-    def _prune(self, keep: Path, most: int = 24) -> None:
-        """Keep the cache small: the newest subsets only (each is one face for one character set)."""
-        files = sorted(self.cache_dir.glob("*.otf"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[most:]:
-            if old != keep:
+    def _prune(self, keep: Path, most: int = 24, idle: float = 86400) -> None:
+        """Keep the cache small: beyond the newest ``most`` subsets, remove those unused for ``idle`` seconds.
+
+        Another build may be reading any subset it cut or touched lately, so those always stay.
+        """
+        now = time.time()
+        found = []
+        for path in self.cache_dir.glob("*.otf"):
+            try:
+                found.append((path.stat().st_mtime, path))
+            except OSError:
+                continue  # another process removed it
+        for mtime, old in sorted(found, reverse=True)[most:]:
+            if old != keep and now - mtime > idle:
                 old.unlink(missing_ok=True)
 
 
@@ -268,6 +283,7 @@ def _new_pdf(media: tuple[float, float]) -> FPDF:
     pdf.set_margin(0)
     pdf.set_creator("signage")
     pdf.set_lang("zh")
+    pdf.set_creation_date(FIXED_DATE)  # the same inputs give the same bytes: no clock in the file
     return pdf
 
 
@@ -332,5 +348,5 @@ def _set_boxes(
             page.obj.TrimBox = rect(trim)
             page.obj.BleedBox = rect(bleed)
         out = io.BytesIO()
-        doc.save(out, compress_streams=True)
+        doc.save(out, compress_streams=True, deterministic_id=True)
     return out.getvalue()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..build.job import Job, Rendered, RenderEnv
 from ..errors import Problem, SignageError
 from ..fingerprint import file_digest
+from ..project.files import inside
 
 if TYPE_CHECKING:
     from ..build.plan import PlanContext
@@ -61,7 +62,10 @@ class MediaJob(Job):
         return 0.3 + (self.seconds or 30) * self.size[0] * self.size[1] * VIDEO_PIXEL_SECOND / 10
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
-        source = env.root / self.source
+        try:
+            source = inside(env.root, self.source)
+        except ValueError as exc:
+            raise SignageError(Problem(str(exc), item=self.label)) from None
         if not source.is_file():
             raise SignageError(Problem(f"{self.source} not found in the project folder", item=self.label))
         if self.video:
@@ -144,7 +148,10 @@ def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
 
 
 def media_job(project: Project, name: str, profile_id: str, size: tuple[int, int], video: bool) -> MediaJob:
-    path = project.root / name
+    try:
+        path = inside(project.root, name)
+    except ValueError as exc:
+        raise SignageError(Problem(str(exc), item=name)) from None
     if not path.is_file():
         raise SignageError(Problem(f"{name} not found in the project folder", item=name))
     seconds = None

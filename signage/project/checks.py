@@ -11,6 +11,7 @@ from ..locales import Locale
 from ..typography.fonts import FontSpec
 from ..yamlio import LocatedDict, line_of
 from .config import ProjectConfig
+from .files import inside
 from .loader import CONFIG_FILE, REQUIRED_ROLES, SLOGANS_FILE, Project
 from .texts import TextEntry
 
@@ -46,7 +47,12 @@ def _media_files(project: Project) -> list[Problem]:
         for name, template in templates.items():
             path = project.root / "templates" / kind / f"{name}.yaml"
             for where, media in template.project_files():
-                if not (project.root / media).is_file():
+                try:
+                    found = inside(project.root, media).is_file()
+                except ValueError as exc:
+                    problems.append(Problem(str(exc), path, None, name, where))
+                    continue
+                if not found:
                     problems.append(Problem(f"{media} not found in the project folder", path, None, name, where))
     return problems
 

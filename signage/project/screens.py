@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import Problem, SignageError
 from .config import Branch, BranchScreen, LedScreen, TvScreen
+from .files import inside
 from .loader import CONFIG_FILE, Project
 from .playlists import PLAYLISTS_DIR
 
@@ -72,7 +73,10 @@ def check_screens(project: Project, data: Any) -> list[Problem]:
     for name, playlist in project.playlists.items():
         path = project.root / PLAYLISTS_DIR / f"{name}.yaml"
         for where, media in playlist.project_files():
-            message = _unplayable(project.root / media, media, where.endswith(".video"))
+            try:
+                message = _unplayable(inside(project.root, media), media, where.endswith(".video"))
+            except ValueError as exc:
+                message = str(exc)
             if message:
                 problems.append(Problem(message, path, None, name, where))
     for branch in config.branches:

@@ -159,6 +159,11 @@ class FontChain:
         """Index into ``faces`` of the face that draws ``char``, None when none can."""
         idx = self._pick.get(char, -1)
         if idx == -1:
+            # An unassigned code point has no meaning to draw; a font that "has" it (Unifont's placeholder
+            # boxes) would show a box, so it never counts as covered; nor do private-use and surrogates.
+            if unicodedata.category(char) in _NO_MEANING:
+                self._pick[char] = None
+                return None
             idx = next((i for i, face in enumerate(self.faces) if face.has(char)), None)
             if idx is None and not _needs_glyph(char):
                 idx = 0
@@ -205,10 +210,13 @@ def _needs_glyph(char: str) -> bool:
 
 
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
+_NO_MEANING = ("Cn", "Co", "Cs")
 
 
 def describe_char(char: str) -> str:
     """'説' -> '“説” (U+8AAC)', for error messages."""
+    if unicodedata.category(char) == "Cn":
+        return f"U+{ord(char):04X} (not an assigned character)"
     return f"“{char}” (U+{ord(char):04X})"
 
 
@@ -237,8 +245,15 @@ def _spec(folder: Path, path: Path, line: int | None, font_id: str, entry: Any) 
     if unknown:
         raise fail(f"unknown key(s) {', '.join(sorted(unknown))}")
     font_path = folder / entry["file"]
+    try:
+        font_path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise fail(f"font file {entry['file']} leads outside {folder} (a symbolic link, or ..)") from None
     if not font_path.is_file():
         raise fail(f"font file {entry['file']} not found in {folder}")
+    problem = _unreadable(font_path)
+    if problem:
+        raise fail(f"font file {entry['file']}: {problem}")
     licence = folder / entry["licence"] if entry.get("licence") else None
     if licence is not None and not licence.is_file():
         raise fail(f"licence file {entry['licence']} not found in {folder}")
@@ -249,6 +264,18 @@ def _spec(folder: Path, path: Path, line: int | None, font_id: str, entry: Any) 
     if pixel is not None and (not isinstance(pixel, int) or pixel <= 0):
         raise fail("pixel_size must be a positive whole number of pixels")
     return FontSpec(id=font_id, path=font_path, faces=dict(faces), pixel_size=pixel, licence=licence)
+
+
+@lru_cache(maxsize=32)
+def _unreadable(path: Path) -> str | None:
+    """Why FreeType cannot use a font file (not a font, no character map), or None."""
+    try:
+        face = freetype.Face(str(path))
+    except freetype.FT_Exception as exc:
+        return f"not a font FreeType can read ({exc})"
+    if face.num_charmaps == 0:
+        return "it has no character map, so no character can be found in it"
+    return None
 
 
 @lru_cache(maxsize=64)

@@ -12,6 +12,7 @@ from typing import Any
 from ..colour import hex_rgb
 from ..errors import Problem, SignageError
 from ..ffmpeg import EncodeJob, Encoder, check_level
+from ..project.files import inside
 from ..scroll import scroll_offsets
 from ..typography.fonts import FontRegistry
 from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip, union_rows
@@ -113,7 +114,10 @@ def render_video(
         band_top -= band_top % 2
     music = None
     if template.music is not None:
-        music = root / template.music.file
+        try:
+            music = inside(root, template.music.file)
+        except ValueError as exc:
+            raise SignageError(Problem(str(exc), item=f"{template.name}.music")) from None
         if not music.is_file():
             raise SignageError(
                 Problem(f"music file {template.music.file} not found in {root}", item=f"{template.name}.music")

@@ -19,6 +19,7 @@ from PIL import Image, ImageChops
 
 from ..colour import rgb255
 from ..errors import Problem, SignageError, TextOverflowError
+from ..project.files import inside
 from ..project.loader import Project
 from ..scroll import padded_gap
 from ..typography.fonts import FontRegistry
@@ -108,7 +109,10 @@ def background_image(spec: Background, size: tuple[int, int], root: Path, where:
         rows = top + (bottom - top) * ramp
         return Image.fromarray(np.rint(np.broadcast_to(rows, (h, w, 3))).astype(np.uint8))
     assert spec.image is not None
-    path = root / spec.image
+    try:
+        path = inside(root, spec.image)
+    except ValueError as exc:
+        raise SignageError(Problem(str(exc), item=where)) from None
     try:
         with Image.open(path) as source:
             picture = source.convert("RGB")
