@@ -17,6 +17,18 @@ from pathlib import Path
 from .errors import Problem, SignageError
 
 LOCK_FILE = ".lock"
+_HELD: set[int] = set()  # descriptors of locks this process holds
+
+
+def forget_inherited() -> None:
+    """In a forked worker: close the lock descriptors inherited from the parent, so that the lock
+    is the parent's alone and ends with it, even when a worker outlives it for a moment."""
+    for fd in list(_HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        _HELD.discard(fd)
 
 
 @contextmanager
@@ -43,6 +55,8 @@ def project_lock(output: Path, what: str, wait: bool = False) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"signage {what} (pid {os.getpid()})\n".encode(), 0)
+        _HELD.add(fd)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)  # releases the lock

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +42,27 @@ def init_worker(env: RenderEnv) -> None:
     """Set up a worker once: the fonts, project folder and subsets every job of the build shares."""
     global _ENV
     _ENV = env
+
+
+def _init_pool_worker(env: RenderEnv) -> None:
+    """A pool worker dies with the build (even a killed one) and holds none of its locks."""
+    from ..lock import forget_inherited
+
+    forget_inherited()
+    _die_with_parent()
+    init_worker(env)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent ends, so a killed build leaves no worker writing."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def execute(index: int, job: Job, stage_root: str | None, as_data: bool = False) -> Outcome:
@@ -90,7 +113,7 @@ def run_local(
         for i in order:
             on_done(execute(i, jobs[i], str(stage_root)))
         return
-    pool = ProcessPoolExecutor(workers, initializer=init_worker, initargs=(env,))
+    pool = ProcessPoolExecutor(workers, initializer=_init_pool_worker, initargs=(env,))
     try:
         pending: set[Future[Outcome]] = {
             pool.submit(execute, i, jobs[i], str(stage_root)) for i in order if i not in waiting
