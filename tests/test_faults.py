@@ -30,7 +30,7 @@ from .conftest import Cli
 
 SMALL = """led_screens:
   - {id: door, size: 64x16, mode: pages}
-  - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 1, fps: 50}
+  - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 2, fps: 50}
 """
 
 

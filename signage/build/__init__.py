@@ -139,13 +139,15 @@ def build(
         report.warnings += outcome.rendered.warnings
         report.rendered[job.folder] = report.rendered.get(job.folder, 0) + 1
 
-    if executor is None:
-        run_local([job for job, _ in todo], env, stage_root, workers, finished, warmups)
-    else:
-        for work, _ in warmups:
-            work()
-        executor([job for job, _ in todo], env, finished)
-    shutil.rmtree(stage_root, ignore_errors=True)
+    try:
+        if executor is None:
+            run_local([job for job, _ in todo], env, stage_root, workers, finished, warmups)
+        else:
+            for work, _ in warmups:
+                work()
+            executor([job for job, _ in todo], env, finished)
+    finally:  # whatever stopped the run, no half-rendered job is left behind
+        shutil.rmtree(stage_root, ignore_errors=True)
 
     wanted = {job.path for job in jobs} | set(catalogue.records)
     report.removed = remove_stale(output, kinds, wanted)
