@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -113,3 +114,31 @@ def test_headline_never_leaves_one_character_alone(text, chars_wide, sans) -> No
         widths = [line.width for line in layout.lines]
         # balanced: no line is more than one character-width (plus a break piece) shorter than needed
         assert max(widths) - min(widths) <= max(widths) / 2 + 20
+
+
+def test_words_are_kept_whole_with_the_projects_own_dictionary(project_copy: Path) -> None:
+    """jieba's dictionary plus content/words.txt: a headline never breaks inside a word it can avoid."""
+    from signage.outputs import open_project
+    from signage.typography.layout import Box, TextStyle, fit_text
+    from signage.typography.linebreak import analyse
+
+    words = project_copy / "content" / "words.txt"
+    words.write_text(words.read_text(encoding="utf-8") + "钱货两空\n", encoding="utf-8")
+    project = open_project(project_copy)
+    assert "钱货两空" in project.fonts.words
+    text = "网购认准正规平台，卖家要求脱离平台私下转账，极易钱货两空。"
+    phrase = analyse(text).phrase
+    for inside in ("正规", "平台", "转账", "钱货两空"):  # no preferred break inside these words
+        start = text.index(inside)
+        assert not phrase & set(range(start + 1, start + len(inside))), inside
+    chain = project.fonts.chain("sans-bold", "zh-Hans-CN")
+    layout = fit_text(
+        text,
+        Box(1027, 779),
+        TextStyle(role="sans-bold", size=108, min_size=50, headline=True, align="center", line_height=1.4),
+        chain,
+    )
+    lines = [line.text for line in layout.lines]
+    assert lines == ["网购认准正规平台，", "卖家要求脱离", "平台私下转账，", "极易钱货两空。"]
+    hk = analyse("有懷疑即刻打防騙易熱線查一查", "zh-Hant-HK").phrase  # Traditional, through hk2s
+    assert {6, 9, 11} <= hk and not hk & {7, 8, 12, 13}  # 防騙易 | 熱線 | 查一查

@@ -31,7 +31,7 @@ class CardJob(Job):
     kind = "card"
     folder = "cards"
     sources = ("card", "build/job.py")
-    libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "budoux")
+    libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "rjieba", "opencc")
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
         roles = [role for _, role in self.template.font_roles()]

@@ -41,7 +41,7 @@ class LedJob(Job):
         return f"{self.folder}/{self.target}/{self.locale}/{name}" + (f"@{self.branch}" if self.branch else "")
 
     sources = ("led", "scroll.py", "ffmpeg.py", "build/job.py")
-    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "budoux")
+    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "rjieba", "opencc")
 
     @property
     def uses_ffmpeg(self) -> bool:  # type: ignore[override]

@@ -28,6 +28,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
 CASES_DIR = Path("content") / "cases"
+WORDS_FILE = Path("content") / "words.txt"
 
 
 @dataclass
@@ -236,7 +237,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         config=config,
         slogans=slogans,
         cases=cases,
-        fonts=FontRegistry(catalog, config.fonts),
+        fonts=FontRegistry(catalog, config.fonts, _read_words(root / WORDS_FILE, problems)),
         texts=[t for t in texts if (t.item, t.field) not in broken],
         expressions=expressions,
         templates=templates,
@@ -488,6 +489,27 @@ def _read_playlists(folder: Path, problems: list[Problem]) -> tuple[dict[str, Pl
             continue
         playlists[path.stem] = playlist
     return playlists, broken
+
+
+def _read_words(path: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """The project's own words (one a line, # comments) that lines must not break inside."""
+    if not path.is_file():
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(f"cannot be read as UTF-8 text: {exc}", file=path))
+        return ()
+    words = []
+    for n, line in enumerate(lines, 1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if any(c.isspace() for c in word) or len(word) > 20:
+            problems.append(Problem("one word a line, without spaces, at most 20 characters", file=path, line=n))
+            continue
+        words.append(word)
+    return tuple(dict.fromkeys(words))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -286,14 +286,29 @@ def _face(spec: FontSpec, index: int) -> FontFace:
 class FontRegistry:
     """Resolves (role, locale) to a FontChain from a catalogue and the project's roles."""
 
-    def __init__(self, catalog: dict[str, FontSpec], roles: dict[str, dict[str, list[str]]]):
+    def __init__(
+        self, catalog: dict[str, FontSpec], roles: dict[str, dict[str, list[str]]], words: tuple[str, ...] = ()
+    ):
         self.catalog = catalog
         self.roles = roles  # "default" / locale tag -> role -> chain of font ids
+        # the project's own words (content/words.txt): where lines may break decides the layout too
+        self.words = words
         self._chains: dict[tuple[str, str, bool], FontChain] = {}
+        if words:
+            from .linebreak import add_words
+
+            add_words(words)
 
     def __getstate__(self) -> dict[str, object]:
         # Font faces hold FreeType handles: a worker process opens its own.
-        return {"catalog": self.catalog, "roles": self.roles, "_chains": {}}
+        return {"catalog": self.catalog, "roles": self.roles, "words": self.words, "_chains": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.words:  # a worker in another process learns the project's words too
+            from .linebreak import add_words
+
+            add_words(self.words)
 
     def role_names(self, locale: str) -> list[str]:
         names = dict.fromkeys(self.roles.get("default", {}))

@@ -1,9 +1,11 @@
-"""Where a Chinese line may break: UAX #14, tailored to clreq, with BudouX phrase hints.
+"""Where a Chinese line may break: UAX #14, tailored to clreq, with word boundaries as preferences.
 
 The allowed breaks come from Unicode line breaking (uniseg), then the clreq
 prohibition rules (basic or strict) and the "never split" spans (numbers and amounts,
-URLs, e-mail addresses, ``——``, ``……``) take breaks away. BudouX phrase boundaries
-never add a break; they only mark which allowed breaks read best.
+URLs, e-mail addresses, ``——``, ``……``) take breaks away. Word boundaries from a
+dictionary segmenter (jieba, through rjieba; Traditional text mapped to Simplified
+character for character with OpenCC first) never add a break; they only mark which
+allowed breaks keep words whole.
 """
 
 from __future__ import annotations
@@ -106,30 +108,84 @@ def uax14_breaks(text: str) -> list[int]:
     return breaks
 
 
-@lru_cache(maxsize=2)
-def _phrase_parser(traditional: bool) -> Any:
-    import budoux  # loaded on first use: one-line texts never need it
+# Words a dictionary segmenter does not know, or cuts wrongly, in anti-fraud copy; a project
+# adds its own in content/words.txt (see add_words).
+DOMAIN_WORDS = (
+    "解冻金",
+    "养老钱",
+    "验证码",
+    "非柜面",
+    "帮信罪",
+    "钱袋子",
+    "杀猪盘",
+    "校园贷",
+    "公检法",
+    "反诈",
+    "防骗易",
+    "查一查",
+    "唔好",
+    "钱货两空",
+    "安全账户",
+    "屏幕共享",
+    "共享屏幕",
+    "刷单返利",
+    "手续费",
+    "来电预警",
+)
+_added: set[str] = set()
 
-    if traditional:
-        return budoux.load_default_traditional_chinese_parser()
-    return budoux.load_default_simplified_chinese_parser()
+
+def add_words(words: list[str] | tuple[str, ...]) -> None:
+    """Teach the segmenter words of the domain (Simplified or Traditional; both are looked up Simplified)."""
+    import rjieba
+
+    if words is not DOMAIN_WORDS and DOMAIN_WORDS[0] not in _added:
+        add_words(DOMAIN_WORDS)
+
+    fresh = [w for w in (_to_simplified(w, True) for w in words) if w and w not in _added]
+    for word in fresh:
+        rjieba.add_word(word, 100_000, None)
+        _added.add(word)
+    if fresh:
+        analyse.cache_clear()
 
 
-# BudouX leaves some one-character words on their own (不|出借, 你|的); these bind to
-# the word after (negations, 请) or before (structural particles) in signage copy.
-_BINDS_TO_NEXT = frozenset("不别勿莫未没非请別請沒")
-_BINDS_TO_PREVIOUS = frozenset("的地得了着吗呢吧啊嗎著")
+@lru_cache(maxsize=4)
+def _converter(traditional_forms: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC({"HK": "hk2s", "TW": "tw2s"}.get(traditional_forms, "t2s"))
 
 
-def phrase_breaks(text: str, locale: Locale) -> set[int]:
-    """Positions between BudouX phrases (which may be disallowed breaks)."""
+def _to_simplified(text: str, traditional: bool, region: str = "HK") -> str:
+    """Traditional text mapped to Simplified character for character (the segmenter's dictionary is
+    Simplified); the text itself unchanged when the mapping would change its length."""
+    if not traditional:
+        return text
+    mapped = str(_converter(region).convert(text))
+    return mapped if len(mapped) == len(text) else text
+
+
+def word_breaks(text: str, locale: Locale) -> set[int]:
+    """Positions between words (jieba's dictionary plus the domain's), which may be disallowed breaks."""
+    import rjieba  # loaded on first use (0.1 s): one-line texts never need it
+
+    if DOMAIN_WORDS[0] not in _added:
+        add_words(DOMAIN_WORDS)
+    simplified = _to_simplified(text, locale.traditional, locale.region)
     positions = set()
     offset = 0
-    for chunk in _phrase_parser(locale.traditional).parse(text)[:-1]:
-        offset += len(chunk)
+    for word in rjieba.cut(simplified)[:-1]:
+        offset += len(word)
         if text[offset - 1] not in _BINDS_TO_NEXT and text[offset] not in _BINDS_TO_PREVIOUS:
             positions.add(offset)
     return positions
+
+
+# One-character words bind to the word after (negations, 请) or before (structural particles):
+# 不|出借 and 你|的 read as one unit on a sign.
+_BINDS_TO_NEXT = frozenset("不别勿莫未没非请別請沒")
+_BINDS_TO_PREVIOUS = frozenset("的地得了着吗呢吧啊嗎著嘅")
 
 
 def unsplittable_spans(text: str) -> list[tuple[int, int]]:
@@ -162,5 +218,5 @@ def analyse(text: str, locale_tag: str = "zh-Hans-CN", level: BreakLevel = Break
         if nxt in no_start or prev in no_end:
             allowed.discard(pos)
     ordered = tuple(sorted(allowed))
-    phrase = frozenset(phrase_breaks(text, locale) & allowed)
+    phrase = frozenset(word_breaks(text, locale) & allowed)
     return BreakAnalysis(text=text, allowed=ordered, phrase=phrase)

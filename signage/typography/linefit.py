@@ -18,7 +18,7 @@ from .linebreak import NO_END, NO_START, BreakLevel, analyse
 # Line-choice costs. Slack is measured as a fraction of the box width and squared;
 # a line one character short in a ten-character box costs 1.
 _SLACK_WEIGHT = 100.0
-_NON_PHRASE_BREAK = 5.0  # worth about two characters of slack in a ten-character line
+_NON_PHRASE_BREAK = 20.0  # a break inside a word: worth about 45 % of a line's width in slack
 _ORPHAN = 1000.0  # one character alone on the last line (孤字)
 # Full-width punctuation whose blank half may hang past the line end (compression).
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")

@@ -36,7 +36,7 @@ class VideoJob(Job):
     kind = "video"
     folder = "video"
     sources = ("video", "scroll.py", "ffmpeg.py", "build/job.py")
-    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "budoux")
+    libraries = ("pillow", "numpy", "freetype-py", "uniseg", "rjieba", "opencc")
     uses_ffmpeg = True
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
