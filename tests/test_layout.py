@@ -154,3 +154,18 @@ def test_bitmap_fonts_paint_only_two_colours(example: Project) -> None:
     assert {v for _, v in image.getcolors()} == {0, 255}
     # ink stays inside the rows of its lines
     assert image.getbbox()[3] <= 12 * len(layout.lines)
+
+
+def test_adjacent_punctuation_is_squeezed_to_half_width(sans: FontChain) -> None:
+    """“”，。 pairs are set at half width (clreq), and the painters draw them where the layout says."""
+    text = "理赔”“误开，账户”，就是"
+    line = layout_at(text, 40, Box(2000), TextStyle(size=40), sans).lines[0]
+    x = {g.index: g.x for g in line.glyphs}
+    # ” keeps its left half (80-100); “ is drawn from 80 so its ink, the right half, sits at 100-120
+    assert (x[2], x[3], x[4]) == (80.0, 80.0, 120.0)  # 理赔”“ takes 3 em, not 4
+    assert x[10] - x[9] == 20  # ”，
+    runs = line.runs()
+    assert all(not (text[g.index] in "”“" and g.squeezed is False) for g in line.glyphs if g.index in (2, 3, 9))
+    assert len(runs) >= 4  # a run never continues past a squeezed mark: painters use the font's own advances
+    spaced = layout_at("理赔，误开", 40, Box(2000), TextStyle(size=40), sans).lines[0]
+    assert [g.x for g in spaced.glyphs] == [0, 40, 80, 120, 160]  # a lone mark keeps its full width

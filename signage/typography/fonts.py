@@ -118,6 +118,18 @@ class FontFace:
             value = self._advance[key] = units / self._ft.units_per_EM
         return value
 
+    def start_blank(self, char: str, size: int) -> float:
+        """Blank space left of the ink of ``char`` (an opening bracket or quote), at most half its advance."""
+        key = (-size, char)
+        value = self._blank.get(key)
+        if value is None:
+            mask, offset = self.pillow(size).getmask2(char, anchor="ls")
+            box = mask.getbbox()
+            advance = self.advance(char, size)
+            ink_left = offset[0] + box[0] if box else 0
+            value = self._blank[key] = max(0.0, min(advance / 2, ink_left))
+        return value
+
     def end_blank(self, char: str, size: int) -> float:
         """Blank space right of the ink of ``char`` (half-width punctuation that may hang)."""
         key = (size, char)
@@ -196,6 +208,10 @@ class FontChain:
     def end_blank(self, char: str, size: int) -> float:
         idx = self.face_index(char)
         return self.faces[idx or 0].end_blank(char, size)
+
+    def start_blank(self, char: str, size: int) -> float:
+        idx = self.face_index(char)
+        return self.faces[idx or 0].start_blank(char, size)
 
 
 def _typo_ascent_ratio(path: Path, index: int) -> float:

@@ -57,6 +57,7 @@ class Glyph:
     advance: float
     face: int  # index into the font chain's faces
     index: int  # position of the character in the source text
+    squeezed: bool = False  # set narrower than its font's advance (adjacent punctuation)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,21 @@ class Line:
         """(face index, text, x) for each stretch one face draws without gaps, for painters."""
         runs: list[tuple[int, str, float]] = []
         expected_x = None
+        squeezed_before = False
         for g in self.glyphs:
-            if runs and runs[-1][0] == g.face and expected_x is not None and abs(g.x - expected_x) < 0.01:
+            if (
+                runs
+                and runs[-1][0] == g.face
+                and expected_x is not None
+                and abs(g.x - expected_x) < 0.01
+                and not squeezed_before
+            ):
                 face, text, x = runs[-1]
                 runs[-1] = (face, text + g.char, x)
             else:
                 runs.append((g.face, g.char, g.x))
             expected_x = g.x + g.advance
+            squeezed_before = g.squeezed  # a painter draws a run at the font's own advances
         return runs
 
     def to_dict(self) -> dict[str, Any]:
@@ -292,7 +301,14 @@ def _place_line(
             x += gap
         char = m.text[i]
         glyphs.append(
-            Glyph(char=char, x=x, advance=m.advances[i], face=m.chain.face_index(char) or 0, index=offset + i)
+            Glyph(
+                char=char,
+                x=x - m.shift[i],
+                advance=m.advances[i],
+                face=m.chain.face_index(char) or 0,
+                index=offset + i,
+                squeezed=i in m.squeezed,
+            )
         )
         x += m.advances[i]
     return Line(

@@ -35,6 +35,9 @@ class Measured:
 
     def __init__(self, text: str, chain: FontChain, size: int):
         self.advances = [chain.advance(c, size) for c in text]
+        # where a glyph is drawn left of its pen position (an opening mark set at half width)
+        self.shift = [0.0] * len(text)
+        self.squeezed = _squeeze(text, chain, size, self.advances, self.shift)
         prefix = [0.0]
         total = 0.0
         for a in self.advances:
@@ -60,6 +63,30 @@ class Measured:
         if last in _END_HANG:
             w -= self.chain.end_blank(last, self.size)
         return w
+
+
+_CLOSING = frozenset("，。、：；！？）」』》〉】〕”’")
+_OPENING = frozenset("（「『《〈【〔“‘")
+_PUNCTUATION = _CLOSING | _OPENING
+
+
+def _squeeze(text: str, chain: FontChain, size: int, advances: list[float], shift: list[float]) -> set[int]:
+    """Adjacent full-width punctuation set at half width (clreq, JIS X 4051): a closing mark before
+    another mark loses its blank right half, an opening mark after one its blank left half, so
+    “”，。 pairs never open a one-and-a-half or two-em hole."""
+    squeezed: set[int] = set()
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a in _PUNCTUATION and b in _PUNCTUATION:
+            if a in _CLOSING and chain.end_blank(a, size):
+                advances[i] -= chain.end_blank(a, size)
+                squeezed.add(i)
+            if b in _OPENING and chain.start_blank(b, size):
+                blank = chain.start_blank(b, size)
+                advances[i + 1] -= blank
+                shift[i + 1] = blank
+                squeezed.add(i + 1)
+    return squeezed
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
