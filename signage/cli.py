@@ -31,6 +31,8 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            raise  # `signage list slogans | head`: run() ends quietly
         except OSError as exc:
             if os.environ.get("SIGNAGE_DEBUG"):
                 raise
@@ -43,7 +45,7 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="signage")
 @click.option(
     "--project",
@@ -92,7 +94,7 @@ def check(ctx: click.Context) -> None:
 @main.command()
 @click.argument("text")
 @click.option("--width", "-w", type=click.IntRange(1, 20000), required=True, help="Box width in px.")
-@click.option("--height", "-h", type=click.IntRange(1, 20000), help="Box height in px (default: unbounded).")
+@click.option("--height", "-H", type=click.IntRange(1, 20000), help="Box height in px (default: unbounded).")
 @click.option("--font", "role", default="sans", show_default=True, help="Font role (sans, sans-bold, pixel-12, ...).")
 @click.option("--size", "size", default="48", show_default=True, help="Size in px, or a range MAX..MIN to fit.")
 @click.option("--max-lines", type=click.IntRange(1, 1000), help="At most this many lines.")
@@ -360,6 +362,40 @@ def build(
         click.echo(f"warning: {warning}", err=True)
     for line in report.summary():
         click.echo(line)
+
+
+@main.command("list")
+@click.argument("what", type=click.Choice(["slogans", "cases", "templates", "screens", "branches", "playlists"]))
+@click.pass_context
+def list_command(ctx: click.Context, what: str) -> None:
+    """List the project's slogans, cases, templates, screen profiles, branches or playlists, one a line."""
+    from .outputs import find_and_open
+
+    project = find_and_open(ctx.obj["project"])
+    if what == "slogans":
+        for s in project.slogans.values():
+            valid = f"  {s.valid.iso()[0] or '…'}..{s.valid.iso()[1] or '…'}" if s.valid.from_ or s.valid.until else ""
+            click.echo(f"{s.id}\t{s.kind.value}\t{','.join(s.locales)}{valid}\t{next(iter(s.text.values()))}")
+    elif what == "cases":
+        for c in sorted(project.cases.values(), key=lambda c: (c.date, c.id), reverse=True):
+            click.echo(f"{c.id}\t{c.date}\t{c.locale}\t{c.fraud_type}\t{c.outcome}\t{c.title}")
+    elif what == "templates":
+        for kind, templates in sorted(project.templates.items()):
+            for name, template in sorted(templates.items()):
+                detail = getattr(template, "content", None) or getattr(template, "mode", "")
+                click.echo(f"{kind}/{name}\t{detail}")
+    elif what == "screens":
+        for led in project.config.led_screens:
+            click.echo(f"{led.id}\tled\t{led.size}\t{led.color}\t{led.mode}")
+        for tv in project.config.tv_screens:
+            click.echo(f"{tv.id}\ttv\t{tv.size}\t{','.join(tv.videos)}")
+    elif what == "branches":
+        for b in project.config.branches:
+            screens = ",".join(f"{s.id}={s.profile}" for s in b.screens)
+            click.echo(f"{b.id}\t{b.name}\t{b.locale}\t{b.timezone}\t{screens}")
+    else:
+        for name, playlist in sorted(project.playlists.items()):
+            click.echo(f"{name}\t{','.join(playlist.suits)}\t{len(playlist.entries)} entries")
 
 
 @main.command()

@@ -88,7 +88,13 @@ def test_scroll_strip_gif_and_loop(example: Project, tmp_path: Path) -> None:
         assert strip.size == (manifest["strip_width"], 16)
         strip_arr = np.asarray(strip.convert("L"))
     with Image.open(tmp_path / manifest["gif"]) as gif:
-        assert gif.n_frames == manifest["frames"]
+        # Pillow merges identical frames (the blank gap) into one with their delays added
+        assert gif.n_frames <= manifest["frames"]
+        total = 0
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            total += gif.info["duration"]
+        assert total == pytest.approx(1000 * manifest["frames"] / 25, abs=10)
         frames = []
         for k in range(3):
             gif.seek(k)
@@ -205,3 +211,15 @@ def test_pages_end_at_clauses_and_branch_slogans_need_a_branch(example: Project,
         example, tmp_path / "c", slogan="anti-fraud-campaign", screen="192x32", mode="pages", branch="beijing-chaoyang"
     )
     assert chosen["branch"] == "beijing-chaoyang" and "北京朝阳支行" in chosen["text"]
+
+
+def test_pages_stay_for_their_reading_time_and_scrolls_show_the_full_text(example: Project, tmp_path: Path) -> None:
+    manifest = render(example, tmp_path / "p", slogan="hotline-ask", screen="door-192x32")
+    for page in manifest["pages"]:
+        visible = sum(1 for c in page["text"] if c.isalnum())
+        assert page["stay"] == pytest.approx(min(8.0, max(2.0, visible / 4)), abs=0.01)
+    assert manifest["duration"] == pytest.approx(sum(p["stay"] for p in manifest["pages"]))
+    fixed = render(example, tmp_path / "f", slogan="hotline-ask", screen="192x32", mode="pages", stay=3)
+    assert {p["stay"] for p in fixed["pages"]} == {3.0}
+    scroll = render(example, tmp_path / "s", slogan="hotline-ask", screen="door-96x16")
+    assert scroll["form"] == "full" and "报警" in scroll["text"]  # a scroll has room for every word, in turn

@@ -86,7 +86,13 @@ def slogan_form(slogan: Slogan, locale: str, screen: LedScreen, template: LedTem
     short = slogan.short.get(locale)
     if template.text == "short" and short:
         return "short", short
-    if template.text == "auto" and short and page_capacity(screen, template) < template.short_below:
+    # a scroll shows any length in turn, so the short form is for page signs that cannot hold the text
+    if (
+        template.text == "auto"
+        and short
+        and template.mode == "pages"
+        and page_capacity(screen, template) < template.short_below
+    ):
         return "short", short
     return "full", slogan.text[locale]
 

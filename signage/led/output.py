@@ -121,8 +121,9 @@ def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
         "warnings": result.warnings,
     }
     if screen.mode == "pages":
-        pages = []
+        pages: list[dict[str, Any]] = []
         previews = []
+        stays: list[float] = []
         for n, page in enumerate(result.pages, 1):
             stem = f"page-{n:02d}"
             pages.append(
@@ -130,12 +131,13 @@ def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
                     "file": _save(colours.png(page.image), folder / f"{stem}.png", optimize=False),
                     "bmp": _save(colours.bmp(page.image), folder / f"{stem}.bmp"),
                     "text": page.text,
-                    "stay": screen.stay,
+                    "stay": screen.page_stay(page.text),
                 }
             )
+            stays.append(screen.page_stay(page.text))
             previews.append(page.image)
         manifest["pages"] = pages
-        manifest["duration"] = round(screen.stay * len(pages), 3)
+        manifest["duration"] = round(sum(stays), 3)
         sheet = Image.new("L", (screen.width, (screen.height + 1) * len(previews) - 1), OFF)
         for n, image in enumerate(previews):
             sheet.paste(image, (0, n * (screen.height + 1)))

@@ -104,7 +104,19 @@ class LedScreen(Strict):
     speed: Annotated[int, Field(ge=1, le=64)] = 1  # scroll: whole pixels per frame
     fps: Annotated[int, Field(ge=1, le=120)] = 30  # scroll: frames per second
     gap: Annotated[int, Field(ge=0, le=4096)] | None = None  # scroll: px between loops; default a screen width
-    stay: Annotated[float, Field(gt=0, le=600)] = 3.0  # pages: seconds per page
+    # pages: each page stays for its characters at `reading` per second, from stay_min to stay_max;
+    # `stay` fixes one time for every page instead
+    stay: Annotated[float, Field(gt=0, le=600)] | None = None
+    reading: Annotated[float, Field(gt=0, le=50)] = 4.0
+    stay_min: Annotated[float, Field(gt=0, le=600)] = 2.0
+    stay_max: Annotated[float, Field(gt=0, le=600)] = 8.0
+
+    def page_stay(self, text: str) -> float:
+        """Seconds a page holding ``text`` stays on the sign."""
+        if self.stay is not None:
+            return self.stay
+        visible = sum(1 for c in text if c.isalnum())
+        return round(min(self.stay_max, max(self.stay_min, visible / self.reading)), 2)
 
     @property
     def width(self) -> int:
