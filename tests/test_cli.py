@@ -169,3 +169,33 @@ def test_render_led_from_the_command_line(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "--screen: screen size '96x0' has a zero side" in bad.stderr
     assert (out / "page-01.png").is_file()  # the earlier output is still there
+
+
+def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_checked(project_copy: Path) -> None:
+    text = Cli.process("text", "{{ branch.name }}提醒您", "--width", "300", cwd=project_copy)
+    assert text.returncode == 1
+    assert "give --branch (changzhi-yingxiong, beijing-chaoyang)" in text.stderr
+    card = Cli.process(
+        "render",
+        "card",
+        "--template",
+        "a6-table",
+        "--slogan",
+        "branch-reminder",
+        "-o",
+        str(project_copy / "c.pdf"),
+        cwd=project_copy,
+    )
+    assert card.returncode == 1 and "slogan 'branch-reminder' names the branch" in card.stderr
+    assert "-H, --height" in Cli.process("text", "-h", cwd=project_copy).stdout  # -h is help everywhere
+    line = edit_first_line(
+        project_copy / "content" / "slogans.yaml",
+        ("两卡不租不借不卖",),
+        "两卡不租不借不卖",
+        "两卡不租不借不卖不送人不转手",
+    )
+    check = Cli.process("check", cwd=project_copy)
+    assert check.returncode == 1
+    assert f"slogans.yaml:{line}: two-cards.short.zh-Hans-CN: a short form has at most 12 characters" in check.stdout
+    listed = Cli.process("list", "screens", cwd=project_copy).stdout.splitlines()
+    assert "tv-1080p\ttv\t1920x1080\tcase-16x9,slogan-16x9" in listed

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import Problem, SignageError
 from ..outputs import read
 from ..project.config import Branch
-from ..project.loader import Project
+from ..project.loader import SLOGANS_FILE, Project
 from ..typography.fonts import describe_char
 
 
@@ -25,9 +25,29 @@ def check_project(root: Path) -> list[Problem]:
     return problems
 
 
+SHORT_MOST = 12  # characters of a slogan's short form, an expression counting as 5
+
+
+def _short_length(template: str) -> int:
+    import re
+
+    return len(re.sub(r"\{\{.*?\}\}", "12345", template))
+
+
 def _check_texts(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     for entry in project.texts:
+        if (
+            entry.field.startswith("short.")
+            and entry.file == project.root / SLOGANS_FILE
+            and _short_length(entry.template) > SHORT_MOST
+        ):
+            problems.append(
+                entry.problem(
+                    f"a short form has at most {SHORT_MOST} characters (an expression counts "
+                    f"as 5); this one has {_short_length(entry.template)}"
+                )
+            )
         branches: list[Branch | None] = [*project.branches_for(entry.locale)] or [None]
         rendered: dict[str, None] = {}
         for branch in branches:

@@ -46,6 +46,10 @@ def layout_text(
     project: Project, text: str, box: Box, style: TextStyle, locale: str | None, branch: str | None = None
 ) -> TextLayout:
     locale = project.locale_for(locale)
+    if branch is None and project.expressions.uses(text, "branch"):
+        from ..project.views import require_branch
+
+        require_branch(project, "the text", locale)
     rendered = project.expressions.fill_string(text, project.context(locale, project.branch(branch, locale)))
     chain = project.fonts.chain(style.role, locale)
     return fit_text(rendered, box, style, chain, item="text")

@@ -14,6 +14,8 @@ def content_context(
 ) -> dict[str, Any]:
     """Project variables plus ``slogan`` or ``case`` (rendered for ``locale`` and ``branch``)."""
     branch_obj = project.branch(branch, locale)
+    if branch_obj is None and content_id is not None and project.item_uses_branch(content_id, locale):
+        require_branch(project, f"{kind} {content_id!r}", locale)
     ctx = project.context(locale, branch_obj)
     if kind == "slogan" and content_id is not None:
         slogan = project.slogan(content_id)
@@ -30,6 +32,15 @@ def content_context(
             raise SignageError(Problem(f"the case is written in {case.locale}, not {locale}", item=content_id))
         ctx["case"] = _case_view(project, case.id, case.model_dump(mode="json"), branch_obj)
     return ctx
+
+
+def require_branch(project: Project, what: str, locale: str) -> None:
+    """A text that names the branch needs one: say so, with the branches it could be."""
+    ids = [b.id for b in project.branches_for(locale)]
+    shown = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+    raise SignageError(
+        f"{what} names the branch ({{{{ branch.… }}}}): give --branch ({shown or f'no {locale} branch'})"
+    )
 
 
 def slogan_texts(project: Project, locale: str, ids: list[str] | None = None) -> list[str]:
