@@ -30,7 +30,7 @@ from .conftest import Cli
 
 SMALL = """led_screens:
   - {id: door, size: 64x16, mode: pages}
-  - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 2, fps: 50}
+  - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 2, fps: 40}
 """
 
 
@@ -53,7 +53,7 @@ def change_every_output(root: Path) -> None:
     """A wider door sign and a slower lobby scroll: every LED output is made again."""
     config = root / "signage.yaml"
     config.write_text(
-        config.read_text(encoding="utf-8").replace("size: 64x16", "size: 96x16").replace("fps: 50", "fps: 25"),
+        config.read_text(encoding="utf-8").replace("size: 64x16", "size: 96x16").replace("fps: 40", "fps: 25"),
         encoding="utf-8",
     )
 
@@ -117,6 +117,11 @@ def test_a_build_stopped_midway_leaves_whole_outputs_and_the_next_build_recovers
 
 
 def test_a_full_disk_is_a_located_error_and_loses_nothing(led_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = led_only / "signage.yaml"  # the door sign's pages are enough here
+    config.write_text(
+        "\n".join(line for line in config.read_text(encoding="utf-8").splitlines() if "id: lobby" not in line) + "\n",
+        encoding="utf-8",
+    )
     cli = Cli()
     assert cli("--project", str(led_only), "build").exit_code == 0
     output = led_only / "output"
