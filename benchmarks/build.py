@@ -59,7 +59,7 @@ def steps(code: Path, label: str, skip_cold: bool) -> list[tuple[str, str, float
     with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
         project, cache = Path(tmp) / "project", Path(tmp) / "cache"
         project.mkdir()
-        for name in ("signage.yaml", "content", "templates"):
+        for name in ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media"):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy2)(src, project / name)
         if skip_cold:  # a warm font cache and outputs from a first run that is not reported
