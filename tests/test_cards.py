@@ -259,3 +259,34 @@ def test_print_options_with_png_and_images_outside_the_project_are_refused(
             "  - {type: image, name: logo, box: [80, 6, 18, 14], file: /etc/passwd}\n"
             "  - {type: rect, name: bottom-band",
         )
+
+
+def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) -> None:
+    """A template's `print:` makes build's PDFs shop-ready; `check` warns that the QR codes lead nowhere."""
+    import datetime as dt
+
+    from signage.build import build
+    from signage.commands.check import check_project
+    from signage.outputs import open_project, planners
+
+    warnings = [str(p) for p in check_project(project_copy) if p.warning]
+    assert any("regions.CN.app_url" in w and "placeholder" in w for w in warnings)
+    assert any("regions.HK.app_url" in w for w in warnings)  # example.com.hk is one too
+    for template in (project_copy / "templates" / "card").glob("*.yaml"):
+        if template.stem != "prompt-90x54":
+            template.unlink()
+    template = project_copy / "templates" / "card" / "prompt-90x54.yaml"
+    template.write_text(template.read_text(encoding="utf-8") + "print: {cmyk: true, marks: true}\n", encoding="utf-8")
+    build(open_project(project_copy), planners(("cards",)), workers=1, today=dt.date(2026, 6, 1), tty=False)
+    pdf = next((project_copy / "output" / "cards" / "prompt-90x54").glob("*/*/card.pdf"))
+    with pikepdf.open(pdf) as doc:
+        page = doc.pages[0]
+        media = [float(v) for v in page.MediaBox]
+        trim = [float(v) for v in page.TrimBox]
+        assert media[2] - trim[2] > 10 * PT_PER_MM  # a slug for the crop marks beyond the bleed
+        content = (
+            b"".join(part.read_bytes() for part in page.Contents)
+            if isinstance(page.Contents, pikepdf.Array)
+            else page.Contents.read_bytes()
+        )
+        assert b" k\n" in content or b" k " in content or b" K" in content  # CMYK colour operators

@@ -119,7 +119,8 @@ def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: P
     assert any(line.startswith(f"content/slogans.yaml:{edited}: ") and "'nope' is undefined" in line for line in lines)
     assert "content/cases/fake-credit.yaml:1: fake-credit.outcome: required field is missing" in lines
     # the case did not validate, so its emoji title is not checked yet; nothing else was reported
-    assert len(lines) == 3, lines
+    # (besides the warnings that the example's app links are placeholders)
+    assert len([line for line in lines if "warning:" not in line]) == 3, lines
 
 
 def test_missing_project_is_a_clear_error(tmp_path: Path) -> None:

@@ -44,11 +44,15 @@ def test_branch_variables_need_a_branch(example) -> None:  # type: ignore[no-unt
 
 
 def test_example_project_checks_clean() -> None:
-    assert [str(p) for p in check_project(REPO)] == []
+    found = check_project(REPO)
+    assert [str(p) for p in found if not p.warning] == []
+    # the example's app links are placeholders on purpose, and check says so
+    assert sorted(p.field or "" for p in found if p.warning) == ["regions.CN.app_url", "regions.HK.app_url"]
 
 
 def _problems(root: Path) -> list[str]:
-    return [str(p) for p in check_project(root)]
+    """Errors only: the example's placeholder app links are warnings, asserted above."""
+    return [str(p) for p in check_project(root) if not p.warning]
 
 
 def test_malformed_yaml_names_file_and_line(project_copy: Path) -> None:

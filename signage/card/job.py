@@ -58,7 +58,8 @@ class CardJob(Job):
         subsets = env.extras.get("subsets")
         assert subsets is not None, "CardJob.prepare cuts the font subsets before cards are rendered"
         layout = place_card(self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root)
-        (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, PdfOptions()))
+        options = PdfOptions(cmyk=self.template.print.cmyk, marks=self.template.print.marks)
+        (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, options))
         card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
         meta = {
             "template": self.template.name,

@@ -99,6 +99,13 @@ class AppliesTo(Strict):
     tags: list[str] = Field(default_factory=list)
 
 
+class PrintSettings(Strict):
+    """How `signage build` writes this template's PDFs for the print shop."""
+
+    cmyk: bool = False  # DeviceCMYK colours, black text as 100 % K
+    marks: bool = False  # crop marks in a slug outside the bleed
+
+
 class CardTemplate(Strict):
     """A printed card or sign; ``fold: tent`` prints the face twice, the top one upside down."""
 
@@ -109,6 +116,7 @@ class CardTemplate(Strict):
     bleed: Annotated[float, Field(ge=0, le=10)] = 3.0
     safe: Annotated[float, Field(ge=0, le=30)] = 3.0
     fold: Literal["none", "tent"] = "none"
+    print: PrintSettings = Field(default_factory=PrintSettings)  # what build's PDFs are made with
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     # fixed wording per locale, used in blocks as {{ strings.title }}
     strings: dict[str, dict[str, str]] = Field(default_factory=dict)

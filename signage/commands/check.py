@@ -17,6 +17,7 @@ def check_project(root: Path) -> list[Problem]:
     if project is None:
         return problems
     problems += _check_texts(project)
+    problems += _placeholder_urls(project)
     if not any(not p.warning for p in problems):  # selections read a project without errors
         from ..build.plan import local_today
         from ..network.select import select_network
@@ -32,6 +33,30 @@ def _short_length(template: str) -> int:
     import re
 
     return len(re.sub(r"\{\{.*?\}\}", "12345", template))
+
+
+PLACEHOLDER_LABELS = ("example", "invalid", "test", "localhost")  # reserved names (RFC 2606) and example.com.hk
+
+
+def _placeholder_urls(project: Project) -> list[Problem]:
+    """A warning for every region whose app_url (printed as a QR code) still points at a placeholder."""
+    from urllib.parse import urlparse
+
+    problems = []
+    for name, region in project.config.regions.items():
+        host = (urlparse(region.app_url).hostname or "") if region.app_url else ""
+        if host and set(host.split(".")) & set(PLACEHOLDER_LABELS):
+            problems.append(
+                Problem(
+                    f"app_url {region.app_url} is a placeholder: the QR codes on cards would "
+                    "lead nowhere; put your bank's own page here",
+                    project.root / "signage.yaml",
+                    None,
+                    field=f"regions.{name}.app_url",
+                    warning=True,
+                )
+            )
+    return problems
 
 
 def _check_texts(project: Project) -> list[Problem]:
