@@ -42,7 +42,6 @@ class MediaJob(Job):
     digest: str  # SHA-256 of its bytes
     size: tuple[int, int]  # the profile's canvas
     video: bool
-    seconds: float | None = None  # the source's duration (videos), for the cost
 
     kind = "media"
     folder = "media"
@@ -59,7 +58,9 @@ class MediaJob(Job):
     def cost(self) -> float:
         if not self.video:
             return IMAGE_SECONDS
-        return 0.3 + (self.seconds or 30) * self.size[0] * self.size[1] * VIDEO_PIXEL_SECOND / 10
+        # a guess of 30 s of film: probing the file here would run ffmpeg on every build, even one that
+        # renders nothing; the progress bar's pace corrects itself from the jobs' measured times
+        return 0.3 + 30 * self.size[0] * self.size[1] * VIDEO_PIXEL_SECOND / 10
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         try:
@@ -154,11 +155,6 @@ def media_job(project: Project, name: str, profile_id: str, size: tuple[int, int
         raise SignageError(Problem(str(exc), item=name)) from None
     if not path.is_file():
         raise SignageError(Problem(f"{name} not found in the project folder", item=name))
-    seconds = None
-    if video:
-        from ..ffmpeg import probe
-
-        seconds = probe(path).duration
     return MediaJob(
         content_kind="video" if video else "image",
         content_id=media_id(name),
@@ -170,7 +166,6 @@ def media_job(project: Project, name: str, profile_id: str, size: tuple[int, int
         digest=file_digest(path),
         size=size,
         video=video,
-        seconds=seconds,
     )
 
 

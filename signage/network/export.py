@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 from ..errors import Problem, SignageError
-from ..publish import check_replaceable
 from .formats import write_screen
 from .publish import VERSION_FILE, branch_dir, current_version
 
@@ -68,6 +67,3 @@ def _zip(bundle: Path, target: Path) -> None:
             if path.is_file():
                 archive.write(path, path.relative_to(bundle).as_posix())
     tmp.replace(target)
-
-
-__all__ = ["export_branch", "check_replaceable"]
