@@ -192,7 +192,7 @@ def scene_comparison(out_dir: Path, preset: str, repeat: int) -> tuple[float, fl
     strip = YuvStrip(image, W)
     frames = round(timeline.duration * template.fps)
     band_top = H - template.ticker.height  # type: ignore[union-attr]
-    offsets = scroll_offsets(strip.width, W, template.ticker.speed, frames)  # type: ignore[union-attr]
+    offsets = scroll_offsets(strip.width, W, template.ticker.speed, frames, enter=False)  # type: ignore[union-attr]
     raw = out_dir / "frames.yuv"
 
     class Sink:

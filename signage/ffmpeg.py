@@ -104,10 +104,7 @@ class EncodeJob:
             "-i",
             "-",
         ]
-        if self.music is not None:
-            cmd += ["-stream_loop", "-1", "-i", str(self.music)]
-        elif self.audio:
-            cmd += ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
+        cmd += self._audio_input()
         # Our yuv frames are BT.709 limited range; saying so lets pad fill its colour in the same matrix.
         filters = ["setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"]
         if self.pix_fmt != "yuv420p":
@@ -116,19 +113,51 @@ class EncodeJob:
             top, colour = self.pad
             cw, ch = self.canvas
             filters.append(f"pad={cw}:{ch}:0:{top}:color={colour}")
+        filters += self._rotation()
+        cmd += ["-vf", ",".join(filters), "-map", "0:v"]
+        return cmd + self._tail(1)
+
+    def _rotation(self) -> list[str]:
         transpose = {90: "transpose=1", 180: "transpose=1,transpose=1", 270: "transpose=2"}.get(self.rotate)
-        if transpose:
-            filters.append(transpose)
-        cmd += ["-vf", ",".join(filters)]
-        cmd += ["-map", "0:v"]
+        return [transpose] if transpose else []
+
+    def _audio_input(self) -> list[str]:
+        if self.music is not None:
+            return ["-stream_loop", "-1", "-i", str(self.music)]
+        if self.audio:
+            return ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
+        return []
+
+    def _tail(self, audio_input: int) -> list[str]:
+        """Audio (input number ``audio_input``), x264 and the MP4 file."""
+        cmd: list[str] = []
         if self.music is not None or self.audio:
             audio = [f"volume={self.volume:g}"]
             if self.music is not None and self.duration > 3:
                 audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
-            cmd += ["-map", "1:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
+            cmd += ["-map", f"{audio_input}:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k"]
+            cmd += ["-ar", "48000", "-ac", "2"]
         cmd += x264_options(self.preset, self.crf, self.fps)
-        cmd += ["-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output)]
-        return cmd
+        return cmd + ["-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output)]
+
+    def overlay_command(self, still: Path, strip: Path, top: int, speed: int, period: int) -> list[str]:
+        """A ticker made by ffmpeg alone: the still picture (PNG, the canvas) held, and the strip
+        (PNG: one loop of ``period`` px plus a window's width more) cut a window wide ``speed`` px
+        further each frame (a crop: no copy) and laid over it at row ``top``. Both pictures are
+        converted to BT.709 once; nothing is piped."""
+        to_yuv = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+        hold = f"loop=loop=-1:size=1:start=0,setpts=N/{self.fps}/TB"
+        graph = (
+            f"[0:v]{to_yuv},{hold}[still];[1:v]{to_yuv},{hold},"
+            f"crop=w={self.canvas[0]}:h=ih:x='mod(n*{speed}\\,{period})':y=0[window];"
+            f"[still][window]overlay=x=0:y={top},"
+            "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+            + "".join("," + f for f in self._rotation())
+            + "[v]"
+        )
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(still), "-i", str(strip)]
+        cmd += self._audio_input() + ["-filter_complex", graph, "-map", "[v]", "-r", str(self.fps)]
+        return cmd + self._tail(2)
 
 
 def _widen_pipe(stream: object) -> None:
@@ -142,13 +171,18 @@ def _widen_pipe(stream: object) -> None:
 
 
 class Encoder:
-    """An ffmpeg process fed frames on its standard input; errors come back as SignageError."""
+    """An ffmpeg process fed frames on its standard input (or given a whole ``command`` that reads
+    no input); errors come back as SignageError."""
 
-    def __init__(self, job: EncodeJob):
+    def __init__(self, job: EncodeJob, command: list[str] | None = None):
         self.job = job
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
-            job.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, start_new_session=True
+            command or job.command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            start_new_session=True,
         )
         assert self.process.stdin is not None
         self.stdin = self.process.stdin

@@ -9,13 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def scroll_offsets(strip_width: int, window: int, speed: int, frames: int | None = None) -> list[int]:
+def scroll_offsets(
+    strip_width: int, window: int, speed: int, frames: int | None = None, enter: bool = True
+) -> list[int]:
     """Left edge, on the looping strip, of the ``window``-wide view in each frame.
 
-    The first frame shows the end of the gap, so the text enters from the right edge,
-    and every frame moves ``speed`` whole pixels. ``frames`` defaults to one loop.
+    With ``enter`` the first frame shows the end of the gap, so the text enters from the
+    right edge (an LED sign switched on); without, the first frame starts at the text, so
+    a video's ticker is full from its first frame. Every frame moves ``speed`` whole
+    pixels. ``frames`` defaults to one loop.
     """
-    start = strip_width - window if strip_width >= window else 0
+    start = strip_width - window if enter and strip_width >= window else 0
     count = strip_width // speed if frames is None else frames
     return [(start + k * speed) % strip_width for k in range(count)]
 

@@ -212,3 +212,36 @@ def test_unquoted_jinja_and_an_empty_slogans_file_are_named(project_copy: Path) 
         str(p).endswith("slogans.yaml:1: the file is empty: slogans are a list, each with an id and a text")
         for p in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "foreign"),
+    [
+        ("社交平台叫你過數，銀行戶口搵本人", "zh-Hant-HK", ""),  # Hong Kong forms and variants are Traditional
+        ("示例银行网点", "zh-Hant-HK", "银网点"),
+        ("皇后公里後來", "zh-Hant-TW", ""),
+        ("以案说险，後來", "zh-Hans-CN", "後來"),
+        ("发现后来的皇后", "zh-Hans-CN", ""),
+    ],
+)
+def test_characters_of_the_other_script_are_found(text: str, locale: str, foreign: str) -> None:
+    from signage.labels import foreign_characters
+
+    assert foreign_characters(text, locale) == foreign
+
+
+def test_check_errors_on_an_output_that_mixes_scripts(project_copy: Path) -> None:
+    from signage.commands.check import check_project
+
+    config = project_copy / "signage.yaml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("name:\n")
+    end = text.index("default_locale")
+    config.write_text(text[:start] + "name: 示例银行网点反诈宣传\n" + text[end:], encoding="utf-8")
+    problems = [str(p) for p in check_project(project_copy) if not p.warning]
+    assert any(
+        "cards/a4-sign/zh-Hant-HK/two-cards (a4-sign): footer mixes scripts: 银、网、点、诈、传 are Simplified "
+        "in a zh-Hant-HK (Traditional) output" in p
+        for p in problems
+    ), problems
+    assert not any("zh-Hans-CN" in p for p in problems)

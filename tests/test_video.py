@@ -265,3 +265,79 @@ def test_check_reports_missing_media(project_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "music: {file: theme.mp3}\n", encoding="utf-8")
     problems = [str(p) for p in check_project(project_copy)]
     assert any("slogan-16x9.music.file: theme.mp3 not found in the project folder" in p for p in problems)
+
+
+def test_a_ticker_is_full_from_its_first_frame(example: Project, tmp_path: Path) -> None:
+    out = tmp_path / "full.mp4"
+    manifest = render(example, VideoRequest("ticker", text="反诈专线96110，转账前先核实", size=SMALL, duration=1), out)
+    top, height = manifest["ticker"]["top"], manifest["ticker"]["height"]
+    (first,) = frames_at(out, [0.0])
+    band = first[top : top + height].max(axis=2)
+    assert (band[:, :40] > 200).any()  # the text starts at the left edge, not off-screen right
+    assert (band[:, SMALL_W // 2 :] > 200).any()  # and reaches across the screen
+
+
+SMALL_W = 320
+
+
+def test_each_slogan_video_shows_its_own_next_slogans(example: Project) -> None:
+    from signage.video.job import video_job
+
+    template = example.template("video", "slogan-16x9")
+    ids = [s.id for s in example.slogans.values() if "zh-Hans-CN" in s.text][:3]
+    tickers = [video_job(example, template, "slogan", i, "zh-Hans-CN").texts.ticker for i in ids]
+    assert len(set(tickers)) == 3  # not all the same first slogans
+    for slogan_id, ticker in zip(ids, tickers, strict=True):
+        own = example.slogan(slogan_id).text["zh-Hans-CN"]
+        assert ticker and own not in ticker
+        assert ticker.count("　　　") <= 2  # the next three at most: what a short video can show
+
+
+def test_the_hotline_holds_long_enough_to_remember_the_number(example: Project) -> None:
+    from signage.video.job import video_job
+    from signage.video.scenes import build_timeline
+
+    template = example.template("video", "case-16x9")
+    job = video_job(example, template, "case", "fake-loan", "zh-Hans-CN")
+    states = build_timeline(template, job.texts, example.fonts, example.root, "zh-Hans-CN").states
+    hotline = states[-1]
+    assert hotline.kind == "hotline"
+    # "反诈专线" and five digits read at 5 characters a second, each digit counting three
+    assert hotline.duration == pytest.approx((4 + 5 * 3) / 5)
+
+
+def test_the_portrait_template_uses_the_height_and_keeps_story_lines_whole(example: Project) -> None:
+    from signage.video.job import video_job
+    from signage.video.scenes import build_timeline
+
+    template = example.template("video", "case-9x16")
+    w, h = template.dimensions
+    job = video_job(example, template, "case", "fake-loan", "zh-Hans-CN")
+    states = build_timeline(template, job.texts, example.fonts, example.root, "zh-Hans-CN").states
+    story = [s for s in states if s.kind == "story"][-1].texts[0]
+    lines = story.layout.lines
+    top = story.box[1] + lines[0].y
+    bottom = story.box[1] + lines[-1].y + story.layout.size
+    assert bottom - top > 0.5 * (h - template.ticker.height)  # type: ignore[union-attr]
+    assert story.layout.size >= 0.1 * w  # portrait sizes, not the landscape ones
+    assert story.layout.mid_phrase_breaks == 0
+    assert all(len(line.text) >= 3 for line in lines)  # no orphaned word on a line of its own
+    # a gap between sentences: a line that starts a sentence is more than a line pitch below the last
+    starts = {i + 1 for i, c in enumerate(story.text) if c == "\n"}
+    for above, below in zip(lines, lines[1:], strict=False):
+        step = below.y - above.y
+        assert step > story.layout.line_pitch if below.start in starts else step == story.layout.line_pitch
+
+
+def test_hong_kong_outputs_carry_hong_kong_wording(example: Project) -> None:
+    from signage.card.layout import resolve_card
+    from signage.labels import fraud_type_label, strings_for
+
+    assert fraud_type_label("冒充公检法及政府机关", "zh-Hant-HK") == "假冒官員騙案"
+    assert fraud_type_label("网络游戏产品虚假交易", "zh-Hant-TW") == "網路遊戲產品虛假交易"  # Taiwan usage
+    assert fraud_type_label("虚假贷款", "zh-Hans-CN") == "虚假贷款"
+    template = example.template("video", "case-16x9")
+    assert strings_for(template.strings, "zh-Hant-HK", "zh-Hans-CN")["kicker"] == "案例警示"
+    assert strings_for(template.strings, "zh-Hant-MO", "zh-Hans-CN")["kicker"] == "案例警示"  # same script
+    texts = resolve_card(example, example.template("card", "a4-sign"), "two-cards", "zh-Hant-HK")
+    assert "示例銀行分行防騙宣傳" in texts.values()

@@ -113,6 +113,10 @@ class Job(ABC):
         """
         return None
 
+    def shown(self) -> list[tuple[str, str]]:
+        """Every text the output shows, as (part, text): what the script check reads."""
+        return [("text", self.text)] if self.text else []
+
     def faces_payload(self, fonts: FontRegistry, roles: list[str]) -> list[list[Any]]:
         """Font id, face index and file digest of every face the roles draw with in this locale."""
         seen: dict[tuple[str, int], list[Any]] = {}

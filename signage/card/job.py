@@ -46,6 +46,14 @@ class CardJob(Job):
         w, h = self.template.trim_size
         return CARD_SECONDS * max(1.0, w * h / (105 * 148)) ** 0.5
 
+    def shown(self) -> list[tuple[str, str]]:
+        parts = []
+        for key, text in self.texts:
+            n, _, sub = key.partition(".")
+            block = self.template.blocks[int(n)]
+            parts.append((f"{block.name or f'blocks[{n}]'}{'.' + sub if sub else ''}", text))
+        return parts
+
     @property
     def characters(self) -> set[str]:
         """Every character the card may draw: the font subsets are cut to these."""

@@ -15,6 +15,7 @@ import segno
 from PIL import Image
 
 from ..errors import Problem, SignageError, TextOverflowError
+from ..labels import strings_for
 from ..project.files import inside
 from ..project.loader import Project
 from ..project.views import content_context
@@ -94,7 +95,7 @@ def card_context(
 ) -> dict[str, Any]:
     """Variables for block texts: the slogan or case, the project's, and the template's strings."""
     ctx = content_context(project, template.content, content_id, locale, branch)
-    ctx["strings"] = template.strings.get(locale) or template.strings.get(project.config.default_locale) or {}
+    ctx["strings"] = strings_for(template.strings, locale, project.config.default_locale)
     return ctx
 
 

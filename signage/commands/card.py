@@ -11,6 +11,7 @@ from ..card.pdf import FontSubsets, PdfOptions, card_pdf
 from ..card.raster import card_png
 from ..card.template import CardTemplate
 from ..errors import Problem, SignageError
+from ..labels import fraud_type_label
 from ..project.loader import Project
 from ..publish import atomic_write_bytes
 from ..resources import cache_dir
@@ -29,7 +30,9 @@ def font_subsets(project: Project) -> FontSubsets:
         chars.update(branch.name)
     for region in project.config.regions.values():
         chars.update(region.model_dump_json())
-    chars.update(project.config.name)
+    chars.update(str(project.config.name))
+    for case in project.cases.values():
+        chars.update(fraud_type_label(case.fraud_type, case.locale))
     return FontSubsets(cache_dir() / "fonts", {c for c in chars if c.isprintable()})
 
 

@@ -23,6 +23,39 @@ def check_project(root: Path) -> list[Problem]:
         from ..network.select import select_network
 
         problems += select_network(project, local_today(project))[1]
+        problems += _mixed_scripts(project)
+    return problems
+
+
+def _mixed_scripts(project: Project) -> list[Problem]:
+    """An error for every output that would show characters of the other script than its
+    locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
+    from ..build.plan import PlanContext, local_today, plan_jobs
+    from ..labels import foreign_characters
+    from ..locales import Locale
+    from ..outputs import planners
+
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for job in plan_jobs(project, planners(), PlanContext(local_today(project))):
+        try:
+            script = "Traditional" if Locale.parse(job.locale).traditional else "Simplified"
+        except ValueError:
+            continue  # media files have no locale
+        for part, text in job.shown():
+            foreign = foreign_characters(text, job.locale)
+            if not foreign or (job.locale, text) in seen:
+                continue
+            seen.add((job.locale, text))
+            other = "Simplified" if script == "Traditional" else "Traditional"
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            problems.append(
+                Problem(
+                    f"{part} mixes scripts: {'、'.join(foreign)} {'is' if len(foreign) == 1 else 'are'} {other} "
+                    f"in a {job.locale} ({script}) output: “{shown}”",
+                    item=f"{job.path} ({job.target})",
+                )
+            )
     return problems
 
 

@@ -197,7 +197,7 @@ RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 class ProjectConfig(Strict):
     """Everything in signage.yaml."""
 
-    name: NonEmpty
+    name: NonEmpty | Annotated[dict[LocaleTag, NonEmpty], Field(min_length=1)]  # one, or per locale
     default_locale: LocaleTag = "zh-Hans-CN"
     timezone: TimeZone = "Asia/Shanghai"  # where dates are counted when there are no branches
     output: NonEmpty = "output"
@@ -210,6 +210,18 @@ class ProjectConfig(Strict):
     tv_screens: list[TvScreen] = Field(default_factory=list)  # TV profiles
     playlist_rules: list[PlaylistRule] = Field(default_factory=list)
     publish: Publishing = Field(default_factory=Publishing)
+
+    def name_for(self, locale: str) -> str:
+        """The project's name in ``locale``: its own, else one of the same script, else the default's."""
+        if isinstance(self.name, str):
+            return self.name
+        if locale in self.name:
+            return self.name[locale]
+        script = locale.split("-")[1]
+        same = [tag for tag in self.name if tag.split("-")[1] == script]
+        return self.name[
+            same[0] if same else self.default_locale if self.default_locale in self.name else next(iter(self.name))
+        ]
 
     @model_validator(mode="after")
     def _default_fonts(self) -> ProjectConfig:

@@ -161,7 +161,7 @@ class Project:
     def context(self, locale: str, branch: Branch | None = None) -> dict[str, Any]:
         """Variables a text may use: hotline, police, app, branch, project, locale."""
         region = self.config.regions.get(Locale.parse(locale).region)
-        ctx: dict[str, Any] = {"project": {"name": self.config.name}, "locale": locale}
+        ctx: dict[str, Any] = {"project": {"name": self.config.name_for(locale)}, "locale": locale}
         if region is not None:
             ctx.update(hotline=region.hotline, police=region.police, hotline_name=region.hotline_name)
             if region.app:

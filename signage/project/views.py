@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Problem, SignageError
+from ..labels import fraud_type_label
 from .config import Branch
 from .loader import Project
 
@@ -31,6 +32,8 @@ def content_context(
         if case.locale != locale:
             raise SignageError(Problem(f"the case is written in {case.locale}, not {locale}", item=content_id))
         ctx["case"] = _case_view(project, case.id, case.model_dump(mode="json"), branch_obj)
+        ctx["case"]["fraud_type_key"] = case.fraud_type
+        ctx["case"]["fraud_type"] = fraud_type_label(case.fraud_type, locale)
     return ctx
 
 

@@ -36,6 +36,7 @@ class TextStyle:
     min_size: int | None = None  # the smallest size tried; None means ``size`` only
     max_lines: int | None = None
     line_height: float = 1.25  # line pitch as a multiple of the size
+    paragraph_gap: float = 0.0  # extra space before each paragraph after the first, a multiple of the size
     align: Align = "left"
     valign: VAlign = "top"
     level: BreakLevel = BreakLevel.basic
@@ -170,6 +171,7 @@ def fit_text(
     locale = chain.locale
 
     name, per = unit  # messages in the caller's unit (mm for print)
+    gaps = len(paragraphs(text)) - 1 if style.paragraph_gap else 0
 
     def fits(size: int) -> tuple[bool, str]:
         count, overflow, piece = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
@@ -180,7 +182,7 @@ def fit_text(
             )
         if style.max_lines is not None and count > style.max_lines:
             return False, f"needs {count} lines, at most {style.max_lines} allowed"
-        height = _block_height(count, size, _pitch(style, size))
+        height = _block_height(count, size, _pitch(style, size)) + gaps * round(size * style.paragraph_gap)
         if box.height is not None and height > box.height:
             return False, f"needs {height / per:.0f} {name} of height, the box has {box.height / per:.0f} {name}"
         return True, ""
@@ -221,10 +223,12 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     pitch = _pitch(style, size)
     ascent = chain.primary.em_ascent(size)
     placed: list[tuple[int, int, Measured, int, frozenset[int]]] = []  # start, end, measured, offset, breaks
+    skips: list[float] = []  # each line's extra offset from the paragraph gaps above it
+    gap = float(round(size * style.paragraph_gap))
     overflow = 0.0
     mid_phrase = 0
     split: list[str] = []
-    for offset, para in paragraphs(text):
+    for n_para, (offset, para) in enumerate(paragraphs(text)):
         broken = break_paragraph(
             para,
             chain,
@@ -240,7 +244,8 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         mid_phrase += broken.mid_phrase
         split += broken.split_tokens
         placed += [(s, e, broken.measured, offset, broken.stretch) for s, e in broken.spans]
-    total = _block_height(len(placed), size, pitch)
+        skips += [n_para * gap] * len(broken.spans)
+    total = _block_height(len(placed), size, pitch) + (skips[-1] if skips else 0.0)
     top = 0.0
     if box.height is not None and style.valign != "top":
         top = box.height - total if style.valign == "bottom" else (box.height - total) / 2
@@ -249,7 +254,9 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     for n, (s, e, m, offset, stretch) in enumerate(placed):
         is_para_end = e == len(m.text)
         lines.append(
-            _place_line(m, s, e, offset, top + n * pitch, ascent, box.width, style.align, is_para_end, stretch)
+            _place_line(
+                m, s, e, offset, top + n * pitch + skips[n], ascent, box.width, style.align, is_para_end, stretch
+            )
         )
     return TextLayout(
         text=text,

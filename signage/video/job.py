@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..build.job import Job, Rendered, RenderEnv, project_files
+from ..labels import strings_for
 from ..project.loader import Project
 from ..project.views import content_context, slogan_texts
 from .scenes import VideoTexts, resolve_texts
@@ -48,6 +49,12 @@ class VideoJob(Job):
             "files": [list(f) for f in self.files],
             "fonts": self.faces_payload(fonts, roles),
         }
+
+    def shown(self) -> list[tuple[str, str]]:
+        parts = [
+            (f"scenes[{n}].{name}", text) for n, scene in enumerate(self.texts.scenes) for name, text in scene.items()
+        ]
+        return parts + ([("ticker", self.texts.ticker)] if self.texts.ticker else [])
 
     def cost(self) -> float:
         w, h = self.template.dimensions
@@ -92,7 +99,17 @@ def video_job(
     ctx["slogans"] = slogan_texts(project, locale, current)
     case = project.case(content_id) if content_kind == "case" and content_id else None
     related = [i for i in case.related_slogans if current is None or i in current] if case else []
-    ctx["related"] = (slogan_texts(project, locale, related) if case else []) or ctx["slogans"]
+    # The next slogans in rotation after this one (or after a place set by the case), so each
+    # short video's ticker shows its own few rather than all of them starting from the first.
+    order = current if current is not None else list(project.slogans)
+    if content_kind == "slogan" and content_id in order:
+        at = order.index(content_id) + 1
+    else:
+        at = sorted(project.cases).index(content_id) if case is not None and content_id else 0
+    ctx["upcoming"] = [
+        t for t in slogan_texts(project, locale, order[at:] + order[:at]) if t != ctx.get("slogan", {}).get("text")
+    ]
+    ctx["related"] = (slogan_texts(project, locale, related) if case else []) or ctx["upcoming"]
     if text is not None:
         text = project.expressions.fill_string(text, ctx, where="--text")
     elif content_kind == "slogan":
@@ -100,6 +117,7 @@ def video_job(
     elif case is not None:
         text = ctx["case"]["short"]["led"]
     ctx["text"] = text or ""
+    ctx["strings"] = strings_for(template.strings, locale, project.config.default_locale)
     texts = resolve_texts(project, template, ctx)
     files = project_files(project.root, template)
     valid: tuple[str | None, str | None] = (None, None)

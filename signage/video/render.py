@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..colour import hex_rgb
+from PIL import Image
+
+from ..colour import hex_rgb, rgb255
 from ..errors import Problem, SignageError
 from ..ffmpeg import EncodeJob, Encoder, check_level
 from ..project.files import inside
@@ -59,16 +62,21 @@ def timeline_cues(timeline: Timeline) -> list[Cue]:
 
 
 def ticker_cues(
-    pieces: list[tuple[str, float, float]], ticker: Any, width: int, fps: int, duration: float
+    pieces: list[tuple[str, float, float]], ticker: Any, width: int, fps: int, duration: float, period: int
 ) -> list[Cue]:
-    """For a ticker-only video, one cue per slogan: from entering at the right edge to leaving at the left."""
+    """For a ticker-only video, one cue per slogan and pass: while any of it is on screen. The
+    ticker starts full (the strip's left edge at the screen's) and comes round every ``period`` px."""
     cues = []
-    for text, left, right in pieces:
-        start = left / ticker.speed / fps
-        end = min(duration, (right + width) / ticker.speed / fps)
-        if start < duration:
-            cues.append((start, end, text))
-    return cues
+    rate = ticker.speed * fps  # px a second
+    lap = 0
+    while lap * period / rate < duration:
+        for text, left, right in pieces:
+            start = max(0.0, (lap * period + left - width) / rate)
+            end = min(duration, (lap * period + right) / rate)
+            if start < end and (lap == 0 or start > 0):
+                cues.append((start, end, text))
+        lap += 1
+    return sorted(cues)
 
 
 def srt(cues: list[Cue]) -> str:
@@ -93,12 +101,19 @@ def render_video(
     w, h = template.dimensions
     check_level(w, h, template.fps)
     timeline = build_timeline(template, texts, fonts, root, locale, duration if template.scenes else None)
-    strip = text = None
+    strip = text = image = None
     pieces: list[tuple[str, float, float]] = []
     ticker = template.ticker
+    # A ticker over a plain colour is made by ffmpeg alone, moving the strip over the still
+    # (overlay places yuv420p pictures at even columns: an even speed keeps every step exact).
+    by_ffmpeg = (
+        not timeline.states and ticker is not None and template.background.color is not None and ticker.speed % 2 == 0
+    )
     if ticker is not None:
         image, text, pieces = ticker_strip(template, texts.ticker or "", fonts, locale)
-        strip = YuvStrip(image, w)
+        if not by_ffmpeg:
+            strip = YuvStrip(image, w)
+    period = image.width if image is not None else 0
     # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
         frames = max(1, round(timeline.duration * template.fps))
@@ -106,8 +121,8 @@ def render_video(
     elif duration is not None or template.duration is not None:
         frames = max(1, round((duration or template.duration or 0) * template.fps))
     else:
-        assert strip is not None and ticker is not None
-        frames = strip.width // ticker.speed  # one seamless loop
+        assert ticker is not None
+        frames = period // ticker.speed  # one seamless loop
     band_top = 0
     if ticker is not None:
         band_top = h - ticker.height if ticker.position == "bottom" else (h - ticker.height) // 2
@@ -138,19 +153,30 @@ def render_video(
         volume=template.music.volume if template.music else 1.0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    offsets = scroll_offsets(strip.width, w, ticker.speed, frames) if strip and ticker else []
-    encoder = Encoder(job)
-    try:
-        _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
-    except BaseException:
-        encoder.abort()
-        raise
-    encoder.finish()
+    offsets = scroll_offsets(period, w, ticker.speed, frames, enter=False) if ticker else []
+    poster = None
+    if by_ffmpeg:
+        assert image is not None and ticker is not None
+        poster = _poster(timeline, image, offsets, band_top, template.fps)
+        with tempfile.TemporaryDirectory(prefix="ticker-") as tmp:
+            command = _ticker_pictures(job, template, image, band_top, Path(tmp))
+            image = None  # a long strip (all slogans: 100,000 px) is not kept while x264 runs
+            Encoder(job, command).finish()
+        if progress:
+            progress(frames)
+    else:
+        encoder = Encoder(job)
+        try:
+            _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
+        except BaseException:
+            encoder.abort()
+            raise
+        encoder.finish()
     files = VideoFiles(output)
-    manifest = _manifest(template, timeline, label, locale, job, text, strip, ticker, band_top, files)
-    cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration)
+    manifest = _manifest(template, timeline, label, locale, job, text, period, ticker, band_top, files)
+    cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration, period)
     files.srt.write_text(srt(cues), encoding="utf-8")
-    files.poster.write_bytes(_poster(timeline, strip, offsets, band_top, template.fps))
+    files.poster.write_bytes(poster or _poster(timeline, image, offsets, band_top, template.fps))
     files.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -221,14 +247,40 @@ def _feed(
         pass  # ffmpeg stopped early: finish() reports why
 
 
-def _poster(timeline: Timeline, strip: YuvStrip | None, offsets: list[int], band_top: int, fps: int) -> bytes:
+def _ticker_pictures(
+    job: EncodeJob, template: VideoTemplate, strip: Image.Image, band_top: int, folder: Path
+) -> list[str]:
+    """The ffmpeg command of a ticker-only video, ffmpeg moving the strip, and its two pictures
+    written in ``folder``: the still (background and bar) and the strip with a window's width of
+    its start repeated at its end."""
+    ticker = template.ticker
+    assert ticker is not None
+    w, h = template.dimensions
+    still = Image.new("RGB", (w, h), rgb255(template.background.color or "black"))
+    still.paste(Image.new("RGB", (w, ticker.height), rgb255(ticker.background)), (0, band_top))
+    still_png, strip_png = folder / "still.png", folder / "strip.png"
+    still.save(still_png, compress_level=1)
+    _window(strip, 0, strip.width + w).save(strip_png, compress_level=1)
+    return job.overlay_command(still_png, strip_png, band_top, ticker.speed, strip.width)
+
+
+def _window(strip: Image.Image, x: int, width: int) -> Image.Image:
+    """The ``width`` px of the looping strip from column ``x``."""
+    out = Image.new("RGB", (width, strip.height))
+    for left in range(-x, width, strip.width):
+        out.paste(strip, (left, 0))
+    return out
+
+
+def _poster(timeline: Timeline, strip: Image.Image | None, offsets: list[int], band_top: int, fps: int) -> bytes:
     """A frame of the video: the middle of the slogan (or last) still, ticker and all."""
     states = [timeline.paint(i) for i in range(len(timeline.states))]
     chosen = next((s for s in states if s.kind == "slogan"), states[-1] if states else None)
     image = (chosen.image if chosen and chosen.image else timeline.background).copy()
     if strip is not None and offsets:
         moment = chosen.start + chosen.duration / 2 if chosen else len(offsets) / fps / 3
-        image.paste(strip.window_frame(offsets[min(len(offsets) - 1, int(moment * fps))]).rgb(), (0, band_top))
+        x = offsets[min(len(offsets) - 1, int(moment * fps))]
+        image.paste(_window(strip, x, image.width), (0, band_top))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -241,7 +293,7 @@ def _manifest(
     locale: str,
     job: EncodeJob,
     ticker_text: str | None,
-    strip: YuvStrip | None,
+    period: int,
     ticker: Ticker | None,
     band_top: int,
     files: VideoFiles,
@@ -273,13 +325,13 @@ def _manifest(
         "audio": str(template.music.file) if template.music else "silent",
         "scenes": scenes,
         "ticker": None
-        if strip is None or ticker is None
+        if ticker is None
         else {
             "text": ticker_text,
             "top": band_top,
             "height": ticker.height,
             "speed": ticker.speed,
-            "strip_width": strip.width,
+            "strip_width": period,
         },
         "files": {"video": files.video.name, "srt": files.srt.name, "poster": files.poster.name},
     }

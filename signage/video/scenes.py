@@ -127,8 +127,13 @@ def background_image(spec: Background, size: tuple[int, int], root: Path, where:
 
 
 def reading_time(text: str, template: VideoTemplate) -> float:
-    """Seconds to read ``text`` at the template's speed, within its minimum and maximum."""
-    chars = len(_VISIBLE.findall(text))
+    """Seconds to read ``text`` at the template's speed, within its minimum and maximum.
+
+    A digit counts as three characters: a number (the hotline, an amount) is read digit
+    by digit and, to be remembered, read again.
+    """
+    visible = _VISIBLE.findall(text)
+    chars = len(visible) + 2 * sum(c.isdigit() for c in visible)
     r = template.reading
     return min(r.max, max(r.min, chars / r.chars_per_second))
 
@@ -193,6 +198,7 @@ class _SceneLayout:
         color: str,
         headline: bool = True,
         max_lines: int | None = None,
+        paragraph_gap: float = 0.0,
     ) -> PlacedText:
         short = min(self.template.dimensions)
         style = TextStyle(
@@ -201,6 +207,7 @@ class _SceneLayout:
             min_size=max(8, round(sizes[1] * short)),
             max_lines=max_lines,
             line_height=1.3,
+            paragraph_gap=paragraph_gap,
             align="center",
             valign="middle",
             headline=headline,
@@ -250,12 +257,14 @@ def build_timeline(
 
 def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, str]) -> list[State]:
     t = place.template
-    sizes = _SIZES[scene.type]
+    sizes = scene.size or _SIZES[scene.type]
     if scene.type == "story":
         lines = [line.strip() for line in shown["lines"].split("\n") if line.strip()]
         if not lines:
             raise SignageError(Problem("a story scene needs lines", item=f"{t.name}.scenes[{n}]"))
-        whole = place.fit(scene, n, "lines", "\n".join(lines), place.box(scene), sizes, scene.color, headline=False)
+        # Each story line is a short sentence read at a distance: set as display text (balanced,
+        # never cut inside a word), with a little space between them.
+        whole = place.fit(scene, n, "lines", "\n".join(lines), place.box(scene), sizes, scene.color, paragraph_gap=0.4)
         states = []
         for k, line in enumerate(lines):
             revealed = _first_paragraphs(whole, k + 1)
@@ -276,7 +285,14 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, st
         if kicker:
             texts.append(
                 place.fit(
-                    scene, n, "kicker", kicker, place.box(scene, (0.0, 0.2)), (0.045, 0.025), scene.accent, max_lines=1
+                    scene,
+                    n,
+                    "kicker",
+                    kicker,
+                    place.box(scene, (0.0, 0.2)),
+                    (0.45 * sizes[0], 0.025),
+                    scene.accent,
+                    max_lines=1,
                 )
             )
         texts.append(
@@ -295,10 +311,21 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, st
     else:  # hotline
         label, number = shown["label"], shown["number"]
         texts.append(
-            place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.06, 0.03), scene.color, max_lines=1)
+            place.fit(
+                scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.2 * sizes[0], 0.03), scene.color, max_lines=1
+            )
         )
         texts.append(
-            place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), (0.3, 0.06), scene.accent, max_lines=1)
+            place.fit(
+                scene,
+                n,
+                "number",
+                number,
+                place.box(scene, (0.3, 0.7)),
+                scene.size or (0.3, 0.06),
+                scene.accent,
+                max_lines=1,
+            )
         )
     cue = "\n".join(p.text for p in texts)
     return [State(n, scene.type, scene.duration or reading_time(cue, t), t.crossfade, texts, cue)]

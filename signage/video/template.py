@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..colour import Colour
-from ..project.config import Strict
+from ..project.config import LocaleTag, Strict
 from ..sizes import parse_pixels
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -80,6 +80,8 @@ class Scene(Strict):
     color: Colour = "white"
     accent: Colour = "#ffd400"
     box: FracBox | None = None  # fractions of the picture area (above the ticker)
+    # the main text's largest and smallest size, as fractions of the canvas's shorter side
+    size: tuple[Annotated[float, Field(gt=0, le=1)], Annotated[float, Field(gt=0, le=1)]] | None = None
 
 
 class VideoTemplate(Strict):
@@ -98,6 +100,8 @@ class VideoTemplate(Strict):
     ticker: Ticker | None = None
     duration: Annotated[float, Field(gt=0, le=3600)] | None = None  # a ticker-only video; default one loop
     scenes: list[Scene] = Field(default_factory=list)
+    # fixed wording per locale, used in texts as {{ strings.kicker }}
+    strings: dict[LocaleTag, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("size", mode="before")
     @classmethod
