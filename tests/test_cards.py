@@ -290,3 +290,75 @@ def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) ->
             else page.Contents.read_bytes()
         )
         assert b" k\n" in content or b" k " in content or b" K" in content  # CMYK colour operators
+
+
+def test_a_tent_card_marks_its_fold_outside_the_trim(example: Project) -> None:
+    data = pdf_of(example, "tent-a4", "two-cards", marks=True)
+    slug, bleed, scale = 10, 3, 4  # render at 4 px a point
+    page = pdfium.PdfDocument(data)[0]
+    image = np.asarray(page.render(scale=scale).to_pil().convert("L"))
+    fold_y = round((slug + bleed + 297 / 2) * MM * scale)
+    mark_x = slice(round(2 * MM * scale), round((slug - 1) * MM * scale))  # in the slug, left of the bleed
+    near = image[fold_y - 3 : fold_y + 4, mark_x]
+    assert (near < 128).any()  # a dark stroke at the fold
+    assert (near > 200).any()  # dashed: gaps between the dashes
+    away = image[fold_y - 60 : fold_y - 40, mark_x]
+    assert (away > 200).all()  # nothing else in the slug there
+    png = np.asarray(card_png(layout_card(example, example.template("card", "tent-a4"), "two-cards", "zh-Hans-CN")))
+    middle = png[png.shape[0] // 2 - 2 : png.shape[0] // 2 + 3, :, 0]
+    assert ((middle > 100) & (middle < 200)).any()  # the preview shows a grey fold guide
+
+
+def test_case_titles_share_one_size_across_the_catalogue(example: Project) -> None:
+    from signage.build.plan import PlanContext, local_today
+    from signage.card.job import template_jobs
+    from signage.card.layout import place_card
+
+    template = example.template("card", "a5-case")
+    jobs = template_jobs(example, template, PlanContext(local_today(example)))
+    title = next(n for n, b in enumerate(template.blocks) if b.name == "title")
+    sizes = []
+    for job in jobs:
+        layout = place_card(
+            template, dict(job.texts), job.content_id, job.locale, example.fonts, example.root, dict(job.caps)
+        )
+        placed = next(
+            i for i in layout.items() if isinstance(i, PlacedText) and i.layout.text == dict(job.texts)[str(title)]
+        )
+        sizes.append(placed.layout.size)
+    common = max(sizes, key=sizes.count)
+    assert sizes.count(common) >= len(sizes) / 2 and max(sizes) == common  # one size; only a misfit goes smaller
+    assert dict(jobs[0].caps)[title] * PX_PER_MM / MM == pytest.approx(common, abs=1)
+
+
+def test_sections_flow_under_each_other_and_fill_their_space(example: Project) -> None:
+    template = example.template("card", "a5-case")
+    for case in ("fake-loan", "police-impersonation"):
+        layout = layout_card(example, template, case, "zh-Hans-CN")
+        placed = {
+            name: item
+            for item in layout.items()
+            if isinstance(item, PlacedText)
+            for name, text in layout.texts.items()
+            if item.layout.text == text
+        }
+
+        def bottom(name: str) -> float:
+            item = placed[name]
+            return item.box[1] + (item.layout.lines[-1].y + item.layout.size) / PX_PER_MM
+
+        assert placed["signs-head"].box[1] == pytest.approx(bottom("story") + 4)
+        assert placed["signs"].box[1] == pytest.approx(bottom("signs-head") + 1.5)
+        assert placed["advice-head"].box[1] == pytest.approx(bottom("signs") + 4)
+        assert 179 - 12 < bottom("advice") <= 179 + 0.01  # filled down to the rule, not a gap
+        body = {placed[n].layout.size for n in ("story", "signs", "advice")}
+        assert len(body) == 1  # one body size for the three sections
+
+
+def test_a_flowing_block_must_follow_an_earlier_text_block(project_copy: Path) -> None:
+    from signage.commands.check import check_project
+
+    path = project_copy / "templates" / "card" / "a5-case.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("after: story,", "after: nothing,"), encoding="utf-8")
+    problems = [str(p) for p in check_project(project_copy)]
+    assert any("after: 'nothing' is not the name of an earlier text block" in p for p in problems), problems

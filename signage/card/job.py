@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..build.job import Job, Rendered, RenderEnv, project_files
 from ..project.loader import Project
 from ..resources import cache_dir
-from .layout import place_card, resolve_card
+from .layout import catalogue_sizes, place_card, resolve_card
 from .template import CardTemplate
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class CardJob(Job):
     template: CardTemplate
     texts: tuple[tuple[str, str], ...]  # block key -> text
     files: tuple[tuple[str, str], ...] = ()  # (project file, SHA-256) of every image it places
+    caps: tuple[tuple[int, float], ...] = ()  # block index -> the catalogue's common size in pt (same_size)
 
     kind = "card"
     folder = "cards"
@@ -39,6 +41,7 @@ class CardJob(Job):
             "template": self.template.model_dump(mode="json"),
             "texts": [list(t) for t in self.texts],
             "files": [list(f) for f in self.files],
+            "caps": [list(c) for c in self.caps],
             "fonts": self.faces_payload(fonts, roles),
         }
 
@@ -65,7 +68,9 @@ class CardJob(Job):
 
         subsets = env.extras.get("subsets")
         assert subsets is not None, "CardJob.prepare cuts the font subsets before cards are rendered"
-        layout = place_card(self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root)
+        layout = place_card(
+            self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root, dict(self.caps)
+        )
         options = PdfOptions(cmyk=self.template.print.cmyk, marks=self.template.print.marks)
         (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, options))
         card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
@@ -129,15 +134,22 @@ def plan(project: Project, context: PlanContext) -> list[CardJob]:
     """Every card template with the content it applies to; one card per branch where a text names it."""
     jobs = []
     for template in project.templates_of("card").values():
-        uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
-        if template.content == "case":
-            for case in project.cases.values():
-                needs = uses_branch or project.item_uses_branch(case.id)
-                jobs += [
-                    card_job(project, template, case.id, case.locale, b)
-                    for b in context.branches(project, case.locale, needs)
-                ]
-            continue
+        jobs += template_jobs(project, template, context)
+    return jobs
+
+
+def template_jobs(project: Project, template: CardTemplate, context: PlanContext) -> list[CardJob]:
+    """The catalogue of one template, with the common sizes of its ``same_size`` blocks."""
+    jobs = []
+    uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
+    if template.content == "case":
+        for case in project.cases.values():
+            needs = uses_branch or project.item_uses_branch(case.id)
+            jobs += [
+                card_job(project, template, case.id, case.locale, b)
+                for b in context.branches(project, case.locale, needs)
+            ]
+    else:
         rule = template.applies_to
         for slogan in context.current_slogans(project):
             if rule.kinds and slogan.kind.value not in rule.kinds:
@@ -149,4 +161,7 @@ def plan(project: Project, context: PlanContext) -> list[CardJob]:
                 jobs += [
                     card_job(project, template, slogan.id, locale, b) for b in context.branches(project, locale, needs)
                 ]
+    caps = catalogue_sizes(template, [(dict(job.texts), job.locale) for job in jobs], project.fonts)
+    if caps:
+        jobs = [dataclasses.replace(job, caps=tuple(sorted(caps.items()))) for job in jobs]
     return jobs

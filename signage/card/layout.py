@@ -119,19 +119,75 @@ def resolve_card(
 
 
 def layout_card(
-    project: Project, template: CardTemplate, content_id: str, locale: str, branch: str | None = None
+    project: Project,
+    template: CardTemplate,
+    content_id: str,
+    locale: str,
+    branch: str | None = None,
+    caps: dict[int, float] | None = None,
 ) -> CardLayout:
     """Place every block of ``template`` for one slogan or case of the project."""
     texts = resolve_card(project, template, content_id, locale, branch)
-    return place_card(template, texts, content_id, locale, project.fonts, project.root)
+    return place_card(template, texts, content_id, locale, project.fonts, project.root, caps)
 
 
 def place_card(
-    template: CardTemplate, texts: dict[str, str], content_id: str, locale: str, fonts: FontRegistry, root: Path
+    template: CardTemplate,
+    texts: dict[str, str],
+    content_id: str,
+    locale: str,
+    fonts: FontRegistry,
+    root: Path,
+    caps: dict[int, float] | None = None,
 ) -> CardLayout:
-    """Place every block of ``template`` with its filled ``texts`` (from :func:`resolve_card`)."""
+    """Place every block of ``template`` with its filled ``texts`` (from :func:`resolve_card`).
+
+    ``caps``: block index -> the largest size in pt, the catalogue's common size for
+    ``same_size`` blocks (see :func:`catalogue_sizes`).
+
+    Text blocks that flow (``after``, or named by one) and take a size range share one
+    size: the largest at which the whole stack fits, so the sections fill their space
+    rather than leave a gap under the last.
+    """
+    caps = dict(caps or {})
+    flowing = {b.after for b in template.blocks if isinstance(b, TextBlock) and b.after}
+    stack = [
+        n
+        for n, b in enumerate(template.blocks)
+        if isinstance(b, TextBlock) and (b.after or b.name in flowing) and b.sizes_pt[0] > b.sizes_pt[1]
+    ]
+    if not stack:
+        return _place_blocks(template, texts, content_id, locale, fonts, root, caps)
+    blocks = [template.blocks[n] for n in stack]
+    low = min(b.sizes_pt[1] for b in blocks if isinstance(b, TextBlock))
+    high = max(b.sizes_pt[0] for b in blocks if isinstance(b, TextBlock))
+    steps = [low + 0.5 * k for k in range(int((high - low) / 0.5) + 1)]  # half-point steps
+    best, lo, hi = None, 0, len(steps) - 1
+    while lo <= hi:  # a larger shared size only makes the stack taller: search by halving
+        mid = (lo + hi) // 2
+        try:
+            sizes = {**{n: steps[mid] for n in stack}, **caps}
+            best = _place_blocks(template, texts, content_id, locale, fonts, root, sizes, frozenset(stack))
+            lo = mid + 1
+        except SignageError:
+            hi = mid - 1
+    return best or _place_blocks(template, texts, content_id, locale, fonts, root, caps)  # raises, located
+
+
+def _place_blocks(
+    template: CardTemplate,
+    texts: dict[str, str],
+    content_id: str,
+    locale: str,
+    fonts: FontRegistry,
+    root: Path,
+    caps: dict[int, float],
+    exact: frozenset[int] = frozenset(),
+) -> CardLayout:
+    """Place the blocks, each ``caps`` block at most that size (``exact`` ones at exactly it, or fail)."""
     items: list[Placed] = []
     shown: dict[str, str] = {}
+    bottoms: dict[str, float] = {}  # text block name -> where its text ends, mm from the face's top
     width, height = template.face_size
     for n, block in enumerate(template.blocks):
         name = block.name or f"blocks[{n}]"
@@ -140,9 +196,14 @@ def place_card(
             items.append(PlacedRect(_bleed_box(block, width, height, template), block.color))
         elif isinstance(block, TextBlock):
             text = texts[str(n)]
+            box = _flowed_box(block, bottoms, where)
+            bottoms[name] = box[1]
             if text:
                 shown[name] = text
-                items.append(_place_text(fonts, block, text, locale, where))
+                placed = _place_text(fonts, block, text, locale, where, box, caps.get(n), n in exact)
+                items.append(placed)
+                lines = placed.layout.lines
+                bottoms[name] = box[1] + (lines[-1].y + placed.layout.size) / PX_PER_MM if lines else box[1]
         elif isinstance(block, HotlineBlock):
             items += _place_hotline(fonts, block, texts[f"{n}.label"], texts[f"{n}.number"], locale, where)
         elif isinstance(block, ImageBlock):
@@ -186,8 +247,60 @@ def _fit(
         ) from None
 
 
-def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, where: str) -> PlacedText:
+def _flowed_box(block: TextBlock, bottoms: dict[str, float], where: str) -> MmBox:
+    """The block's box, its top moved to ``gap`` below the text it comes ``after`` (bottom kept)."""
+    x, y, w, h = block.box
+    if block.after is None:
+        return x, y, w, h
+    top = bottoms[block.after] + block.gap
+    if top >= y + h - 1:
+        raise SignageError(
+            Problem(
+                f"comes after {block.after}, which ends at {top - block.gap:.1f} mm: its box (bottom at "
+                f"{y + h:g} mm) has no room left",
+                item=where,
+            )
+        )
+    return x, top, w, y + h - top
+
+
+def catalogue_sizes(
+    template: CardTemplate, cards: list[tuple[dict[str, str], str]], fonts: FontRegistry
+) -> dict[int, float]:
+    """For each ``same_size`` text block: the common size (pt) of the catalogue ``cards``
+    ((texts, locale) each): the median of the sizes each text fits at on its own, so at least
+    half the cards share it exactly and a text that cannot fit there is set smaller."""
+    caps: dict[int, float] = {}
+    for n, block in enumerate(template.blocks):
+        if not isinstance(block, TextBlock) or not block.same_size or block.after is not None:
+            continue
+        sizes = []
+        for texts, locale in cards:
+            if texts.get(str(n)):
+                try:
+                    placed = _place_text(fonts, block, texts[str(n)], locale, "", block.box)
+                except SignageError:
+                    continue  # reported when that card is rendered
+                sizes.append(placed.layout.size / PX_PER_PT)
+        if sizes:
+            caps[n] = round(sorted(sizes)[(len(sizes) - 1) // 2], 2)
+    return caps
+
+
+def _place_text(
+    fonts: FontRegistry,
+    block: TextBlock,
+    text: str,
+    locale: str,
+    where: str,
+    box: MmBox,
+    cap: float | None = None,
+    exact: bool = False,
+) -> PlacedText:
     largest, smallest = block.sizes_pt
+    if cap is not None:
+        largest = max(smallest, min(largest, cap))
+        smallest = largest if exact else smallest
     style = TextStyle(
         role=block.role,
         size=max(1, round(largest * PX_PER_PT)),
@@ -199,7 +312,7 @@ def _place_text(fonts: FontRegistry, block: TextBlock, text: str, locale: str, w
         level=block.break_level,
         headline=block.headline,
     )
-    return PlacedText(block.box, _fit(fonts, text, block.box, style, locale, where, smallest), block.color)
+    return PlacedText(box, _fit(fonts, text, box, style, locale, where, smallest), block.color)
 
 
 def _place_hotline(

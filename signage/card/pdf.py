@@ -234,6 +234,19 @@ class _Painter:
                 pdf.line(cx * PT_PER_MM, (cy + sy * start) * PT_PER_MM, cx * PT_PER_MM, (cy + sy * end) * PT_PER_MM)
                 pdf.line((cx + sx * start) * PT_PER_MM, cy * PT_PER_MM, (cx + sx * end) * PT_PER_MM, cy * PT_PER_MM)
 
+    def fold_marks(self, trim: tuple[float, float, float, float], bleed: float) -> None:
+        """Dashed lines outside the bleed on both sides at a tent card's fold (the middle)."""
+        x, y, w, h = trim
+        pdf = self.pdf
+        pdf.set_line_width(MARK_WIDTH_PT)
+        pdf.set_draw_color(DeviceCMYK(1, 1, 1, 1) if self.options.cmyk else DeviceRGB(0, 0, 0))
+        pdf.set_dash_pattern(dash=1.5 * PT_PER_MM, gap=1 * PT_PER_MM)
+        fold = (y + h / 2) * PT_PER_MM
+        start, end = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LENGTH
+        pdf.line((x - start) * PT_PER_MM, fold, (x - end) * PT_PER_MM, fold)
+        pdf.line((x + w + start) * PT_PER_MM, fold, (x + w + end) * PT_PER_MM, fold)
+        pdf.set_dash_pattern()
+
     def sheet_marks(self, slots: list[tuple[float, float]], card: tuple[float, float], bleed: float) -> None:
         """A mark outside the grid at the end of every cut line."""
         pdf = self.pdf
@@ -273,6 +286,8 @@ def card_pdf(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
         painter.card(layout, (b + slug, b + slug))
         if options.marks:
             painter.crop_marks((b + slug, b + slug, w, h), b)
+            if layout.template.fold == "tent":
+                painter.fold_marks((b + slug, b + slug, w, h), b)
         boxes.append(((slug + b, slug + b, w, h), (slug, slug, w + 2 * b, h + 2 * b)))
     return _set_boxes(bytes(pdf.output()), media, boxes)
 

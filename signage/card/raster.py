@@ -21,6 +21,11 @@ def card_png(layout: CardLayout) -> Image.Image:
             image.paste(panel.rotate(180), (ox, oy))
         else:
             _paint(image, face, (ox, oy))
+    if layout.template.fold == "tent":  # where to fold, as a dashed grey guide (the PDF marks it outside the trim)
+        draw = ImageDraw.Draw(image)
+        dash, gap = round(3 * PX_PER_MM), round(2 * PX_PER_MM)
+        for x in range(0, w, dash + gap):
+            draw.line((x, h // 2, min(w, x + dash), h // 2), fill=(150, 150, 150), width=max(1, round(PX_PER_MM / 4)))
     image.info["dpi"] = (300, 300)
     return image
 

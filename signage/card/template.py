@@ -44,6 +44,13 @@ class TextBlock(Block):
     valign: Literal["top", "middle", "bottom"] = "top"
     headline: bool = False
     break_level: BreakLevel = BreakLevel.basic
+    # one size across the template's catalogue: the size most of its texts fit at (a text that
+    # cannot fit there goes smaller); for titles that should look alike from card to card
+    same_size: bool = False
+    # flow: the box starts ``gap`` mm below where the named earlier text block's text ends
+    # (its bottom edge stays), so sections stack with their real heights
+    after: str | None = None
+    gap: Annotated[float, Field(ge=0, le=100)] = 2.0
 
     @property
     def sizes_pt(self) -> tuple[float, float]:
@@ -137,8 +144,17 @@ class CardTemplate(Strict):
         width, height = self.face_size
         if self.safe * 2 >= min(width, height):
             raise ValueError(f"safe: {self.safe:g} mm margins leave nothing of a {width:g}x{height:g} mm face")
+        earlier: set[str] = set()
         for n, block in enumerate(self.blocks):
             x, y, w, h = block.box
+            if isinstance(block, TextBlock):
+                if block.after is not None and block.after not in earlier:
+                    raise ValueError(
+                        f"blocks[{n}] ({block.name or 'text'}): after: {block.after!r} is not the name of an "
+                        "earlier text block"
+                    )
+                if block.name:
+                    earlier.add(block.name)
             if isinstance(block, RectBlock):
                 continue
             s = self.safe

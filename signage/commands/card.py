@@ -54,7 +54,14 @@ def card_layout(project: Project, request: CardRequest) -> CardLayout:
     if template.content != wanted:
         raise SignageError(f"card template {template.name!r} is made for a {template.content}, not a {wanted}")
     locale = project.locale_for(request.locale, request.case)
-    return layout_card(project, template, content_id, locale, request.branch)
+    caps: dict[int, float] = {}
+    if any(getattr(block, "same_size", False) for block in template.blocks):  # the size the build gives it
+        from ..build.plan import PlanContext, local_today
+        from ..card.job import template_jobs
+
+        catalogue = template_jobs(project, template, PlanContext(local_today(project)))
+        caps = dict(catalogue[0].caps) if catalogue else {}
+    return layout_card(project, template, content_id, locale, request.branch, caps)
 
 
 def render_card(project: Project, request: CardRequest, output: Path, fmt: str | None, options: PdfOptions) -> str:
