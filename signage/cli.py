@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .commands import schedule as schedule_commands
 from .errors import SignageError, describe_os_error
 from .typography.layout import Box, TextStyle
 from .typography.linebreak import BreakLevel
@@ -455,6 +456,12 @@ def export(ctx: click.Context, branch_id: str, target: Path) -> None:
     project.branch(branch_id)
     version, screens, assets = export_branch(project.output_dir, branch_id, target)
     click.echo(f"wrote {target}: {branch_id} {version}, {screens} screen(s), {assets} file(s)")
+
+
+main.add_command(schedule_commands.plan_command)
+main.add_command(schedule_commands.rotate_command)
+main.add_command(schedule_commands.log_command)
+main.add_command(schedule_commands.emergency_group)
 
 
 def _terminated(signum: int, frame: object) -> None:

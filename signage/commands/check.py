@@ -22,7 +22,15 @@ def check_project(root: Path) -> list[Problem]:
         from ..build.plan import local_today
         from ..network.select import select_network
 
-        problems += select_network(project, local_today(project))[1]
+        plans, found = select_network(project, local_today(project))
+        problems += found
+        if not found:
+            from ..network.scheduled import scheduled_plans
+            from ..schedule.emergency import load as load_emergencies
+            from ..schedule.lint import lint_schedule
+
+            problems += scheduled_plans(project, plans, local_today(project), load_emergencies(project.output_dir))[1]
+            problems += lint_schedule(project, local_today(project))
         problems += _mixed_scripts(project)
     return problems
 

@@ -8,17 +8,25 @@ from typing import Any
 from ..build.plan import Want
 from ..errors import SignageError
 from ..project.loader import Project
+from ..schedule.emergency import load as load_emergencies
+from ..schedule.resolve import decide
 from .publish import PublishReport, publish_network, referenced
+from .scheduled import scheduled_plans
 from .select import ScreenPlan, demand, select_network
 
 
 class Network:
     """Every branch screen's plan for a date: what the build must make and then publishes."""
 
-    def __init__(self, project: Project, today: dt.date):
+    def __init__(self, project: Project, today: dt.date, now: dt.datetime | None = None):
         self.project = project
+        self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.emergencies = [e for e in load_emergencies(project.output_dir) if not e.over(self.now)]
         self.plans: list[ScreenPlan]
         self.plans, problems = select_network(project, today)
+        if not problems:
+            variants, problems = scheduled_plans(project, self.plans, today, self.emergencies)
+            self.plans += variants
         if problems:
             raise SignageError(problems)
         self.report = PublishReport()
@@ -28,8 +36,15 @@ class Network:
 
     def publish(self, records: dict[str, dict[str, Any]]) -> bool:
         """Publish what changed; whether any version was made or removed."""
-        self.report = publish_network(self.project, self.plans, records)
+        self.report = publish_network(self.project, self.plans, records, self.choose)
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
+
+    def choose(self, branch_id: str, screen_id: str) -> str:
+        """The variant the schedule says the screen plays now."""
+        branch = self.project.branch(branch_id)
+        assert branch is not None
+        screen = next(s for s in branch.screens if s.id == screen_id)
+        return decide(self.project, self.project.schedule, branch, screen, self.now, self.emergencies).key
 
     def referenced(self) -> set[str]:
         """Every store path a kept version plays."""
@@ -37,7 +52,7 @@ class Network:
 
     def summary(self) -> str:
         r = self.report
-        selections = sum(len(plan.items) for plan in self.plans)
+        selections = sum(len(plan.items) for plan in self.plans if plan.variant == "default")
         artifacts = len({item.want.path for plan in self.plans for item in plan.items})
         return (
             f"published: {len(r.published)} branch(es) with a new version, {r.unchanged} unchanged, "

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,27 +96,38 @@ def _link(target: str, link: Path) -> None:
     os.replace(tmp, link)
 
 
-def switch(output: Path, branch_id: str, version: str) -> None:
-    """Make ``version`` the branch's live one: ``current`` first, then each screen's pointer."""
+Chooser = Callable[[str, str], str]  # (branch id, screen id) -> the variant the schedule says
+
+
+def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> None:
+    """Make ``version`` the branch's live one: ``current`` first, then each screen's pointer (at the
+    variant ``choose`` names, if the version has it, else the screen's default)."""
     folder = branch_dir(output, branch_id)
     _link(version, folder / CURRENT)
     screens = folder / SCREENS
     screens.mkdir(exist_ok=True)
-    live = {p.name for p in (folder / version).iterdir() if p.is_dir()}
+    present = {p.name for p in (folder / version).iterdir() if p.is_dir()}
+    live = {name for name in present if "~" not in name}
     for screen in live:
-        _link(f"../{version}/{screen}", screens / screen)
+        variant = choose(branch_id, screen) if choose else "default"
+        chosen = f"{screen}~{variant}" if variant != "default" and f"{screen}~{variant}" in present else screen
+        _link(f"../{version}/{chosen}", screens / screen)
     for old in screens.iterdir():
         if old.name not in live and old.is_symlink():
             old.unlink()
 
 
 def publish_branch(
-    project: Project, plans: list[ScreenPlan], records: dict[str, dict[str, Any]], now: dt.datetime | None = None
+    project: Project,
+    plans: list[ScreenPlan],
+    records: dict[str, dict[str, Any]],
+    now: dt.datetime | None = None,
+    choose: Chooser | None = None,
 ) -> str | None:
     """A new version of one branch when what its screens play changed; the version made, or None."""
     output = project.output_dir
     branch_id = plans[0].branch.id
-    screens = {plan.screen.id: assemble(plan, records) for plan in plans}
+    screens = {plan.folder: assemble(plan, records) for plan in plans}
     digest = _digest(screens)
     existing = versions(output, branch_id)
     pin = branch_dir(output, branch_id) / PINNED
@@ -123,7 +135,7 @@ def publish_branch(
         # unchanged since the newest version: nothing to publish. A rollback holds; a publish that
         # was stopped between writing the version and switching to it is finished now.
         if not pin.exists() and current_version(output, branch_id) != existing[-1]:
-            switch(output, branch_id, existing[-1])
+            switch(output, branch_id, existing[-1], choose)
         return None
     version = f"v{(int(existing[-1][1:]) + 1) if existing else 1:04d}"
     folder = branch_dir(output, branch_id)
@@ -148,7 +160,7 @@ def publish_branch(
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    switch(output, branch_id, version)
+    switch(output, branch_id, version, choose)
     pin.unlink(missing_ok=True)  # new content ends a rollback
     return version
 
@@ -180,7 +192,9 @@ def referenced(output: Path) -> set[str]:
     return refs
 
 
-def publish_network(project: Project, plans: list[ScreenPlan], records: dict[str, dict[str, Any]]) -> PublishReport:
+def publish_network(
+    project: Project, plans: list[ScreenPlan], records: dict[str, dict[str, Any]], choose: Chooser | None = None
+) -> PublishReport:
     """Publish every branch that has screens; prune old versions; remove branches that left the project."""
     output = project.output_dir
     report = PublishReport()
@@ -188,8 +202,8 @@ def publish_network(project: Project, plans: list[ScreenPlan], records: dict[str
     for plan in plans:
         by_branch.setdefault(plan.branch.id, []).append(plan)
     for branch_id, branch_plans in by_branch.items():
-        report.screens += len(branch_plans)
-        made = publish_branch(project, branch_plans, records)
+        report.screens += sum(plan.variant == "default" for plan in branch_plans)
+        made = publish_branch(project, branch_plans, records, choose=choose)
         if made is None:
             report.unchanged += 1
         else:

@@ -37,6 +37,12 @@ class ScreenPlan:
     playlist: str
     why: str  # which rule (or override) chose the playlist
     items: tuple[Selected, ...]
+    variant: str = "default"  # or the schedule's key (a campaign, "BASE+CAMPAIGN", "emergency-ID")
+
+    @property
+    def folder(self) -> str:
+        """The screen's folder in a published version: the default, or SCREEN~VARIANT."""
+        return self.screen.id if self.variant == "default" else f"{self.screen.id}~{self.variant}"
 
     @property
     def kind(self) -> str:
@@ -53,14 +59,19 @@ def _problem(project: Project, playlist: str, n: int, message: str, branch: Bran
     )
 
 
-def select_screen(project: Project, branch: Branch, screen: BranchScreen, today: dt.date) -> ScreenPlan:
-    """The items the screen plays, in order; SignageError naming the playlist, entry, branch and screen."""
+def select_screen(
+    project: Project, branch: Branch, screen: BranchScreen, today: dt.date, playlist_name: str | None = None
+) -> ScreenPlan:
+    """The items the screen plays, in order; SignageError naming the playlist, entry, branch and screen.
+
+    ``playlist_name``: a playlist the schedule may put on the screen, instead of its default.
+    """
     profile = project.profile(screen.profile)
     if profile is None:
         raise SignageError(
             Problem(f"no screen profile {screen.profile!r}", item=branch.id, field=f"screens.{screen.id}")
         )
-    name, why = playlist_for(project, branch, screen)
+    name, why = (playlist_name, "the schedule") if playlist_name else playlist_for(project, branch, screen)
     playlist = project.playlist(name)
     kind = screen_kind(profile)
     if kind not in playlist.suits:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem, SignageError
 from ..locales import Locale
 from ..resources import bundled_fonts_dir
+from ..schedule.model import SCHEDULE_FILE, Schedule
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
 from .branches import read_branch_csv
@@ -49,6 +50,7 @@ class Project:
     playlists: dict[str, Playlist] = field(default_factory=dict)
     broken_playlists: set[str] = field(default_factory=set)  # reported already; not "unknown" again
     branch_origins: dict[str, tuple[Path, int | None]] = field(default_factory=dict)  # id -> file, line
+    schedule: Schedule = field(default_factory=Schedule)  # playlists/schedule.yaml
     _branch_index: dict[str, Branch] | None = field(default=None, repr=False)
 
     @property
@@ -221,6 +223,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
     failed: dict[str, list[Problem]] = {}
     templates = {kind.name: _read_templates(root, kind, problems, failed) for kind in template_kinds}
     playlists, broken_playlists = _read_playlists(root / PLAYLISTS_DIR, problems)
+    schedule = _read_schedule(root / PLAYLISTS_DIR, playlists, broken_playlists, problems)
     if config is None:
         return None, problems
 
@@ -246,6 +249,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         playlists=playlists,
         broken_playlists=broken_playlists,
         branch_origins=branch_origins,
+        schedule=schedule,
     )
     from .checks import cross_check  # checks import this module's Project
 
@@ -489,6 +493,30 @@ def _read_playlists(folder: Path, problems: list[Problem]) -> tuple[dict[str, Pl
             continue
         playlists[path.stem] = playlist
     return playlists, broken
+
+
+def _read_schedule(folder: Path, playlists: dict[str, Playlist], broken: set[str], problems: list[Problem]) -> Schedule:
+    """playlists/schedule.yaml validated, each campaign's playlist known; an empty schedule if none."""
+    path = folder / SCHEDULE_FILE
+    if not path.is_file():
+        return Schedule()
+    raw = _read(path, problems)
+    if raw is None:
+        return Schedule()
+    schedule = _validate(Schedule, raw, path, "schedule", problems)
+    if schedule is None:
+        return Schedule()
+    for n, campaign in enumerate(schedule.campaigns):
+        if campaign.playlist not in playlists and campaign.playlist not in broken:
+            problems.append(
+                Problem(
+                    f"no playlist {campaign.playlist!r} (playlists: {', '.join(sorted(playlists)) or 'none'})",
+                    file=path,
+                    item=campaign.id,
+                    field=f"campaigns[{n}].playlist",
+                )
+            )
+    return schedule
 
 
 def _read_words(path: Path, problems: list[Problem]) -> tuple[str, ...]:

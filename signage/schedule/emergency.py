@@ -1,0 +1,101 @@
+"""Emergency takeovers: a slogan above every campaign on the screens a selector names, until a
+given instant. Kept in output/schedule/emergencies.json (written atomically); every start,
+stop and expiry goes to the rotation log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import Where
+
+STATE_DIR = "schedule"  # under the output folder
+EMERGENCIES = "emergencies.json"
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+@dataclass
+class Emergency:
+    id: str
+    slogan: str
+    where: Where
+    start: dt.datetime  # UTC
+    end: dt.datetime
+    stopped: dt.datetime | None = None
+    end_logged: bool = False  # its expiry is in the rotation log
+
+    @property
+    def key(self) -> str:
+        return f"emergency-{self.id}"
+
+    @property
+    def playlist(self) -> str:
+        return self.key
+
+    def over(self, at: dt.datetime) -> bool:
+        """Ended (or stopped) by ``at``: it will never play again."""
+        return at >= (min(self.end, self.stopped) if self.stopped else self.end)
+
+    def active(self, at: dt.datetime) -> bool:
+        until = min(self.end, self.stopped) if self.stopped else self.end
+        return self.start <= at < until
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "slogan": self.slogan,
+            "where": self.where.model_dump(),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "stopped": self.stopped.isoformat() if self.stopped else None,
+            "end_logged": self.end_logged,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Emergency:
+        stopped = data.get("stopped")
+        return cls(
+            data["id"],
+            data["slogan"],
+            Where.model_validate(data["where"]),
+            dt.datetime.fromisoformat(data["start"]),
+            dt.datetime.fromisoformat(data["end"]),
+            dt.datetime.fromisoformat(stopped) if stopped else None,
+            bool(data.get("end_logged")),
+        )
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """'2h', '90m', '1d12h' -> a timedelta."""
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"--for {text!r}: use a length like 2h, 90m or 1d12h")
+    d, h, m = (int(g or 0) for g in match.groups())
+    return dt.timedelta(days=d, hours=h, minutes=m)
+
+
+def load(output: Path) -> list[Emergency]:
+    path = output / STATE_DIR / EMERGENCIES
+    if not path.is_file():
+        return []
+    return [Emergency.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def save(output: Path, emergencies: list[Emergency]) -> None:
+    folder = output / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    data = json.dumps([e.to_dict() for e in emergencies], ensure_ascii=False, indent=1) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{EMERGENCIES}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(data)
+    os.replace(tmp, folder / EMERGENCIES)
+
+
+def next_id(emergencies: list[Emergency]) -> str:
+    return str(max((int(e.id) for e in emergencies if e.id.isdigit()), default=0) + 1)
