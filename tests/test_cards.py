@@ -343,7 +343,7 @@ def test_sections_flow_under_each_other_and_fill_their_space(example: Project) -
             if item.layout.text == text
         }
 
-        def bottom(name: str) -> float:
+        def bottom(name: str, placed: dict[str, PlacedText] = placed) -> float:
             item = placed[name]
             return item.box[1] + (item.layout.lines[-1].y + item.layout.size) / PX_PER_MM
 

@@ -85,8 +85,11 @@ def make_clip(path: Path, seconds: float = 1.0, size: str = "200x150") -> None:
 
 @pytest.fixture()
 def network(project_copy: Path) -> Path:
+    return make_network(project_copy)
+
+
+def make_network(root: Path) -> Path:
     """Two branches from a CSV, each with an LED door sign and a small lobby TV; one case; a poster and a clip."""
-    root = project_copy
     (root / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
     for case in (root / "content" / "cases").glob("*.yaml"):
         if case.stem != "shuadan-rebate":

@@ -1,0 +1,333 @@
+"""Schedules: what plays when, switches at the right local instant (across DST), emergencies,
+rotation that survives kills and restarts, the log, and the checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from signage.commands.check import check_project
+from signage.network.publish import SCREENS, branch_dir
+from signage.outputs import open_project
+from signage.project.loader import Project
+from signage.schedule import emergency as em
+from signage.schedule.model import Where
+from signage.schedule.resolve import DEFAULT, day_switches, decide, next_change
+from signage.schedule.rotate import LOG, next_instant, read_log, rotate_once
+
+from .conftest import Cli
+
+UTC = dt.timezone.utc
+LONDON = (
+    "london-strand,伦敦河岸街支行,zh-Hans-CN,Europe/London,海外,欧洲,伦敦,支行,Strand 1,+44 20 0000,"
+    "door=door-192x32;lobby=tv-1080p\n"
+)
+
+
+@pytest.fixture()
+def scheduled(project_copy: Path) -> Project:
+    """The example with a London branch (DST) and a 01:30-03:00 campaign on its door sign."""
+    with (project_copy / "branches.csv").open("a", encoding="utf-8") as handle:
+        handle.write(LONDON)
+    schedule = project_copy / "playlists" / "schedule.yaml"
+    schedule.write_text(
+        schedule.read_text(encoding="utf-8")
+        + "  - id: small-hours\n    playlist: overnight\n    where: {branches: [london-strand], kinds: [led]}\n"
+        '    dayparts: ["01:30-03:00"]\n    priority: 20\n',
+        encoding="utf-8",
+    )
+    return open_project(project_copy)
+
+
+def screen(project: Project, branch_id: str, screen_id: str):  # type: ignore[no-untyped-def]
+    branch = project.branch(branch_id)
+    assert branch is not None
+    return branch, next(s for s in branch.screens if s.id == screen_id)
+
+
+def fake_publish(project: Project, emergencies: list[em.Emergency] = ()) -> None:  # type: ignore[assignment]
+    """A published version per branch holding every folder the schedule can point at."""
+    from signage.network.publish import _link
+
+    for branch in project.config.branches:
+        folder = branch_dir(project.output_dir, branch.id)
+        version = folder / "v0001"
+        for s in branch.screens:
+            keys = {DEFAULT} | {c.id for c in project.schedule.campaigns} | {e.key for e in emergencies}
+            keys |= {f"{a}+{c.id}" for c in project.schedule.campaigns for a in keys}
+            for key in keys:
+                name = s.id if key == DEFAULT else f"{s.id}~{key}"
+                (version / name).mkdir(parents=True, exist_ok=True)
+                (version / name / "playlist.json").write_text(json.dumps({"key": key}), encoding="utf-8")
+        (version / "version.json").write_text(json.dumps({"version": "v0001"}), encoding="utf-8")
+        _link("v0001", folder / "current")
+        for s in branch.screens:
+            _link(f"../v0001/{s.id}", folder / SCREENS / s.id)
+
+
+def live_key(project: Project, branch_id: str, screen_id: str) -> str:
+    link = branch_dir(project.output_dir, branch_id) / SCREENS / screen_id
+    data = json.loads((link / "playlist.json").read_text(encoding="utf-8"))  # the link resolves: never dangling
+    return str(data["key"])
+
+
+def test_plan_says_what_plays_and_why(example: Project) -> None:
+    branch, lobby = screen(example, "beijing-chaoyang", "lobby")
+    at = dt.datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    decision = decide(example, example.schedule, branch, lobby, at)
+    assert decision.key == "spring-festival"
+    verdicts = {c: (v, r) for c, v, r in decision.considered}
+    assert verdicts["spring-festival"][0] == "won"
+    assert verdicts["hotline-every-three"] == ("lost", "priority 0 is below spring-festival's 10")
+    assert verdicts["overnight"] == ("skipped", "not targeted (where: kinds=led)")
+    evening = decide(example, example.schedule, branch, lobby, at.replace(hour=18))
+    assert evening.key == "default+hotline-every-three"  # the festival is for business hours only
+    assert dict((c, r) for c, _, r in evening.considered)["spring-festival"].startswith("outside its dayparts")
+    before = decide(example, example.schedule, branch, lobby, at.replace(month=1, day=19))
+    assert dict((c, r) for c, _, r in before.considered)["spring-festival"] == "not started: from 2027-01-20"
+
+
+def test_the_days_switches_are_local_and_dst_neither_skips_nor_repeats(scheduled: Project) -> None:
+    branch, door = screen(scheduled, "london-strand", "door")
+    london = ZoneInfo("Europe/London")
+    for day in (dt.date(2027, 3, 27), dt.date(2027, 3, 28), dt.date(2027, 10, 31), dt.date(2027, 11, 1)):
+        switches = day_switches(scheduled, scheduled.schedule, branch, door, day)
+        local = [(t.astimezone(london).strftime("%H:%M"), d.key) for t, d in switches]
+        # 00:00 closed, the small hours' campaign, closed again, open at 09:00, closed at 17:00: each once
+        assert [k for _, k in local] == ["overnight", "small-hours", "overnight", DEFAULT, "overnight"], local
+        times = [t for t, _ in local]
+        assert times[3:] == ["09:00", "17:00"]
+        if day == dt.date(2027, 3, 28):  # 01:30 does not exist that night: the switch comes as the clocks read 02:30
+            assert times[1:3] == ["02:30", "03:00"]
+        else:
+            assert times[1:3] == ["01:30", "03:00"]
+    # the instants themselves: 09:00 London is 09:00Z in winter and 08:00Z in summer
+    winter = day_switches(scheduled, scheduled.schedule, branch, door, dt.date(2027, 3, 27))
+    summer = day_switches(scheduled, scheduled.schedule, branch, door, dt.date(2027, 3, 29))
+    assert winter[3][0] == dt.datetime(2027, 3, 27, 9, tzinfo=UTC)
+    assert summer[3][0] == dt.datetime(2027, 3, 29, 8, tzinfo=UTC)
+
+
+instants = st.datetimes(min_value=dt.datetime(2027, 1, 18), max_value=dt.datetime(2027, 4, 5), timezones=st.just(UTC))
+
+
+@settings(max_examples=60, deadline=None)
+@given(at=instants)
+def test_exactly_one_playlist_is_live_and_the_answer_is_deterministic(example: Project, at: dt.datetime) -> None:
+    for branch in example.config.branches:
+        for s in branch.screens:
+            first = decide(example, example.schedule, branch, s, at)
+            again = decide(example, example.schedule, branch, s, at)
+            assert first == again and first.key
+            winners = [c for c, v, _ in first.considered if v == "won"]
+            assert len(winners) <= 2  # an interleave and the replace it goes into, at most
+            # the day's timeline agrees with the instant's answer
+            day = at.astimezone(ZoneInfo(branch.timezone)).date()
+            timeline = day_switches(example, example.schedule, branch, s, day)
+            current = [d.key for t, d in timeline if t <= at]
+            assert current and current[-1] == first.key
+
+
+def test_a_week_of_rotation_with_an_emergency_switches_at_each_instant(scheduled: Project) -> None:
+    project = scheduled
+    start = dt.datetime(2027, 3, 24, 0, 0, tzinfo=UTC)  # Wednesday; London's clocks go forward on Sunday 28th
+    emergency = em.Emergency(
+        "1",
+        "hotline-ask",
+        Where(kinds=["tv"]),
+        dt.datetime(2027, 3, 26, 2, 0, tzinfo=UTC),
+        dt.datetime(2027, 3, 26, 4, 0, tzinfo=UTC),
+    )
+    em.save(project.output_dir, [emergency])
+    fake_publish(project, [emergency])
+    clock = start
+    rotate_once(project, clock)
+    seen: list[dt.datetime] = []
+    while clock < start + dt.timedelta(days=7):
+        upcoming = next_instant(project, clock, em.load(project.output_dir))
+        assert upcoming is not None and upcoming > clock
+        clock = upcoming
+        seen.append(clock)
+        switches = rotate_once(project, clock)
+        assert switches  # something changes at every instant the plan says it does
+        for branch in project.config.branches:
+            for s in branch.screens:
+                expected = decide(project, project.schedule, branch, s, clock, em.load(project.output_dir)).key
+                assert live_key(project, branch.id, s.id) == expected
+    # the emergency took every TV at 02:00Z on Friday and gave them back at 04:00Z
+    assert dt.datetime(2027, 3, 26, 2, 0, tzinfo=UTC) in seen and dt.datetime(2027, 3, 26, 4, 0, tzinfo=UTC) in seen
+    rows = read_log(project.output_dir)
+    taken = [r for r in rows if r[1] == "switch" and r[5] == "emergency-1"]
+    assert {r[0] for r in taken} == {"2027-03-26T02:00:00+00:00"}
+    assert len(taken) == sum(
+        len([s for s in b.screens if s.profile.startswith(("tv", "portrait"))]) for b in project.config.branches
+    )
+    assert any(r[1] == "emergency-expired" and r[0] == "2027-03-26T04:00:00+00:00" for r in rows)
+    # London's door opens at 09:00 local both sides of the change: 09:00Z before, 08:00Z after
+    opened = [r[0] for r in rows if r[1] == "switch" and r[2] == "london-strand" and r[3] == "door" and r[5] == DEFAULT]
+    assert "2027-03-27T09:00:00+00:00" in opened and "2027-03-29T08:00:00+00:00" in opened
+    assert "2027-03-28T08:00:00+00:00" in opened  # the Sunday of the change itself: 09:00 BST
+
+
+def test_a_restart_corrects_screens_and_a_killed_switch_leaves_a_valid_link(
+    scheduled: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = scheduled
+    fake_publish(project)
+    night = dt.datetime(2027, 3, 24, 22, 0, tzinfo=UTC)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying(src: str, dst: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # killed between writing the new link and renaming it into place
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dying)
+    with pytest.raises(KeyboardInterrupt):
+        rotate_once(project, night)
+    monkeypatch.setattr(os, "replace", real_replace)
+    for branch in project.config.branches:  # every link still resolves to a complete folder
+        for s in branch.screens:
+            assert live_key(project, branch.id, s.id) in (DEFAULT, "overnight", "default+hotline-every-three")
+    rotate_once(project, night)  # the restart: every screen as the plan says now, whatever it was
+    for branch in project.config.branches:
+        for s in branch.screens:
+            assert live_key(project, branch.id, s.id) == decide(project, project.schedule, branch, s, night).key
+
+
+def test_next_change_is_exact(example: Project) -> None:
+    branch, door = screen(example, "changzhi-yingxiong", "door")
+    at = dt.datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    found = next_change(example, example.schedule, branch, door, at)
+    assert found is not None
+    assert found[0] == dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC) and found[1].key == "overnight"  # 17:00 +08:00
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('business: "09:00-17:00"', 'business: "09:00-25:00"', "25:00 is not a time of day"),
+        ("until: 2027-02-10", "until: 2027-01-10", "until 2027-01-10 is before from 2027-01-20"),
+        ("playlist: festival", "playlist: fiesta", "no playlist 'fiesta'"),
+        ("dayparts: [business]", "dayparts: [lunch]", "daypart 'lunch' is neither a name"),
+    ],
+)
+def test_check_names_impossible_schedules(project_copy: Path, old: str, new: str, expected: str) -> None:
+    path = project_copy / "playlists" / "schedule.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    problems = [str(p) for p in check_project(project_copy) if not p.warning]
+    assert any("schedule.yaml" in p and expected in p for p in problems), problems
+
+
+def test_check_warns_about_ties_and_campaigns_that_never_play(project_copy: Path) -> None:
+    path = project_copy / "playlists" / "schedule.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - id: rival\n    playlist: hotline\n    where: {kinds: [tv], screens: [lobby]}\n    priority: 10\n"
+        "    from: 2027-01-20\n    until: 2027-02-10\n    dayparts: [business]\n"
+        "  - id: old-news\n    playlist: hotline\n    until: 2025-01-01\n"
+        "  - id: shadowed\n    playlist: overnight\n    where: {kinds: [led]}\n    dayparts: [closed]\n"
+        "    priority: 1\n",
+        encoding="utf-8",
+    )
+    warnings = [str(p) for p in check_project(project_copy) if p.warning]
+    assert any("rival" in w and "ties with spring-festival" in w and "wins by the tie rule" in w for w in warnings)
+    assert any("old-news" in w and "ended on 2025-01-01" in w for w in warnings)
+    assert any("shadowed" in w and "never plays" in w for w in warnings)
+
+
+def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) -> None:
+    def run(*args: str, code: int = 0) -> str:
+        result = cli("--project", str(project_copy), *args)
+        assert result.exit_code == code, result.output
+        return str(result.output)
+
+    out = run("plan", "--branch", "hk-central", "--at", "2026-12-01T20:00", "--explain")
+    assert "hk-central/door at 2026-12-01T20:00+08:00: overnight (campaign overnight)" in out
+    assert "won     overnight: priority 5" in out
+    day = json.loads(run("plan", "--branch", "hk-central", "--screen", "door", "--day", "2026-12-01", "--json"))
+    assert [s["at"][11:16] for s in day[0]["switches"]] == ["00:00", "09:00", "17:00"]
+    project = open_project(project_copy)
+    fake_publish(project)
+    run("rotate", "--once", "--at", "2026-12-01T20:00+08:00")
+    log = run("log", "--branch", "hk-central")
+    assert "hk-central/door" in log and "default -> overnight" in log
+    assert sqlite3.connect(project.output_dir / "schedule" / LOG).execute("SELECT count(*) FROM log").fetchone()[0]
+    assert "no emergency '7'" in run("emergency", "stop", "7", code=1)
+    assert "matches no screen" in run(
+        "emergency", "start", "--slogan", "hotline-ask", "--where", "tag:nowhere", "--for", "2h", code=1
+    )
+
+
+def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy: Path, cli: Cli) -> None:
+    from .test_network import make_network, run
+
+    network = make_network(project_copy)
+
+    (network / "playlists" / "overnight.yaml").write_text(
+        "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n", encoding="utf-8"
+    )
+    (network / "playlists" / "schedule.yaml").write_text(
+        "dayparts: {closed: '17:00-09:00'}\ncampaigns:\n"
+        "  - {id: overnight, playlist: overnight, where: {kinds: [led]}, dayparts: [closed]}\n"
+        "  - {id: hotline-too, playlist: lobby, mode: interleave, every: 2,\n"
+        "     where: {kinds: [tv], branches: [east-1]}}\n",
+        encoding="utf-8",
+    )
+    run(network)
+    project = open_project(network)
+    current = branch_dir(project.output_dir, "east-1") / "current"
+    assert sorted(p.name for p in current.iterdir() if p.is_dir()) == [
+        "door",
+        "door~overnight",
+        "lobby",
+        "lobby~default+hotline-too",
+    ]
+    night = json.loads((current / "door~overnight" / "playlist.json").read_text(encoding="utf-8"))
+    assert {i["content"]["id"] for i in night["items"]} == {"hotline-ask"}
+    interleaved = json.loads((current / "lobby~default+hotline-too" / "playlist.json").read_text(encoding="utf-8"))
+    plain = json.loads((current / "lobby" / "playlist.json").read_text(encoding="utf-8"))
+    assert len(interleaved["items"]) > len(plain["items"])
+    shanghai = ZoneInfo("Asia/Shanghai")
+    rotate_once(project, dt.datetime(2026, 6, 1, 22, 0, tzinfo=shanghai))
+    assert os.readlink(branch_dir(project.output_dir, "east-1") / SCREENS / "door").endswith("/door~overnight")
+    rotate_once(project, dt.datetime(2026, 6, 2, 10, 0, tzinfo=shanghai))
+    assert os.readlink(branch_dir(project.output_dir, "east-1") / SCREENS / "door").endswith("/door")
+    # an emergency: recorded, built, published and switched in one command; stopped in another
+    result = cli(
+        "--project",
+        str(network),
+        "emergency",
+        "start",
+        "--slogan",
+        "two-cards",
+        "--where",
+        "branch:west-2",
+        "--for",
+        "2h",
+    )
+    assert result.exit_code == 0, result.output
+    assert "emergency 1: two-cards on 2 screen(s)" in result.output
+    west = branch_dir(project.output_dir, "west-2")
+    for s in ("door", "lobby"):
+        assert os.readlink(west / SCREENS / s).endswith(f"/{s}~emergency-1")
+        data = json.loads((west / SCREENS / s / "playlist.json").read_text(encoding="utf-8"))
+        assert {i["content"]["id"] for i in data["items"]} == {"two-cards"}
+    assert not os.readlink(branch_dir(project.output_dir, "east-1") / SCREENS / "door").endswith("emergency-1")
+    assert "1\ton\ttwo-cards" in cli("--project", str(network), "emergency", "list").output
+    assert cli("--project", str(network), "emergency", "stop", "1").exit_code == 0
+    assert not os.readlink(west / SCREENS / "door").endswith("emergency-1")
+    events = [r[1] for r in read_log(project.output_dir)]
+    assert "emergency-start" in events and "emergency-stop" in events
