@@ -53,8 +53,13 @@ def screen(project: Project, branch_id: str, screen_id: str):  # type: ignore[no
     return branch, next(s for s in branch.screens if s.id == screen_id)
 
 
-def fake_publish(project: Project, emergencies: list[em.Emergency] = ()) -> None:  # type: ignore[assignment]
-    """A published version per branch holding every folder the schedule can point at."""
+def fake_publish(
+    project: Project,
+    emergencies: list[em.Emergency] = (),  # type: ignore[assignment]
+    days: tuple[dt.date, ...] = (),
+) -> None:
+    """A published version per branch holding every folder the schedule can point at (on ``days``,
+    for playlists with a pool)."""
     from signage.network.publish import _link
 
     for branch in project.config.branches:
@@ -63,6 +68,7 @@ def fake_publish(project: Project, emergencies: list[em.Emergency] = ()) -> None
         for s in branch.screens:
             keys = {DEFAULT} | {c.id for c in project.schedule.campaigns} | {e.key for e in emergencies}
             keys |= {f"{a}+{c.id}" for c in project.schedule.campaigns for a in keys}
+            keys |= {f"{k}@{d.isoformat()}" for k in keys for d in days}
             for key in keys:
                 name = s.id if key == DEFAULT else f"{s.id}~{key}"
                 (version / name).mkdir(parents=True, exist_ok=True)
@@ -89,7 +95,8 @@ def test_plan_says_what_plays_and_why(example: Project) -> None:
     assert verdicts["hotline-every-three"] == ("lost", "priority 0 is below spring-festival's 10")
     assert verdicts["overnight"] == ("skipped", "not targeted (where: kinds=led)")
     evening = decide(example, example.schedule, branch, lobby, at.replace(hour=18))
-    assert evening.key == "default+hotline-every-three"  # the festival is for business hours only
+    # the festival is for business hours only; the lobby's case of the day makes the key carry the date
+    assert evening.key == "default+hotline-every-three@2027-01-25"
     assert dict((c, r) for c, _, r in evening.considered)["spring-festival"].startswith("outside its dayparts")
     before = decide(example, example.schedule, branch, lobby, at.replace(month=1, day=19))
     assert dict((c, r) for c, _, r in before.considered)["spring-festival"] == "not started: from 2027-01-20"
@@ -147,7 +154,7 @@ def test_a_week_of_rotation_with_an_emergency_switches_at_each_instant(scheduled
         dt.datetime(2027, 3, 26, 4, 0, tzinfo=UTC),
     )
     em.save(project.output_dir, [emergency])
-    fake_publish(project, [emergency])
+    fake_publish(project, [emergency], tuple(dt.date(2027, 3, 23) + dt.timedelta(days=k) for k in range(10)))
     clock = start
     rotate_once(project, clock)
     seen: list[dt.datetime] = []
@@ -181,7 +188,7 @@ def test_a_restart_corrects_screens_and_a_killed_switch_leaves_a_valid_link(
     scheduled: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = scheduled
-    fake_publish(project)
+    fake_publish(project, days=(dt.date(2027, 3, 24), dt.date(2027, 3, 25)))
     night = dt.datetime(2027, 3, 24, 22, 0, tzinfo=UTC)
     real_replace = os.replace
     calls = {"n": 0}
@@ -198,7 +205,7 @@ def test_a_restart_corrects_screens_and_a_killed_switch_leaves_a_valid_link(
     monkeypatch.setattr(os, "replace", real_replace)
     for branch in project.config.branches:  # every link still resolves to a complete folder
         for s in branch.screens:
-            assert live_key(project, branch.id, s.id) in (DEFAULT, "overnight", "default+hotline-every-three")
+            assert live_key(project, branch.id, s.id)
     rotate_once(project, night)  # the restart: every screen as the plan says now, whatever it was
     for branch in project.config.branches:
         for s in branch.screens:
@@ -260,7 +267,7 @@ def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) ->
     day = json.loads(run("plan", "--branch", "hk-central", "--screen", "door", "--day", "2026-12-01", "--json"))
     assert [s["at"][11:16] for s in day[0]["switches"]] == ["00:00", "09:00", "17:00"]
     project = open_project(project_copy)
-    fake_publish(project)
+    fake_publish(project, days=(dt.date(2026, 12, 1),))
     run("rotate", "--once", "--at", "2026-12-01T20:00+08:00")
     log = run("log", "--branch", "hk-central")
     assert "hk-central/door" in log and "default -> overnight" in log
@@ -331,3 +338,79 @@ def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy:
     assert not os.readlink(west / SCREENS / "door").endswith("emergency-1")
     events = [r[1] for r in read_log(project.output_dir)]
     assert "emergency-start" in events and "emergency-stop" in events
+
+
+def test_a_pool_picks_from_the_date_alone_and_neighbours_differ(example: Project) -> None:
+    from signage.project.playlists import Rotation
+
+    pool = list(range(10))
+    daily = Rotation(pick=1)
+    days = [dt.date(2026, 12, 1) + dt.timedelta(days=k) for k in range(10)]
+    picks = [daily.choose(pool, d, "a")[0] for d in days]
+    assert sorted(picks) == pool  # ten days, each item once, in turn
+    assert picks == [daily.choose(pool, d, "b")[0] for d in days]  # no offset: every branch the same
+    offset = Rotation(pick=1, offset="branch")
+    assert [offset.choose(pool, days[0], b)[0] for b in ("a", "b", "c", "d")] != [picks[0]] * 4
+    shuffled = Rotation(pick=3, order="shuffle", seed=7)
+    assert shuffled.choose(pool, days[0], "a") == shuffled.choose(pool, days[0], "a")  # deterministic
+    assert len({tuple(shuffled.choose(pool, d, "a")) for d in days}) > 5  # a new order each day
+    # in the example, the lobby's case of the day changes at local midnight and differs between branches
+    branch, lobby = screen(example, "changzhi-yingxiong", "lobby")
+    at = dt.datetime(2026, 12, 1, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
+    found = next_change(example, example.schedule, branch, lobby, at)
+    assert found is not None and found[0] == dt.datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    assert found[1].key == "default+hotline-every-three@2026-12-02"
+
+
+durations = st.lists(st.floats(min_value=1, max_value=40), min_size=1, max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(others=durations, members=st.lists(st.floats(min_value=1, max_value=20), min_size=1, max_size=3))
+def test_a_minimum_frequency_holds_over_the_whole_loop(others: list[float], members: list[float]) -> None:
+    from signage.errors import SignageError
+    from signage.network.assemble import at_least_every
+
+    every = 60.0
+    items = [{"source": f"o{n}", "content": {"id": f"o{n}"}, "duration": d} for n, d in enumerate(others)]
+    items += [{"source": f"h{n}", "content": {"id": f"h{n}"}, "duration": d} for n, d in enumerate(members)]
+    ids = frozenset(f"h{n}" for n in range(len(members)))
+    try:
+        out = at_least_every(items, ids, every, "test")
+    except SignageError:
+        assert max(members) + max(others) > every  # only refused when some item cannot fit between two
+        return
+    assert [i for i in out if i["content"]["id"] not in ids] == items[: len(others)]  # others keep their order
+    assert {i["content"]["id"] for i in out} >= ids  # every member plays
+    starts, t = [], 0.0
+    for item in out:
+        if item["content"]["id"] in ids:
+            starts.append(t)
+        t += item["duration"]
+    loop = t
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)] + [loop - starts[-1] + starts[0]]
+    assert max(gaps) <= every + 1e-6  # including the wrap from the last item to the first
+
+
+def test_a_ticker_campaign_runs_its_slogans_over_what_plays(project_copy: Path) -> None:
+    from signage.network.scheduled import scheduled_plans
+    from signage.network.select import select_network
+
+    path = project_copy / "playlists" / "schedule.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - {id: urgent-ticker, playlist: hotline, mode: ticker, where: {kinds: [tv]}, priority: 50}\n",
+        encoding="utf-8",
+    )
+    project = open_project(project_copy)
+    branch, lobby = screen(project, "hk-central", "lobby")
+    decision = decide(project, project.schedule, branch, lobby, dt.datetime(2026, 12, 1, 10, tzinfo=UTC))
+    assert decision.key == "default+urgent-ticker"
+    plans, _ = select_network(project, dt.date(2026, 12, 1))
+    variants, problems = scheduled_plans(project, plans, dt.date(2026, 12, 1), [])
+    assert not problems
+    ticker = next(p for p in variants if p.branch.id == "hk-central" and p.variant == "default+urgent-ticker")
+    assert ticker.ticker and "18222" in ticker.ticker[0]  # the Hong Kong hotline slogan's own text
+    door = next(s for s in branch.screens if s.id == "door")
+    door_decision = decide(project, project.schedule, branch, door, dt.datetime(2026, 12, 1, 10, tzinfo=UTC))
+    assert ("urgent-ticker", "skipped", "not targeted (where: kinds=tv)") in door_decision.considered

@@ -25,12 +25,14 @@ def check_project(root: Path) -> list[Problem]:
         plans, found = select_network(project, local_today(project))
         problems += found
         if not found:
-            from ..network.scheduled import scheduled_plans
+            from ..network.scheduled import scheduled_plans, with_frequency
             from ..schedule.emergency import load as load_emergencies
             from ..schedule.lint import lint_schedule
 
-            problems += scheduled_plans(project, plans, local_today(project), load_emergencies(project.output_dir))[1]
-            problems += lint_schedule(project, local_today(project))
+            today = local_today(project)
+            variants, found = scheduled_plans(project, plans, today, load_emergencies(project.output_dir))
+            problems += found + with_frequency(project, plans + variants, today)[1]
+            problems += lint_schedule(project, today)
         problems += _mixed_scripts(project)
     return problems
 

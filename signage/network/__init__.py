@@ -11,7 +11,7 @@ from ..project.loader import Project
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import decide
 from .publish import PublishReport, publish_network, referenced
-from .scheduled import scheduled_plans
+from .scheduled import scheduled_plans, with_frequency
 from .select import ScreenPlan, demand, select_network
 
 
@@ -27,6 +27,8 @@ class Network:
         if not problems:
             variants, problems = scheduled_plans(project, self.plans, today, self.emergencies)
             self.plans += variants
+        if not problems:
+            self.plans, problems = with_frequency(project, self.plans, today)
         if problems:
             raise SignageError(problems)
         self.report = PublishReport()

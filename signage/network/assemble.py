@@ -104,7 +104,10 @@ def assemble(plan: ScreenPlan, records: dict[str, dict[str, Any]]) -> dict[str, 
     if plan.kind == "led":
         screen["color"] = getattr(profile, "color", None)
     branch = plan.branch
-    return {
+    for ids, seconds, label in plan.frequency:
+        items = at_least_every(items, ids, seconds, f"{label} (branch {branch.id}, screen {plan.folder})")
+    extra: dict[str, Any] = {"ticker": {"texts": list(plan.ticker)}} if plan.ticker else {}
+    return extra | {
         "version": PLAYLIST_VERSION,
         "branch": {"id": branch.id, "name": branch.name, "locale": branch.locale, "timezone": branch.timezone},
         "screen": screen,
@@ -113,3 +116,48 @@ def assemble(plan: ScreenPlan, records: dict[str, dict[str, Any]]) -> dict[str, 
         "duration": round(sum(i["duration"] for i in items), 3),
         "items": items,
     }
+
+
+def at_least_every(items: list[dict[str, Any]], ids: frozenset[str], seconds: float, what: str) -> list[dict[str, Any]]:
+    """The items arranged so that one whose content is in ``ids`` starts at most ``seconds`` after
+    the last one started, over the whole loop (the wrap from the last item to the first too).
+
+    The others keep their order; the members are put in turn where the gap would grow too
+    long (repeating them if need be). A run of items from one source (an LED sign's pages)
+    moves as one. SignageError when no arrangement can hold it."""
+    units: list[list[dict[str, Any]]] = []
+    for item in items:
+        if units and units[-1][0]["source"] == item["source"]:
+            units[-1].append(item)
+        else:
+            units.append([item])
+    members = [u for u in units if u[0]["content"].get("id") in ids]
+    others = [u for u in units if u[0]["content"].get("id") not in ids]
+    if not members:
+        raise SignageError(f"{what}: the playlist has none of these items, so the minimum frequency cannot hold")
+
+    def length(unit: list[dict[str, Any]]) -> float:
+        return float(sum(i["duration"] for i in unit))
+
+    longest = max(length(m) for m in members)
+    for unit in others:
+        if longest + length(unit) > seconds + 1e-6:
+            raise SignageError(
+                f"{what}: cannot hold: {unit[0]['source']} plays {length(unit):.0f} s, which with a "
+                f"{longest:.0f} s item of the kind is more than {seconds:.0f} s"
+            )
+    out: list[dict[str, Any]] = []
+    k = 0
+    since = 0.0  # seconds since the last member started
+    for unit in others:
+        if not out or since + length(unit) > seconds + 1e-6:
+            member = members[k % len(members)]
+            k += 1
+            out += member
+            since = length(member)
+        out += unit
+        since += length(unit)
+    while k < len(members):  # every member plays at least once a loop
+        out += members[k]
+        k += 1
+    return out

@@ -18,6 +18,7 @@ from ..schedule.emergency import Emergency
 from ..schedule.model import Campaign
 from ..schedule.resolve import DEFAULT
 from .select import ScreenPlan, Selected, select_screen
+from .select import slogans_of as slogan_selection
 
 
 def emergency_playlist(emergency: Emergency) -> Playlist:
@@ -43,6 +44,9 @@ def interleaved(base: ScreenPlan, extra: ScreenPlan, every: int, key: str) -> Sc
     return dataclasses.replace(base, items=tuple(items), variant=key, why=f"{base.why}, {extra.playlist} interleaved")
 
 
+DAYS_AHEAD = 7  # a playlist with a pool is published for this many days ahead, one folder a day
+
+
 def _when(campaign: Campaign, today: dt.date) -> dt.date:
     """The date a campaign's playlist is selected for: today, or its first day if it starts later
     (so a campaign's content is built and published before it starts)."""
@@ -52,15 +56,23 @@ def _when(campaign: Campaign, today: dt.date) -> dt.date:
 def scheduled_plans(
     project: Project, plans: list[ScreenPlan], today: dt.date, emergencies: list[Emergency]
 ) -> tuple[list[ScreenPlan], list[Problem]]:
-    """The variants of every default plan the schedule (and each emergency) may switch to."""
+    """The variants of every default plan the schedule (and each emergency) may switch to.
+
+    A variant whose playlists rotate through a pool is made once per day for ``DAYS_AHEAD``
+    days (``KEY@DATE``), so the day's choice is published before the day begins."""
     schedule = project.schedule
     out: list[ScreenPlan] = []
     problems: list[Problem] = []
     for e in emergencies:
         project.playlists.setdefault(e.key, emergency_playlist(e))
+    days = [today + dt.timedelta(days=k) for k in range(DAYS_AHEAD)]
     for plan in plans:
         branch, screen, kind = plan.branch, plan.screen, plan.kind
-        replaces: dict[str, ScreenPlan] = {DEFAULT: plan}
+
+        def select(name: str | None, day: dt.date, key: str) -> ScreenPlan:
+            selected = select_screen(project, branch, screen, day, name)  # noqa: B023 - used at once
+            return dataclasses.replace(selected, variant=key)
+
         later = [
             c
             for c in schedule.campaigns
@@ -69,20 +81,92 @@ def scheduled_plans(
             and kind in project.playlists[c.playlist].suits
             and (c.until is None or c.until >= today - dt.timedelta(days=1))  # a day's grace for time zones
         ]
+        default_name = plan.playlist
+        bases: dict[str, tuple[str | None, dt.date]] = {DEFAULT: (None, today)}
+        bases |= {c.id: (c.playlist, _when(c, today)) for c in later if c.mode == "replace"}
         try:
+            for key, (name, start) in bases.items():
+                if project.playlists[name or default_name].pooled:
+                    out += [select(name, d, f"{key}@{d.isoformat()}") for d in days if d >= start]
+                elif key != DEFAULT:
+                    out.append(select(name, start, key))
             for c in later:
                 if c.mode == "replace":
-                    replaces[c.id] = dataclasses.replace(
-                        select_screen(project, branch, screen, _when(c, today), c.playlist), variant=c.id
-                    )
-            out += [p for key, p in replaces.items() if key != DEFAULT]
-            for c in later:
-                if c.mode == "interleave":
-                    extra = select_screen(project, branch, screen, _when(c, today), c.playlist)
-                    out += [interleaved(p, extra, c.every, f"{key}+{c.id}") for key, p in replaces.items()]
+                    continue
+                for key, (name, start) in bases.items():
+                    pooled = project.playlists[name or default_name].pooled or project.playlists[c.playlist].pooled
+                    for d in days if pooled else [max(start, _when(c, today))]:
+                        if d < start:
+                            continue
+                        base = select(name, d, key)
+                        variant = f"{key}+{c.id}" + (f"@{d.isoformat()}" if pooled else "")
+                        if c.mode == "interleave":
+                            extra = select_screen(project, branch, screen, max(d, _when(c, today)), c.playlist)
+                            out.append(interleaved(base, extra, c.every, variant))
+                        else:  # ticker: what plays, with the texts of the campaign's slogans running below
+                            playlist = project.playlists[c.playlist]
+                            texts = tuple(
+                                project.content_text("slogan", s.id, branch.locale, branch.id)
+                                for entry in playlist.entries
+                                if entry.slogans is not None
+                                for s in slogan_selection(project, entry, branch.locale, max(d, _when(c, today)))
+                            )
+                            out.append(dataclasses.replace(base, variant=variant, ticker=texts))
             for e in emergencies:
                 if (e.stopped is None or e.stopped > e.start) and e.where.matches(branch, screen, kind):
-                    out.append(dataclasses.replace(select_screen(project, branch, screen, today, e.key), variant=e.key))
+                    out.append(select(e.key, today, e.key))
         except SignageError as exc:
             problems += exc.problems
+    return out, problems
+
+
+def _reachable(project: Project, plan: ScreenPlan, today: dt.date) -> set[str]:
+    """The variants (without their dates) the schedule puts on the plan's screen from ``today`` until a
+    week after the last campaign starts."""
+    from ..schedule.resolve import day_switches
+
+    last = max([c.from_ for c in project.schedule.campaigns if c.from_] + [today]) + dt.timedelta(days=7)
+    keys: set[str] = set()
+    day = today
+    while day <= last:
+        keys |= {d.key.split("@")[0] for _, d in day_switches(project, project.schedule, plan.branch, plan.screen, day)}
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def with_frequency(
+    project: Project, plans: list[ScreenPlan], today: dt.date | None = None
+) -> tuple[list[ScreenPlan], list[Problem]]:
+    """Each plan with the minimum frequencies that apply to its screen (not an emergency's), and a
+    problem for each plan that has no item of a kind it must play that often."""
+    rules = project.schedule.min_frequency
+    if not rules:
+        return plans, []
+    out, problems = [], []
+    reached: dict[tuple[str, str], set[str]] = {}
+    for plan in plans:
+        found = []
+        for rule in rules:
+            if plan.variant.startswith("emergency-") or not rule.where.matches(plan.branch, plan.screen, plan.kind):
+                continue
+            ids = frozenset(s.id for s in project.slogans.values() if s.kind.value == rule.kind)
+            label = f"min_frequency {rule.kind} every {rule.every}"
+            if not any(item.want.content_id in ids for item in plan.items):
+                where = (plan.branch.id, plan.screen.id)
+                if where not in reached:
+                    reached[where] = _reachable(project, plan, today or dt.date.today())
+                if plan.variant.split("@")[0] not in reached[where]:
+                    continue  # published, but the schedule never puts it on: nothing to hold
+                problems.append(
+                    Problem(
+                        f"{label} cannot hold on {plan.branch.id}/{plan.folder}: playlist {plan.playlist} has no "
+                        f"{rule.kind} slogan",
+                        project.root / "playlists" / "schedule.yaml",
+                        None,
+                        "min_frequency",
+                    )
+                )
+                continue
+            found.append((ids, rule.seconds, label))
+        out.append(dataclasses.replace(plan, frequency=tuple(found)) if found else plan)
     return out, problems

@@ -38,6 +38,9 @@ class ScreenPlan:
     why: str  # which rule (or override) chose the playlist
     items: tuple[Selected, ...]
     variant: str = "default"  # or the schedule's key (a campaign, "BASE+CAMPAIGN", "emergency-ID")
+    ticker: tuple[str, ...] = ()  # texts for a ticker band over the screen (a ticker campaign)
+    # (slogan ids, seconds, label): one of these ids at least this often over the loop
+    frequency: tuple[tuple[frozenset[str], float, str], ...] = ()
 
     @property
     def folder(self) -> str:
@@ -120,9 +123,19 @@ def _entry_wants(
         return [Want(path, "media", profile.id, what, name, NO_LOCALE)]
     if entry.slogans is not None:
         slogans = _slogans(project, entry, locale, today)
+        if entry.slogans.rotate:
+            slogans = entry.slogans.rotate.choose(slogans, today, branch.id)
         return [_content_want(project, "slogan", s.id, locale, branch, profile) for s in slogans]
+    assert entry.cases is not None
     cases = _cases(project, entry, locale)
+    if entry.cases.rotate:
+        cases = entry.cases.rotate.choose(cases, today, branch.id)
     return [_content_want(project, "case", c.id, locale, branch, profile) for c in cases]
+
+
+def slogans_of(project: Project, entry: Entry, locale: str, today: dt.date) -> list[Slogan]:
+    """The slogans a playlist entry selects in ``locale`` on ``today`` (before any pool picks)."""
+    return _slogans(project, entry, locale, today)
 
 
 def _slogans(project: Project, entry: Entry, locale: str, today: dt.date) -> list[Slogan]:

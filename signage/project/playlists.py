@@ -8,6 +8,7 @@ profile's ``image_seconds``).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,10 +38,38 @@ def _as_ids(value: Any) -> Any:
     return value
 
 
+class Rotation(Strict):
+    """A pool: ``pick`` of the selected items play each day, chosen from the branch-local date
+    alone (the same inputs give the same answer on any machine)."""
+
+    pick: Annotated[int, Field(ge=1, le=1000)] = 1
+    order: Literal["daily", "shuffle"] = "daily"  # daily: the next ones in turn; shuffle: a new order each day
+    offset: Literal["none", "branch"] = "none"  # branch: neighbouring branches start at different places
+    seed: int = 0
+
+    def choose(self, items: list[Any], day: dt.date, branch_id: str) -> list[Any]:
+        if not items:
+            return []
+        n = len(items)
+        salt = branch_id if self.offset == "branch" else ""
+        if self.order == "shuffle":
+            import random
+
+            shuffled = list(items)
+            random.Random(f"{self.seed}:{salt}:{day.isoformat()}").shuffle(shuffled)
+            return shuffled[: self.pick]
+        import hashlib
+
+        off = int(hashlib.sha256(f"{self.seed}:{salt}".encode()).hexdigest()[:8], 16) % n if salt else 0
+        start = (day.toordinal() * self.pick + off) % n
+        return [items[(start + k) % n] for k in range(min(self.pick, n))]
+
+
 class SloganSelector(Strict):
     ids: list[Id] = Field(default_factory=list)  # in this order; else every slogan that matches, in file order
     kind: list[SloganKind] = Field(default_factory=list)
     tags: list[NonEmpty] = Field(default_factory=list)  # any of them
+    rotate: Rotation | None = None  # a pool: a few of them each day
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -53,6 +82,7 @@ class CaseSelector(Strict):
     fraud_type: list[Literal[FRAUD_TYPES]] = Field(default_factory=list)  # type: ignore[valid-type]
     outcome: list[Literal["stopped", "lost", "recovered", "partly-recovered"]] = Field(default_factory=list)
     newest: Annotated[int, Field(ge=1, le=1000)] | None = None  # by date, newest first
+    rotate: Rotation | None = None  # a pool: "one case a day" is {rotate: {pick: 1}}
 
     @field_validator("fraud_type", "outcome", mode="before")
     @classmethod
@@ -88,6 +118,11 @@ class Playlist(Strict):
     name: str = ""
     suits: Annotated[list[ScreenKind], Field(min_length=1)]  # the kinds of screen it is made for
     entries: Annotated[list[Entry], Field(min_length=1)]
+
+    @property
+    def pooled(self) -> bool:
+        """Whether what it plays depends on the day (an entry rotates through a pool)."""
+        return any((e.slogans and e.slogans.rotate) or (e.cases and e.cases.rotate) for e in self.entries)
 
     def project_files(self) -> list[tuple[str, str]]:
         return [

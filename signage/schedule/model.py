@@ -96,7 +96,9 @@ class Campaign(Strict):
     weekdays: list[Literal[WEEKDAYS]] = Field(default_factory=list)  # type: ignore[valid-type]  # none: every day
     dayparts: list[NonEmpty] = Field(default_factory=list)  # names from `dayparts`, or "HH:MM-HH:MM"; none: all day
     priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
-    mode: Literal["replace", "interleave"] = "replace"
+    # replace: its playlist instead; interleave: one of its items after every `every` items of what
+    # would play; ticker: what would play, with its slogans' texts in a ticker band (TV screens)
+    mode: Literal["replace", "interleave", "ticker"] = "replace"
     every: Annotated[int, Field(ge=1, le=100)] = 3  # interleave: one campaign item after this many items
 
     @model_validator(mode="after")
@@ -106,9 +108,42 @@ class Campaign(Strict):
         return self
 
 
+_LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_length(text: str) -> float:
+    """'10m', '90s', '1h30m' -> seconds."""
+    match = _LENGTH.match(str(text).strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a length like 10m, 90s or 1h30m")
+    h, m, s = (int(g or 0) for g in match.groups())
+    return float(h * 3600 + m * 60 + s)
+
+
+class Frequency(Strict):
+    """Items of a kind at least every so often on the screens ``where`` names, over the whole loop."""
+
+    kind: Literal["slogan", "rule", "formula", "warning", "hotline"]  # slogans of this kind
+    every: NonEmpty  # 10m, 90s
+
+    where: Where = Field(default_factory=Where)
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str) -> str:
+        if parse_length(value) < 1:
+            raise ValueError("every: at least 1 s")
+        return value
+
+    @property
+    def seconds(self) -> float:
+        return parse_length(self.every)
+
+
 class Schedule(Strict):
     dayparts: dict[Id, NonEmpty | list[NonEmpty]] = Field(default_factory=dict)
     campaigns: list[Campaign] = Field(default_factory=list)
+    min_frequency: list[Frequency] = Field(default_factory=list)
 
     @field_validator("dayparts")
     @classmethod

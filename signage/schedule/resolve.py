@@ -74,6 +74,8 @@ def decide(
             reason = f"not targeted (where: {c.where.describe()})"
         elif kind not in suits:
             reason = f"its playlist {c.playlist} is for {'/'.join(suits) or 'no'} screens, this one is {kind}"
+        elif c.mode == "ticker" and kind != "tv":
+            reason = "a ticker campaign is for TV screens"
         elif c.from_ and today < c.from_:
             reason = f"not started: from {c.from_}"
         elif c.until and today > c.until:
@@ -105,12 +107,20 @@ def decide(
                 else f"priority {c.priority} is below {winner.id}'s {winner.priority}"
             )
             considered.append((c.id, "lost", reason))
+
+    def dated(key: str, *names: str) -> str:
+        """A playlist with a pool plays the day's choice: its key carries the local date."""
+        pooled = any(project.playlists[n].pooled for n in names if n in project.playlists)
+        return f"{key}@{today.isoformat()}" if pooled else key
+
     if winner is None:
-        return Decision(DEFAULT, default, None, f"no campaign applies: the default ({rule})", tuple(considered))
+        why = f"no campaign applies: the default ({rule})"
+        return Decision(dated(DEFAULT, default), default, None, why, tuple(considered))
     if winner.mode == "replace":
-        return Decision(winner.id, winner.playlist, winner.id, f"campaign {winner.id}", tuple(considered))
+        key = dated(winner.id, winner.playlist)
+        return Decision(key, winner.playlist, winner.id, f"campaign {winner.id}", tuple(considered))
     under = base.playlist if base else default
-    key = f"{base.id if base else DEFAULT}+{winner.id}"
+    key = dated(f"{base.id if base else DEFAULT}+{winner.id}", under, winner.playlist)
     why = f"campaign {winner.id} interleaved into {'campaign ' + base.id if base else 'the default'}"
     return Decision(key, under, winner.id, why, tuple(considered), winner.playlist, winner.every)
 
