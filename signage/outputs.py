@@ -6,20 +6,17 @@ A new kind (a normalised clip, a playlist bundle) is a module with a Job subclas
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .card import job as card_job
 from .card.template import CardTemplate
 from .errors import Problem
-from .led import job as led_job
 from .led.template import LedTemplate, check_screens
-from .media import job as media_job
 from .project.loader import Project, find_project_dir, load_project, read_project
 from .project.templates import TemplateKind
-from .video import job as video_job
 from .video.template import VideoTemplate
 
 
@@ -27,14 +24,19 @@ from .video.template import VideoTemplate
 class OutputKind:
     name: str  # as `build --only` and the output folder name it: led, cards, video
     templates: TemplateKind | None  # None: no design templates (supplied media)
-    plan: Callable[..., list[Any]]
+    module: str  # its job module, imported when a build plans (renderers load numpy, Pillow, fpdf2)
+
+    @property
+    def plan(self) -> Callable[..., list[Any]]:
+        plan: Callable[..., list[Any]] = importlib.import_module(self.module, __package__).plan
+        return plan
 
 
 KINDS: tuple[OutputKind, ...] = (
-    OutputKind("led", TemplateKind("led", "LED", LedTemplate, check_screens), led_job.plan),
-    OutputKind("cards", TemplateKind("card", "card", CardTemplate), card_job.plan),
-    OutputKind("video", TemplateKind("video", "video", VideoTemplate), video_job.plan),
-    OutputKind("media", None, media_job.plan),
+    OutputKind("led", TemplateKind("led", "LED", LedTemplate, check_screens), ".led.job"),
+    OutputKind("cards", TemplateKind("card", "card", CardTemplate), ".card.job"),
+    OutputKind("video", TemplateKind("video", "video", VideoTemplate), ".video.job"),
+    OutputKind("media", None, ".media.job"),
 )
 TEMPLATE_KINDS = tuple(kind.templates for kind in KINDS if kind.templates is not None)
 KIND_NAMES = tuple(kind.name for kind in KINDS)

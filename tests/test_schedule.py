@@ -338,6 +338,27 @@ def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy:
     assert not os.readlink(west / SCREENS / "door").endswith("emergency-1")
     events = [r[1] for r in read_log(project.output_dir)]
     assert "emergency-start" in events and "emergency-stop" in events
+    # words of the operator's own, built as a warning for the sign and the TV
+    words = "紧急提醒：近期冒充客服诈骗高发，请勿向陌生账户转账。"
+    result = cli(
+        "--project",
+        str(network),
+        "emergency",
+        "start",
+        "--text",
+        words,
+        "--where",
+        "branch:east-1",
+        "--until",
+        "2099-01-01T00:00",
+    )
+    assert result.exit_code == 0, result.output
+    east = branch_dir(project.output_dir, "east-1")
+    for s in ("door", "lobby"):
+        data = json.loads((east / SCREENS / s / "playlist.json").read_text(encoding="utf-8"))
+        assert {i["content"]["id"] for i in data["items"]} == {"emergency-text-2"}
+    lobby = json.loads((east / SCREENS / "lobby" / "playlist.json").read_text(encoding="utf-8"))
+    assert lobby["items"][0]["text"] == words and lobby["items"][0]["kind"] == "video"
 
 
 def test_a_pool_picks_from_the_date_alone_and_neighbours_differ(example: Project) -> None:

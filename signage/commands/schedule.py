@@ -60,6 +60,7 @@ def plan_command(
     """What plays on a branch's screens at an instant (with its items in order), or a day's switches."""
     from ..network.scheduled import scheduled_plans
     from ..network.select import select_screen
+    from ..schedule.emergency import inject
     from ..schedule.emergency import load as load_emergencies
     from ..schedule.resolve import day_switches, decide
 
@@ -72,6 +73,7 @@ def plan_command(
     if (at is None) == (day is None):
         raise SignageError("give --at TIME or --day DATE")
     emergencies = load_emergencies(project.output_dir)
+    inject(project, [e for e in emergencies if e.text])
     out: list[dict[str, Any]] = []
     if day is not None:
         for screen in screens:
@@ -194,12 +196,15 @@ def emergency_group() -> None:
 
 
 @emergency_group.command("start")
-@click.option("--slogan", "slogan_id", required=True, help="The slogan to show (its LED and TV outputs are built).")
+@click.option("--slogan", "slogan_id", help="The slogan to show (its LED and TV outputs are built).")
+@click.option("--text", "text", help="Or words of your own, shown as a warning slogan (may use {{ hotline }}).")
 @click.option("--where", "where", required=True, help="all, or branch:ID / tag:T / locale:L / screen:S / kind:tv ...")
 @click.option("--for", "length", help="How long: 2h, 90m, 1d12h.")
 @click.option("--until", "until", help="Until this instant (ISO; project time zone unless offset).")
 @click.pass_context
-def emergency_start(ctx: click.Context, slogan_id: str, where: str, length: str | None, until: str | None) -> None:
+def emergency_start(
+    ctx: click.Context, slogan_id: str | None, text: str | None, where: str, length: str | None, until: str | None
+) -> None:
     """Start an emergency: record it, build and publish what it needs, switch the screens now."""
     from ..build import build as build_catalogue
     from ..lock import project_lock
@@ -210,7 +215,10 @@ def emergency_start(ctx: click.Context, slogan_id: str, where: str, length: str 
     from ..schedule.rotate import record, rotate_once
 
     project = _project(ctx)
-    project.slogan(slogan_id)
+    if (slogan_id is None) == (text is None):
+        raise SignageError("give --slogan ID or --text TEXT")
+    if slogan_id is not None:
+        project.slogan(slogan_id)
     try:
         selector = em.Where.parse(where)
         start = dt.datetime.now(dt.timezone.utc)
@@ -231,13 +239,18 @@ def emergency_start(ctx: click.Context, slogan_id: str, where: str, length: str 
         raise SignageError(f"--where {where!r} matches no screen of any branch")
     with project_lock(project.output_dir, "emergency", wait=True):
         emergencies = em.load(project.output_dir)
-        emergency = em.Emergency(em.next_id(emergencies), slogan_id, selector, start, end.astimezone(dt.timezone.utc))
+        number = em.next_id(emergencies)
+        words = None
+        if text is not None:  # in every locale of the screens it targets
+            words = {project.branch(b).locale: text for b, _ in targeted}  # type: ignore[union-attr]
+        shown = slogan_id or f"emergency-text-{number}"
+        emergency = em.Emergency(number, shown, selector, start, end.astimezone(dt.timezone.utc), text=words)
         em.save(project.output_dir, [*emergencies, emergency])
         record(
             project.output_dir,
             start,
             "emergency-start",
-            why=f"emergency {emergency.id}: {slogan_id} on "
+            why=f"emergency {emergency.id}: {shown} on "
             f"{selector.describe()} until {emergency.end.isoformat(timespec='minutes')}",
         )
         try:
@@ -255,7 +268,7 @@ def emergency_start(ctx: click.Context, slogan_id: str, where: str, length: str 
     for line in report.summary():
         click.echo(line)
     click.echo(
-        f"emergency {emergency.id}: {slogan_id} on {len(targeted)} screen(s) until "
+        f"emergency {emergency.id}: {shown} on {len(targeted)} screen(s) until "
         f"{emergency.end.isoformat(timespec='minutes')}; {len(switches)} switch(es) now"
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 from ..build.plan import Want
 from ..errors import SignageError
 from ..project.loader import Project
+from ..schedule.emergency import inject
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import decide
 from .publish import PublishReport, publish_network, referenced
@@ -22,6 +23,7 @@ class Network:
         self.project = project
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.emergencies = [e for e in load_emergencies(project.output_dir) if not e.over(self.now)]
+        inject(project, self.emergencies)
         self.plans: list[ScreenPlan]
         self.plans, problems = select_network(project, today)
         if not problems:

@@ -29,6 +29,7 @@ class Emergency:
     end: dt.datetime
     stopped: dt.datetime | None = None
     end_logged: bool = False  # its expiry is in the rotation log
+    text: dict[str, str] | None = None  # --text: locale -> the words, shown as a warning slogan ``slogan``
 
     @property
     def key(self) -> str:
@@ -55,6 +56,7 @@ class Emergency:
             "end": self.end.isoformat(),
             "stopped": self.stopped.isoformat() if self.stopped else None,
             "end_logged": self.end_logged,
+            "text": self.text,
         }
 
     @classmethod
@@ -68,7 +70,28 @@ class Emergency:
             dt.datetime.fromisoformat(data["end"]),
             dt.datetime.fromisoformat(stopped) if stopped else None,
             bool(data.get("end_logged")),
+            data.get("text"),
         )
+
+
+def inject(project: Any, emergencies: list[Emergency], output: Path | None = None) -> None:
+    """Make each ``--text`` emergency a warning slogan of the project (in memory), so the build
+    renders it for LED signs and TVs like any other; SignageError if its text cannot be filled."""
+    from ..errors import SignageError
+    from ..project.content import Slogan
+    from ..project.texts import TextEntry
+
+    path = (output or project.output_dir) / STATE_DIR / EMERGENCIES
+    for e in emergencies:
+        if not e.text or e.slogan in project.slogans:
+            continue
+        project.slogans[e.slogan] = Slogan.model_validate({"id": e.slogan, "kind": "warning", "text": e.text})
+        for locale, words in e.text.items():
+            entry = TextEntry(path, None, e.slogan, f"text.{locale}", locale, words, led=True)
+            problem = project.expressions.compile(entry)
+            if problem:
+                raise SignageError(problem)
+            project.texts.append(entry)
 
 
 def parse_duration(text: str) -> dt.timedelta:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..network.publish import SCREENS, _link, branch_dir, current_version
+from ..project.config import Branch
 from ..project.loader import Project
 from .emergency import STATE_DIR, Emergency
 from .emergency import load as load_emergencies
@@ -45,6 +46,28 @@ def log_db(output: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
+Row = tuple[str, str, str | None, str | None, str | None, str | None, str]
+
+
+def row(
+    at: dt.datetime,
+    event: str,
+    branch: str | None = None,
+    screen: str | None = None,
+    frm: str | None = None,
+    to: str | None = None,
+    why: str = "",
+) -> Row:
+    return (at.astimezone(dt.timezone.utc).isoformat(timespec="seconds"), event, branch, screen, frm, to, why)
+
+
+def write_rows(output: Path, rows: list[Row]) -> None:
+    """Rows into the log, in one transaction."""
+    if rows:
+        with log_db(output) as db:
+            db.executemany("INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 def record(
     output: Path,
     at: dt.datetime,
@@ -55,11 +78,7 @@ def record(
     to: str | None = None,
     why: str = "",
 ) -> None:
-    with log_db(output) as db:
-        db.execute(
-            "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at.astimezone(dt.timezone.utc).isoformat(timespec="seconds"), event, branch, screen, frm, to, why),
-        )
+    write_rows(output, [row(at, event, branch, screen, frm, to, why)])
 
 
 def read_log(output: Path, branch: str | None = None, since: dt.datetime | None = None) -> list[tuple[str, ...]]:
@@ -94,45 +113,52 @@ def rotate_once(project: Project, at: dt.datetime, emergencies: list[Emergency] 
     output = project.output_dir
     emergencies = load_emergencies(output) if emergencies is None else emergencies
     ended = [e for e in emergencies if e.over(at) and not e.stopped and not e.end_logged]
+    rows: list[Row] = []
     for e in ended:
         e.end_logged = True
-        record(output, e.end, "emergency-expired", why=f"emergency {e.id} ({e.slogan}, {e.where.describe()}) ended")
-    if ended:
-        save_emergencies(output, emergencies)
+        rows.append(row(e.end, "emergency-expired", why=f"emergency {e.id} ({e.slogan}, {e.where.describe()}) ended"))
     switches: list[Switch] = []
-    for branch in project.config.branches:
-        version = current_version(output, branch.id)
-        if version is None:
-            continue
-        folder = branch_dir(output, branch.id)
-        for screen in branch.screens:
-            decision = decide(project, project.schedule, branch, screen, at, emergencies)
-            wanted = screen.id if decision.key == DEFAULT else f"{screen.id}~{decision.key}"
-            if not (folder / version / wanted).is_dir():
-                if decision.key != DEFAULT:
-                    record(
-                        output,
-                        at,
-                        "error",
-                        branch.id,
-                        screen.id,
-                        None,
-                        decision.key,
-                        f"{decision.why}: not in the published {version}; run signage build",
-                    )
-                wanted = screen.id
-            link = folder / SCREENS / screen.id
-            try:
-                now = os.readlink(link)
-            except OSError:
-                now = ""
-            target = f"../{version}/{wanted}"
-            if now != target:
-                _link(target, link)
-                frm, to = _variant_of(now, screen.id) if now else "", _variant_of(target, screen.id)
-                switches.append(Switch(branch.id, screen.id, frm, to, decision.why))
-                record(output, at, "switch", branch.id, screen.id, frm, to, decision.why)
+    try:
+        for branch in project.config.branches:
+            version = current_version(output, branch.id)
+            if version is not None:
+                _switch_branch(project, branch, version, at, emergencies, rows, switches)
+    finally:  # what was switched is logged, in one transaction, even when a pass is cut short
+        write_rows(output, rows)
+        if ended:
+            save_emergencies(output, emergencies)
     return switches
+
+
+def _switch_branch(
+    project: Project,
+    branch: Branch,
+    version: str,
+    at: dt.datetime,
+    emergencies: list[Emergency],
+    rows: list[Row],
+    switches: list[Switch],
+) -> None:
+    folder = branch_dir(project.output_dir, branch.id)
+    for screen in branch.screens:
+        decision = decide(project, project.schedule, branch, screen, at, emergencies)
+        wanted = screen.id if decision.key == DEFAULT else f"{screen.id}~{decision.key}"
+        if not (folder / version / wanted).is_dir():
+            if decision.key != DEFAULT:
+                why = f"{decision.why}: not in the published {version}; run signage build"
+                rows.append(row(at, "error", branch.id, screen.id, None, decision.key, why))
+            wanted = screen.id
+        link = folder / SCREENS / screen.id
+        try:
+            now = os.readlink(link)
+        except OSError:
+            now = ""
+        target = f"../{version}/{wanted}"
+        if now != target:
+            _link(target, link)
+            frm, to = _variant_of(now, screen.id) if now else "", _variant_of(target, screen.id)
+            switches.append(Switch(branch.id, screen.id, frm, to, decision.why))
+            rows.append(row(at, "switch", branch.id, screen.id, frm, to, decision.why))
 
 
 def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergency]) -> dt.datetime | None:

@@ -137,21 +137,28 @@ DOMAIN_WORDS = (
     "必有诈",
 )
 _added: set[str] = set()
+_pending: list[str] = list(DOMAIN_WORDS)  # taught to the segmenter when it is first needed
 
 
 def add_words(words: list[str] | tuple[str, ...]) -> None:
-    """Teach the segmenter words of the domain (Simplified or Traditional; both are looked up Simplified)."""
+    """Teach the segmenter words of the domain (Simplified or Traditional; both are looked up Simplified).
+
+    Taken in now and handed to jieba when a text is first segmented, so loading a project
+    never loads the segmenter (0.1 s) for commands that lay nothing out."""
+    fresh = [w for w in words if w and w not in _added and w not in _pending]
+    if fresh:
+        _pending.extend(fresh)
+        analyse.cache_clear()
+
+
+def _teach() -> None:
     import rjieba
 
-    if words is not DOMAIN_WORDS and DOMAIN_WORDS[0] not in _added:
-        add_words(DOMAIN_WORDS)
-
-    fresh = [w for w in (_to_simplified(w, True) for w in words) if w and w not in _added]
-    for word in fresh:
-        rjieba.add_word(word, 100_000, None)
-        _added.add(word)
-    if fresh:
-        analyse.cache_clear()
+    while _pending:
+        word = _to_simplified(_pending.pop(0), True)
+        if word and word not in _added:
+            rjieba.add_word(word, 100_000, None)
+            _added.add(word)
 
 
 @lru_cache(maxsize=4)
@@ -174,8 +181,8 @@ def word_breaks(text: str, locale: Locale) -> set[int]:
     """Positions between words (jieba's dictionary plus the domain's), which may be disallowed breaks."""
     import rjieba  # loaded on first use (0.1 s): one-line texts never need it
 
-    if DOMAIN_WORDS[0] not in _added:
-        add_words(DOMAIN_WORDS)
+    if _pending:
+        _teach()
     simplified = _to_simplified(text, locale.traditional, locale.region)
     positions = set()
     offset = 0
