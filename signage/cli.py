@@ -337,9 +337,22 @@ def render_video_command(
 )
 @click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
 @click.option("--wait", is_flag=True, help="Wait for another build or publish of this project instead of refusing.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    help="Where jobs render: local processes (default), or a dask cluster (signage.yaml cluster.executor).",
+)
+@click.option("--scheduler", help="The dask scheduler, tcp://HOST:8786 (default: signage.yaml cluster.scheduler).")
 @click.pass_context
 def build(
-    ctx: click.Context, workers: int | None, only: tuple[str, ...], today: Any, no_publish: bool, wait: bool
+    ctx: click.Context,
+    workers: int | None,
+    only: tuple[str, ...],
+    today: Any,
+    no_publish: bool,
+    wait: bool,
+    executor: str | None,
+    scheduler: str | None,
 ) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
     from .build import build as build_catalogue
@@ -350,15 +363,32 @@ def build(
 
     project = find_and_open(ctx.obj["project"])
     publish = not no_publish and not only  # a partial build leaves the published versions as they are
-    with project_lock(project.output_dir, "build", wait):
-        report = build_catalogue(
-            project,
-            planners(only),
-            workers=workers,
-            today=today.date() if today else None,
-            network=Network if publish else None,
-            keep=lambda: referenced(project.output_dir),
-        )
+    cluster = project.config.cluster
+    executor = executor or (cluster.executor if cluster else "local")
+    client = None
+    if executor == "dask":
+        from .build.cluster import connect, dask_executor
+
+        address = scheduler or (cluster.scheduler if cluster else None)
+        if not address:
+            raise SignageError(
+                "--executor dask needs --scheduler tcp://HOST:8786 (or cluster.scheduler in signage.yaml)"
+            )
+        client = connect(address)
+    try:
+        with project_lock(project.output_dir, "build", wait):
+            report = build_catalogue(
+                project,
+                planners(only),
+                workers=workers,
+                today=today.date() if today else None,
+                network=Network if publish else None,
+                keep=lambda: referenced(project.output_dir),
+                executor=dask_executor(client) if client is not None else None,
+            )
+    finally:
+        if client is not None:
+            client.close()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in report.summary():

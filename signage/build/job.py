@@ -113,6 +113,10 @@ class Job(ABC):
         """
         return None
 
+    def project_inputs(self) -> list[str]:
+        """The project files (relative paths) the render reads: what a cluster worker is sent."""
+        return [name for name, _ in getattr(self, "files", ())]
+
     def shown(self) -> list[tuple[str, str]]:
         """Every text the output shows, as (part, text): what the script check reads."""
         return [("text", self.text)] if self.text else []

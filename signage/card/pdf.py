@@ -53,6 +53,7 @@ class FontSubsets:
         self.characters = set(characters or ()) | _BASE_CHARS
         # frozen: the plan foresaw every character, so a miss is a bug, not a reason to cut a new subset
         self.frozen = frozen
+        self.used: set[Path] = set()  # every subset file handed out (what a cluster's workers are sent)
 
     def prepare(self, fonts: FontRegistry, roles: set[str], locales: set[str]) -> None:
         """Cut the faces these roles use in these locales now, so workers only read them."""
@@ -72,6 +73,7 @@ class FontSubsets:
         stat = face.spec.path.stat()
         key = hashlib.sha256(f"{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode())
         target = self.cache_dir / f"{face.spec.id}-{face.index}-{key.hexdigest()[:16]}.otf"
+        self.used.add(target)
         if target.is_file():
             os.utime(target)  # in use: pruning by another process leaves recently used subsets alone
         else:

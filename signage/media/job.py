@@ -55,6 +55,9 @@ class MediaJob(Job):
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
         return {"source": [self.source, self.digest], "size": list(self.size), "video": self.video, "fps": FPS}
 
+    def project_inputs(self) -> list[str]:
+        return [self.source]
+
     def cost(self) -> float:
         if not self.video:
             return IMAGE_SECONDS

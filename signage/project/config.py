@@ -194,6 +194,13 @@ FontIds = Annotated[list[Id], Field(min_length=1)]
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
+class Cluster(Strict):
+    """Where `signage build` renders: local processes, or a dask.distributed cluster."""
+
+    executor: Literal["local", "dask"] = "local"
+    scheduler: NonEmpty | None = None  # tcp://HOST:8786
+
+
 class ProjectConfig(Strict):
     """Everything in signage.yaml."""
 
@@ -210,6 +217,7 @@ class ProjectConfig(Strict):
     tv_screens: list[TvScreen] = Field(default_factory=list)  # TV profiles
     playlist_rules: list[PlaylistRule] = Field(default_factory=list)
     publish: Publishing = Field(default_factory=Publishing)
+    cluster: Cluster | None = None
 
     def name_for(self, locale: str) -> str:
         """The project's name in ``locale``: its own, else one of the same script, else the default's."""
