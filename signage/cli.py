@@ -393,6 +393,11 @@ def build(
         click.echo(f"warning: {warning}", err=True)
     for line in report.summary():
         click.echo(line)
+    if publish:
+        from .preview import write_preview
+
+        shown = write_preview(project, [f"warning: {w}" for w in report.warnings])
+        click.echo(f"preview: {project.output_dir / 'preview' / 'index.html'} ({shown.branches} branches)")
 
 
 @main.command("list")
@@ -486,6 +491,51 @@ def export(ctx: click.Context, branch_id: str, target: Path) -> None:
     project.branch(branch_id)
     version, screens, assets = export_branch(project.output_dir, branch_id, target)
     click.echo(f"wrote {target}: {branch_id} {version}, {screens} screen(s), {assets} file(s)")
+
+
+@main.command()
+@click.pass_context
+def preview(ctx: click.Context) -> None:
+    """Write output/preview/: what every branch's screens play now and today, with the check's warnings."""
+    from .commands.check import check_project
+    from .lock import project_lock
+    from .outputs import find_and_open
+    from .preview import write_preview
+
+    project = find_and_open(ctx.obj["project"])
+    notes = [str(p) for p in check_project(project.root)]
+    with project_lock(project.output_dir, "preview", wait=True):
+        report = write_preview(project, notes)
+    click.echo(
+        f"wrote {project.output_dir / 'preview' / 'index.html'}: {report.branches} branches, {report.thumbs} "
+        f"thumbnails, {report.pages_bytes / 1024:.0f} KiB of pages"
+    )
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the whole LAN).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx: click.Context, bind: str, port: int) -> None:
+    """Serve the output folder (published playlists, players, preview) read-only over HTTP."""
+    from .outputs import find_and_open
+    from .serve import make_server
+
+    project = find_and_open(ctx.obj["project"])
+    root = project.output_dir
+    if not root.is_dir():
+        raise SignageError(f"nothing to serve yet: {root} does not exist (run signage build)")
+    try:
+        server = make_server(root, bind, port)
+    except OSError as exc:
+        raise SignageError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"serving {root} on http://{bind}:{port}/ (preview/index.html, publish/BRANCH/player.html?screen=ID)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 main.add_command(schedule_commands.plan_command)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..build.plan import Want
 from ..errors import SignageError
 from ..project.loader import Project
 from ..schedule.emergency import inject
 from ..schedule.emergency import load as load_emergencies
-from ..schedule.resolve import decide
+from ..schedule.resolve import day_switches, decide
 from .publish import PublishReport, publish_network, referenced
 from .scheduled import scheduled_plans, with_frequency
 from .select import ScreenPlan, demand, select_network
@@ -40,7 +41,7 @@ class Network:
 
     def publish(self, records: dict[str, dict[str, Any]]) -> bool:
         """Publish what changed; whether any version was made or removed."""
-        self.report = publish_network(self.project, self.plans, records, self.choose)
+        self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline)
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
 
     def choose(self, branch_id: str, screen_id: str) -> str:
@@ -49,6 +50,26 @@ class Network:
         assert branch is not None
         screen = next(s for s in branch.screens if s.id == screen_id)
         return decide(self.project, self.project.schedule, branch, screen, self.now, self.emergencies).key
+
+    def timeline(self, branch_id: str, folders: set[str], days: int = 7) -> dict[str, list[list[str]]]:
+        """Each screen's switches from now for ``days``: [[instant, folder], ...], the folder its
+        decision names if the version has it, else the screen's default (what rotate does)."""
+        branch = self.project.branch(branch_id)
+        assert branch is not None
+        local = self.now.astimezone(ZoneInfo(branch.timezone)).date()
+        out: dict[str, list[list[str]]] = {}
+        for screen in branch.screens:
+            entries: list[list[str]] = []
+            for k in range(days):
+                for at, decision in day_switches(
+                    self.project, self.project.schedule, branch, screen, local + dt.timedelta(days=k), self.emergencies
+                ):
+                    name = screen.id if decision.key == "default" else f"{screen.id}~{decision.key}"
+                    folder = name if name in folders else screen.id
+                    if not entries or entries[-1][1] != folder:
+                        entries.append([at.isoformat(), folder])
+            out[screen.id] = entries
+        return out
 
     def referenced(self) -> set[str]:
         """Every store path a kept version plays."""

@@ -92,5 +92,7 @@ def write_screen(
     (folder / "playlist.json").write_text(playlist_json(data, href), encoding="utf-8")
     (folder / "playlist.m3u8").write_text(playlist_m3u8(data, href), encoding="utf-8")
     (folder / "playlist.smil").write_text(playlist_smil(data, href), encoding="utf-8")
+    script = f"signage.setPlaylist({json.dumps(folder.name)}, {playlist_json(data, href).strip()});\n"
+    (folder / "playlist.js").write_text(script, encoding="utf-8")  # the browser player's copy
     if data["screen"]["kind"] == "led":
         led_program(data, output, folder, copy)

@@ -97,6 +97,9 @@ def _link(target: str, link: Path) -> None:
 
 
 Chooser = Callable[[str, str], str]  # (branch id, screen id) -> the variant the schedule says
+# (branch id, the version's folders) -> screen -> [[instant, folder], ...]: the coming week's switches
+Timeline = Callable[[str, set[str]], dict[str, list[list[str]]]]
+PLAYER = "player.html"
 
 
 def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> None:
@@ -123,12 +126,20 @@ def publish_branch(
     records: dict[str, dict[str, Any]],
     now: dt.datetime | None = None,
     choose: Chooser | None = None,
+    timeline: Timeline | None = None,
 ) -> str | None:
-    """A new version of one branch when what its screens play changed; the version made, or None."""
+    """A new version of one branch when what its screens play changed; the version made, or None.
+
+    Beside the playlists, a version holds what the browser player (``player.html`` in the
+    branch's folder) reads: ``version.js``, ``timeline.js`` (each screen's switches for the
+    coming week) and each screen folder's ``playlist.js``. The timeline is part of the
+    digest: a day later it reads differently, so the daily build publishes it anew."""
     output = project.output_dir
     branch_id = plans[0].branch.id
     screens = {plan.folder: assemble(plan, records) for plan in plans}
-    digest = _digest(screens)
+    switches = timeline(branch_id, set(screens)) if timeline else {}
+    digest = _digest({**screens, "(timeline)": switches})  # type: ignore[dict-item]
+    _write_player(branch_dir(output, branch_id))
     existing = versions(output, branch_id)
     pin = branch_dir(output, branch_id) / PINNED
     if existing and read_version(output, branch_id, existing[-1]).get("digest") == digest:
@@ -155,6 +166,8 @@ def publish_branch(
             },
         }
         (stage / VERSION_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (stage / "version.js").write_text(_js("setVersion", {"version": version, "created": info["created"]}))
+        (stage / "timeline.js").write_text(_js("setTimeline", {"screens": switches}), encoding="utf-8")
         os.chmod(stage, 0o755)
         os.rename(stage, folder / version)
     except BaseException:
@@ -163,6 +176,25 @@ def publish_branch(
     switch(output, branch_id, version, choose)
     pin.unlink(missing_ok=True)  # new content ends a rollback
     return version
+
+
+def _js(call: str, *args: object) -> str:
+    """A script the browser player loads with a <script> tag (which file:// allows, unlike fetch)."""
+    return f"signage.{call}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)});\n"
+
+
+def _write_player(folder: Path) -> None:
+    """The branch's browser player, ``player.html?screen=ID``, kept up to date (atomically)."""
+    from importlib import resources
+
+    page = resources.files("signage.player").joinpath(PLAYER).read_bytes()
+    target = folder / PLAYER
+    if target.is_file() and target.read_bytes() == page:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{PLAYER}.new-{os.getpid()}"
+    tmp.write_bytes(page)
+    os.replace(tmp, target)
 
 
 def prune(output: Path, branch_id: str, keep: int) -> int:
@@ -193,7 +225,11 @@ def referenced(output: Path) -> set[str]:
 
 
 def publish_network(
-    project: Project, plans: list[ScreenPlan], records: dict[str, dict[str, Any]], choose: Chooser | None = None
+    project: Project,
+    plans: list[ScreenPlan],
+    records: dict[str, dict[str, Any]],
+    choose: Chooser | None = None,
+    timeline: Timeline | None = None,
 ) -> PublishReport:
     """Publish every branch that has screens; prune old versions; remove branches that left the project."""
     output = project.output_dir
@@ -203,7 +239,7 @@ def publish_network(
         by_branch.setdefault(plan.branch.id, []).append(plan)
     for branch_id, branch_plans in by_branch.items():
         report.screens += sum(plan.variant == "default" for plan in branch_plans)
-        made = publish_branch(project, branch_plans, records, choose=choose)
+        made = publish_branch(project, branch_plans, records, choose=choose, timeline=timeline)
         if made is None:
             report.unchanged += 1
         else:
