@@ -154,10 +154,13 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512  # a lobby full of players reconnecting at once: the default backlog is 5
+
+
 def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((bind, port), make_handler(root))
-    server.daemon_threads = True
-    return server
+    return _Server((bind, port), make_handler(root))
 
 
 __all__ = ["make_server", "resolve"]
