@@ -13,8 +13,10 @@ there and its dates.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,8 @@ from PIL import Image
 
 from ..network.publish import PLAYER, branch_dir, current_version
 from ..project.loader import Project
-from ..publish import staged_dir
+from ..publish import atomic_write_bytes, staged_dir
+from ..resources import cache_dir
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
 
@@ -72,8 +75,8 @@ def _e(text: object) -> str:
 class Thumbs:
     """Small pictures of store files, one per source and size, written into the preview folder."""
 
-    def __init__(self, output: Path, folder: Path):
-        self.output, self.folder = output, folder
+    def __init__(self, output: Path, folder: Path, previous: Path | None = None):
+        self.output, self.folder, self.previous = output, folder, previous
         self.made: dict[str, str] = {}
 
     def get(self, store_path: str, led: bool = False) -> str | None:
@@ -84,9 +87,13 @@ class Thumbs:
         source = self.output / store_path
         if source.suffix.lower() not in (".png", ".bmp", ".gif") or not source.is_file():
             return None
-        name = f"thumbs/{source.stem[:20]}{'-dots' if led else ''}.png"
+        name = f"thumbs/{source.stem[:20]}{'-dots' if led else ''}.png"  # store files are named by content
         target = self.folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
+        if self.previous is not None and (self.previous / name).is_file():  # the last preview made it already
+            os.link(self.previous / name, target)
+            self.made[key] = name
+            return name
         with Image.open(source) as picture:
             image = picture.convert("RGB")
         if led:
@@ -120,15 +127,24 @@ def font_face(family: str, face: Any, characters: set[str]) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in characters])
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    stat = face.spec.path.stat()
+    chars = "".join(sorted(characters))
+    key = hashlib.sha256(f"{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode())
+    cached = cache_dir() / "preview-fonts" / f"{key.hexdigest()[:24]}.otf"
+    if cached.is_file():  # cutting a CJK face takes about two seconds; the same characters, the same subset
+        subset_bytes = cached.read_bytes()
+    else:
+        font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False)
+        options = subset.Options()
+        options.layout_features = ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in characters])
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.save(buffer)
+        subset_bytes = buffer.getvalue()
+        atomic_write_bytes(cached, subset_bytes)
+    data = base64.b64encode(subset_bytes).decode("ascii")
     return f"@font-face{{font-family:{family};src:url(data:font/otf;base64,{data}) format('opentype')}}\n"
 
 
@@ -167,8 +183,9 @@ def write_preview(project: Project, warnings: list[str] | None = None, now: dt.d
             for item in data["items"]:
                 used_by.setdefault(item["source"], set()).add(branch.id)
         playlists[branch.id] = found
+    previous = output / PREVIEW
     with staged_dir(output / PREVIEW) as stage:
-        thumbs = Thumbs(output, stage)
+        thumbs = Thumbs(output, stage, previous if previous.is_dir() else None)
         (stage / "branches").mkdir()
         rows = []
         regions: dict[str, list[Any]] = {}
