@@ -394,10 +394,14 @@ def build(
     for line in report.summary():
         click.echo(line)
     if publish:
-        from .preview import write_preview
+        from .preview import preview_is_current, write_preview
 
-        shown = write_preview(project, [f"warning: {w}" for w in report.warnings])
-        click.echo(f"preview: {project.output_dir / 'preview' / 'index.html'} ({shown.branches} branches)")
+        index = project.output_dir / "preview" / "index.html"
+        if report.changed or not preview_is_current(project):  # else the one there says the same
+            shown = write_preview(project, [f"warning: {w}" for w in report.warnings])
+            click.echo(f"preview: {index} ({shown.branches} branches)")
+        else:
+            click.echo(f"preview: {index} (unchanged)")
 
 
 @main.command("list")

@@ -44,6 +44,7 @@ class BuildReport:
     errors: list[str] = field(default_factory=list)
     output: Path | None = None
     published: str = ""
+    changed: bool = False  # the catalogue, the outputs or the published versions changed
 
     def summary(self) -> list[str]:
         lines = []
@@ -157,6 +158,7 @@ def build(
     if screens is not None:
         changed = screens.publish(catalogue.records) or changed
         report.published = screens.summary()
+    report.changed = changed
     if changed:  # something left the catalogue or the published versions: drop the store files no one uses
         published = screens.referenced() if screens is not None else keep() if keep is not None else set()
         report.store_removed = store.collect(catalogue.referenced() | published)

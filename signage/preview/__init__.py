@@ -160,6 +160,16 @@ def _page(title: str, body: str, depth: int = 0, script: str = "", lang: str = "
     )
 
 
+def preview_is_current(project: Project) -> bool:
+    """Whether the preview was written today (the project's time zone): its timelines are today's."""
+    index = project.output_dir / PREVIEW / "index.html"
+    if not index.is_file():
+        return False
+    zone = ZoneInfo(project.config.timezone)
+    written = dt.datetime.fromtimestamp(index.stat().st_mtime, tz=zone).date()
+    return written == dt.datetime.now(zone).date()
+
+
 def write_preview(project: Project, warnings: list[str] | None = None, now: dt.datetime | None = None) -> PreviewReport:
     """Write ``output/preview/`` (swapped in whole) from the catalogue and the published versions."""
     output = project.output_dir
