@@ -35,6 +35,7 @@ TYPES = {
     ".pdf": "application/pdf",
     ".svg": "image/svg+xml",
 }
+PRIVATE = "schedule"  # output/schedule: emergencies and the rotation log, for the tool alone
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
 
@@ -45,8 +46,8 @@ def resolve(root: Path, url_path: str) -> Path | None:
     if "\x00" in path:
         return None
     parts = [p for p in path.split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        return None
+    if any(p == ".." or p.startswith(".") for p in parts) or parts[:1] == [PRIVATE]:
+        return None  # no way up, and none into the lock, staging areas or the rotation's own state
     target = root.joinpath(*parts) if parts else root
     try:
         real = target.resolve(strict=True)
@@ -101,11 +102,12 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if path is None:
                 self._refuse(HTTPStatus.NOT_FOUND)
                 return
-            if path.is_dir():
-                path = path / "index.html"
-                if not path.is_file():
-                    self._refuse(HTTPStatus.FORBIDDEN)  # no directory listings
+            if path.is_dir():  # a folder serves its own index.html (inside the output folder too), never a listing
+                index = resolve(root, urllib.parse.urlsplit(self.path).path.rstrip("/") + "/index.html")
+                if index is None or not index.is_file():
+                    self._refuse(HTTPStatus.FORBIDDEN)
                     return
+                path = index
             try:
                 handle = path.open("rb")
             except OSError:

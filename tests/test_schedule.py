@@ -112,8 +112,8 @@ def test_the_days_switches_are_local_and_dst_neither_skips_nor_repeats(scheduled
         assert [k for _, k in local] == ["overnight", "small-hours", "overnight", DEFAULT, "overnight"], local
         times = [t for t, _ in local]
         assert times[3:] == ["09:00", "17:00"]
-        if day == dt.date(2027, 3, 28):  # 01:30 does not exist that night: the switch comes as the clocks read 02:30
-            assert times[1:3] == ["02:30", "03:00"]
+        if day == dt.date(2027, 3, 28):  # 01:30 does not exist that night: the switch comes at 02:00, the first
+            assert times[1:3] == ["02:00", "03:00"]  # instant after it that does
         else:
             assert times[1:3] == ["01:30", "03:00"]
     # the instants themselves: 09:00 London is 09:00Z in winter and 08:00Z in summer
@@ -141,6 +141,26 @@ def test_exactly_one_playlist_is_live_and_the_answer_is_deterministic(example: P
             timeline = day_switches(example, example.schedule, branch, s, day)
             current = [d.key for t, d in timeline if t <= at]
             assert current and current[-1] == first.key
+
+
+def test_a_span_inside_the_hour_that_repeats_plays_once(project_copy: Path) -> None:
+    with (project_copy / "branches.csv").open("a", encoding="utf-8") as handle:
+        handle.write(LONDON)
+    path = project_copy / "playlists" / "schedule.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - id: repeated-hour\n    playlist: overnight\n    where: {branches: [london-strand], kinds: [led]}\n"
+        '    dayparts: ["01:10-01:40"]\n    priority: 20\n',
+        encoding="utf-8",
+    )
+    project = open_project(project_copy)
+    branch, door = screen(project, "london-strand", "door")
+    switches = day_switches(project, project.schedule, branch, door, dt.date(2027, 10, 31))  # clocks go back at 02:00
+    on = [t for t, d in switches if d.key == "repeated-hour"]
+    off = [t for t, d in switches[1:] if d.key == "overnight"]
+    assert on == [dt.datetime(2027, 10, 31, 0, 10, tzinfo=UTC)]  # 01:10 BST, once: not again at 01:10 GMT
+    assert off[0] == dt.datetime(2027, 10, 31, 0, 40, tzinfo=UTC)  # 01:40 BST
+    assert len(switches) == 5  # midnight, on, off, 09:00, 17:00: no switch repeated in the second 01:00-02:00
 
 
 def test_a_week_of_rotation_with_an_emergency_switches_at_each_instant(scheduled: Project) -> None:

@@ -20,14 +20,16 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import SignageError
 from .job import Job, RenderEnv
-from .runner import Outcome, execute, init_worker
+from .runner import Outcome, execute
 
 INSTALL = "the dask executor needs dask and distributed: pip install 'signage[cluster]'"
 
@@ -88,6 +90,8 @@ def _unpack(snap: Snapshot) -> RenderEnv:
     env = _WORKER_ENVS.get(snap["digest"])
     if env is not None:
         return env
+    for old in list(_WORKER_ENVS):  # one build's snapshot at a time on a long-running worker
+        shutil.rmtree(_WORKER_ENVS.pop(old).root.parent, ignore_errors=True)
     from ..typography.fonts import FontRegistry
 
     base = Path(tempfile.mkdtemp(prefix=f"signage-{snap['digest'][:12]}-"))
@@ -119,9 +123,9 @@ def _unpack(snap: Snapshot) -> RenderEnv:
 
 
 def _run(snap: Snapshot, index: int, job: Job) -> Outcome:
-    """One job on a worker: its files come back as bytes."""
-    init_worker(_unpack(snap))
-    return execute(index, job, None, as_data=True)
+    """One job on a worker: its files come back as bytes (the job's own environment, so workers
+    with several threads may run jobs of different builds side by side)."""
+    return execute(index, job, None, as_data=True, env=_unpack(snap))
 
 
 def dask_executor(client: Any) -> Callable[[Sequence[Job], RenderEnv, Callable[[Outcome], None]], None]:
@@ -134,8 +138,11 @@ def dask_executor(client: Any) -> Callable[[Sequence[Job], RenderEnv, Callable[[
             return
         snap = snapshot(jobs, env)
         shared = client.scatter(snap, broadcast=True, hash=False)
+        build_id = uuid.uuid4().hex[:12]  # keys of their own: builds sharing a scheduler never meet
         futures = [
-            client.submit(_run, shared, i, job, pure=False, priority=int(job.cost() * 1000), key=f"render-{i}")
+            client.submit(
+                _run, shared, i, job, pure=False, priority=int(job.cost() * 1000), key=f"render-{build_id}-{i}"
+            )
             for i, job in enumerate(jobs)
         ]
         try:

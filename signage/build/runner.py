@@ -65,13 +65,17 @@ def _die_with_parent() -> None:
         pass
 
 
-def execute(index: int, job: Job, stage_root: str | None, as_data: bool = False) -> Outcome:
-    """Render one job into a fresh folder under ``stage_root`` (a temporary folder when None)."""
-    assert _ENV is not None, "init_worker first"
+def execute(
+    index: int, job: Job, stage_root: str | None, as_data: bool = False, env: RenderEnv | None = None
+) -> Outcome:
+    """Render one job into a fresh folder under ``stage_root`` (a temporary folder when None), with
+    ``env`` (default: the worker's, from :func:`init_worker`)."""
+    env = env or _ENV
+    assert env is not None, "init_worker first"
     started = time.perf_counter()
     stage = Path(tempfile.mkdtemp(dir=stage_root, prefix="job-"))
     try:
-        rendered = job.render(_ENV, stage)
+        rendered = job.render(env, stage)
     except SignageError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         return Outcome(index, error=[str(p) for p in exc.problems], seconds=time.perf_counter() - started)

@@ -256,13 +256,16 @@ def emergency_start(
         try:
             report = build_catalogue(project, planners(), network=Network, keep=lambda: referenced(project.output_dir))
         except BaseException:
-            em.save(project.output_dir, emergencies)  # nothing was switched: the emergency did not start
+            # the emergency did not start: forget it, and put back any screen a branch already published
+            # for it had switched to (the next build drops it from the players' timelines)
+            em.save(project.output_dir, emergencies)
             record(
                 project.output_dir,
                 dt.datetime.now(dt.timezone.utc),
                 "emergency-stop",
                 why=f"emergency {emergency.id} could not be built",
             )
+            rotate_once(project, dt.datetime.now(dt.timezone.utc), emergencies)
             raise
         switches = rotate_once(project, dt.datetime.now(dt.timezone.utc))
     for line in report.summary():
@@ -293,7 +296,11 @@ def emergency_list(ctx: click.Context) -> None:
 @click.pass_context
 def emergency_stop(ctx: click.Context, emergency_id: str) -> None:
     """End an emergency now; its screens go back to their schedule."""
+    from ..build import build as build_catalogue
     from ..lock import project_lock
+    from ..network import Network
+    from ..network.publish import referenced
+    from ..outputs import planners
     from ..schedule import emergency as em
     from ..schedule.rotate import record, rotate_once
 
@@ -309,4 +316,7 @@ def emergency_stop(ctx: click.Context, emergency_id: str) -> None:
         em.save(project.output_dir, emergencies)
         record(project.output_dir, now, "emergency-stop", why=f"emergency {found.id} ({found.slogan}) stopped")
         switches = rotate_once(project, now, emergencies)
+        # publish again, so the browser players' timelines no longer hold it (nothing needs rendering)
+        build_catalogue(project, planners(), network=Network, keep=lambda: referenced(project.output_dir))
+        switches += rotate_once(project, dt.datetime.now(dt.timezone.utc))
     click.echo(f"emergency {found.id} stopped; {len(switches)} switch(es)")

@@ -22,6 +22,7 @@ class Network:
 
     def __init__(self, project: Project, today: dt.date, now: dt.datetime | None = None):
         self.project = project
+        self.fixed_now = now  # else each step takes the time it runs at (a long build crosses switches)
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.emergencies = [e for e in load_emergencies(project.output_dir) if not e.over(self.now)]
         inject(project, self.emergencies)
@@ -41,6 +42,7 @@ class Network:
 
     def publish(self, records: dict[str, dict[str, Any]]) -> bool:
         """Publish what changed; whether any version was made or removed."""
+        self.now = self.fixed_now or dt.datetime.now(dt.timezone.utc)  # what plays when publishing, not planning
         self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline)
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
 
@@ -58,6 +60,9 @@ class Network:
         assert branch is not None
         local = self.now.astimezone(ZoneInfo(branch.timezone)).date()
         out: dict[str, list[list[str]]] = {}
+        if not self.project.schedule.campaigns and not self.emergencies and not self._pooled(branch):
+            midnight = dt.datetime.combine(local, dt.time(), tzinfo=ZoneInfo(branch.timezone))
+            return {s.id: [[midnight.astimezone(dt.timezone.utc).isoformat(), s.id]] for s in branch.screens}
         for screen in branch.screens:
             entries: list[list[str]] = []
             for k in range(days):
@@ -70,6 +75,13 @@ class Network:
                         entries.append([at.isoformat(), folder])
             out[screen.id] = entries
         return out
+
+    def _pooled(self, branch: Any) -> bool:
+        """Whether a screen of the branch plays a playlist with a pool (its key changes at midnight)."""
+        from ..project.screens import playlist_for
+
+        names = {playlist_for(self.project, branch, s)[0] for s in branch.screens}
+        return any(self.project.playlists[n].pooled for n in names if n in self.project.playlists)
 
     def referenced(self) -> set[str]:
         """Every store path a kept version plays."""

@@ -106,6 +106,13 @@ def assemble(plan: ScreenPlan, records: dict[str, dict[str, Any]]) -> dict[str, 
     branch = plan.branch
     for ids, seconds, label in plan.frequency:
         items = at_least_every(items, ids, seconds, f"{label} (branch {branch.id}, screen {plan.folder})")
+    for ids, seconds, label in plan.frequency:  # a later rule's insertions must not break an earlier one
+        gap = longest_gap(items, ids)
+        if gap > seconds + 1e-6:
+            raise SignageError(
+                f"{label} (branch {branch.id}, screen {plan.folder}): cannot hold together with the other "
+                f"minimum frequencies of this screen: a gap of {gap:.0f} s"
+            )
     extra: dict[str, Any] = {"ticker": {"texts": list(plan.ticker)}} if plan.ticker else {}
     return extra | {
         "version": PLAYLIST_VERSION,
@@ -116,6 +123,18 @@ def assemble(plan: ScreenPlan, records: dict[str, dict[str, Any]]) -> dict[str, 
         "duration": round(sum(i["duration"] for i in items), 3),
         "items": items,
     }
+
+
+def longest_gap(items: list[dict[str, Any]], ids: frozenset[str]) -> float:
+    """The longest time from the start of an item in ``ids`` to the start of the next, over the loop."""
+    starts, t = [], 0.0
+    for item in items:
+        if item["content"].get("id") in ids:
+            starts.append(t)
+        t += float(item["duration"])
+    if not starts:
+        return float("inf")
+    return max([b - a for a, b in zip(starts, starts[1:], strict=False)] + [t - starts[-1] + starts[0]])
 
 
 def at_least_every(items: list[dict[str, Any]], ids: frozenset[str], seconds: float, what: str) -> list[dict[str, Any]]:
@@ -140,6 +159,8 @@ def at_least_every(items: list[dict[str, Any]], ids: frozenset[str], seconds: fl
         return float(sum(i["duration"] for i in unit))
 
     longest = max(length(m) for m in members)
+    if longest > seconds + 1e-6:
+        raise SignageError(f"{what}: cannot hold: one of these items alone plays {longest:.0f} s")
     for unit in others:
         if longest + length(unit) > seconds + 1e-6:
             raise SignageError(

@@ -31,6 +31,7 @@ from ..publish import atomic_write_bytes, staged_dir
 from ..resources import cache_dir
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
+from ..sizes import parse_pixels
 
 PREVIEW = "preview"
 THUMB_WIDTH = 320
@@ -259,7 +260,7 @@ def _branch_page(
         profile = project.profile(screen.profile)
         if profile is None:
             continue
-        w, h = (int(v) for v in profile.size.lower().split("x"))
+        w, h = parse_pixels(profile.size, "size")
         decision = decide(project, project.schedule, branch, screen, now, emergencies)
         live = screen.id if decision.key == "default" else f"{screen.id}~{decision.key}"
         live = live if live in folders else screen.id

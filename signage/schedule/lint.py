@@ -76,7 +76,11 @@ def lint_schedule(project: Project, today: dt.date) -> list[Problem]:
                 continue
             day = start
             while day <= end and not won:
-                won = any(d.campaign == c.id for _, d in day_switches(project, schedule, br, s, day))
+                won = any(
+                    cid == c.id and verdict == "won"  # the winner, or the playlist an interleave goes into
+                    for _, d in day_switches(project, schedule, br, s, day)
+                    for cid, verdict, _ in d.considered
+                )
                 day += dt.timedelta(days=1)
             if won:
                 break

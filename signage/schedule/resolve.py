@@ -57,7 +57,7 @@ def decide(
     profile = project.profile(screen.profile)
     kind = screen_kind(profile) if profile is not None else ""
     local = _local(branch, at)
-    today, minute, weekday = local.date(), local.hour * 60 + local.minute, WEEKDAYS[local.weekday()]
+    today, minute, weekday = local.date(), _wall_minute(local), WEEKDAYS[local.weekday()]
     considered: list[tuple[str, str, str]] = []
     live = [e for e in emergencies if e.active(at) and e.where.matches(branch, screen, kind)]
     if live:
@@ -125,8 +125,39 @@ def decide(
     return Decision(key, under, winner.id, why, tuple(considered), winner.playlist, winner.every)
 
 
+def _wall_minute(local: dt.datetime) -> int:
+    """Minutes since local midnight as dayparts count them. In the hour the clocks go back, the
+    second pass (fold 1) counts as the last minute of the first, so nothing in that hour starts
+    or stops twice; it holds until the wall clock passes the hour again."""
+    minute = local.hour * 60 + local.minute
+    if local.fold == 0 or local.utcoffset() == local.replace(fold=0).utcoffset():
+        return minute
+    at = local.astimezone(dt.timezone.utc)
+    for k in range(1, 181):  # back to the last instant before the clocks went back
+        before = (at - dt.timedelta(minutes=k)).astimezone(local.tzinfo)
+        if before.fold == 0:
+            return before.hour * 60 + before.minute
+    return minute
+
+
+def _transitions(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The instants (UTC) between ``start`` and ``end`` at which the zone's offset changes."""
+    lo, hi = start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+    if lo.astimezone(zone).utcoffset() == hi.astimezone(zone).utcoffset():
+        return []
+    while hi - lo > dt.timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).utcoffset() == lo.astimezone(zone).utcoffset():
+            lo = mid
+        else:
+            hi = mid
+    return [hi.replace(microsecond=0) + (dt.timedelta(seconds=1) if hi.microsecond else dt.timedelta())]
+
+
 def instants(schedule: Schedule, branch: Branch, day: dt.date, emergencies: list[Emergency] = ()) -> list[dt.datetime]:  # type: ignore[assignment]
-    """Every instant of the branch's local ``day`` at which a decision may change, in order (UTC)."""
+    """Every instant of the branch's local ``day`` at which a decision may change, in order (UTC):
+    local midnight, each daypart edge (both occurrences on the night the clocks go back), the
+    instant the clocks change (an edge in the skipped hour takes effect then), emergencies."""
     zone = ZoneInfo(branch.timezone)
     start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
@@ -134,10 +165,11 @@ def instants(schedule: Schedule, branch: Branch, day: dt.date, emergencies: list
     for c in schedule.campaigns:
         for a, b in schedule.spans(c):
             minutes |= {a, b % 1440}
-    found = {start.astimezone(dt.timezone.utc)}
+    found = {start.astimezone(dt.timezone.utc), *_transitions(zone, start, end)}
     for m in minutes:
-        local = dt.datetime.combine(day, dt.time(m // 60, m % 60), tzinfo=zone)
-        found.add(local.astimezone(dt.timezone.utc))
+        for fold in (0, 1):
+            local = dt.datetime.combine(day, dt.time(m // 60, m % 60, fold=fold), tzinfo=zone)
+            found.add(local.astimezone(dt.timezone.utc))
     for e in emergencies:
         found |= {t for t in (e.start, e.end, e.stopped) if t is not None}
     lo, hi = start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..network.publish import SCREENS, _link, branch_dir, current_version
 from ..project.config import Branch
@@ -148,6 +149,10 @@ def _switch_branch(
                 why = f"{decision.why}: not in the published {version}; run signage build"
                 rows.append(row(at, "error", branch.id, screen.id, None, decision.key, why))
             wanted = screen.id
+            if not (folder / version / wanted).is_dir():  # a screen added since the last build: nothing to show yet
+                why = f"screen {screen.id} is not in the published {version}; run signage build"
+                rows.append(row(at, "error", branch.id, screen.id, None, None, why))
+                continue
         link = folder / SCREENS / screen.id
         try:
             now = os.readlink(link)
@@ -172,6 +177,9 @@ def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergen
     return soonest
 
 
+WATCH_SECONDS = 30.0  # how often the loop looks (one stat) whether an emergency started or stopped meanwhile
+
+
 def run(
     load: Callable[[], Project],
     stop: threading.Event,
@@ -180,13 +188,26 @@ def run(
 ) -> None:
     """Rotate until ``stop`` is set: a pass now, then one at each instant the plan changes.
 
-    The next pass is a ``schedule`` job at that instant's local clock time (a week ahead at
-    most: a job due before it only recomputes); the wait between is one ``Event.wait``, so
-    SIGTERM (which sets ``stop``) ends it at once."""
+    The next pass is a ``schedule`` job at that instant (rounded up to the whole second, its
+    local clock time; a week ahead at most: a job due earlier only recomputes). Between
+    passes the loop sleeps in one ``Event.wait``, so SIGTERM (which sets ``stop``) ends it at
+    once; every ``WATCH_SECONDS`` it looks whether the emergencies file changed (an
+    emergency started or stopped by another command) and then passes at once. Each pass
+    holds the project lock, so it never interleaves with a build's publishing or an
+    emergency command."""
     import schedule
 
+    from ..lock import project_lock
+
     scheduler = schedule.Scheduler()
-    state: dict[str, Project] = {"project": load()}
+    state: dict[str, Any] = {"project": load(), "seen": None}
+
+    def watched() -> float | None:
+        path = state["project"].output_dir / STATE_DIR / "emergencies.json"
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return None
 
     def one_pass() -> None:
         now = clock()
@@ -197,19 +218,28 @@ def run(
             record(state["project"].output_dir, now, "error", why=f"project invalid, kept the last good one: {exc}")
             say(f"project invalid, keeping the last good one: {message}")
         project = state["project"]
-        emergencies = load_emergencies(project.output_dir)
-        for s in rotate_once(project, now, emergencies):
-            say(f"{now:%Y-%m-%d %H:%M:%S} {s.branch}/{s.screen}: {s.frm or '-'} -> {s.to} ({s.why})")
+        with project_lock(project.output_dir, "rotate", wait=True):
+            now = clock()
+            emergencies = load_emergencies(project.output_dir)
+            for s in rotate_once(project, now, emergencies):
+                say(f"{now:%Y-%m-%d %H:%M:%S} {s.branch}/{s.screen}: {s.frm or '-'} -> {s.to} ({s.why})")
+            state["seen"] = watched()
         upcoming = next_instant(project, now, emergencies)
         scheduler.clear()
         if upcoming is None:
             scheduler.every(1).hours.do(one_pass)  # nothing changes within a week: look again later
         else:
-            local = upcoming.astimezone().replace(tzinfo=None)
-            scheduler.every().day.at(local.strftime("%H:%M:%S")).do(one_pass)
+            due = upcoming.astimezone().replace(tzinfo=None)
+            if due.microsecond:  # never a moment early: a pass before the instant would find nothing to do
+                due = due.replace(microsecond=0) + dt.timedelta(seconds=1)
+            scheduler.every().day.at(due.strftime("%H:%M:%S")).do(one_pass)
 
     one_pass()
     while not stop.is_set():
-        stop.wait(timeout=max(0.0, float(scheduler.idle_seconds or 0.0)) + 0.01)
-        if not stop.is_set():
+        stop.wait(timeout=min(WATCH_SECONDS, max(0.0, float(scheduler.idle_seconds or 0.0)) + 0.01))
+        if stop.is_set():
+            break
+        if watched() != state["seen"]:
+            one_pass()
+        else:
             scheduler.run_pending()
