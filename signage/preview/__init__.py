@@ -96,12 +96,12 @@ class Thumbs:
             self.made[key] = name
             return name
         with Image.open(source) as picture:
+            if not led:  # reduce while decoding what it can: a 300-dpi card is 2,480 px wide
+                picture.thumbnail((THUMB_WIDTH, 100 * THUMB_WIDTH), reducing_gap=2.0)
             image = picture.convert("RGB")
         if led:
             image = dots(image)
-        elif image.width > THUMB_WIDTH:
-            image = image.resize((THUMB_WIDTH, max(1, round(image.height * THUMB_WIDTH / image.width))))
-        image.save(target, optimize=True)
+        image.save(target, compress_level=6)
         self.made[key] = name
         return name
 
