@@ -236,3 +236,17 @@ def test_the_player_works_over_http_too(site: Path, server: str, browser) -> Non
     )
     assert not errors
     page.close()
+
+
+def test_an_exported_bundle_plays_in_the_browser_from_a_usb_stick(site: Path, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from signage.network.export import export_branch
+
+    stick = tmp_path / "usb" / "east-1"
+    export_branch(site / "output", "east-1", stick)
+    page = browser.new_page()
+    page.clock.install(time=dt.datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0))
+    page.goto((stick / "player.html").as_uri() + "?screen=lobby")
+    page.wait_for_function("document.body.dataset.folder === 'lobby'")
+    src = page.evaluate("document.querySelector('#stage video, #stage img').src")
+    assert src.startswith(stick.as_uri() + "/assets/")  # the bundle's own copy, nothing outside it
+    page.close()

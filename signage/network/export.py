@@ -1,7 +1,8 @@
 """``signage export``: one branch's live version as a self-contained bundle, for a player on a USB stick.
 
 Every screen's playlists are written again with links into the bundle's own ``assets/``
-folder (each file once, by its hash), so the bundle plays wherever it is copied.
+folder (each file once, by its hash), so the bundle plays wherever it is copied; the
+browser player comes along as ``player.html?screen=ID``, reading the bundle's own files.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..errors import Problem, SignageError
 from .formats import write_screen
-from .publish import VERSION_FILE, branch_dir, current_version
+from .publish import PLAYER, VERSION_FILE, branch_dir, current_version
 
 ASSETS = "assets"
 
@@ -41,6 +42,11 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
                     assets.add(name)
             write_screen(data, output, bundle / screen.name, lambda path: f"../{ASSETS}/{Path(path).name}", copy=True)
         shutil.copyfile(source / VERSION_FILE, bundle / VERSION_FILE)
+        for name in ("version.js", "timeline.js"):  # what the browser player reads, beside its page
+            if (source / name).is_file():
+                shutil.copyfile(source / name, bundle / name)
+        page = (branch_dir(output, branch_id) / PLAYER).read_text(encoding="utf-8")
+        (bundle / PLAYER).write_text(page.replace('<html lang="zh">', '<html lang="zh" data-base="">', 1), "utf-8")
         if target.suffix.lower() == ".zip":
             _zip(bundle, target)
         else:
