@@ -455,3 +455,40 @@ def test_a_ticker_campaign_runs_its_slogans_over_what_plays(project_copy: Path) 
     door = next(s for s in branch.screens if s.id == "door")
     door_decision = decide(project, project.schedule, branch, door, dt.datetime(2026, 12, 1, 10, tzinfo=UTC))
     assert ("urgent-ticker", "skipped", "not targeted (where: kinds=tv)") in door_decision.considered
+
+
+def test_the_rotate_loop_keeps_the_last_good_project_and_stops_at_once(scheduled: Project) -> None:
+    import threading
+    import time
+
+    from signage.errors import SignageError
+    from signage.schedule.rotate import run
+
+    project = scheduled
+    fake_publish(project, days=(dt.date(2027, 3, 24), dt.date(2027, 3, 25)))
+    calls = {"n": 0}
+
+    def load() -> Project:
+        calls["n"] += 1
+        if calls["n"] > 1:  # an edit broke the project after the loop started
+            raise SignageError("playlists/schedule.yaml:3: campaigns[0].until: not a date")
+        return project
+
+    night = dt.datetime(2027, 3, 24, 22, 0, tzinfo=UTC)
+    said: list[str] = []
+    stop = threading.Event()
+    loop = threading.Thread(target=run, args=(load, stop, lambda: night, said.append))
+    loop.start()
+    deadline = time.monotonic() + 20
+    while not any(r[1] == "switch" for r in read_log(project.output_dir)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    stop.set()  # what SIGTERM does
+    loop.join(timeout=10)
+    assert not loop.is_alive() and time.monotonic() - started < 2
+    rows = read_log(project.output_dir)
+    assert any(r[1] == "error" and "kept the last good one" in r[6] for r in rows)
+    assert any(s.startswith("project invalid, keeping the last good one") for s in said)
+    for branch in project.config.branches:  # the pass still happened, with the last good project
+        for s in branch.screens:
+            assert live_key(project, branch.id, s.id) == decide(project, project.schedule, branch, s, night).key
