@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .locales import Locale
+from .locales import Locale, for_locale
 
 # Hong Kong usage: the names the Anti-Deception Coordination Centre gives these scams.
 FRAUD_TYPES_HK = {
@@ -76,8 +76,4 @@ def _changes(text: str, config: str) -> set[int]:
 def strings_for(strings: dict[str, dict[str, str]], locale: str, default_locale: str) -> dict[str, str]:
     """A template's fixed wording for ``locale``: its own, else one of the same script, else the
     default locale's (which the script check then reports if it is in the other script)."""
-    if locale in strings:
-        return strings[locale]
-    script = locale.split("-")[1]
-    same = [tag for tag in strings if tag.split("-")[1] == script]
-    return strings[same[0]] if same else strings.get(default_locale, {})
+    return for_locale(strings, locale, default_locale) or {}

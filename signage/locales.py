@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Region subtag -> glyph forms of the CJK face to use. Hong Kong and Macau share the
 # HK forms; Taiwan uses the TC (Taiwan standard) forms; the mainland uses SC.
@@ -38,3 +41,13 @@ class Locale:
         if script == "Hans" and region in _HANS_REGIONS or script == "Hant" and region in _HANT_FORMS:
             return cls(tag=f"zh-{script}-{region}", script=script, region=region)
         raise ValueError(f"unknown locale {tag!r}: use zh-Hans-CN, zh-Hans-SG, zh-Hant-HK, zh-Hant-MO or zh-Hant-TW")
+
+
+def for_locale(values: dict[str, T], locale: str, default_locale: str) -> T | None:
+    """What ``values`` (locale tag -> value) gives ``locale``: its own, else one of the same script,
+    else the default locale's; None when there is none of these."""
+    if locale in values:
+        return values[locale]
+    script = locale.split("-")[1]
+    same = [tag for tag in values if tag.split("-")[1] == script]
+    return values[same[0]] if same else values.get(default_locale)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ..locales import Locale
+from ..locales import Locale, for_locale
 from ..sizes import parse_pixels
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -223,13 +223,7 @@ class ProjectConfig(Strict):
         """The project's name in ``locale``: its own, else one of the same script, else the default's."""
         if isinstance(self.name, str):
             return self.name
-        if locale in self.name:
-            return self.name[locale]
-        script = locale.split("-")[1]
-        same = [tag for tag in self.name if tag.split("-")[1] == script]
-        return self.name[
-            same[0] if same else self.default_locale if self.default_locale in self.name else next(iter(self.name))
-        ]
+        return for_locale(self.name, locale, self.default_locale) or next(iter(self.name.values()))
 
     @model_validator(mode="after")
     def _default_fonts(self) -> ProjectConfig:
