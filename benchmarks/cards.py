@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from signage.build.plan import PlanContext, local_today
 from signage.card.job import plan
 from signage.card.layout import layout_card
 from signage.card.pdf import FontSubsets, PdfOptions, card_pdf
 from signage.card.raster import card_png
-from signage.commands.card import font_subsets
-from signage.outputs import open_project
+from signage.app.card import font_subsets
+from signage.job import PlanContext, local_today
+from signage.kinds import open_project
 
 TARGET_MS, TARGET_KB = 200, 200
 

@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 from moviepy import TextClip
 from PIL import ImageFont
 
-from signage.outputs import open_project as load_project
-from signage.project.loader import Project
+from signage.kinds import open_project as load_project
+from signage.project.model import Project
 from signage.typography.layout import Box, TextLayout, TextStyle, fit_text
 from signage.typography.linebreak import NO_END, NO_START, _uax14_breaks, analyse
 

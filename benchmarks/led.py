@@ -19,12 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from signage.build.job import RenderEnv
-from signage.build.plan import PlanContext, local_today
 from signage.build.runner import Outcome, run_local
+from signage.job import PlanContext, RenderEnv, local_today
+from signage.kinds import open_project
 from signage.led.job import LedJob, plan
-from signage.outputs import open_project
-from signage.project.loader import Project
+from signage.project.model import Project
 
 TARGET_PAGES_PER_S = 500
 

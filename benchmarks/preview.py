@@ -33,7 +33,7 @@ def main() -> None:
     import network
     from playwright.sync_api import sync_playwright
 
-    from signage.outputs import open_project
+    from signage.kinds import open_project
     from signage.preview import write_preview
 
     tmp = Path(tempfile.mkdtemp(prefix="preview-bench-"))

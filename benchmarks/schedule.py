@@ -62,8 +62,9 @@ def generate(target: Path, branches: int) -> None:
 
 def fake_publish(project, day: dt.date) -> int:  # type: ignore[no-untyped-def]
     """A published version per branch with every folder its screens can switch to on ``day`` (no media)."""
-    from signage.network.publish import SCREENS, _link, branch_dir
+    from signage.atomic import replace_link
     from signage.schedule.resolve import day_switches
+    from signage.tree import SCREENS, branch_dir
 
     folders = 0
     for branch in project.config.branches:
@@ -81,8 +82,8 @@ def fake_publish(project, day: dt.date) -> int:  # type: ignore[no-untyped-def]
                 name = s.id if key == "default" else f"{s.id}~{key}"
                 (version / name).mkdir()
                 folders += 1
-            _link(f"../v0001/{s.id}", folder / SCREENS / s.id)
-        _link("v0001", folder / "current")
+            replace_link(f"../v0001/{s.id}", folder / SCREENS / s.id)
+        replace_link("v0001", folder / "current")
     return folders
 
 
@@ -101,9 +102,9 @@ def main() -> None:
         root = Path(tmp) / "project"
         root.mkdir()
         generate(root, args.branches)
-        from signage.outputs import open_project
+        from signage.kinds import open_project
+        from signage.rotation import next_instant, rotate_once
         from signage.schedule.resolve import day_switches
-        from signage.schedule.rotate import next_instant, rotate_once
 
         start = time.perf_counter()
         project = open_project(root)

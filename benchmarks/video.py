@@ -158,9 +158,9 @@ def peak_memory(cmd: list[str]) -> int:
 
 def scene_comparison(out_dir: Path, preset: str, repeat: int) -> tuple[float, float, float, int]:
     """Medians (signage process s, ffmpeg-alone s, signage in-process s) and the frame count, for one case video."""
-    from signage.commands.video import VideoRequest, _template
+    from signage.app.video import VideoRequest, _template
     from signage.ffmpeg import EncodeJob
-    from signage.outputs import open_project
+    from signage.kinds import open_project
     from signage.scroll import scroll_offsets
     from signage.video import render as vr
     from signage.video.job import video_job
@@ -237,8 +237,8 @@ def main() -> None:
             f"ticker: {W}x{H} {FPS} fps, {args.seconds:g} s, {SPEED} px/frame, {SIZE} px text, preset {args.preset}; "
             f"median of {args.repeat}, alternating"
         )
-        from signage.commands.video import VideoRequest, render
-        from signage.outputs import open_project
+        from signage.app.video import VideoRequest, render
+        from signage.kinds import open_project
 
         project = open_project(ROOT)
         request = VideoRequest("ticker", text=TEXT, duration=args.seconds, preset=args.preset)

@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from signage.outputs import open_project
+from signage.kinds import open_project
 from signage.typography.layout import Box, TextStyle, fit_text
 
 ROOT = Path(__file__).resolve().parents[1]

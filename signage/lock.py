@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Problem, SignageError
+from .tree import lock_file
 
-LOCK_FILE = ".lock"
 _HELD: set[int] = set()  # descriptors of locks this process holds
 
 
@@ -36,7 +36,7 @@ def project_lock(output: Path, what: str, wait: bool = False) -> Iterator[None]:
     """Hold the project's lock for ``what`` (say, "build"); refuse, or with ``wait`` wait, while another holds it."""
     try:
         output.mkdir(parents=True, exist_ok=True)
-        fd = os.open(output / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(lock_file(output), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise SignageError(Problem(f"cannot take the project's lock: {exc.strerror or exc}", file=output)) from None
     try:

@@ -20,6 +20,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .tree import STATE_DIR
+
 TYPES = {
     ".mp4": "video/mp4",
     ".png": "image/png",
@@ -35,7 +37,7 @@ TYPES = {
     ".pdf": "application/pdf",
     ".svg": "image/svg+xml",
 }
-PRIVATE = "schedule"  # output/schedule: emergencies and the rotation log, for the tool alone
+PRIVATE = STATE_DIR  # output/schedule: emergencies and the rotation log, for the tool alone
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
 

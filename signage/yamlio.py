@@ -76,31 +76,53 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-MAX_CHARS = 10_000_000
+MAX_CHARS = 10_000_000  # a project file's characters, and a document's once its aliases are expanded
 MAX_NODES = 1_000_000  # values once every alias (*name) is expanded
 
 
 def _check_size(data: Any, path: Path) -> None:
-    """Refuse a document whose aliases expand it past MAX_NODES (a few kB can stand for millions)."""
-    sizes: dict[int, int] = {}
+    """Refuse a document whose aliases (*name) expand it past MAX_NODES values or MAX_CHARS characters.
 
-    def size(value: Any) -> int:
+    A few kB can stand for millions of values, and one long string aliased many times for
+    billions of characters: both are counted as if written out, without expanding anything
+    (each container is measured once). The error names the line of the list or mapping in which
+    the bound is crossed (an alias's own line is not kept by the parser: an item's is its anchor's)."""
+    measured: dict[int, tuple[int, int]] = {}  # id of a container -> (values, characters) inside it
+
+    def measure(value: Any, line: int | None) -> tuple[int, int]:
+        if isinstance(value, str):
+            return 1, len(value)
         if not isinstance(value, (dict, list)):
-            return 1
-        known = sizes.get(id(value))
-        if known is None:
-            items = value.values() if isinstance(value, dict) else value
-            known = sizes[id(value)] = min(MAX_NODES + 1, 1 + sum(size(v) for v in items))
-        return known
+            return 1, 0
+        known = measured.get(id(value))
+        if known is not None:
+            return known
+        if isinstance(value, dict):
+            lines = getattr(value, "key_lines", {})
+            children = [(item, lines.get(key, line)) for key, item in value.items()]
+            chars = sum(len(key) for key in value if isinstance(key, str))
+        else:
+            lines = getattr(value, "item_lines", [])
+            children = [(item, lines[n] if n < len(lines) else line) for n, item in enumerate(value)]
+            chars = 0
+        values = 1
+        for child, child_line in children:
+            more_values, more_chars = measure(child, child_line)
+            values, chars = values + more_values, chars + more_chars
+            if values > MAX_NODES or chars > MAX_CHARS:
+                what = f"{MAX_NODES:,} values" if values > MAX_NODES else f"{MAX_CHARS:,} characters"
+                raise SignageError(
+                    Problem(
+                        f"expands to more than {what} through its aliases (*name): "
+                        "write the repeated parts out or use fewer aliases",
+                        file=path,
+                        line=line,
+                    )
+                )
+        measured[id(value)] = (values, chars)
+        return values, chars
 
-    if size(data) > MAX_NODES:
-        raise SignageError(
-            Problem(
-                f"expands to more than {MAX_NODES:,} values through its aliases (*name): "
-                "write the repeated parts out or use fewer aliases",
-                file=path,
-            )
-        )
+    measure(data, getattr(data, "line", None))
 
 
 _UNQUOTED_JINJA = re.compile(r"(^|:|-)\s*\{\{")

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from signage.cli import main
-from signage.outputs import open_project as load_project
-from signage.project.loader import Project
+from signage.kinds import open_project as load_project
+from signage.project.model import Project
 from signage.typography.fonts import FontChain
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from signage.build import build
+from signage.kinds import open_project, planners
 from signage.network import Network
-from signage.outputs import open_project, planners
 from signage.preview import write_preview
 from signage.serve import make_server
 

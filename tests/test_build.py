@@ -10,14 +10,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from signage import job as job_module
 from signage.build import build
-from signage.build import job as job_module
-from signage.build.catalogue import CATALOGUE
-from signage.build.plan import PlanContext
 from signage.build.progress import Progress
 from signage.card.pdf import FontSubsets
 from signage.errors import SignageError
-from signage.outputs import open_project, planners
+from signage.job import PlanContext
+from signage.kinds import open_project, planners
+from signage.tree import CATALOGUE
 
 from .conftest import REPO, Cli
 
@@ -291,9 +291,9 @@ def test_a_job_travels_as_data_and_its_result_comes_back_as_data(small: Path, tm
     """What a distributed executor needs: the job pickles, and the files return as bytes, not paths."""
     import pickle
 
-    from signage.build.job import RenderEnv
     from signage.build.runner import execute, init_worker
     from signage.build.store import Store
+    from signage.job import RenderEnv
 
     project = open_project(small)
     jobs = [job for name, plan in planners(("led",)) for job in plan(project, PlanContext(TODAY))]

@@ -14,10 +14,10 @@ from PIL import Image
 from signage.card.layout import PX_PER_MM, PlacedText, layout_card
 from signage.card.pdf import PT_PER_MM, PdfOptions, card_pdf, sheet_slots
 from signage.card.raster import card_png
-from signage.commands.card import CardRequest, font_subsets, render_card
+from signage.app.card import CardRequest, font_subsets, render_card
 from signage.errors import SignageError
-from signage.outputs import open_project as load_project
-from signage.project.loader import Project
+from signage.kinds import open_project as load_project
+from signage.project.model import Project
 
 from .conftest import Cli
 
@@ -174,7 +174,7 @@ def test_text_that_cannot_fit_names_template_block_item_and_overflow(project_cop
 
 
 def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
-    from signage.outputs import read as read_project
+    from signage.kinds import read as read_project
 
     path = project_copy / "templates" / "card" / "a6-table.yaml"
     original = path.read_text(encoding="utf-8")
@@ -208,7 +208,7 @@ def test_missing_image_and_long_qr_are_clear_errors(project_copy: Path) -> None:
     ],
 )
 def test_nonsense_templates_are_located_errors(project_copy: Path, old: str, new: str, message: str) -> None:
-    from signage.commands.check import check_project
+    from signage.app.check import check_project
 
     path = project_copy / "templates" / "card" / "a6-table.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
@@ -266,8 +266,8 @@ def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) ->
     import datetime as dt
 
     from signage.build import build
-    from signage.commands.check import check_project
-    from signage.outputs import open_project, planners
+    from signage.app.check import check_project
+    from signage.kinds import open_project, planners
 
     warnings = [str(p) for p in check_project(project_copy) if p.warning]
     assert any("regions.CN.app_url" in w and "placeholder" in w for w in warnings)
@@ -310,9 +310,9 @@ def test_a_tent_card_marks_its_fold_outside_the_trim(example: Project) -> None:
 
 
 def test_case_titles_share_one_size_across_the_catalogue(example: Project) -> None:
-    from signage.build.plan import PlanContext, local_today
     from signage.card.job import template_jobs
     from signage.card.layout import place_card
+    from signage.job import PlanContext, local_today
 
     template = example.template("card", "a5-case")
     jobs = template_jobs(example, template, PlanContext(local_today(example)))
@@ -356,7 +356,7 @@ def test_sections_flow_under_each_other_and_fill_their_space(example: Project) -
 
 
 def test_a_flowing_block_must_follow_an_earlier_text_block(project_copy: Path) -> None:
-    from signage.commands.check import check_project
+    from signage.app.check import check_project
 
     path = project_copy / "templates" / "card" / "a5-case.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("after: story,", "after: nothing,"), encoding="utf-8")

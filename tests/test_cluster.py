@@ -13,8 +13,8 @@ import pytest
 
 from signage.build import build
 from signage.errors import SignageError
+from signage.kinds import open_project, planners
 from signage.network import Network
-from signage.outputs import open_project, planners
 
 from .test_network import TODAY, make_network
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from signage.build import store as store_module
 from signage.errors import SignageError
-from signage.outputs import read
+from signage.kinds import read
 from signage.yamlio import load_yaml
 
 from .conftest import Cli

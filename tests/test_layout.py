@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from signage.errors import SignageError, TextOverflowError
-from signage.project.loader import Project
+from signage.project.model import Project
 from signage.typography.fonts import FontChain
 from signage.typography.layout import Box, TextStyle, fit_text, layout_at
 from signage.typography.raster import paint_text

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from signage.commands.led import LedOptions, render_led
+from signage.app.led import LedOptions, render_led
 from signage.errors import SignageError
-from signage.outputs import open_project as load_project
-from signage.project.loader import Project
+from signage.kinds import open_project as load_project
+from signage.project.model import Project
 from signage.typography.linebreak import NO_START
 
 RED, GREEN, YELLOW, BLACK = (255, 0, 0), (0, 255, 0), (255, 255, 0), (0, 0, 0)

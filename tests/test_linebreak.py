@@ -118,7 +118,7 @@ def test_headline_never_leaves_one_character_alone(text, chars_wide, sans) -> No
 
 def test_words_are_kept_whole_with_the_projects_own_dictionary(project_copy: Path) -> None:
     """jieba's dictionary plus content/words.txt: a headline never breaks inside a word it can avoid."""
-    from signage.outputs import open_project
+    from signage.kinds import open_project
     from signage.typography.layout import Box, TextStyle, fit_text
     from signage.typography.linebreak import analyse
 

@@ -16,13 +16,13 @@ import jsonschema
 import pytest
 
 from signage.build import build
-from signage.commands.check import check_project
+from signage.app.check import check_project
 from signage.errors import SignageError
 from signage.ffmpeg import ffmpeg_exe
+from signage.kinds import open_project, planners
 from signage.network import Network
 from signage.network import publish as publish_module
 from signage.network.publish import current_version, rollback, versions
-from signage.outputs import open_project, planners
 
 from .conftest import REPO, Cli
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from signage.commands.check import check_project
+from signage.app.check import check_project
 from signage.errors import SignageError
-from signage.outputs import open_project as load_project
+from signage.kinds import open_project as load_project
 from signage.project.content import FRAUD_TYPES
 from signage.project.loader import find_project_dir
 
@@ -126,7 +126,7 @@ def test_project_is_found_upwards_or_named(project_copy: Path, monkeypatch: pyte
 
 
 def test_init_writes_a_working_project(tmp_path: Path) -> None:
-    from signage.commands.init import init_project
+    from signage.app.init import init_project
 
     target = tmp_path / "new"
     init_project(target)
@@ -189,7 +189,7 @@ def test_empty_case_file_is_reported(project_copy: Path) -> None:
 
 
 def test_unquoted_jinja_and_an_empty_slogans_file_are_named(project_copy: Path) -> None:
-    from signage.outputs import read
+    from signage.kinds import read
 
     slogans = project_copy / "content" / "slogans.yaml"
     original = slogans.read_text(encoding="utf-8")
@@ -231,7 +231,7 @@ def test_characters_of_the_other_script_are_found(text: str, locale: str, foreig
 
 
 def test_check_errors_on_an_output_that_mixes_scripts(project_copy: Path) -> None:
-    from signage.commands.check import check_project
+    from signage.app.check import check_project
 
     config = project_copy / "signage.yaml"
     text = config.read_text(encoding="utf-8")

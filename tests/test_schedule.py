@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,14 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signage.commands.check import check_project
-from signage.network.publish import SCREENS, branch_dir
-from signage.outputs import open_project
-from signage.project.loader import Project
+from signage.app.check import check_project
+from signage.kinds import open_project
+from signage.project.model import Project
+from signage.project.schedule import Where
+from signage.rotation import WATCH_SECONDS, next_instant, read_log, rotate_once, run
 from signage.schedule import emergency as em
-from signage.schedule.model import Where
 from signage.schedule.resolve import DEFAULT, day_switches, decide, next_change
-from signage.schedule.rotate import LOG, next_instant, read_log, rotate_once
+from signage.tree import LOG, SCREENS, branch_dir
 
 from .conftest import Cli
 
@@ -60,7 +62,7 @@ def fake_publish(
 ) -> None:
     """A published version per branch holding every folder the schedule can point at (on ``days``,
     for playlists with a pool)."""
-    from signage.network.publish import _link
+    from signage.atomic import replace_link
 
     for branch in project.config.branches:
         folder = branch_dir(project.output_dir, branch.id)
@@ -74,9 +76,9 @@ def fake_publish(
                 (version / name).mkdir(parents=True, exist_ok=True)
                 (version / name / "playlist.json").write_text(json.dumps({"key": key}), encoding="utf-8")
         (version / "version.json").write_text(json.dumps({"version": "v0001"}), encoding="utf-8")
-        _link("v0001", folder / "current")
+        replace_link("v0001", folder / "current")
         for s in branch.screens:
-            _link(f"../v0001/{s.id}", folder / SCREENS / s.id)
+            replace_link(f"../v0001/{s.id}", folder / SCREENS / s.id)
 
 
 def live_key(project: Project, branch_id: str, screen_id: str) -> str:
@@ -411,23 +413,38 @@ durations = st.lists(st.floats(min_value=1, max_value=40), min_size=1, max_size=
 def test_a_minimum_frequency_holds_over_the_whole_loop(others: list[float], members: list[float]) -> None:
     from signage.errors import SignageError
     from signage.network.assemble import at_least_every
+    from signage.records import ContentRef, PlaylistItem, Validity
+
+    def item(source: str, seconds: float) -> PlaylistItem:
+        return PlaylistItem(
+            file=f"store/{source}.png",
+            name="image.png",
+            sha256="0" * 64,
+            bytes=1,
+            kind="image",
+            duration=seconds,
+            text="",
+            content=ContentRef(kind="slogan", id=source),
+            valid=Validity(from_=None, until=None),
+            source=source,
+            entry=0,
+        )
 
     every = 60.0
-    items = [{"source": f"o{n}", "content": {"id": f"o{n}"}, "duration": d} for n, d in enumerate(others)]
-    items += [{"source": f"h{n}", "content": {"id": f"h{n}"}, "duration": d} for n, d in enumerate(members)]
+    items = [item(f"o{n}", d) for n, d in enumerate(others)] + [item(f"h{n}", d) for n, d in enumerate(members)]
     ids = frozenset(f"h{n}" for n in range(len(members)))
     try:
         out = at_least_every(items, ids, every, "test")
     except SignageError:
         assert max(members) + max(others) > every  # only refused when some item cannot fit between two
         return
-    assert [i for i in out if i["content"]["id"] not in ids] == items[: len(others)]  # others keep their order
-    assert {i["content"]["id"] for i in out} >= ids  # every member plays
+    assert [i for i in out if i.content.id not in ids] == items[: len(others)]  # others keep their order
+    assert {i.content.id for i in out} >= ids  # every member plays
     starts, t = [], 0.0
-    for item in out:
-        if item["content"]["id"] in ids:
+    for played in out:
+        if played.content.id in ids:
             starts.append(t)
-        t += item["duration"]
+        t += played.duration
     loop = t
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)] + [loop - starts[-1] + starts[0]]
     assert max(gaps) <= every + 1e-6  # including the wrap from the last item to the first
@@ -462,7 +479,7 @@ def test_the_rotate_loop_keeps_the_last_good_project_and_stops_at_once(scheduled
     import time
 
     from signage.errors import SignageError
-    from signage.schedule.rotate import run
+    from signage.rotation import run
 
     project = scheduled
     fake_publish(project, days=(dt.date(2027, 3, 24), dt.date(2027, 3, 25)))
@@ -492,3 +509,79 @@ def test_the_rotate_loop_keeps_the_last_good_project_and_stops_at_once(scheduled
     for branch in project.config.branches:  # the pass still happened, with the last good project
         for s in branch.screens:
             assert live_key(project, branch.id, s.id) == decide(project, project.schedule, branch, s, night).key
+
+
+class SteppedClock:
+    """A clock the rotate loop reads and sleeps on: a wait moves it on at once, sometimes waking early
+    (after half the time asked) and sometimes late (0.3 s after it), and every reading costs 1 ms."""
+
+    def __init__(self, start: dt.datetime, until: dt.datetime, stop: threading.Event) -> None:
+        self.at, self.until, self.stop, self.waits = start, until, stop, 0
+
+    def now(self) -> dt.datetime:
+        self.at += dt.timedelta(milliseconds=1)
+        return self.at
+
+    def sleep(self, seconds: float) -> bool:
+        self.waits += 1
+        self.at += dt.timedelta(seconds=seconds / 2 if self.waits % 3 == 0 else seconds + 0.3)
+        if self.at >= self.until:
+            self.stop.set()
+        return self.stop.is_set()
+
+
+def test_the_rotate_loop_switches_within_a_second_of_each_instant(scheduled: Project) -> None:
+    """The real loop on a clock the test controls: an emergency, a DST change and a daily pool."""
+    project = scheduled
+    start, until = dt.datetime(2027, 3, 25, 20, 0, tzinfo=UTC), dt.datetime(2027, 3, 28, 12, 0, tzinfo=UTC)
+    emergency = em.Emergency(
+        "1",
+        "hotline-ask",
+        Where(kinds=["tv"]),
+        dt.datetime(2027, 3, 26, 2, 0, 30, tzinfo=UTC),
+        dt.datetime(2027, 3, 26, 4, 15, tzinfo=UTC),
+    )
+    em.save(project.output_dir, [emergency])
+    fake_publish(project, [emergency], tuple(dt.date(2027, 3, 24) + dt.timedelta(days=k) for k in range(6)))
+    stop = threading.Event()
+    clock = SteppedClock(start, until, stop)
+    switched: list[tuple[dt.datetime, str, str, str]] = []  # (when, branch, screen, to)
+
+    def say(line: str) -> None:
+        found = re.match(r"\S+ \S+ (\S+)/(\S+): \S+ -> (\S+) \(", line)
+        assert found, line
+        switched.append((clock.at, *found.groups()))
+
+    run(lambda: project, stop, clock.now, say, clock.sleep)
+    emergencies = em.load(project.output_dir)
+    for branch in project.config.branches:
+        zone = ZoneInfo(branch.timezone)
+        days = sorted({(start + dt.timedelta(days=k)).astimezone(zone).date() for k in range(-1, 5)})
+        for s in branch.screens:
+            timeline = [
+                (t, d.key)
+                for day in days
+                for t, d in day_switches(project, project.schedule, branch, s, day, emergencies)
+            ]
+            expected = [
+                (t, key)
+                for (_, before), (t, key) in zip(timeline, timeline[1:])
+                if key != before and start < t <= clock.at
+            ]
+            actual = [
+                (when, to)
+                for when, b, screen_id, to in switched
+                if (b, screen_id) == (branch.id, s.id) and when > start + dt.timedelta(seconds=1)  # not the first pass
+            ]
+            assert [key for _, key in actual] == [key for _, key in expected], (branch.id, s.id)
+            for (when, key), (t, _) in zip(actual, expected):
+                assert when - t < dt.timedelta(seconds=1), (branch.id, s.id, t, when)  # never late
+                # never early: the plan says so at that moment (the timeline puts a change at the
+                # clocks' own change up to a second after the instant itself)
+                assert decide(project, project.schedule, branch, s, when, emergencies).key == key
+            assert (
+                live_key(project, branch.id, s.id)
+                == decide(project, project.schedule, branch, s, clock.at, emergencies).key
+            )
+    assert any(to == "emergency-1" for _, _, _, to in switched)  # the emergency began and ended on time too
+    assert clock.waits < 2 * (until - start).total_seconds() / WATCH_SECONDS  # no busy loop between passes

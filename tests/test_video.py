@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from signage.commands.video import VideoRequest, render
+from signage.app.video import VideoRequest, render
 from signage.errors import SignageError
-from signage.outputs import open_project as load_project
-from signage.outputs import read as read_project
-from signage.project.loader import Project
+from signage.kinds import open_project as load_project
+from signage.kinds import read as read_project
+from signage.project.model import Project
 
 SMALL = "320x180"
 
@@ -259,7 +259,7 @@ def test_ticker_only_subtitles_follow_each_slogan_across_the_screen(example: Pro
 
 
 def test_check_reports_missing_media(project_copy: Path) -> None:
-    from signage.commands.check import check_project
+    from signage.app.check import check_project
 
     path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "music: {file: theme.mp3}\n", encoding="utf-8")

@@ -11,23 +11,43 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Protocol, TextIO
 
+from ..atomic import read_manifest, staged_dir, write_json
 from ..errors import Problem, SignageError
 from ..fingerprint import sha256_file
-from ..project.loader import Project
-from ..publish import MANIFEST, read_manifest, staged_dir, write_json
-from .catalogue import Catalogue, make_record, record_files
-from .job import Job, Rendered, RenderEnv
-from .plan import PlanContext, local_today, plan_jobs
+from ..job import Job, PlanContext, Planner, Rendered, RenderEnv, Want, local_today
+from ..project.model import Project
+from ..records import Record, StoredFile
+from ..tree import MANIFEST, STAGING, STORE, artifact_dir, kind_dir, staging_dir, version_number
+from .catalogue import Catalogue, make_record, read_record
+from .plan import plan_jobs
 from .progress import Progress
 from .runner import Outcome, run_local
-from .store import STORE, Store, StoredFile
+from .store import Store
 
-STAGING = ".staging"
+
+class Executor(Protocol):
+    """Where jobs render (local processes are the default; ``build.cluster.dask_executor`` is another):
+    render every job and call ``on_done`` with each outcome, in any order."""
+
+    def __call__(self, jobs: Sequence[Job], env: RenderEnv, on_done: Callable[[Outcome], None], /) -> None: ...
+
+
+class Publisher(Protocol):
+    """What the build needs of the network step (``signage.network.Network``): what the screens
+    want beyond the catalogue, publishing once the catalogue is written, and what it keeps."""
+
+    def demand(self) -> list[Want]: ...
+
+    def publish(self, records: dict[str, Record]) -> bool: ...
+
+    def referenced(self) -> set[str]: ...
+
+    def summary(self) -> str: ...
 
 
 @dataclass
@@ -67,14 +87,14 @@ class BuildReport:
 
 def build(
     project: Project,
-    planners: Sequence[tuple[str, Any]],
+    planners: Sequence[tuple[str, Planner]],
     workers: int | None = None,
     today: dt.date | None = None,
     stream: TextIO | None = None,
     tty: bool | None = None,
-    executor: Any = None,
-    network: Any = None,
-    keep: Any = None,
+    executor: Executor | None = None,
+    network: Callable[[Project, dt.date], Publisher] | None = None,
+    keep: Callable[[], set[str]] | None = None,
 ) -> BuildReport:
     """Build the given kinds (name, planner) into the project's output folder; see the module docstring.
 
@@ -99,7 +119,7 @@ def build(
 
     previous = Catalogue.load(output)
     store = Store(output)
-    catalogue = Catalogue({k: r for k, r in previous.records.items() if r.get("id", "").split("/")[0] not in kinds})
+    catalogue = Catalogue({k: r for k, r in previous.records.items() if r.id.split("/")[0] not in kinds})
     todo: list[tuple[Job, str]] = []
     for job in jobs:
         key = job.key(project.fonts)
@@ -120,7 +140,7 @@ def build(
             warmups.append((work, {i for i, (j, _) in enumerate(todo) if type(j) is job_type}))
     workers = workers or os.cpu_count() or 1
     progress = Progress(sum(job.cost() for job, _ in todo), len(todo), stream, tty, workers=workers)
-    stage_root = output / STAGING
+    stage_root = staging_dir(output)
     stage_root.mkdir(parents=True, exist_ok=True)
 
     def finished(outcome: Outcome) -> None:
@@ -129,13 +149,13 @@ def build(
         if outcome.error is not None:
             report.errors += outcome.error
             old = previous.records.get(job.path)
-            if old is not None and store.has(record_files(old)):  # the old artifact stays, and in the catalogue
+            if old is not None and store.has(old.files):  # the old artifact stays, and in the catalogue
                 catalogue.records[job.path] = old
             return
         assert outcome.rendered is not None
         files = _store(store, outcome)
         record = make_record(job, key, outcome.rendered, files)
-        write_artifact_folder(output / job.path, store, record)
+        write_artifact_folder(artifact_dir(output, job.path), store, record)
         catalogue.records[job.path] = record
         report.warnings += outcome.rendered.warnings
         report.rendered[job.folder] = report.rendered.get(job.folder, 0) + 1
@@ -165,17 +185,17 @@ def build(
     return report
 
 
-def _reusable(output: Path, store: Store, job: Job, key: str, record: dict[str, Any] | None) -> dict[str, Any] | None:
+def _reusable(output: Path, store: Store, job: Job, key: str, record: Record | None) -> Record | None:
     """The record of an artifact whose key is unchanged and whose files are in the store.
 
     The catalogue says so; after an interrupted build, the artifact folder's own
     manifest does. A readable folder that went missing is made again from the store.
     """
-    folder = output / job.path
-    on_disk = read_manifest(folder)
+    folder = artifact_dir(output, job.path)
+    on_disk = read_record(read_manifest(folder))
     for candidate in (record, on_disk):
-        if candidate is not None and candidate.get("key") == key and store.has(record_files(candidate)):
-            if on_disk is None or on_disk.get("key") != key:
+        if candidate is not None and candidate.key == key and store.has(candidate.files):
+            if on_disk is None or on_disk.key != key:
                 write_artifact_folder(folder, store, candidate)
             return candidate
     return None
@@ -192,18 +212,18 @@ def _store(store: Store, outcome: Outcome) -> list[StoredFile]:
     return files
 
 
-def write_artifact_folder(folder: Path, store: Store, record: dict[str, Any]) -> None:
+def write_artifact_folder(folder: Path, store: Store, record: Record) -> None:
     """The readable folder of one artifact: its files (linked from the store) and its record, swapped in whole."""
     with staged_dir(folder) as stage:
-        store.materialise(record_files(record), stage)
-        write_json(stage / MANIFEST, record)
+        store.materialise(record.files, stage)
+        write_json(stage / MANIFEST, record.to_data())
 
 
 def remove_stale(output: Path, kinds: set[str], wanted: set[str]) -> int:
     """Remove readable folders of the built kinds that hold a manifest but are no longer wanted."""
     removed = 0
     for kind in kinds:
-        root = output / kind
+        root = kind_dir(output, kind)
         if not root.is_dir():
             continue
         for manifest in sorted(root.glob(f"*/*/*/{MANIFEST}")):
@@ -238,7 +258,7 @@ def clear_leftovers(output: Path) -> int:
         if len(here.parts) - top >= 3 or here.name == STORE or (here / MANIFEST).is_file():
             dirs[:] = []
         else:
-            dirs[:] = [d for d in dirs if not (d.startswith("v") and d[1:].isdigit())]
+            dirs[:] = [d for d in dirs if version_number(d) is None]
     return removed
 
 
@@ -250,7 +270,7 @@ def _leftover(name: str) -> bool:
     )
 
 
-def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rendered, dict[str, Any]]:
+def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rendered, Record]:
     """Render one job straight into ``folder`` (``signage render``), replaced whole on success.
 
     The folder holds the files and their record as ``manifest.json``; there is no store.
@@ -258,8 +278,9 @@ def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rende
     with staged_dir(folder) as stage:
         rendered = job.render(env, stage)
         files = [
-            StoredFile(name, name, sha256_file(stage / name), (stage / name).stat().st_size) for name in rendered.files
+            StoredFile(name=name, path=name, sha256=sha256_file(stage / name), bytes=(stage / name).stat().st_size)
+            for name in rendered.files
         ]
         record = make_record(job, key, rendered, files)
-        write_json(stage / MANIFEST, record)
+        write_json(stage / MANIFEST, record.to_data())
     return rendered, record

@@ -10,70 +10,83 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
+
+from pydantic import ValidationError
 
 from .. import __version__
-from ..publish import atomic_write_bytes
-from .job import Job, Rendered
-from .store import StoredFile
+from ..atomic import atomic_write_bytes
+from ..job import Job, Rendered
+from ..records import (
+    CATALOGUE_VERSION,
+    ArtifactKind,
+    CatalogueFile,
+    ContentKind,
+    ContentRef,
+    Record,
+    StoredFile,
+    Validity,
+)
+from ..tree import catalogue_file
 
-CATALOGUE = "catalogue.json"
-SCHEMA_VERSION = 1
-SCHEMA_URL = "https://signage.invalid/schemas/catalogue.schema.json"
 
-
-def make_record(job: Job, key: str, rendered: Rendered, files: list[StoredFile]) -> dict[str, Any]:
+def make_record(job: Job, key: str, rendered: Rendered, files: list[StoredFile]) -> Record:
     """The catalogue's record of one artifact."""
-    return {
-        "id": job.path,
-        "kind": job.kind,
-        "content": {"kind": job.content_kind, "id": job.content_id},
-        "locale": job.locale,
-        "branch": job.branch,
-        "target": job.target,
-        "key": key,
-        "text": job.text,
-        "valid": {"from": job.valid_from, "until": job.valid_until},
-        "duration": rendered.duration,
-        "files": [f.to_dict() for f in files],
-        "warnings": list(rendered.warnings),
-        "meta": rendered.meta,
-    }
+    return Record(
+        id=job.path,
+        kind=cast(ArtifactKind, job.kind),
+        content=ContentRef(kind=cast(ContentKind, job.content_kind), id=job.content_id),
+        locale=job.locale,
+        branch=job.branch,
+        target=job.target,
+        key=key,
+        text=job.text,
+        valid=Validity(from_=job.valid_from, until=job.valid_until),
+        duration=rendered.duration,
+        files=files,
+        warnings=list(rendered.warnings),
+        meta=json.loads(json.dumps(rendered.meta)),  # as the file holds it: tuples as lists
+    )
 
 
-def record_files(record: dict[str, Any]) -> list[StoredFile]:
-    return [StoredFile.from_dict(f) for f in record.get("files", [])]
+def read_record(data: object) -> Record | None:
+    """A record read from JSON data (a catalogue's entry, a manifest), or None when it is not one."""
+    try:
+        return Record.model_validate(data)
+    except ValidationError:
+        return None
 
 
 @dataclass
 class Catalogue:
     """Records by artifact id."""
 
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
 
     @classmethod
     def load(cls, output: Path) -> Catalogue:
-        """The catalogue of the last build, or an empty one when there is none (or it is unreadable)."""
+        """The catalogue of the last build, or an empty one when there is none (or it is unreadable).
+        A record that does not read as one is left out (its artifact is made again)."""
         try:
-            data = json.loads((output / CATALOGUE).read_text(encoding="utf-8"))
-            records = data["records"] if data.get("version") == SCHEMA_VERSION else []
-            return cls({str(r["id"]): r for r in records if isinstance(r, dict) and "id" in r})
+            data = json.loads(catalogue_file(output).read_text(encoding="utf-8"))
+            found = data["records"] if data.get("version") == CATALOGUE_VERSION else []
+            records = [r for r in map(read_record, found) if r is not None]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
+        return cls({r.id: r for r in records})
 
     def to_json(self) -> bytes:
-        data = {
-            "$schema": SCHEMA_URL,
-            "version": SCHEMA_VERSION,
-            "generator": f"signage {__version__}",
-            "records": [self.records[k] for k in sorted(self.records)],
-        }
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        data = CatalogueFile(
+            version=CATALOGUE_VERSION,
+            generator=f"signage {__version__}",
+            records=[self.records[k] for k in sorted(self.records)],
+        )
+        return (json.dumps(data.to_data(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
     def write(self, output: Path) -> bool:
         """Write atomically; False when the file already holds exactly this catalogue."""
         blob = self.to_json()
-        path = output / CATALOGUE
+        path = catalogue_file(output)
         try:
             if path.read_bytes() == blob:
                 return False
@@ -84,4 +97,4 @@ class Catalogue:
 
     def referenced(self) -> set[str]:
         """Every store path the records refer to."""
-        return {f["path"] for r in self.records.values() for f in r.get("files", [])}
+        return {f.path for r in self.records.values() for f in r.files}

@@ -5,8 +5,9 @@ stages, stores, catalogues and publishes exactly as a local build does; only ren
 moves. What the workers need besides each job is a **snapshot**, shipped once per worker
 (``Client.scatter(..., broadcast=True)``) and keyed by its content hash: the font files
 (with their modification times, so the font-subset cache keys are the same), the project
-files the jobs read (background images, music, supplied media) and the font subsets a
-warm-up cut for the cards. A worker unpacks it once into a temporary folder and renders
+files the jobs read (background images, music, supplied media) and what each kind
+prepared for its jobs (the cards' font subsets), packed and made again on the worker by
+the kind's own class (``signage.job.Shippable``). A worker unpacks it once into a temporary folder and renders
 into fresh folders there; the files come back as bytes (``execute(..., as_data=True)``).
 
 A worker that dies mid-job has its job rescheduled on another by dask; a job that fails
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SignageError
-from .job import Job, RenderEnv
+from ..job import Job, RenderEnv
+from ..typography.fonts import FontRegistry
 from .runner import Outcome, execute
 
 INSTALL = "the dask executor needs dask and distributed: pip install 'signage[cluster]'"
@@ -49,7 +51,7 @@ def connect(address: str) -> Any:
 
 
 def snapshot(jobs: Sequence[Job], env: RenderEnv) -> Snapshot:
-    """Every file the jobs read, by content: fonts, project files, prepared font subsets."""
+    """Every file the jobs read, by content: fonts, project files, what the kinds prepared."""
     fonts = {}
     for font_id, spec in sorted(env.fonts.catalog.items()):
         stat = spec.path.stat()
@@ -59,25 +61,24 @@ def snapshot(jobs: Sequence[Job], env: RenderEnv) -> Snapshot:
         for name in job.project_inputs():
             if name not in files:
                 files[name] = (env.root / name).read_bytes()
-    subsets = env.extras.get("subsets")
-    cut = {}
-    if subsets is not None:
-        cut = {p.name: p.read_bytes() for p in sorted(subsets.used) if p.is_file()}
+    extras = {name: (type(extra), extra.pack()) for name, extra in sorted(env.extras.items())}
     digest = hashlib.sha256()
     for font_id, (name, data, mtime) in fonts.items():
         digest.update(f"{font_id}|{name}|{mtime}|{hashlib.sha256(data).hexdigest()}\n".encode())
     for name, data in sorted(files.items()):
         digest.update(f"{name}|{hashlib.sha256(data).hexdigest()}\n".encode())
-    for name, data in sorted(cut.items()):
-        digest.update(f"subset|{name}|{hashlib.sha256(data).hexdigest()}\n".encode())
+    for name, (kind, packed) in extras.items():
+        blob = pickle.dumps(packed, protocol=5)
+        digest.update(
+            f"extra|{name}|{kind.__module__}.{kind.__qualname__}|{hashlib.sha256(blob).hexdigest()}\n".encode()
+        )
     return {
         "digest": digest.hexdigest(),
         "fonts": fonts,
         "files": files,
-        "subsets": cut,
+        "extras": extras,  # each kind's prepared data, made again on the worker by its own class
         "roles": env.fonts.roles,
         "words": env.fonts.words,
-        "characters": sorted(subsets.characters) if subsets is not None else None,
         "catalog": env.fonts.catalog,  # the font specs; each worker points them at its own copies
     }
 
@@ -92,7 +93,6 @@ def _unpack(snap: Snapshot) -> RenderEnv:
         return env
     for old in list(_WORKER_ENVS):  # one build's snapshot at a time on a long-running worker
         shutil.rmtree(_WORKER_ENVS.pop(old).root.parent, ignore_errors=True)
-    from ..typography.fonts import FontRegistry
 
     base = Path(tempfile.mkdtemp(prefix=f"signage-{snap['digest'][:12]}-"))
     catalog = {}
@@ -108,15 +108,7 @@ def _unpack(snap: Snapshot) -> RenderEnv:
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    extras: dict[str, Any] = {}
-    if snap["characters"] is not None:
-        from ..card.pdf import FontSubsets
-
-        folder = base / "subsets"
-        folder.mkdir()
-        for name, data in snap["subsets"].items():
-            (folder / name).write_bytes(data)
-        extras["subsets"] = FontSubsets(folder, set(snap["characters"]), frozen=True)
+    extras = {name: kind.unpack(packed, base / "extras" / name) for name, (kind, packed) in snap["extras"].items()}
     env = RenderEnv(root, FontRegistry(catalog, snap["roles"], tuple(snap["words"])), extras)
     _WORKER_ENVS[snap["digest"]] = env
     return env

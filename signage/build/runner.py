@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SignageError
-from .job import Job, Rendered, RenderEnv
+from ..job import Job, Rendered, RenderEnv
+from ..lock import forget_inherited
 
 
 @dataclass
@@ -46,7 +47,6 @@ def init_worker(env: RenderEnv) -> None:
 
 def _init_pool_worker(env: RenderEnv) -> None:
     """A pool worker dies with the build (even a killed one) and holds none of its locks."""
-    from ..lock import forget_inherited
 
     forget_inherited()
     _die_with_parent()

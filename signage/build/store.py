@@ -15,32 +15,14 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..atomic import FILE_MODE
 from ..fingerprint import sha256_file
-from ..publish import FILE_MODE
+from ..records import StoredFile
+from ..tree import store_dir, store_entry, store_path
 
-STORE = "store"
 READ_ONLY = FILE_MODE & ~0o222
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """One file of an artifact: its name there, and where its bytes live under the output folder."""
-
-    name: str
-    path: str  # relative to the output folder, "/"-separated: store/ab/abcd….png
-    sha256: str
-    bytes: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "sha256": self.sha256, "bytes": self.bytes}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StoredFile:
-        return cls(str(data["name"]), str(data["path"]), str(data["sha256"]), int(data["bytes"]))
 
 
 class Store:
@@ -48,10 +30,10 @@ class Store:
 
     def __init__(self, output: Path):
         self.output = output
-        self.root = output / STORE
+        self.root = store_dir(output)
 
     def relative(self, sha256: str, name: str) -> str:
-        return f"{STORE}/{sha256[:2]}/{sha256}{Path(name).suffix.lower()}"
+        return store_path(sha256, Path(name).suffix)
 
     def add(self, source: Path, name: str) -> StoredFile:
         """Move ``source`` into the store (or drop it when the store has its bytes already)."""
@@ -65,7 +47,7 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(source, READ_ONLY)
             os.replace(source, target)  # same file system: the staging folder is under the output folder
-        return StoredFile(name, rel, digest, size)
+        return StoredFile(name=name, path=rel, sha256=digest, bytes=size)
 
     def add_bytes(self, data: bytes, name: str) -> StoredFile:
         """Store ``data`` (a worker's result that came back as data, not as a file)."""
@@ -107,7 +89,7 @@ class Store:
             if not shard.is_dir():
                 continue
             for path in shard.iterdir():
-                rel = f"{STORE}/{shard.name}/{path.name}"
+                rel = store_entry(shard.name, path.name)
                 if rel not in keep:
                     _make_writable(path)
                     path.unlink(missing_ok=True)

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv, project_files
-from ..project.loader import Project
-from ..resources import cache_dir
+from ..job import Job, Rendered, RenderEnv, project_files
+from ..project.model import Project
+from ..typography.subsets import subsets_dir
 from .layout import catalogue_sizes, place_card, resolve_card
 from .template import CardTemplate
 
 if TYPE_CHECKING:
-    from ..build.plan import PlanContext
+    from ..job import PlanContext
     from ..typography.fonts import FontRegistry
 
 CARD_SECONDS = 0.15  # one PDF and its 300-dpi preview, measured on the example's A6 cards
@@ -32,7 +32,7 @@ class CardJob(Job):
 
     kind = "card"
     folder = "cards"
-    sources = ("card", "build/job.py")
+    sources = ("card", "job.py")
     libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "rjieba", "opencc")
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
@@ -63,11 +63,11 @@ class CardJob(Job):
         return {c for _, text in self.texts for c in text if c.isprintable()}
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
-        from .pdf import PdfOptions, card_pdf
+        from .pdf import FontSubsets, PdfOptions, card_pdf
         from .raster import card_png
 
         subsets = env.extras.get("subsets")
-        assert subsets is not None, "CardJob.prepare cuts the font subsets before cards are rendered"
+        assert isinstance(subsets, FontSubsets), "CardJob.prepare cuts the font subsets before cards are rendered"
         layout = place_card(
             self.template, dict(self.texts), self.content_id, self.locale, env.fonts, env.root, dict(self.caps)
         )
@@ -99,7 +99,7 @@ class CardJob(Job):
             chars |= job.characters  # type: ignore[attr-defined]
         from .pdf import FontSubsets  # fpdf2 and pikepdf load only when cards are rendered
 
-        subsets = FontSubsets(cache_dir() / "fonts", chars, frozen=True)
+        subsets = FontSubsets(subsets_dir(), chars, frozen=True)
         env.extras["subsets"] = subsets
         roles = {role for job in todo for _, role in job.template.font_roles()}  # type: ignore[attr-defined]
         locales = {job.locale for job in todo}

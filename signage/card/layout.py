@@ -17,7 +17,7 @@ from PIL import Image
 from ..errors import Problem, SignageError, TextOverflowError
 from ..labels import strings_for
 from ..project.files import inside
-from ..project.loader import Project
+from ..project.model import Project
 from ..project.views import content_context
 from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text

@@ -7,24 +7,20 @@ are set. With ``cmyk`` every colour is DeviceCMYK and black text is 100 % K only
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import logging
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.drawing import DeviceCMYK, DeviceRGB
 
 from ..colour import parse_colour
 from ..errors import SignageError
-from ..publish import atomic_write_bytes
 from ..typography.fonts import FontFace, FontRegistry
+from ..typography.subsets import PDF, SubsetCache
 from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
 from .template import PAGE_SIZES
 
@@ -41,19 +37,24 @@ _BASE_CHARS = {chr(c) for c in range(0x20, 0x7F)} | set("，。、：；！？�
 
 
 class FontSubsets:
-    """Collection faces cut down, once, to the characters a project uses.
+    """The faces a project's cards use, cut (see :mod:`signage.typography.subsets`) to every
+    character its cards may draw.
 
     Loading a 20 MB CJK collection costs fpdf2 about 0.3 s a card; a face cut to the
-    project's few thousand characters (cached on disk, keyed by font file and character
-    set) loads in milliseconds. fpdf2 still embeds only the glyphs each card uses.
+    project's few thousand characters loads in milliseconds. fpdf2 still embeds only the
+    glyphs each card uses. The set only grows, so one cut serves every card of a build.
     """
 
     def __init__(self, cache_dir: Path, characters: set[str] | None = None, frozen: bool = False):
-        self.cache_dir = cache_dir
+        self.cache = SubsetCache(cache_dir, PDF)
         self.characters = set(characters or ()) | _BASE_CHARS
         # frozen: the plan foresaw every character, so a miss is a bug, not a reason to cut a new subset
         self.frozen = frozen
-        self.used: set[Path] = set()  # every subset file handed out (what a cluster's workers are sent)
+
+    @property
+    def used(self) -> set[Path]:
+        """Every subset file handed out (what a cluster's workers are sent)."""
+        return self.cache.used
 
     def prepare(self, fonts: FontRegistry, roles: set[str], locales: set[str]) -> None:
         """Cut the faces these roles use in these locales now, so workers only read them."""
@@ -64,48 +65,26 @@ class FontSubsets:
                         self.path(face, set())
 
     def path(self, face: FontFace, needed: set[str]) -> Path:
+        """The subset of ``face`` holding ``needed`` and every character seen before."""
         if not needed <= self.characters:
             if self.frozen:
                 missing = "".join(sorted(needed - self.characters))
                 raise RuntimeError(f"font subset miss: the plan did not foresee {missing!r}")
             self.characters |= needed
-        chars = "".join(sorted(self.characters))
-        stat = face.spec.path.stat()
-        key = hashlib.sha256(f"{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode())
-        target = self.cache_dir / f"{face.spec.id}-{face.index}-{key.hexdigest()[:16]}.otf"
-        self.used.add(target)
-        if target.is_file():
-            os.utime(target)  # in use: pruning by another process leaves recently used subsets alone
-        else:
-            font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False)
-            options = subset.Options()
-            options.layout_features = ["*"]
-            options.name_IDs = ["*"]
-            options.notdef_outline = True
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=[ord(c) for c in chars])
-            subsetter.subset(font)
-            buffer = io.BytesIO()
-            font.save(buffer)
-            atomic_write_bytes(target, buffer.getvalue())
-            self._prune(keep=target)
-        return target
+        return self.cache.path(face, self.characters)
 
-    def _prune(self, keep: Path, most: int = 24, idle: float = 86400) -> None:
-        """Keep the cache small: beyond the newest ``most`` subsets, remove those unused for ``idle`` seconds.
+    def pack(self) -> dict[str, Any]:
+        """The subsets handed out so far and the character set (what a cluster worker is sent)."""
+        files = {p.name: p.read_bytes() for p in sorted(self.used) if p.is_file()}
+        return {"characters": sorted(self.characters), "files": files}
 
-        Another build may be reading any subset it cut or touched lately, so those always stay.
-        """
-        now = time.time()
-        found = []
-        for path in self.cache_dir.glob("*.otf"):
-            try:
-                found.append((path.stat().st_mtime, path))
-            except OSError:
-                continue  # another process removed it
-        for mtime, old in sorted(found, reverse=True)[most:]:
-            if old != keep and now - mtime > idle:
-                old.unlink(missing_ok=True)
+    @classmethod
+    def unpack(cls, packed: dict[str, Any], folder: Path) -> FontSubsets:
+        """The packed subsets written under ``folder``, frozen: a worker cuts none of its own."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in packed["files"].items():
+            (folder / name).write_bytes(data)
+        return cls(folder, set(packed["characters"]), frozen=True)
 
 
 @dataclass

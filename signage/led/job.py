@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv
 from ..errors import Problem, SignageError
+from ..job import Job, Rendered, RenderEnv
 from ..project.config import LedScreen
 from ..project.content import Slogan
-from ..project.loader import Project
+from ..project.model import Project
 from .template import LedTemplate
 
 if TYPE_CHECKING:
-    from ..build.plan import PlanContext
+    from ..job import PlanContext
     from ..typography.fonts import FontRegistry
 
 # Rough costs for the progress bar, in seconds of one core (measured on the example project).
@@ -40,7 +40,7 @@ class LedJob(Job):
         name = f"case.{self.content_id}" if self.content_kind == "case" else self.content_id
         return f"{self.folder}/{self.target}/{self.locale}/{name}" + (f"@{self.branch}" if self.branch else "")
 
-    sources = ("led", "scroll.py", "ffmpeg.py", "build/job.py")
+    sources = ("led", "scroll.py", "ffmpeg.py", "job.py")
     libraries = ("pillow", "numpy", "freetype-py", "uniseg", "rjieba", "opencc")
 
     @property

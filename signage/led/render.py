@@ -11,6 +11,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
@@ -19,8 +20,10 @@ from ..scroll import padded_gap
 from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
 from ..typography.linebreak import unsplittable_spans
-from .job import LedJob
 from .template import RowFont
+
+if TYPE_CHECKING:
+    from .job import LedJob  # the job renders through this module: a name for annotations only
 
 OFF, TEXT, EMPHASIS = 0, 1, 2
 _DIGIT = re.compile(r"\d")

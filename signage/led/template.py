@@ -9,12 +9,12 @@ from pydantic import Field, model_validator
 from ..colour import Colour
 from ..errors import Problem
 from ..project.config import Strict
-from ..project.loader import CONFIG_FILE
+from ..project.model import CONFIG_FILE
 from ..typography.linebreak import BreakLevel
 from ..yamlio import line_of
 
 if TYPE_CHECKING:
-    from ..project.loader import Project
+    from ..project.model import Project
 
 DUAL_COLOURS = ("red", "green", "yellow")
 

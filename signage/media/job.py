@@ -8,30 +8,23 @@ ffmpeg does it in one pass; MoviePy would decode every frame into Python for the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv
 from ..errors import Problem, SignageError
 from ..fingerprint import file_digest
+from ..job import NO_LOCALE, Job, Rendered, RenderEnv, media_id
 from ..project.files import inside
 
 if TYPE_CHECKING:
-    from ..build.plan import PlanContext
-    from ..project.loader import Project
+    from ..job import PlanContext
+    from ..project.model import Project
     from ..typography.fonts import FontRegistry
 
 FPS = 25
 IMAGE_SECONDS = 0.05
 VIDEO_PIXEL_SECOND = 2.5e-7  # x264 veryfast plus decoding, per pixel of output per second of video
-NO_LOCALE = "und"  # BCP 47 "undetermined": supplied media are for every locale
-
-
-def media_id(name: str) -> str:
-    """A safe artifact name for a project file: media/poster.png -> media-poster-png."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "file"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +38,7 @@ class MediaJob(Job):
 
     kind = "media"
     folder = "media"
-    sources = ("media", "ffmpeg.py", "build/job.py")
+    sources = ("media", "ffmpeg.py", "job.py")
     libraries = ("pillow",)
 
     @property

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..build.plan import Want
 from ..errors import SignageError
-from ..project.loader import Project
+from ..job import Want
+from ..project.config import Branch
+from ..project.model import Project
+from ..project.screens import playlist_for
+from ..records import Record, Switch, Timeline
 from ..schedule.emergency import inject
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
+from ..tree import variant_folder
 from .publish import PublishReport, publish_network, referenced
 from .scheduled import scheduled_plans, with_frequency
 from .select import ScreenPlan, demand, select_network
@@ -40,7 +43,7 @@ class Network:
     def demand(self) -> list[Want]:
         return demand(self.plans)
 
-    def publish(self, records: dict[str, dict[str, Any]]) -> bool:
+    def publish(self, records: dict[str, Record]) -> bool:
         """Publish what changed; whether any version was made or removed."""
         self.now = self.fixed_now or dt.datetime.now(dt.timezone.utc)  # what plays when publishing, not planning
         self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline)
@@ -53,32 +56,32 @@ class Network:
         screen = next(s for s in branch.screens if s.id == screen_id)
         return decide(self.project, self.project.schedule, branch, screen, self.now, self.emergencies).key
 
-    def timeline(self, branch_id: str, folders: set[str], days: int = 7) -> dict[str, list[list[str]]]:
-        """Each screen's switches from now for ``days``: [[instant, folder], ...], the folder its
+    def timeline(self, branch_id: str, folders: set[str], days: int = 7) -> Timeline:
+        """Each screen's switches from now for ``days`` (instant, folder), the folder its
         decision names if the version has it, else the screen's default (what rotate does)."""
         branch = self.project.branch(branch_id)
         assert branch is not None
         local = self.now.astimezone(ZoneInfo(branch.timezone)).date()
-        out: dict[str, list[list[str]]] = {}
+        out: dict[str, list[Switch]] = {}
         if not self.project.schedule.campaigns and not self.emergencies and not self._pooled(branch):
             midnight = dt.datetime.combine(local, dt.time(), tzinfo=ZoneInfo(branch.timezone))
-            return {s.id: [[midnight.astimezone(dt.timezone.utc).isoformat(), s.id]] for s in branch.screens}
+            start = midnight.astimezone(dt.timezone.utc).isoformat()
+            return Timeline(screens={s.id: [Switch(start, s.id)] for s in branch.screens})
         for screen in branch.screens:
-            entries: list[list[str]] = []
+            entries: list[Switch] = []
             for k in range(days):
                 for at, decision in day_switches(
                     self.project, self.project.schedule, branch, screen, local + dt.timedelta(days=k), self.emergencies
                 ):
-                    name = screen.id if decision.key == "default" else f"{screen.id}~{decision.key}"
+                    name = variant_folder(screen.id, decision.key)
                     folder = name if name in folders else screen.id
-                    if not entries or entries[-1][1] != folder:
-                        entries.append([at.isoformat(), folder])
+                    if not entries or entries[-1].folder != folder:
+                        entries.append(Switch(at.isoformat(), folder))
             out[screen.id] = entries
-        return out
+        return Timeline(screens=out)
 
-    def _pooled(self, branch: Any) -> bool:
+    def _pooled(self, branch: Branch) -> bool:
         """Whether a screen of the branch plays a playlist with a pool (its key changes at midnight)."""
-        from ..project.screens import playlist_for
 
         names = {playlist_for(self.project, branch, s)[0] for s in branch.screens}
         return any(self.project.playlists[n].pooled for n in names if n in self.project.playlists)

@@ -7,15 +7,16 @@ browser player comes along as ``player.html?screen=ID``, reading the bundle's ow
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
+from ..atomic import atomic_file
 from ..errors import Problem, SignageError
-from .formats import write_screen
-from .publish import PLAYER, VERSION_FILE, branch_dir, current_version
+from ..tree import PLAYER, TIMELINE_SCRIPT, VERSION_SCRIPT, player_file, version_dir, version_file
+from .formats import read_playlist, write_screen
+from .publish import current_version
 
 ASSETS = "assets"
 
@@ -25,27 +26,27 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
     version = current_version(output, branch_id)
     if version is None:
         raise SignageError(f"branch {branch_id!r} has no published version: run `signage build` first")
-    source = branch_dir(output, branch_id) / version
+    source = version_dir(output, branch_id, version)
     with tempfile.TemporaryDirectory(prefix="signage-export-") as tmp:
         bundle = Path(tmp) / "bundle"
         (bundle / ASSETS).mkdir(parents=True)
         assets: set[str] = set()
         screens = sorted(p for p in source.iterdir() if (p / "playlist.json").is_file())
         for screen in screens:
-            data = json.loads((screen / "playlist.json").read_text(encoding="utf-8"))
-            data = {k: v for k, v in data.items() if k != "$schema"}
-            data["items"] = [{k: v for k, v in i.items() if k != "href"} for i in data["items"]]
-            for item in data["items"]:
-                name = Path(item["file"]).name
+            playlist = read_playlist(screen / "playlist.json").unlinked()
+            for item in playlist.items:
+                name = Path(item.file).name
                 if name not in assets:
-                    shutil.copyfile(output / item["file"], bundle / ASSETS / name)
+                    shutil.copyfile(output / item.file, bundle / ASSETS / name)
                     assets.add(name)
-            write_screen(data, output, bundle / screen.name, lambda path: f"../{ASSETS}/{Path(path).name}", copy=True)
-        shutil.copyfile(source / VERSION_FILE, bundle / VERSION_FILE)
-        for name in ("version.js", "timeline.js"):  # what the browser player reads, beside its page
+            write_screen(
+                playlist, output, bundle / screen.name, lambda path: f"../{ASSETS}/{Path(path).name}", copy=True
+            )
+        shutil.copyfile(version_file(source), version_file(bundle))
+        for name in (VERSION_SCRIPT, TIMELINE_SCRIPT):  # what the browser player reads, beside its page
             if (source / name).is_file():
                 shutil.copyfile(source / name, bundle / name)
-        page = (branch_dir(output, branch_id) / PLAYER).read_text(encoding="utf-8")
+        page = player_file(output, branch_id).read_text(encoding="utf-8")
         (bundle / PLAYER).write_text(page.replace('<html lang="zh">', '<html lang="zh" data-base="">', 1), "utf-8")
         if target.suffix.lower() == ".zip":
             _zip(bundle, target)
@@ -59,17 +60,14 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
 
 def check_replaceable_bundle(target: Path) -> None:
     """A folder we may replace: new, empty, or an earlier bundle (it has version.json)."""
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / VERSION_FILE).is_file())):
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not version_file(target).is_file())):
         raise SignageError(
             Problem("exists and is not a signage bundle (no version.json): choose a new or empty folder", file=target)
         )
 
 
 def _zip(bundle: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:  # media is compressed already
-        for path in sorted(bundle.rglob("*")):
+    with atomic_file(target) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in sorted(bundle.rglob("*")):  # stored, not deflated: media is compressed already
             if path.is_file():
                 archive.write(path, path.relative_to(bundle).as_posix())
-    tmp.replace(target)

@@ -11,35 +11,43 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import quoteattr
 
-SCHEMA_URL = "https://signage.invalid/schemas/playlist.schema.json"
+from ..errors import Problem, SignageError
+from ..records import Playlist, PlaylistFile, PlaylistItem
 
 
-def playlist_json(data: dict[str, Any], href: Callable[[str], str]) -> str:
-    out = {"$schema": SCHEMA_URL, **data, "items": [{**i, "href": href(i["file"])} for i in data["items"]]}
-    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+def playlist_json(playlist: Playlist, href: Callable[[str], str]) -> str:
+    """``playlist.json``: the playlist with its schema's address and each item's link."""
+    return json.dumps(PlaylistFile.linked(playlist, href).to_data(), ensure_ascii=False, indent=1) + "\n"
 
 
-def _title(item: dict[str, Any]) -> str:
-    return " ".join(item["text"].split()).replace(",", "，") or item["name"]
+def read_playlist(path: Path) -> PlaylistFile:
+    """A written ``playlist.json``; SignageError naming the file when it cannot be read as one."""
+    try:
+        return PlaylistFile.model_validate_json(path.read_bytes())
+    except (OSError, ValueError) as exc:  # a ValidationError is a ValueError
+        raise SignageError(Problem(f"not a playlist: {exc}", file=path)) from None
 
 
-def playlist_m3u8(data: dict[str, Any], href: Callable[[str], str]) -> str:
-    lines = ["#EXTM3U", f"#PLAYLIST:{data['playlist']} ({data['branch']['id']}/{data['screen']['id']})"]
-    for item in data["items"]:
-        lines += [f"#EXTINF:{item['duration']:.3f},{_title(item)}", href(item["file"])]
+def _title(item: PlaylistItem) -> str:
+    return " ".join(item.text.split()).replace(",", "，") or item.name
+
+
+def playlist_m3u8(playlist: Playlist, href: Callable[[str], str]) -> str:
+    lines = ["#EXTM3U", f"#PLAYLIST:{playlist.playlist} ({playlist.branch.id}/{playlist.screen.id})"]
+    for item in playlist.items:
+        lines += [f"#EXTINF:{item.duration:.3f},{_title(item)}", href(item.file)]
     return "\n".join(lines) + "\n"
 
 
-def playlist_smil(data: dict[str, Any], href: Callable[[str], str]) -> str:
-    w, h = data["screen"]["size"]
+def playlist_smil(playlist: Playlist, href: Callable[[str], str]) -> str:
+    w, h = playlist.screen.size
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<smil xmlns="http://www.w3.org/ns/SMIL" version="3.0" baseProfile="Language">',
         "  <head>",
-        f'    <meta name="title" content={quoteattr(data["playlist"])}/>',
+        f'    <meta name="title" content={quoteattr(playlist.playlist)}/>',
         "    <layout>",
         f'      <root-layout width="{w}" height="{h}" backgroundColor="black"/>',
         '      <region regionName="main" left="0" top="0" width="100%" height="100%" fit="meet"/>',
@@ -48,31 +56,31 @@ def playlist_smil(data: dict[str, Any], href: Callable[[str], str]) -> str:
         "  <body>",
         "    <par>",
     ]
-    for link in dict.fromkeys(href(i["file"]) for i in data["items"]):
+    for link in dict.fromkeys(href(i.file) for i in playlist.items):
         lines.append(f"      <prefetch src={quoteattr(link)}/>")
     lines.append('      <seq repeatCount="indefinite">')
-    for item in data["items"]:
-        tag = "video" if item["kind"] == "video" else "img"
+    for item in playlist.items:
+        tag = "video" if item.kind == "video" else "img"
         lines.append(
-            f'        <{tag} src={quoteattr(href(item["file"]))} region="main" dur="{item["duration"]:.3f}s"'
+            f'        <{tag} src={quoteattr(href(item.file))} region="main" dur="{item.duration:.3f}s"'
             f" title={quoteattr(_title(item))}/>"
         )
     lines += ["      </seq>", "    </par>", "  </body>", "</smil>"]
     return "\n".join(lines) + "\n"
 
 
-def led_program(data: dict[str, Any], output: Path, folder: Path, copy: bool = False) -> None:
+def led_program(playlist: Playlist, output: Path, folder: Path, copy: bool = False) -> None:
     """``program/``: the sign's files in playing order (001-…) and ``program.txt`` with each stay,
     what a staff member loads into the controller's own software."""
     program = folder / "program"
     program.mkdir()
     lines = [
-        f"# {data['playlist']}: branch {data['branch']['id']}, screen {data['screen']['id']} "
-        f"({data['screen']['profile']}), {len(data['items'])} items, {data['duration']:g} s a loop"
+        f"# {playlist.playlist}: branch {playlist.branch.id}, screen {playlist.screen.id} "
+        f"({playlist.screen.profile}), {len(playlist.items)} items, {playlist.duration:g} s a loop"
     ]
-    for n, item in enumerate(data["items"], 1):
-        name = f"{n:03d}{Path(item['name']).suffix}"
-        source = output / item["file"]
+    for n, item in enumerate(playlist.items, 1):
+        name = f"{n:03d}{Path(item.name).suffix}"
+        source = output / item.file
         if copy:
             shutil.copyfile(source, program / name)
         else:
@@ -80,19 +88,20 @@ def led_program(data: dict[str, Any], output: Path, folder: Path, copy: bool = F
                 os.link(source, program / name)
             except OSError:
                 shutil.copyfile(source, program / name)
-        lines.append(f"{name}\t{item['duration']:g}s\t{_title(item)}")
+        lines.append(f"{name}\t{item.duration:g}s\t{_title(item)}")
     (program / "program.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_screen(
-    data: dict[str, Any], output: Path, folder: Path, href: Callable[[str], str], copy: bool = False
+    playlist: Playlist, output: Path, folder: Path, href: Callable[[str], str], copy: bool = False
 ) -> None:
     """Every format of one screen's playlist into ``folder`` (a fresh folder)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "playlist.json").write_text(playlist_json(data, href), encoding="utf-8")
-    (folder / "playlist.m3u8").write_text(playlist_m3u8(data, href), encoding="utf-8")
-    (folder / "playlist.smil").write_text(playlist_smil(data, href), encoding="utf-8")
-    script = f"signage.setPlaylist({json.dumps(folder.name)}, {playlist_json(data, href).strip()});\n"
+    text = playlist_json(playlist, href)
+    (folder / "playlist.json").write_text(text, encoding="utf-8")
+    (folder / "playlist.m3u8").write_text(playlist_m3u8(playlist, href), encoding="utf-8")
+    (folder / "playlist.smil").write_text(playlist_smil(playlist, href), encoding="utf-8")
+    script = f"signage.setPlaylist({json.dumps(folder.name)}, {text.strip()});\n"
     (folder / "playlist.js").write_text(script, encoding="utf-8")  # the browser player's copy
-    if data["screen"]["kind"] == "led":
-        led_program(data, output, folder, copy)
+    if playlist.screen.kind == "led":
+        led_program(playlist, output, folder, copy)

@@ -19,24 +19,37 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ..atomic import atomic_write_bytes, replace_link, staged_dir
 from ..errors import Problem, SignageError
-from ..project.loader import Project
+from ..project.model import Project
+from ..records import Playlist, Record, Timeline, Version, VersionScreen
+from ..tree import (
+    PLAYER,
+    TIMELINE_SCRIPT,
+    VERSION_SCRIPT,
+    branch_dir,
+    current_link,
+    from_screen_folder,
+    is_variant_folder,
+    pin_file,
+    player_file,
+    publish_dir,
+    screen_link,
+    screen_target,
+    screens_dir,
+    variant_folder,
+    version_dir,
+    version_file,
+    version_name,
+    version_number,
+)
 from .assemble import assemble
 from .formats import write_screen
 from .select import ScreenPlan
-
-PUBLISH = "publish"
-CURRENT = "current"
-SCREENS = "screens"
-VERSION_FILE = "version.json"
-PINNED = "rolled-back"  # present after `signage rollback`: builds leave the live version alone until content changes
-TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
 
 
 @dataclass
@@ -48,73 +61,57 @@ class PublishReport:
     screens: int = 0
 
 
-def branch_dir(output: Path, branch_id: str) -> Path:
-    return output / PUBLISH / branch_id
-
-
 def versions(output: Path, branch_id: str) -> list[str]:
     """The branch's complete versions, oldest first."""
     folder = branch_dir(output, branch_id)
     if not folder.is_dir():
         return []
-    found = [
-        p.name
-        for p in folder.iterdir()
-        if p.name.startswith("v") and p.name[1:].isdigit() and (p / VERSION_FILE).is_file()
-    ]
-    return sorted(found, key=lambda v: int(v[1:]))
+    found = [p.name for p in folder.iterdir() if version_number(p.name) is not None and version_file(p).is_file()]
+    return sorted(found, key=lambda v: version_number(v) or 0)
 
 
 def current_version(output: Path, branch_id: str) -> str | None:
-    link = branch_dir(output, branch_id) / CURRENT
+    link = current_link(output, branch_id)
     try:
         target = os.readlink(link)
     except OSError:
         return None
-    return target if (link.parent / target / VERSION_FILE).is_file() else None
+    return target if version_file(link.parent / target).is_file() else None
 
 
-def read_version(output: Path, branch_id: str, version: str) -> dict[str, Any]:
-    path = branch_dir(output, branch_id) / version / VERSION_FILE
+def read_version(output: Path, branch_id: str, version: str) -> Version:
+    path = version_file(version_dir(output, branch_id, version))
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        return Version.model_validate_json(path.read_bytes())
+    except (OSError, ValueError) as exc:  # a ValidationError is a ValueError
         raise SignageError(Problem(f"version {version} cannot be read: {exc}", file=path)) from None
-    return data
 
 
-def _digest(screens: dict[str, dict[str, Any]]) -> str:
-    return hashlib.sha256(json.dumps(screens, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _link(target: str, link: Path) -> None:
-    """Point ``link`` at ``target`` in one rename: readers see the old target or the new one."""
-    link.parent.mkdir(parents=True, exist_ok=True)
-    tmp = link.parent / f".{link.name}.new-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    os.symlink(target, tmp)
-    os.replace(tmp, link)
+def version_digest(screens: dict[str, Playlist], timeline: Timeline) -> str:
+    """What a version plays, in one hash: its playlists and its timeline."""
+    data = {name: playlist.to_data() for name, playlist in screens.items()} | {
+        "(timeline)": timeline.to_data()["screens"]
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 Chooser = Callable[[str, str], str]  # (branch id, screen id) -> the variant the schedule says
-# (branch id, the version's folders) -> screen -> [[instant, folder], ...]: the coming week's switches
-Timeline = Callable[[str, set[str]], dict[str, list[list[str]]]]
-PLAYER = "player.html"
+# (branch id, the version's folders) -> each screen's switches for the coming week
+TimelineFor = Callable[[str, set[str]], Timeline]
 
 
 def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> None:
     """Make ``version`` the branch's live one: ``current`` first, then each screen's pointer (at the
     variant ``choose`` names, if the version has it, else the screen's default)."""
-    folder = branch_dir(output, branch_id)
-    _link(version, folder / CURRENT)
-    screens = folder / SCREENS
+    replace_link(version, current_link(output, branch_id))
+    screens = screens_dir(output, branch_id)
     screens.mkdir(exist_ok=True)
-    present = {p.name for p in (folder / version).iterdir() if p.is_dir()}
-    live = {name for name in present if "~" not in name}
+    present = {p.name for p in version_dir(output, branch_id, version).iterdir() if p.is_dir()}
+    live = {name for name in present if not is_variant_folder(name)}
     for screen in live:
-        variant = choose(branch_id, screen) if choose else "default"
-        chosen = f"{screen}~{variant}" if variant != "default" and f"{screen}~{variant}" in present else screen
-        _link(f"../{version}/{chosen}", screens / screen)
+        wanted = variant_folder(screen, choose(branch_id, screen)) if choose else screen
+        chosen = wanted if wanted in present else screen
+        replace_link(screen_target(version, chosen), screen_link(output, branch_id, screen))
     for old in screens.iterdir():
         if old.name not in live and old.is_symlink():
             old.unlink()
@@ -123,10 +120,10 @@ def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = 
 def publish_branch(
     project: Project,
     plans: list[ScreenPlan],
-    records: dict[str, dict[str, Any]],
+    records: dict[str, Record],
     now: dt.datetime | None = None,
     choose: Chooser | None = None,
-    timeline: Timeline | None = None,
+    timeline: TimelineFor | None = None,
 ) -> str | None:
     """A new version of one branch when what its screens play changed; the version made, or None.
 
@@ -137,42 +134,35 @@ def publish_branch(
     output = project.output_dir
     branch_id = plans[0].branch.id
     screens = {plan.folder: assemble(plan, records) for plan in plans}
-    switches = timeline(branch_id, set(screens)) if timeline else {}
-    digest = _digest({**screens, "(timeline)": switches})  # type: ignore[dict-item]
-    _write_player(branch_dir(output, branch_id))
+    switches = timeline(branch_id, set(screens)) if timeline else Timeline(screens={})
+    digest = version_digest(screens, switches)
+    _write_player(output, branch_id)
     existing = versions(output, branch_id)
-    pin = branch_dir(output, branch_id) / PINNED
-    if existing and read_version(output, branch_id, existing[-1]).get("digest") == digest:
+    pin = pin_file(output, branch_id)
+    if existing and read_version(output, branch_id, existing[-1]).digest == digest:
         # unchanged since the newest version: nothing to publish. A rollback holds; a publish that
         # was stopped between writing the version and switching to it is finished now.
         if not pin.exists() and current_version(output, branch_id) != existing[-1]:
             switch(output, branch_id, existing[-1], choose)
         return None
-    version = f"v{(int(existing[-1][1:]) + 1) if existing else 1:04d}"
-    folder = branch_dir(output, branch_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=folder, prefix=f".{version}.new-"))
-    try:
-        for screen_id, data in screens.items():
-            write_screen(data, output, stage / screen_id, lambda path: TO_OUTPUT + path)
-        info = {
-            "version": version,
-            "branch": branch_id,
-            "digest": digest,
-            "created": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
-            "screens": {
-                s: {"playlist": d["playlist"], "items": len(d["items"]), "duration": d["duration"]}
-                for s, d in screens.items()
+    version = version_name((version_number(existing[-1]) or 0) + 1 if existing else 1)
+    # written in full under a temporary name (plain writes: nothing sees it yet), then renamed into place
+    with staged_dir(version_dir(output, branch_id, version), mode=0o755) as stage:
+        for screen_id, playlist in screens.items():
+            write_screen(playlist, output, stage / screen_id, from_screen_folder)
+        info = Version(
+            version=version,
+            branch=branch_id,
+            digest=digest,
+            created=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+            screens={
+                s: VersionScreen(playlist=p.playlist, items=len(p.items), duration=p.duration)
+                for s, p in screens.items()
             },
-        }
-        (stage / VERSION_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        (stage / "version.js").write_text(_js("setVersion", {"version": version, "created": info["created"]}))
-        (stage / "timeline.js").write_text(_js("setTimeline", {"screens": switches}), encoding="utf-8")
-        os.chmod(stage, 0o755)
-        os.rename(stage, folder / version)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+        )
+        version_file(stage).write_text(version_json(info), encoding="utf-8")
+        (stage / VERSION_SCRIPT).write_text(_js("setVersion", {"version": version, "created": info.created}))
+        (stage / TIMELINE_SCRIPT).write_text(timeline_js(switches), encoding="utf-8")
     switch(output, branch_id, version, choose)
     pin.unlink(missing_ok=True)  # new content ends a rollback
     return version
@@ -183,18 +173,25 @@ def _js(call: str, *args: object) -> str:
     return f"signage.{call}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)});\n"
 
 
-def _write_player(folder: Path) -> None:
+def version_json(version: Version) -> str:
+    """The text of ``version.json``."""
+    return json.dumps(version.to_data(), ensure_ascii=False, indent=1) + "\n"
+
+
+def timeline_js(timeline: Timeline) -> str:
+    """The text of ``timeline.js``: the switches, handed to the browser player."""
+    return _js("setTimeline", timeline.to_data())
+
+
+def _write_player(output: Path, branch_id: str) -> None:
     """The branch's browser player, ``player.html?screen=ID``, kept up to date (atomically)."""
     from importlib import resources
 
     page = resources.files("signage.player").joinpath(PLAYER).read_bytes()
-    target = folder / PLAYER
+    target = player_file(output, branch_id)
     if target.is_file() and target.read_bytes() == page:
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{PLAYER}.new-{os.getpid()}"
-    tmp.write_bytes(page)
-    os.replace(tmp, target)
+    atomic_write_bytes(target, page)
 
 
 def prune(output: Path, branch_id: str, keep: int) -> int:
@@ -204,7 +201,7 @@ def prune(output: Path, branch_id: str, keep: int) -> int:
     removed = 0
     for version in found[:-keep] if keep < len(found) else []:
         if version != live:
-            shutil.rmtree(branch_dir(output, branch_id) / version)
+            shutil.rmtree(version_dir(output, branch_id, version))
             removed += 1
     return removed
 
@@ -212,7 +209,7 @@ def prune(output: Path, branch_id: str, keep: int) -> int:
 def referenced(output: Path) -> set[str]:
     """Every store path any kept version of any branch plays (the store keeps these)."""
     refs: set[str] = set()
-    root = output / PUBLISH
+    root = publish_dir(output)
     if not root.is_dir():
         return refs
     for playlist in root.glob("*/v*/*/playlist.json"):
@@ -227,9 +224,9 @@ def referenced(output: Path) -> set[str]:
 def publish_network(
     project: Project,
     plans: list[ScreenPlan],
-    records: dict[str, dict[str, Any]],
+    records: dict[str, Record],
     choose: Chooser | None = None,
-    timeline: Timeline | None = None,
+    timeline: TimelineFor | None = None,
 ) -> PublishReport:
     """Publish every branch that has screens; prune old versions; remove branches that left the project."""
     output = project.output_dir
@@ -245,7 +242,7 @@ def publish_network(
         else:
             report.published.append(branch_id)
             report.removed_versions += prune(output, branch_id, project.config.publish.keep)
-    root = output / PUBLISH
+    root = publish_dir(output)
     if root.is_dir():
         for folder in root.iterdir():
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in by_branch:
@@ -261,12 +258,12 @@ def rollback(output: Path, branch_id: str, to: str | None = None) -> tuple[str |
         raise SignageError(f"branch {branch_id!r} has no published version (run `signage build`)")
     live = current_version(output, branch_id)
     if to is None:
-        older = [v for v in found if live is None or int(v[1:]) < int(live[1:])]
+        older = [v for v in found if live is None or (version_number(v) or 0) < (version_number(live) or 0)]
         if not older:
             raise SignageError(f"branch {branch_id!r} has no version before {live} (versions: {', '.join(found)})")
         to = older[-1]
     elif to not in found:
         raise SignageError(f"branch {branch_id!r} has no version {to!r} (versions: {', '.join(found)})")
     switch(output, branch_id, to)
-    (branch_dir(output, branch_id) / PINNED).write_text(f"{to}\n", encoding="utf-8")
+    atomic_write_bytes(pin_file(output, branch_id), f"{to}\n".encode())
     return live, to

@@ -12,11 +12,12 @@ import dataclasses
 import datetime as dt
 
 from ..errors import Problem, SignageError
-from ..project.loader import Project
+from ..project.model import Project
 from ..project.playlists import Playlist
+from ..project.schedule import Campaign
 from ..schedule.emergency import Emergency
-from ..schedule.model import Campaign
-from ..schedule.resolve import DEFAULT
+from ..schedule.resolve import DEFAULT, day_switches
+from ..tree import dated_key, undated
 from .select import ScreenPlan, Selected, select_screen
 from .select import slogans_of as slogan_selection
 
@@ -87,7 +88,7 @@ def scheduled_plans(
         try:
             for key, (name, start) in bases.items():
                 if project.playlists[name or default_name].pooled:
-                    out += [select(name, d, f"{key}@{d.isoformat()}") for d in days if d >= start]
+                    out += [select(name, d, dated_key(key, d)) for d in days if d >= start]
                 elif key != DEFAULT:
                     out.append(select(name, start, key))
             for c in later:
@@ -99,7 +100,7 @@ def scheduled_plans(
                         if d < start:
                             continue
                         base = select(name, d, key)
-                        variant = f"{key}+{c.id}" + (f"@{d.isoformat()}" if pooled else "")
+                        variant = dated_key(f"{key}+{c.id}", d if pooled else None)
                         if c.mode == "interleave":
                             extra = select_screen(project, branch, screen, max(d, _when(c, today)), c.playlist)
                             out.append(interleaved(base, extra, c.every, variant))
@@ -123,13 +124,12 @@ def scheduled_plans(
 def _reachable(project: Project, plan: ScreenPlan, today: dt.date) -> set[str]:
     """The variants (without their dates) the schedule puts on the plan's screen from ``today`` until a
     week after the last campaign starts."""
-    from ..schedule.resolve import day_switches
 
     last = max([c.from_ for c in project.schedule.campaigns if c.from_] + [today]) + dt.timedelta(days=7)
     keys: set[str] = set()
     day = today
     while day <= last:
-        keys |= {d.key.split("@")[0] for _, d in day_switches(project, project.schedule, plan.branch, plan.screen, day)}
+        keys |= {undated(d.key) for _, d in day_switches(project, project.schedule, plan.branch, plan.screen, day)}
         day += dt.timedelta(days=1)
     return keys
 
@@ -155,7 +155,7 @@ def with_frequency(
                 where = (plan.branch.id, plan.screen.id)
                 if where not in reached:
                     reached[where] = _reachable(project, plan, today or dt.date.today())
-                if plan.variant.split("@")[0] not in reached[where]:
+                if undated(plan.variant) not in reached[where]:
                     continue  # published, but the schedule never puts it on: nothing to hold
                 problems.append(
                     Problem(

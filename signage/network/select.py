@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..build.plan import Want
 from ..errors import Problem, SignageError
-from ..media.job import NO_LOCALE, media_id
+from ..job import NO_LOCALE, Want, media_id
 from ..project.config import Branch, BranchScreen, LedScreen, TvScreen
 from ..project.content import CaseSummary, Slogan
-from ..project.loader import Project
+from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
 from ..project.screens import playlist_for, screen_kind
+from ..tree import variant_folder
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ScreenPlan:
     @property
     def folder(self) -> str:
         """The screen's folder in a published version: the default, or SCREEN~VARIANT."""
-        return self.screen.id if self.variant == "default" else f"{self.screen.id}~{self.variant}"
+        return variant_folder(self.screen.id, self.variant)
 
     @property
     def kind(self) -> str:

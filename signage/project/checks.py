@@ -12,7 +12,8 @@ from ..typography.fonts import FontSpec
 from ..yamlio import LocatedDict, line_of
 from .config import ProjectConfig
 from .files import inside
-from .loader import CONFIG_FILE, REQUIRED_ROLES, SLOGANS_FILE, Project
+from .model import CONFIG_FILE, REQUIRED_ROLES, SLOGANS_FILE, Project
+from .screens import check_screens
 from .texts import TextEntry
 
 
@@ -25,7 +26,6 @@ def cross_check(
     problems = _cross_check(config, project.fonts.catalog, project.texts, config_path, config_data)
     problems += _template_roles(project)
     problems += _media_files(project)
-    from .screens import check_screens  # screens import this package's loader
 
     problems += check_screens(project, config_data)
     # a slogan that failed to load is reported already: no second error where a case names it

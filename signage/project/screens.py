@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import Problem, SignageError
 from .config import Branch, BranchScreen, LedScreen, TvScreen
 from .files import inside
-from .loader import CONFIG_FILE, Project
+from .model import CONFIG_FILE, Project
 from .playlists import PLAYLISTS_DIR
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from ..errors import Problem
-    from .loader import Project
+    from .model import Project
 
 
 class DesignTemplate(Protocol):

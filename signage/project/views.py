@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import Problem, SignageError
 from ..labels import fraud_type_label
 from .config import Branch
-from .loader import Project
+from .model import Project
 
 
 def content_context(

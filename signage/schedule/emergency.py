@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Where
+from ..atomic import atomic_write_bytes
+from ..errors import SignageError
+from ..project.content import Slogan
+from ..project.schedule import Where
+from ..project.texts import TextEntry
+from ..tree import emergencies_file
 
-STATE_DIR = "schedule"  # under the output folder
-EMERGENCIES = "emergencies.json"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -77,11 +78,8 @@ class Emergency:
 def inject(project: Any, emergencies: list[Emergency], output: Path | None = None) -> None:
     """Make each ``--text`` emergency a warning slogan of the project (in memory), so the build
     renders it for LED signs and TVs like any other; SignageError if its text cannot be filled."""
-    from ..errors import SignageError
-    from ..project.content import Slogan
-    from ..project.texts import TextEntry
 
-    path = (output or project.output_dir) / STATE_DIR / EMERGENCIES
+    path = emergencies_file(output or project.output_dir)
     for e in emergencies:
         if not e.text or e.slogan in project.slogans:
             continue
@@ -104,20 +102,15 @@ def parse_duration(text: str) -> dt.timedelta:
 
 
 def load(output: Path) -> list[Emergency]:
-    path = output / STATE_DIR / EMERGENCIES
+    path = emergencies_file(output)
     if not path.is_file():
         return []
     return [Emergency.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def save(output: Path, emergencies: list[Emergency]) -> None:
-    folder = output / STATE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     data = json.dumps([e.to_dict() for e in emergencies], ensure_ascii=False, indent=1) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{EMERGENCIES}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(data)
-    os.replace(tmp, folder / EMERGENCIES)
+    atomic_write_bytes(emergencies_file(output), data.encode("utf-8"), mode=0o600)  # the tool's own state
 
 
 def next_id(emergencies: list[Emergency]) -> str:

@@ -7,10 +7,10 @@ import datetime as dt
 import itertools
 
 from ..errors import Problem
-from ..project.loader import Project
+from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR
+from ..project.schedule import SCHEDULE_FILE, WEEKDAYS, Campaign, Schedule, in_span
 from ..project.screens import screen_kind
-from .model import SCHEDULE_FILE, WEEKDAYS, Campaign, Schedule, in_span
 from .resolve import day_switches
 
 LOOK_AHEAD = 14  # days of a campaign's dates that are played through to see whether it ever wins

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..project.config import Branch, BranchScreen
-from ..project.loader import Project
+from ..project.model import Project
+from ..project.schedule import WEEKDAYS, Campaign, Schedule, in_span
 from ..project.screens import playlist_for, screen_kind
+from ..tree import DEFAULT, dated_key
 from .emergency import Emergency
-from .model import WEEKDAYS, Campaign, Schedule, in_span
-
-DEFAULT = "default"
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def decide(
     def dated(key: str, *names: str) -> str:
         """A playlist with a pool plays the day's choice: its key carries the local date."""
         pooled = any(project.playlists[n].pooled for n in names if n in project.playlists)
-        return f"{key}@{today.isoformat()}" if pooled else key
+        return dated_key(key, today if pooled else None)
 
     if winner is None:
         why = f"no campaign applies: the default ({rule})"

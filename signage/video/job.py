@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build.job import Job, Rendered, RenderEnv, project_files
+from ..job import Job, Rendered, RenderEnv, project_files
 from ..labels import strings_for
-from ..project.loader import Project
+from ..project.model import Project
 from ..project.views import content_context, slogan_texts
 from .scenes import VideoTexts, resolve_texts
 from .template import VideoTemplate
 
 if TYPE_CHECKING:
-    from ..build.plan import PlanContext
+    from ..job import PlanContext
     from ..typography.fonts import FontRegistry
 
 # Seconds of one core per frame and canvas pixel, measured on the example project (x264 veryfast plus
@@ -36,7 +36,7 @@ class VideoJob(Job):
 
     kind = "video"
     folder = "video"
-    sources = ("video", "scroll.py", "ffmpeg.py", "build/job.py")
+    sources = ("video", "scroll.py", "ffmpeg.py", "job.py")
     libraries = ("pillow", "numpy", "freetype-py", "uniseg", "rjieba", "opencc")
     uses_ffmpeg = True
 

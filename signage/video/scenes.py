@@ -20,7 +20,7 @@ from PIL import Image, ImageChops
 from ..colour import rgb255
 from ..errors import Problem, SignageError, TextOverflowError
 from ..project.files import inside
-from ..project.loader import Project
+from ..project.model import Project
 from ..scroll import padded_gap
 from ..typography.fonts import FontRegistry
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from ..atomic import atomic_write_bytes
 from ..errors import Problem, SignageError
-from ..outputs import read
-from ..project.loader import Project, find_project_dir
-from ..publish import atomic_write_bytes
+from ..kinds import read
+from ..project.loader import find_project_dir
+from ..project.model import Project
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
+from ..typography.linebreak import BreakLevel
 from ..typography.raster import preview
 
 
@@ -66,3 +69,57 @@ def write_png(image: Image.Image, path: Path) -> None:
 
 def save_preview(layout: TextLayout, path: Path, scale: int = 1) -> None:
     write_png(preview(layout, scale=scale), path)
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    """What ``signage text`` was asked for."""
+
+    text: str
+    width: int
+    height: int | None = None
+    role: str = "sans"
+    size: str = "48"  # a size in px, or MAX..MIN to fit
+    max_lines: int | None = None
+    line_height: float = 1.25
+    align: str = "left"
+    valign: str = "top"
+    locale: str | None = None
+    branch_id: str | None = None
+    strict: bool = False
+    headline: bool = False
+    output: Path | None = None  # a PNG preview to write
+    scale: int = 1
+
+
+@dataclass(frozen=True)
+class TextResult:
+    layout: TextLayout
+    note: str | None  # said when --size was given for a bitmap font, which has one size
+
+
+def lay_out(explicit: str | None, request: TextRequest) -> TextResult:
+    """Lay the text out as asked (in the project's fonts, else the example's) and write the preview if asked."""
+    largest, smallest = parse_size_range(request.size)
+    style = TextStyle(
+        role=request.role,
+        size=largest,
+        min_size=smallest,
+        max_lines=request.max_lines,
+        line_height=request.line_height,
+        align=request.align,  # type: ignore[arg-type]  # click.Choice checked it
+        valign=request.valign,  # type: ignore[arg-type]
+        level=BreakLevel.strict if request.strict else BreakLevel.basic,
+        headline=request.headline,
+    )
+    project = project_for_tools(explicit)
+    layout = layout_text(
+        project, request.text, Box(request.width, request.height), style, request.locale, request.branch_id
+    )
+    fixed = layout.chain.fixed_size
+    note = None
+    if fixed and (largest, smallest) != (fixed, fixed) and request.size != "48":
+        note = f"{request.role} is a bitmap font: it is set at {fixed} px whatever --size says"
+    if request.output is not None:
+        save_preview(layout, request.output, request.scale)
+    return TextResult(layout, note)

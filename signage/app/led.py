@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..atomic import check_replaceable
 from ..build import render_into
-from ..build.job import RenderEnv
 from ..errors import SignageError
+from ..job import RenderEnv
 from ..led.job import LedJob, slogan_jobs, text_job
 from ..led.template import LedTemplate
 from ..project.config import LedScreen
-from ..project.loader import Project
-from ..publish import check_replaceable
+from ..project.model import Project
 
 
 @dataclass
@@ -107,6 +107,8 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
 
 def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str, Any]:
     """Render one text on one screen into ``out_dir``, replaced whole only on success; the LED manifest."""
+    if (options.slogan is None) == (options.text is None):
+        raise SignageError("give exactly one of --slogan ID and --text TEXT")
     (job,) = jobs_for(project, options)
     check_replaceable(out_dir)
     rendered, _ = render_into(job, RenderEnv(project.root, project.fonts), out_dir, job.key(project.fonts))

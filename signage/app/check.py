@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Problem, SignageError
-from ..outputs import read
+from ..kinds import read
 from ..project.config import Branch
-from ..project.loader import SLOGANS_FILE, Project
+from ..project.model import SLOGANS_FILE, Project
 from ..typography.fonts import describe_char
 
 
@@ -19,7 +19,7 @@ def check_project(root: Path) -> list[Problem]:
     problems += _check_texts(project)
     problems += _placeholder_urls(project)
     if not any(not p.warning for p in problems):  # selections read a project without errors
-        from ..build.plan import local_today
+        from ..job import local_today
         from ..network.select import select_network
 
         plans, found = select_network(project, local_today(project))
@@ -40,10 +40,11 @@ def check_project(root: Path) -> list[Problem]:
 def _mixed_scripts(project: Project) -> list[Problem]:
     """An error for every output that would show characters of the other script than its
     locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
-    from ..build.plan import PlanContext, local_today, plan_jobs
+    from ..build.plan import plan_jobs
+    from ..job import PlanContext, local_today
+    from ..kinds import planners
     from ..labels import foreign_characters
     from ..locales import Locale
-    from ..outputs import planners
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..atomic import FILE_MODE
 from ..errors import Problem, SignageError
-from ..project.loader import Project
-from ..publish import FILE_MODE
+from ..project.model import Project
 from ..video.job import video_job
 from ..video.render import VideoFiles, render_video
 from ..video.template import VideoTemplate

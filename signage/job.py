@@ -20,22 +20,30 @@ Same key, same output: an artifact whose key is unchanged is never rendered agai
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
-from ..fingerprint import file_digest
+from .errors import Problem, SignageError
+from .ffmpeg import ffmpeg_version
+from .fingerprint import file_digest
+from .project.content import Slogan
+from .project.files import inside
+from .project.model import Project
 
 if TYPE_CHECKING:
-    from ..typography.fonts import FontRegistry
+    from .typography.fonts import FontRegistry
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules every renderer lays text out with.
 TYPESETTING = ("typography", "colour.py", "locales.py", "errors.py")
 
@@ -49,7 +57,19 @@ class RenderEnv:
 
     root: Path
     fonts: FontRegistry
-    extras: dict[str, Any] = field(default_factory=dict)  # what a kind prepared for its jobs (font subsets)
+    extras: dict[str, Shippable] = field(default_factory=dict)  # what a kind prepared for its jobs (font subsets)
+
+
+@runtime_checkable
+class Shippable(Protocol):
+    """Something a kind prepares for its jobs (``RenderEnv.extras``), which a cluster build
+    ships to each worker: ``pack`` gives its content as picklable data, ``unpack`` makes it
+    again on the worker under a folder of its own. The build never needs to know the kind."""
+
+    def pack(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def unpack(cls, packed: dict[str, Any], folder: Path) -> Shippable: ...
 
 
 @dataclass
@@ -152,9 +172,6 @@ class Job(ABC):
 
 def project_files(root: Path, template: Any) -> tuple[tuple[str, str], ...]:
     """(path, SHA-256) of every project file a template reads that exists (a missing one is `check`'s to report)."""
-    from ..errors import Problem, SignageError
-    from ..project.files import inside
-
     digests = []
     for where, name in template.project_files():
         try:
@@ -188,6 +205,63 @@ def library_version(distribution: str) -> str:
 
 
 def ffmpeg_build() -> str:
-    from ..ffmpeg import ffmpeg_version
 
     return ffmpeg_version()
+
+
+# What a plan is made for, and what screens want of it
+
+
+def local_today(project: Project, now: dt.datetime | None = None) -> dt.date:
+    """The earliest calendar date in any branch's time zone (the project's default zone without
+    branches): content ends when its last day is over everywhere it is shown."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    zones = {b.timezone for b in project.config.branches} or {project.config.timezone}
+    return min(now.astimezone(ZoneInfo(zone)).date() for zone in zones)
+
+
+@dataclass(frozen=True)
+class Want:
+    """An artifact some screen's playlist plays, which the plan must hold."""
+
+    path: str  # the catalogue record id it will have
+    kind: str  # "led", "video", "media"
+    target: str  # LED profile, video template or TV profile
+    content_kind: str  # "slogan", "case", "image", "video"
+    content_id: str  # slogan or case id, or the project file of an image or video
+    locale: str
+    branch: str | None = None
+
+
+@dataclass
+class PlanContext:
+    """The date a plan is made for, what screens want beyond the catalogue, and what was left out."""
+
+    today: dt.date
+    demand: list[Want] = field(default_factory=list)
+    ended: dict[str, str] = field(default_factory=dict)  # slogan id -> last day shown
+
+    def current_slogans(self, project: Project) -> list[Slogan]:
+        """Slogans whose validity has not ended by ``today``; ones that start later are built too."""
+        current = []
+        for slogan in project.slogans.values():
+            if slogan.valid.ended(self.today):
+                self.ended[slogan.id] = str(slogan.valid.until)
+            else:
+                current.append(slogan)
+        return current
+
+    def branches(self, project: Project, locale: str, needed: bool) -> list[str | None]:
+        """The branches an output is made for: each of the locale's when its text names the branch."""
+        return [b.id for b in project.branches_for(locale)] if needed else [None]
+
+
+NO_LOCALE = "und"  # BCP 47 "undetermined": supplied media are for every locale
+
+
+def media_id(name: str) -> str:
+    """A safe artifact name for a project file: media/poster.png -> media-poster-png."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "file"
+
+
+Planner = Callable[[Project, PlanContext], "list[Job]"]  # a kind's plan(project, context): its jobs

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..project.config import Branch, BranchScreen, Id, LocaleTag, NonEmpty, Strict
+from .config import Branch, BranchScreen, Id, LocaleTag, NonEmpty, Strict
 
 SCHEDULE_FILE = "schedule.yaml"  # in playlists/
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -7,15 +7,16 @@ A new kind (a normalised clip, a playlist bundle) is a module with a Job subclas
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .card.template import CardTemplate
 from .errors import Problem
+from .job import Planner
 from .led.template import LedTemplate, check_screens
-from .project.loader import Project, find_project_dir, load_project, read_project
+from .project.loader import find_project_dir, load_project, read_project
+from .project.model import Project
 from .project.templates import TemplateKind
 from .video.template import VideoTemplate
 
@@ -27,8 +28,8 @@ class OutputKind:
     module: str  # its job module, imported when a build plans (renderers load numpy, Pillow, fpdf2)
 
     @property
-    def plan(self) -> Callable[..., list[Any]]:
-        plan: Callable[..., list[Any]] = importlib.import_module(self.module, __package__).plan
+    def plan(self) -> Planner:
+        plan: Planner = importlib.import_module(self.module, __package__).plan
         return plan
 
 
@@ -42,7 +43,7 @@ TEMPLATE_KINDS = tuple(kind.templates for kind in KINDS if kind.templates is not
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 
 
-def planners(only: Sequence[str] = ()) -> list[tuple[str, Callable[..., list[Any]]]]:
+def planners(only: Sequence[str] = ()) -> list[tuple[str, Planner]]:
     """(name, plan) of the kinds to build: ``only`` these, else all."""
     return [(kind.name, kind.plan) for kind in KINDS if not only or kind.name in only]
 

@@ -6,15 +6,15 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_write_bytes
 from ..card.layout import CardLayout, layout_card
 from ..card.pdf import FontSubsets, PdfOptions, card_pdf
 from ..card.raster import card_png
 from ..card.template import CardTemplate
 from ..errors import Problem, SignageError
 from ..labels import fraud_type_label
-from ..project.loader import Project
-from ..publish import atomic_write_bytes
-from ..resources import cache_dir
+from ..project.model import Project
+from ..typography.subsets import subsets_dir
 
 
 def font_subsets(project: Project) -> FontSubsets:
@@ -33,7 +33,7 @@ def font_subsets(project: Project) -> FontSubsets:
     chars.update(str(project.config.name))
     for case in project.cases.values():
         chars.update(fraud_type_label(case.fraud_type, case.locale))
-    return FontSubsets(cache_dir() / "fonts", {c for c in chars if c.isprintable()})
+    return FontSubsets(subsets_dir(), {c for c in chars if c.isprintable()})
 
 
 @dataclass
@@ -56,8 +56,8 @@ def card_layout(project: Project, request: CardRequest) -> CardLayout:
     locale = project.locale_for(request.locale, request.case)
     caps: dict[int, float] = {}
     if any(getattr(block, "same_size", False) for block in template.blocks):  # the size the build gives it
-        from ..build.plan import PlanContext, local_today
         from ..card.job import template_jobs
+        from ..job import PlanContext, local_today
 
         catalogue = template_jobs(project, template, PlanContext(local_today(project)))
         caps = dict(catalogue[0].caps) if catalogue else {}

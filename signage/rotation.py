@@ -3,8 +3,8 @@
 One pass (``rotate_once``) sets every screen of every published branch to its decision
 now, whatever it pointed at before, so a restart (or a cron/systemd timer) corrects any
 screen a missed switch left behind. The loop computes the next instant at which any
-screen's decision changes and sleeps until then (a ``schedule`` job at that time, woken
-early by SIGTERM); each pass reloads the project and keeps the last good one if an edit
+screen's decision changes and sleeps until then (a ``schedule`` job at that instant, on
+the loop's own clock, woken early by SIGTERM); each pass reloads the project and keeps the last good one if an edit
 made it invalid. Every switch, emergency end and error goes to output/schedule/log.sqlite.
 """
 
@@ -20,22 +20,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..network.publish import SCREENS, _link, branch_dir, current_version
-from ..project.config import Branch
-from ..project.loader import Project
-from .emergency import STATE_DIR, Emergency
-from .emergency import load as load_emergencies
-from .emergency import save as save_emergencies
-from .resolve import DEFAULT, decide, next_change
+import schedule
 
-LOG = "log.sqlite"
+from .atomic import replace_link
+from .lock import project_lock
+from .network.publish import current_version
+from .project.config import Branch
+from .project.model import Project
+from .schedule.emergency import Emergency
+from .schedule.emergency import load as load_emergencies
+from .schedule.emergency import save as save_emergencies
+from .schedule.resolve import DEFAULT, decide, next_change
+from .tree import Variant, emergencies_file, log_file, screen_link, screen_target, variant_folder, version_dir
 
 
 @contextlib.contextmanager
 def log_db(output: Path) -> Iterator[sqlite3.Connection]:
-    folder = output / STATE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(folder / LOG, timeout=30)
+    path = log_file(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30)
     try:
         db.execute(
             "CREATE TABLE IF NOT EXISTS log (at TEXT NOT NULL, event TEXT NOT NULL, branch TEXT, screen TEXT, "
@@ -83,7 +86,7 @@ def record(
 
 
 def read_log(output: Path, branch: str | None = None, since: dt.datetime | None = None) -> list[tuple[str, ...]]:
-    if not (output / STATE_DIR / LOG).is_file():
+    if not log_file(output).is_file():
         return []
     query, args = "SELECT * FROM log WHERE 1=1", list[str]()
     if branch:
@@ -104,9 +107,13 @@ class Switch:
     why: str
 
 
-def _variant_of(target: str, screen: str) -> str:
+def _variant_of(target: str) -> str:
+    """The key (``KEY`` or ``KEY@DATE``) of the variant a screen's link points at."""
     name = target.rsplit("/", 1)[-1]
-    return name.split("~", 1)[1] if "~" in name else DEFAULT
+    try:
+        return Variant.parse(name).dated_key
+    except ValueError:
+        return name  # a link signage did not make: the log says what it was
 
 
 def rotate_once(project: Project, at: dt.datetime, emergencies: list[Emergency] | None = None) -> list[Switch]:
@@ -140,28 +147,28 @@ def _switch_branch(
     rows: list[Row],
     switches: list[Switch],
 ) -> None:
-    folder = branch_dir(project.output_dir, branch.id)
+    folder = version_dir(project.output_dir, branch.id, version)
     for screen in branch.screens:
         decision = decide(project, project.schedule, branch, screen, at, emergencies)
-        wanted = screen.id if decision.key == DEFAULT else f"{screen.id}~{decision.key}"
-        if not (folder / version / wanted).is_dir():
+        wanted = variant_folder(screen.id, decision.key)
+        if not (folder / wanted).is_dir():
             if decision.key != DEFAULT:
                 why = f"{decision.why}: not in the published {version}; run signage build"
                 rows.append(row(at, "error", branch.id, screen.id, None, decision.key, why))
             wanted = screen.id
-            if not (folder / version / wanted).is_dir():  # a screen added since the last build: nothing to show yet
+            if not (folder / wanted).is_dir():  # a screen added since the last build: nothing to show yet
                 why = f"screen {screen.id} is not in the published {version}; run signage build"
                 rows.append(row(at, "error", branch.id, screen.id, None, None, why))
                 continue
-        link = folder / SCREENS / screen.id
+        link = screen_link(project.output_dir, branch.id, screen.id)
         try:
             now = os.readlink(link)
         except OSError:
             now = ""
-        target = f"../{version}/{wanted}"
+        target = screen_target(version, wanted)
         if now != target:
-            _link(target, link)
-            frm, to = _variant_of(now, screen.id) if now else "", _variant_of(target, screen.id)
+            replace_link(target, link)
+            frm, to = _variant_of(now) if now else "", _variant_of(target)
             switches.append(Switch(branch.id, screen.id, frm, to, decision.why))
             rows.append(row(at, "switch", branch.id, screen.id, frm, to, decision.why))
 
@@ -178,32 +185,76 @@ def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergen
 
 
 WATCH_SECONDS = 30.0  # how often the loop looks (one stat) whether an emergency started or stopped meanwhile
+IDLE = dt.timedelta(hours=1)  # when nothing changes within a week: look again this much later
+
+
+def utc_now() -> dt.datetime:
+    """The real clock, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ClockedScheduler(schedule.Scheduler):
+    """A ``schedule`` scheduler that reads the loop's clock, not ``datetime.datetime.now()``.
+
+    ``schedule`` compares a job's ``next_run`` with ``datetime.datetime.now()`` (naive local
+    time) in ``run_pending`` and ``idle_seconds``; here both sides come from ``clock``, in
+    naive UTC, so the clock a test controls is the one that makes the job due, and a clock
+    change (DST) cannot make two instants compare the wrong way round."""
+
+    def __init__(self, clock: Callable[[], dt.datetime]) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def once_at(self, instant: dt.datetime, job: Callable[[], None]) -> schedule.Job:
+        """Replace every job with one that runs ``job`` once, at ``instant`` (aware) exactly."""
+        self.clear()
+
+        def once() -> type[schedule.CancelJob]:
+            job()
+            return schedule.CancelJob
+
+        made = self.every().seconds.do(once)  # ``do`` dates it by the machine's clock: set it to the instant
+        made.next_run = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return made
+
+    def run_pending(self) -> None:
+        now = self.now()
+        for job in sorted(j for j in self.jobs if j.next_run is not None and j.next_run <= now):
+            if job.run() is schedule.CancelJob:
+                self.cancel_job(job)
+
+    @property
+    def idle_seconds(self) -> float | None:
+        due = self.next_run
+        return None if due is None else (due - self.now()).total_seconds()
 
 
 def run(
     load: Callable[[], Project],
     stop: threading.Event,
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    clock: Callable[[], dt.datetime] = utc_now,
     say: Callable[[str], None] = print,
+    sleep: Callable[[float], object] | None = None,
 ) -> None:
     """Rotate until ``stop`` is set: a pass now, then one at each instant the plan changes.
 
-    The next pass is a ``schedule`` job at that instant (rounded up to the whole second, its
-    local clock time; a week ahead at most: a job due earlier only recomputes). Between
-    passes the loop sleeps in one ``Event.wait``, so SIGTERM (which sets ``stop``) ends it at
-    once; every ``WATCH_SECONDS`` it looks whether the emergencies file changed (an
-    emergency started or stopped by another command) and then passes at once. Each pass
-    holds the project lock, so it never interleaves with a build's publishing or an
-    emergency command."""
-    import schedule
-
-    from ..lock import project_lock
-
-    scheduler = schedule.Scheduler()
+    The next pass is a ``schedule`` job at that instant, on ``clock`` (see ``ClockedScheduler``):
+    never a moment early, since a pass before the instant would find nothing to do. Between
+    passes the loop waits in ``sleep(seconds)``, by default ``stop.wait``, so SIGTERM (which
+    sets ``stop``) ends it at once; a test passes a clock and a ``sleep`` that moves that clock
+    on. A wait that ends early only waits again for the rest. Every ``WATCH_SECONDS`` it looks
+    whether the emergencies file changed (an emergency started or stopped by another
+    command) and then passes at once. Each pass holds the project lock, so it never
+    interleaves with a build's publishing or an emergency command."""
+    wait = stop.wait if sleep is None else sleep
+    scheduler = ClockedScheduler(clock)
     state: dict[str, Any] = {"project": load(), "seen": None}
 
     def watched() -> float | None:
-        path = state["project"].output_dir / STATE_DIR / "emergencies.json"
+        path = emergencies_file(state["project"].output_dir)
         try:
             return path.stat().st_mtime_ns
         except OSError:
@@ -225,18 +276,12 @@ def run(
                 say(f"{now:%Y-%m-%d %H:%M:%S} {s.branch}/{s.screen}: {s.frm or '-'} -> {s.to} ({s.why})")
             state["seen"] = watched()
         upcoming = next_instant(project, now, emergencies)
-        scheduler.clear()
-        if upcoming is None:
-            scheduler.every(1).hours.do(one_pass)  # nothing changes within a week: look again later
-        else:
-            due = upcoming.astimezone().replace(tzinfo=None)
-            if due.microsecond:  # never a moment early: a pass before the instant would find nothing to do
-                due = due.replace(microsecond=0) + dt.timedelta(seconds=1)
-            scheduler.every().day.at(due.strftime("%H:%M:%S")).do(one_pass)
+        scheduler.once_at(now + IDLE if upcoming is None else upcoming, one_pass)
 
     one_pass()
     while not stop.is_set():
-        stop.wait(timeout=min(WATCH_SECONDS, max(0.0, float(scheduler.idle_seconds or 0.0)) + 0.01))
+        idle = scheduler.idle_seconds
+        wait(min(WATCH_SECONDS, max(0.0, WATCH_SECONDS if idle is None else idle)))
         if stop.is_set():
             break
         if watched() != state["seen"]:

@@ -1,0 +1,97 @@
+"""``signage build``: render what changed, publish every branch, refresh the preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build import BuildReport, Executor
+from ..build import build as build_catalogue
+from ..build.cluster import connect, dask_executor
+from ..errors import SignageError
+from ..kinds import planners
+from ..lock import project_lock
+from ..network import Network
+from ..network.publish import referenced
+from ..preview import preview_is_current, write_preview
+from ..project.model import Project
+from ..tree import preview_index
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What ``signage build`` was asked for."""
+
+    workers: int | None = None  # processes to render with (default: one per core)
+    only: tuple[str, ...] = ()  # build only these kinds; a partial build publishes nothing
+    today: dt.date | None = None  # build as of this date (default: today in the branches' zones)
+    publish: bool = True
+    wait: bool = False  # wait for another build of the project instead of refusing
+    executor: str | None = None  # "local" or "dask" (default: signage.yaml cluster.executor, else local)
+    scheduler: str | None = None  # the dask scheduler's address
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    report: BuildReport
+    published: bool
+    preview: Path | None  # the preview's index page, when the build published
+    preview_written: bool  # False: the preview there already said the same
+    preview_branches: int = 0
+
+
+def rebuild(
+    project: Project,
+    only: tuple[str, ...] = (),
+    publish: bool = True,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    today: dt.date | None = None,
+) -> BuildReport:
+    """The one wiring of build and network: render ``only`` these kinds (default all) and, when
+    ``publish``, every branch's playlists. The caller holds the project lock."""
+    return build_catalogue(
+        project,
+        planners(only),
+        workers=workers,
+        today=today,
+        network=Network if publish else None,
+        keep=lambda: referenced(project.output_dir),
+        executor=executor,
+    )
+
+
+@contextmanager
+def _executor(project: Project, options: BuildOptions) -> Iterator[Executor | None]:
+    """Local processes (None), or a dask cluster's workers for the length of the build."""
+    cluster = project.config.cluster
+    kind = options.executor or (cluster.executor if cluster else "local")
+    if kind != "dask":
+        yield None
+        return
+    address = options.scheduler or (cluster.scheduler if cluster else None)
+    if not address:
+        raise SignageError("--executor dask needs --scheduler tcp://HOST:8786 (or cluster.scheduler in signage.yaml)")
+    client = connect(address)
+    try:
+        yield dask_executor(client)
+    finally:
+        client.close()
+
+
+def build_and_publish(project: Project, options: BuildOptions) -> BuildResult:
+    """Render what the catalogue and every branch screen need (only what changed), publish the
+    playlists, and write the preview when anything changed or the one there is out of date."""
+    publish = options.publish and not options.only  # a partial build leaves the published versions alone
+    with _executor(project, options) as executor, project_lock(project.output_dir, "build", options.wait):
+        report = rebuild(project, options.only, publish, executor, options.workers, options.today)
+    if not publish:
+        return BuildResult(report, False, None, False)
+    index = preview_index(project.output_dir)
+    if report.changed or not preview_is_current(project):  # else the one there says the same
+        shown = write_preview(project, [f"warning: {w}" for w in report.warnings])
+        return BuildResult(report, True, index, True, shown.branches)
+    return BuildResult(report, True, index, False)

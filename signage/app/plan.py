@@ -1,0 +1,116 @@
+"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from ..network.scheduled import scheduled_plans
+from ..network.select import select_screen
+from ..project.model import Project
+from ..schedule.emergency import Emergency, inject
+from ..schedule.emergency import load as load_emergencies
+from ..schedule.resolve import day_switches, decide
+from .project import branch_of, parse_instant, screens_of
+
+
+@dataclass(frozen=True)
+class Switch:
+    at: str  # branch-local, to the minute, with its offset
+    playlist: str
+    why: str
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One screen's switches over one branch-local day."""
+
+    screen: str
+    day: str
+    timezone: str
+    switches: list[Switch]
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    content: str
+    locale: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Considered:
+    campaign: str
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InstantPlan:
+    """What one screen plays at one instant: the playlist, why, its items and every campaign's verdict."""
+
+    screen: str
+    at: str
+    playlist: str
+    why: str
+    items: list[Item] = field(default_factory=list)
+    considered: list[Considered] = field(default_factory=list)
+
+
+def _emergencies(project: Project) -> list[Emergency]:
+    emergencies = load_emergencies(project.output_dir)
+    inject(project, [e for e in emergencies if e.text])
+    return emergencies
+
+
+def plan_day(project: Project, branch_id: str, screen_id: str | None, day: dt.date) -> list[DayPlan]:
+    """Each screen's switches on a branch-local day."""
+    branch = branch_of(project, branch_id)
+    screens = screens_of(branch, screen_id)
+    emergencies = _emergencies(project)
+    zone = ZoneInfo(branch.timezone)
+    return [
+        DayPlan(
+            screen.id,
+            day.isoformat(),
+            branch.timezone,
+            [
+                Switch(t.astimezone(zone).isoformat(timespec="minutes"), d.key, d.why)
+                for t, d in day_switches(project, project.schedule, branch, screen, day, emergencies)
+            ],
+        )
+        for screen in screens
+    ]
+
+
+def plan_at(project: Project, branch_id: str, screen_id: str | None, at: str) -> list[InstantPlan]:
+    """What each screen plays at ``at`` (branch-local unless it has an offset), with its items in order."""
+    branch = branch_of(project, branch_id)
+    screens = screens_of(branch, screen_id)
+    emergencies = _emergencies(project)
+    zone = ZoneInfo(branch.timezone)
+    instant = parse_instant(at, branch.timezone)
+    today = instant.astimezone(zone).date()
+    out = []
+    for screen in screens:
+        decision = decide(project, project.schedule, branch, screen, instant, emergencies)
+        plans = [select_screen(project, branch, screen, today)]
+        if decision.key != "default":
+            plans = [p for p in scheduled_plans(project, plans, today, emergencies)[0] if p.variant == decision.key]
+        items = [
+            Item(s.want.kind, s.want.content_id, s.want.locale, s.want.target)
+            for s in (plans[0].items if plans else ())
+        ]
+        out.append(
+            InstantPlan(
+                screen.id,
+                instant.astimezone(zone).isoformat(timespec="minutes"),
+                decision.key,
+                decision.why,
+                items,
+                [Considered(c, v, r) for c, v, r in decision.considered],
+            )
+        )
+    return out

@@ -1,0 +1,183 @@
+"""Writing so that nothing is ever half-written: a file, a folder or a link appears whole or not at all.
+
+Each writer makes its new content under a temporary name beside the target (``.NAME.….tmp``,
+``.NAME.new-…``: names the build's leftover cleaning recognises), flushes it to disk, renames
+it into place in one step, then flushes the folder so that the rename itself survives a power
+cut. On any failure the temporary is removed and the target keeps its old content.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import Problem, SignageError
+from .tree import MANIFEST
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkdtemp and mkstemp make private (0700/0600) entries; outputs are for players and shops.
+_UMASK = _umask()
+DIR_MODE = 0o777 & ~_UMASK
+FILE_MODE = 0o666 & ~_UMASK
+
+
+def sync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename or a new name in it) to disk."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_file(path: Path, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
+    """A binary handle whose bytes become ``path`` when the block ends without an error.
+
+    Written under a temporary name, flushed with fsync, given ``mode``, renamed over ``path``,
+    then the folder flushed; on any error the temporary goes and ``path`` is left as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    sync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """``data`` as the whole of ``path``, atomically (see :func:`atomic_file`)."""
+    with atomic_file(path, mode) as handle:
+        handle.write(data)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """``data`` as indented UTF-8 JSON, atomically."""
+    atomic_write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def replace_link(target: str, link: Path) -> None:
+    """Point the symbolic link ``link`` at ``target`` in one rename: readers see the old target or the new one."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.parent / f".{link.name}.new-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    try:
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    sync_dir(link.parent)
+
+
+def _sync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` (before it is renamed into sight)."""
+    for here, _, files in os.walk(folder):
+        for name in files:
+            path = Path(here) / name
+            if not path.is_symlink():
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        sync_dir(Path(here))
+
+
+@contextmanager
+def staged_dir(final: Path, mode: int = DIR_MODE) -> Iterator[Path]:
+    """A fresh folder beside ``final``; on success it replaces ``final`` whole.
+
+    On any error the staging folder is removed and ``final`` is left as it was. The swap
+    is one atomic exchange of the two names (Linux ``renameat2``), so some complete version
+    is in place at every instant; where the system has no exchange, two renames. What the
+    stage holds is flushed to disk before the swap, and the parent folder after it.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-"))
+    os.chmod(stage, mode)
+    try:
+        yield stage
+        _sync_tree(stage)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if final.exists() and exchange(stage, final):
+        shutil.rmtree(stage, ignore_errors=True)  # the old folder, swapped out in the same instant
+        sync_dir(final.parent)
+        return
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+        os.rmdir(old)
+        os.replace(final, old)
+    os.replace(stage, final)
+    sync_dir(final.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.EPERM):
+        return False  # a file system or kernel without it: fall back
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Any:
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def check_replaceable(folder: Path) -> None:
+    """Refuse to replace a folder that holds something other than signage output."""
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / MANIFEST).is_file())):
+        raise SignageError(
+            Problem("exists and is not signage output (no manifest.json): choose an empty or new folder", file=folder)
+        )
+
+
+def read_manifest(folder: Path, name: str = MANIFEST) -> dict[str, Any] | None:
+    """The JSON manifest ``name`` in ``folder``, or None when it is missing or unreadable."""
+    try:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,44 @@
+"""``signage versions``, ``rollback`` and ``export``: a branch's published versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..app.export import export as export_bundle
+from ..app.versions import list_versions, roll_back
+from .context import project_of
+
+
+@click.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.pass_context
+def versions(ctx: click.Context, branch_id: str) -> None:
+    """List a branch's published versions, the live one marked."""
+    for row in list_versions(project_of(ctx), branch_id):
+        screens = ", ".join(f"{s} {v.playlist} ({v.items} items, {v.duration:g} s)" for s, v in row.screens.items())
+        click.echo(f"{'*' if row.live else ' '} {row.version}  {row.created}  {screens}")
+
+
+@click.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.option("--to", "to", help="Version to go back to (default: the one before the live one).")
+@click.pass_context
+def rollback(ctx: click.Context, branch_id: str, to: str | None) -> None:
+    """Make an earlier published version of a branch live again (atomically)."""
+    was, now = roll_back(project_of(ctx), branch_id, to)
+    click.echo(
+        f"{branch_id}: {was or 'nothing'} -> {now} (live); the next build that changes this branch "
+        "publishes a new version"
+    )
+
+
+@click.command()
+@click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.option("--to", "target", required=True, type=click.Path(path_type=Path), help="A folder, or FILE.zip.")
+@click.pass_context
+def export(ctx: click.Context, branch_id: str, target: Path) -> None:
+    """Copy a branch's live playlists and every file they play into one self-contained bundle."""
+    done = export_bundle(project_of(ctx), branch_id, target)
+    click.echo(f"wrote {done.target}: {done.branch} {done.version}, {done.screens} screen(s), {done.files} file(s)")

@@ -1,1 +1,0 @@
-"""One function per CLI command: what the command does, without Click."""
