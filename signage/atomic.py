@@ -93,16 +93,22 @@ def replace_link(target: str, link: Path) -> None:
 
 
 def _sync_tree(folder: Path) -> None:
-    """Flush every file and folder under ``folder`` (before it is renamed into sight)."""
+    """Flush the files and folders under ``folder`` before it is renamed into sight.
+
+    A hard link to a file that lives elsewhere too (an artifact's media, linked from the store) is
+    left to the kernel: the store is checked by size before any reuse, and flushing every rendered
+    video here would stall the build on the disk."""
     for here, _, files in os.walk(folder):
         for name in files:
             path = Path(here) / name
-            if not path.is_symlink():
-                fd = os.open(path, os.O_RDONLY)
-                try:
+            if path.is_symlink():
+                continue
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                if os.fstat(fd).st_nlink == 1:
                     os.fsync(fd)
-                finally:
-                    os.close(fd)
+            finally:
+                os.close(fd)
         sync_dir(Path(here))
 
 

@@ -22,7 +22,7 @@ from ..fingerprint import sha256_file
 from ..job import Job, PlanContext, Planner, Rendered, RenderEnv, Want, local_today
 from ..project.model import Project
 from ..records import Record, StoredFile
-from ..tree import MANIFEST, STAGING, STORE, artifact_dir, kind_dir, staging_dir, version_number
+from ..tree import CATALOGUE, MANIFEST, STAGING, STORE, artifact_dir, kind_dir, staging_dir, version_number
 from .catalogue import Catalogue, make_record, read_record
 from .plan import plan_jobs
 from .progress import Progress
@@ -75,7 +75,7 @@ class BuildReport:
             )
         lines.append(
             f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
-            f"store file(s); catalogue: {self.output}/catalogue.json"
+            f"store file(s); catalogue: {self.output}/{CATALOGUE}"
         )
         if self.published:
             lines.append(self.published)
