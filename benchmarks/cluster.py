@@ -56,7 +56,7 @@ def main() -> None:
     from signage.build import build
     from signage.build.cluster import dask_executor, snapshot
     from signage.kinds import open_project, planners
-    from signage.network import Network
+    from signage.network.screens import Network
 
     tmp = Path(tempfile.mkdtemp(prefix="cluster-bench-"))
     try:

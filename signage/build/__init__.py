@@ -38,7 +38,7 @@ class Executor(Protocol):
 
 
 class Publisher(Protocol):
-    """What the build needs of the network step (``signage.network.Network``): what the screens
+    """What the build needs of the network step (``signage.network.screens.Network``): what the screens
     want beyond the catalogue, publishing once the catalogue is written, and what it keeps."""
 
     def demand(self) -> list[Want]: ...

@@ -31,7 +31,7 @@ COMMANDS = {
     "export": "branches:export",
     "preview": "site:preview",
     "serve": "site:serve",
-    "plan": "schedule:plan",
+    "plan": "plan:plan",
     "rotate": "schedule:rotate",
     "log": "schedule:log",
     "emergency": "emergency:emergency",

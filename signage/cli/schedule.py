@@ -1,67 +1,15 @@
-"""``signage plan``, ``rotate`` and ``log``: schedules on the command line."""
+"""``signage rotate`` and ``log``: switching screens on schedule, and what was switched."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import signal
 import threading
-from dataclasses import asdict
 
 import click
 
-from ..app.plan import DayPlan, InstantPlan, plan_at, plan_day
 from ..app.rotate import log_rows, rotate_forever, rotate_now
 from ..errors import SignageError
 from .context import explicit_project, project_of
-
-
-@click.command()
-@click.option("--branch", "branch_id", required=True, help="Branch id.")
-@click.option("--screen", "screen_id", help="One screen of the branch (default: all).")
-@click.option("--at", "at", help="An instant: now, or 2026-12-07T10:00 (branch-local unless it has an offset).")
-@click.option("--day", "day", type=click.DateTime(["%Y-%m-%d"]), help="A branch-local day: its timeline of switches.")
-@click.option("--explain", is_flag=True, help="Every campaign that could apply, and why it won or lost.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.pass_context
-def plan(
-    ctx: click.Context,
-    branch_id: str,
-    screen_id: str | None,
-    at: str | None,
-    day: dt.datetime | None,
-    explain: bool,
-    as_json: bool,
-) -> None:
-    """What plays on a branch's screens at an instant (with its items in order), or a day's switches."""
-    if (at is None) == (day is None):
-        raise SignageError("give --at TIME or --day DATE")
-    if day is not None:
-        _show_day(plan_day(project_of(ctx), branch_id, screen_id, day.date()), branch_id, as_json)
-    else:
-        _show_at(plan_at(project_of(ctx), branch_id, screen_id, at or "now"), branch_id, as_json, explain)
-
-
-def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps([asdict(d) for d in days], ensure_ascii=False, indent=1))
-        return
-    for d in days:
-        click.echo(f"{branch_id}/{d.screen} on {d.day} ({d.timezone}):")
-        for s in d.switches:
-            click.echo(f"  {s.at[11:16]}  {s.playlist:<28} {s.why}")
-
-
-def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: bool) -> None:
-    if as_json:
-        click.echo(json.dumps([asdict(p) for p in plans], ensure_ascii=False, indent=1))
-        return
-    for p in plans:
-        click.echo(f"{branch_id}/{p.screen} at {p.at}: {p.playlist} ({p.why})")
-        for n, item in enumerate(p.items, 1):
-            click.echo(f"  {n:>2}. {item.kind:<5} {item.content} [{item.target}, {item.locale}]")
-        for c in p.considered if explain else []:
-            click.echo(f"  {c.verdict:<7} {c.campaign}: {c.reason}")
 
 
 @click.command()
