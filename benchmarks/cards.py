@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from signage.app.card import font_subsets
 from signage.card.job import plan
 from signage.card.layout import layout_card
 from signage.card.pdf import FontSubsets, PdfOptions, card_pdf
 from signage.card.raster import card_png
-from signage.app.card import font_subsets
 from signage.job import PlanContext, local_today
 from signage.kinds import open_project
 

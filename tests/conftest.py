@@ -1,30 +1,35 @@
-"""Shared fixtures: the real example project, its fonts, and a CLI runner."""
+"""Shared fixtures: copies of the example project (never the repository itself), its fonts, a CLI runner.
+
+Plain helpers (copying, checked edits, the CLI, the two-branch network) live in ``tests/helpers.py``.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from signage.cli import main
 from signage.kinds import open_project as load_project
 from signage.project.model import Project
 from signage.typography.fonts import FontChain
 
-REPO = Path(__file__).resolve().parents[1]
+from .helpers import REPO, Built, Cli, build_network, clone, copy_example, make_network
+
+__all__ = ["REPO", "Cli"]  # still importable from here; new code imports them from .helpers
 
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Font subsets and every other cache under a temp folder, never the user's home; one per session,
-    so the subsets are cut once for the whole suite (subprocesses inherit the variable)."""
-    folder = tmp_path_factory.mktemp("cache")
+    """Font subsets and every other cache under a temp folder, never the user's home; one per run,
+    shared by the xdist workers (each subset is written atomically), so a subset is cut once for the
+    whole suite (subprocesses inherit the variable)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "cache"  # the run's folder, above each worker's
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("cache")
     previous = os.environ.get("SIGNAGE_CACHE_DIR")
     os.environ["SIGNAGE_CACHE_DIR"] = str(folder)
     yield folder
@@ -35,8 +40,15 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def example() -> Project:
-    return load_project(REPO)
+def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project copied once per session, for tests that only read it (never write here:
+    take ``project_copy``); an ``output/`` in the repository cannot change what they see."""
+    return copy_example(tmp_path_factory.mktemp("example") / "proj")
+
+
+@pytest.fixture(scope="session")
+def example(example_dir: Path) -> Project:
+    return load_project(example_dir)
 
 
 @pytest.fixture(scope="session")
@@ -46,41 +58,22 @@ def sans(example: Project) -> FontChain:
 
 @pytest.fixture()
 def project_copy(tmp_path: Path) -> Path:
-    """A fresh copy of the example project (without fonts: those come bundled)."""
-    target = tmp_path / "proj"
-    target.mkdir()
-    for name in ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, target / name)
-        else:
-            shutil.copy2(src, target / name)
-    return target
+    """A fresh copy of the example project for one test to change (without fonts: those come bundled)."""
+    return copy_example(tmp_path / "proj")
 
 
-def edit_first_line(path: Path, contains: tuple[str, ...], old: str, new: str) -> int:
-    """Replace ``old`` with ``new`` on the first line holding all of ``contains``; its 1-based number."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, line in enumerate(lines) if all(c in line for c in contains))
-    lines[n] = lines[n].replace(old, new)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return n + 1
+@pytest.fixture(scope="session")
+def built_network(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The two-branch network (``helpers.make_network``) built and published once per session, for
+    tests that only read it."""
+    root = make_network(copy_example(tmp_path_factory.mktemp("network") / "proj"))
+    return Built(root, build_network(root))
 
 
-class Cli:
-    """Runs ``signage`` in-process (fast) or as a real process (to see tracebacks)."""
-
-    def __init__(self) -> None:
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, cwd: Path | None = None):  # type: ignore[no-untyped-def]
-        return self.runner.invoke(main, list(args), catch_exceptions=False)
-
-    @staticmethod
-    def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "signage", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-        )
+@pytest.fixture()
+def built_network_copy(built_network: Built, tmp_path: Path) -> Path:
+    """A copy of the built network for one test to change and build again."""
+    return clone(built_network.root, tmp_path / "proj")
 
 
 @pytest.fixture()

@@ -7,7 +7,6 @@ import concurrent.futures
 import datetime as dt
 import json
 import os
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -18,12 +17,11 @@ import pytest
 
 from signage.build import build
 from signage.kinds import open_project, planners
-from signage.network import Network
+from signage.network.screens import Network
 from signage.preview import write_preview
 from signage.serve import make_server
 
-from .conftest import REPO
-from .test_network import make_network
+from .helpers import copy_example, edit, make_network
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,6 +29,8 @@ if not CHROMIUM.exists():
     if os.environ.get("SIGNAGE_BROWSER_TESTS") == "required":  # CI installs Chromium: there, missing is a failure
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.xdist_group("browser")  # one worker builds the site and starts Chromium, once
 
 
 def _build(root: Path) -> None:
@@ -40,12 +40,7 @@ def _build(root: Path) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two-branch network with a schedule (door signs overnight from 17:00), built, published, previewed."""
-    root = tmp_path_factory.mktemp("site") / "proj"
-    root.mkdir()
-    for name in ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
-    make_network(root)
+    root = make_network(copy_example(tmp_path_factory.mktemp("site") / "proj"))
     (root / "playlists" / "overnight.yaml").write_text(
         "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n", encoding="utf-8"
     )
@@ -135,7 +130,7 @@ def test_the_player_takes_a_new_version_by_itself_and_keeps_the_last_good_one(si
     page = _player(browser, site, "lobby", morning)
     before = page.evaluate("document.body.dataset.version")
     slogans = site / "content" / "slogans.yaml"
-    slogans.write_text(slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头后骗大钱"), "utf-8")
+    edit(slogans, "先返小钱后骗大钱", "先给甜头后骗大钱")
     _build(site)  # a new version is published while the player plays
     page.clock.run_for(16_000)  # the player looks every 15 s
     page.wait_for_function(f"document.body.dataset.version && document.body.dataset.version !== '{before}'")
@@ -143,7 +138,7 @@ def test_the_player_takes_a_new_version_by_itself_and_keeps_the_last_good_one(si
     # a version whose playlist cannot be loaded: the player keeps the last good one
     current = site / "output" / "publish" / "east-1" / "current"
     broken = os.readlink(current)
-    slogans.write_text(slogans.read_text(encoding="utf-8").replace("先给甜头后骗大钱", "先返小钱后骗大钱"), "utf-8")
+    edit(slogans, "先给甜头后骗大钱", "先返小钱后骗大钱")
     _build(site)
     script = current / "lobby" / "playlist.js"
     saved = script.read_bytes()

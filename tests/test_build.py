@@ -11,17 +11,19 @@ import jsonschema
 import pytest
 
 from signage import job as job_module
-from signage.build import build
+from signage.build import BuildReport, build
 from signage.build.progress import Progress
 from signage.card.pdf import FontSubsets
 from signage.errors import SignageError
 from signage.job import PlanContext
 from signage.kinds import open_project, planners
+from signage.project.model import Project
 from signage.tree import CATALOGUE
 
-from .conftest import REPO, Cli
+from .helpers import REPO, Built, Cli, clone, copy_example, edit
 
 TODAY = dt.date(2026, 6, 1)
+SHARED = pytest.mark.xdist_group("built_small")  # the tests of `built_small` on one worker: one build
 SLOGANS = """\
 - id: two-cards
   kind: rule
@@ -64,36 +66,51 @@ led_screens:
 """
 
 
-@pytest.fixture()
-def small(project_copy: Path) -> Path:
-    """The example cut down to a few slogans, one case, two small LED screens, one card and one small video."""
-    (project_copy / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
-    for case in (project_copy / "content" / "cases").glob("*.yaml"):
+def make_small(root: Path) -> Path:
+    """The example at ``root`` cut down to a few slogans, one case, two small LED screens, two card
+    templates and one small video."""
+    (root / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
+    for case in (root / "content" / "cases").glob("*.yaml"):
         if case.stem != "shuadan-rebate":
             case.unlink()
-    config = project_copy / "signage.yaml"
+    config = root / "signage.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text[: text.index("# Branches:")] + SCREENS, encoding="utf-8")
-    for template in (project_copy / "templates" / "card").glob("*.yaml"):
+    for template in (root / "templates" / "card").glob("*.yaml"):
         if template.stem not in ("a6-table", "a5-case"):
             template.unlink()
-    videos = project_copy / "templates" / "video"
+    videos = root / "templates" / "video"
     for template in videos.glob("*.yaml"):
         if template.stem != "case-16x9":
             template.unlink()
     case = videos / "case-16x9.yaml"
-    case.write_text(
-        case.read_text(encoding="utf-8")
-        .replace("size: 1920x1080", "size: 256x144")
-        .replace("height: 96", "height: 24")
-        .replace("size: 52", "size: 14"),
-        encoding="utf-8",
-    )
-    return project_copy
+    edit(case, "size: 1920x1080", "size: 256x144")
+    edit(case, "height: 96", "height: 24")
+    edit(case, "size: 52", "size: 14")
+    return root
 
 
-def run(root: Path, *only: str, today: dt.date = TODAY, workers: int = 1):  # type: ignore[no-untyped-def]
+def run(root: Path, *only: str, today: dt.date = TODAY, workers: int = 1) -> BuildReport:
     return build(open_project(root), planners(only), workers=workers, today=today, tty=False)
+
+
+@pytest.fixture()
+def small(project_copy: Path) -> Path:
+    """The small project, not built yet."""
+    return make_small(project_copy)
+
+
+@pytest.fixture(scope="module")
+def built_small(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The small project built once (every kind, as of TODAY), for tests that only read it."""
+    root = make_small(copy_example(tmp_path_factory.mktemp("small") / "proj"))
+    return Built(root, run(root))
+
+
+@pytest.fixture()
+def built_small_copy(built_small: Built, tmp_path: Path) -> Path:
+    """A copy of the built small project for one test to change and build again."""
+    return clone(built_small.root, tmp_path / "proj")
 
 
 def catalogue(root: Path) -> dict:  # type: ignore[type-arg]
@@ -101,8 +118,9 @@ def catalogue(root: Path) -> dict:  # type: ignore[type-arg]
     return {r["id"]: r for r in data["records"]}
 
 
-def test_catalogue_lists_every_artifact_with_stored_files(small: Path) -> None:
-    report = run(small)
+@SHARED
+def test_catalogue_lists_every_artifact_with_stored_files(built_small: Built) -> None:
+    small, report = built_small.root, built_small.report
     # 7 texts (two-cards in 2 locales, branch-hello for 2 branches, not `ended`) on 2 screens and one table
     # card each; the case poster (a5-case) and the case video
     assert report.planned == {"led": 14, "cards": 8, "video": 1, "media": 0}
@@ -128,7 +146,9 @@ def test_catalogue_lists_every_artifact_with_stored_files(small: Path) -> None:
     assert records["led/door/zh-Hant-HK/two-cards"]["text"].startswith("銀行戶口")
 
 
-def test_valid_dates_decide_what_is_built(small: Path) -> None:
+@SHARED
+def test_valid_dates_decide_what_is_built(built_small_copy: Path) -> None:
+    small = built_small_copy
     report = run(small, "led")
     records = catalogue(small)
     assert not any("/ended" in key for key in records) and report.ended == {"ended": "2026-03-05"}
@@ -137,9 +157,9 @@ def test_valid_dates_decide_what_is_built(small: Path) -> None:
     assert "ended" not in earlier.ended and "led/door/zh-Hans-CN/ended" in catalogue(small)
 
 
-def test_a_text_naming_the_branch_is_made_for_each_branch(small: Path) -> None:
-    run(small, "led")
-    records = catalogue(small)
+@SHARED
+def test_a_text_naming_the_branch_is_made_for_each_branch(built_small: Built) -> None:
+    records = catalogue(built_small.root)
     names = {r["branch"]: r["text"] for k, r in records.items() if "/branch-hello" in k and k.startswith("led/door")}
     assert names == {
         "changzhi-yingxiong": "长治英雄中路支行提醒您：转账前先核实。",
@@ -147,20 +167,22 @@ def test_a_text_naming_the_branch_is_made_for_each_branch(small: Path) -> None:
     }
 
 
-def test_unchanged_keys_are_skipped_and_one_edit_renders_only_what_shows_it(small: Path) -> None:
-    first = run(small)
+@SHARED
+def test_unchanged_keys_are_skipped_and_one_edit_renders_only_what_shows_it(
+    built_small: Built, built_small_copy: Path
+) -> None:
+    small, first = built_small_copy, built_small.report
     second = run(small)
     assert sum(second.rendered.values()) == 0 and sum(second.unchanged.values()) == sum(first.rendered.values())
+    # both edits reuse the project's own characters: the cards' font subsets stay cut (a new one takes seconds)
     slogans = small / "content" / "slogans.yaml"
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
-    )
+    edit(slogans, "先返小钱后骗大钱", "先返大钱后骗小钱")
     third = run(small)
     # formula-shuadan on two LED screens, its table card and the case video's ticker (a related slogan)
     assert third.rendered == {"led": 2, "cards": 1, "video": 1}
     slogans.write_text(
         slogans.read_text(encoding="utf-8") + "- id: brand-new\n  kind: rule\n  text:\n"
-        "    zh-Hans-CN: 新的标语，陌生链接不点击。\n",
+        "    zh-Hans-CN: 转账前先核实，守住钱袋子。\n",
         encoding="utf-8",
     )
     fourth = run(small)
@@ -178,7 +200,7 @@ def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
     slogans.write_text(text[:start] + text[text.index("- id: branch-hello") :], encoding="utf-8")
     # the case names counter-question as related: drop that reference too
     case = small / "content" / "cases" / "shuadan-rebate.yaml"
-    case.write_text(case.read_text(encoding="utf-8").replace(", counter-question", ""), encoding="utf-8")
+    edit(case, ", counter-question", "")
     report = run(small, "led")
     assert report.removed == 2
     assert not (small / "output" / "led" / "door" / "zh-Hans-CN" / "counter-question").exists()
@@ -186,14 +208,9 @@ def test_stale_outputs_and_unused_store_files_are_removed(small: Path) -> None:
     assert not any(k.endswith("/counter-question") for k in catalogue(small))
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_a_template_edit_renders_again_only_what_uses_that_template(small: Path) -> None:
-    run(small)
+@SHARED
+def test_a_template_edit_renders_again_only_what_uses_that_template(built_small_copy: Path) -> None:
+    small = built_small_copy
     templates = small / "templates"
     edit(templates / "led" / "pages.yaml", "align: center", "align: left")
     assert run(small).rendered == {"led": 7}  # the page screen's 7 outputs; the scroll screen keeps its own
@@ -203,8 +220,9 @@ def test_a_template_edit_renders_again_only_what_uses_that_template(small: Path)
     assert run(small).rendered == {"video": 1}
 
 
-def test_a_font_change_renders_again_what_draws_with_it(small: Path) -> None:
-    run(small)
+@SHARED
+def test_a_font_change_renders_again_what_draws_with_it(built_small_copy: Path) -> None:
+    small = built_small_copy
     config = small / "signage.yaml"
     edit(config, "pixel-16: [wqy-bitmap-16, unifont]", "pixel-16: [unifont]")
     assert run(small).rendered == {"led": 14}  # every LED output is set in pixel-16; nothing else is
@@ -212,8 +230,11 @@ def test_a_font_change_renders_again_what_draws_with_it(small: Path) -> None:
     assert run(small).rendered == {"cards": 8, "video": 1}  # titles and hotlines on cards, video text
 
 
-def test_a_renderer_change_renders_again_everything_of_that_kind(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run(small)
+@SHARED
+def test_a_renderer_change_renders_again_everything_of_that_kind(
+    built_small_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = built_small_copy
     bumped: set[str] = set()
     real = job_module.code_version
 
@@ -226,13 +247,11 @@ def test_a_renderer_change_renders_again_everything_of_that_kind(small: Path, mo
         assert run(small).rendered == rendered, kind
 
 
-def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(small: Path) -> None:
-    run(small, "cards")
+@SHARED
+def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(built_small_copy: Path) -> None:
+    small = built_small_copy
     good = catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"]
-    template = small / "templates" / "card" / "a6-table.yaml"
-    template.write_text(
-        template.read_text(encoding="utf-8").replace("size: [26, 12]", "size: [60, 58]"), encoding="utf-8"
-    )
+    edit(small / "templates" / "card" / "a6-table.yaml", "size: [26, 12]", "size: [60, 58]")
     with pytest.raises(SignageError, match=r"a6-table\.slogan: two-cards: does not fit"):
         run(small, "cards")
     assert catalogue(small)["cards/a6-table/zh-Hans-CN/two-cards"] == good
@@ -240,20 +259,21 @@ def test_a_content_error_fails_the_build_and_keeps_the_last_good_output(small: P
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["key"] == good["key"]
 
 
-def test_an_interrupted_build_is_resumed_from_the_artifact_folders(small: Path) -> None:
-    first = run(small, "led")
+@SHARED
+def test_an_interrupted_build_is_resumed_from_the_artifact_folders(built_small: Built, built_small_copy: Path) -> None:
+    small, first = built_small_copy, built_small.report
     (small / "output" / CATALOGUE).unlink()  # as if killed before the catalogue was written
     (small / "output" / ".staging" / "job-x").mkdir(parents=True)
     (small / "output" / "led" / "door" / ".two-cards.new-abc").mkdir()
     again = run(small, "led")
-    assert sum(again.rendered.values()) == 0 and again.unchanged == first.rendered
+    assert sum(again.rendered.values()) == 0 and again.unchanged == {"led": first.rendered["led"]}
     assert not (small / "output" / ".staging").exists()
     assert not (small / "output" / "led" / "door" / ".two-cards.new-abc").exists()
 
 
-def test_a_worker_never_cuts_a_font_subset_the_plan_did_not_foresee(tmp_path: Path) -> None:
+def test_a_worker_never_cuts_a_font_subset_the_plan_did_not_foresee(example: Project, tmp_path: Path) -> None:
     subsets = FontSubsets(tmp_path, {"反", "诈"}, frozen=True)
-    face = open_project(REPO).fonts.chain("sans", "zh-Hans-CN").faces[0]
+    face = example.fonts.chain("sans", "zh-Hans-CN").faces[0]
     with pytest.raises(RuntimeError, match="font subset miss"):
         subsets.path(face, {"骗"})
     assert not list(tmp_path.iterdir())
@@ -310,11 +330,12 @@ def test_a_job_travels_as_data_and_its_result_comes_back_as_data(small: Path, tm
     assert from_data == from_files  # the same bytes, stored once
 
 
-def test_the_same_inputs_give_the_same_bytes(small: Path) -> None:
+@SHARED
+def test_the_same_inputs_give_the_same_bytes(built_small_copy: Path) -> None:
     """Reproducible outputs: a second build from nothing makes every file again, byte for byte."""
     import shutil
 
-    run(small)
+    small = built_small_copy
     first = {r["id"]: [f["sha256"] for f in r["files"]] for r in catalogue(small).values()}
     shutil.rmtree(small / "output")
     run(small)

@@ -11,15 +11,15 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from signage.app.card import CardRequest, font_subsets, render_card
 from signage.card.layout import PX_PER_MM, PlacedText, layout_card
 from signage.card.pdf import PT_PER_MM, PdfOptions, card_pdf, sheet_slots
 from signage.card.raster import card_png
-from signage.app.card import CardRequest, font_subsets, render_card
 from signage.errors import SignageError
 from signage.kinds import open_project as load_project
 from signage.project.model import Project
 
-from .conftest import Cli
+from .helpers import Cli, edit
 
 MM = PT_PER_MM
 
@@ -157,10 +157,7 @@ def test_case_poster_shows_the_case(example: Project) -> None:
 
 
 def _template(project_copy: Path, name: str, old: str, new: str) -> Project:
-    path = project_copy / "templates" / "card" / f"{name}.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit(project_copy / "templates" / "card" / f"{name}.yaml", old, new)
     return load_project(project_copy)
 
 
@@ -211,18 +208,16 @@ def test_nonsense_templates_are_located_errors(project_copy: Path, old: str, new
     from signage.app.check import check_project
 
     path = project_copy / "templates" / "card" / "a6-table.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    edit(path, old, new)
     problems = [str(p) for p in check_project(project_copy)]
     assert any("a6-table.yaml" in p and message in p for p in problems), problems
 
 
-def test_render_card_cli_writes_nothing_on_error(tmp_path: Path) -> None:
-    from .conftest import REPO
-
+def test_render_card_cli_writes_nothing_on_error(cli: Cli, example_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "card.pdf"
-    ok = Cli.process(
+    ok = cli(
         "--project",
-        str(REPO),
+        str(example_dir),
         "render",
         "card",
         "--template",
@@ -234,12 +229,21 @@ def test_render_card_cli_writes_nothing_on_error(tmp_path: Path) -> None:
         "-o",
         str(out),
     )
-    assert ok.returncode == 0, ok.stderr
+    assert ok.exit_code == 0, ok.stderr
     before = out.read_bytes()
-    bad = Cli.process(
-        "--project", str(REPO), "render", "card", "--template", "a5-case", "--slogan", "two-cards", "-o", str(out)
+    bad = cli(
+        "--project",
+        str(example_dir),
+        "render",
+        "card",
+        "--template",
+        "a5-case",
+        "--slogan",
+        "two-cards",
+        "-o",
+        str(out),
     )
-    assert bad.returncode == 1 and "made for a case" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.exit_code == 1 and "made for a case" in bad.stderr and "Traceback" not in bad.stderr
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["card.pdf"]
 
@@ -265,8 +269,8 @@ def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) ->
     """A template's `print:` makes build's PDFs shop-ready; `check` warns that the QR codes lead nowhere."""
     import datetime as dt
 
-    from signage.build import build
     from signage.app.check import check_project
+    from signage.build import build
     from signage.kinds import open_project, planners
 
     warnings = [str(p) for p in check_project(project_copy) if p.warning]
@@ -275,6 +279,12 @@ def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) ->
     for template in (project_copy / "templates" / "card").glob("*.yaml"):
         if template.stem != "prompt-90x54":
             template.unlink()
+    for case in (project_copy / "content" / "cases").glob("*.yaml"):  # one slogan is enough to see the settings
+        case.unlink()
+    (project_copy / "content" / "slogans.yaml").write_text(
+        "- id: hotline-ask\n  kind: hotline\n  text:\n    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询。\n",
+        encoding="utf-8",
+    )
     template = project_copy / "templates" / "card" / "prompt-90x54.yaml"
     template.write_text(template.read_text(encoding="utf-8") + "print: {cmyk: true, marks: true}\n", encoding="utf-8")
     build(open_project(project_copy), planners(("cards",)), workers=1, today=dt.date(2026, 6, 1), tty=False)
@@ -359,6 +369,6 @@ def test_a_flowing_block_must_follow_an_earlier_text_block(project_copy: Path) -
     from signage.app.check import check_project
 
     path = project_copy / "templates" / "card" / "a5-case.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("after: story,", "after: nothing,"), encoding="utf-8")
+    edit(path, "after: story,", "after: nothing,")
     problems = [str(p) for p in check_project(project_copy)]
     assert any("after: 'nothing' is not the name of an earlier text block" in p for p in problems), problems

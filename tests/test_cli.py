@@ -7,20 +7,19 @@ from pathlib import Path
 
 from PIL import Image
 
-from .conftest import REPO, Cli, edit_first_line
+from .helpers import REPO, Cli, edit
 
 
-def test_check_passes_on_the_example(cli: Cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(REPO)
-    result = cli("check")
+def test_check_passes_on_the_example(cli: Cli, example_dir: Path) -> None:
+    result = cli("check", cwd=example_dir)
     assert result.exit_code == 0, result.output
     assert "no problems" in result.output
 
 
-def test_text_prints_size_and_lines(cli: Cli) -> None:
+def test_text_prints_size_and_lines(cli: Cli, example_dir: Path) -> None:
     result = cli(
         "--project",
-        str(REPO),
+        str(example_dir),
         "text",
         "陌生来电让你转账到安全账户的都是诈骗",
         "--width",
@@ -35,11 +34,11 @@ def test_text_prints_size_and_lines(cli: Cli) -> None:
     assert "".join(lines) == "陌生来电让你转账到安全账户的都是诈骗"
 
 
-def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> None:
+def test_text_json_has_size_and_positioned_lines(cli: Cli, example_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "preview.png"
     result = cli(
         "--project",
-        str(REPO),
+        str(example_dir),
         "text",
         "拨打{{ hotline }}，核实再转账",
         "--width",
@@ -65,17 +64,25 @@ def test_text_json_has_size_and_positioned_lines(cli: Cli, tmp_path: Path) -> No
         assert image.size == (200 + 24, 120 + 24)
 
 
-def test_text_in_hong_kong_uses_the_hk_hotline(cli: Cli) -> None:
+def test_text_in_hong_kong_uses_the_hk_hotline(cli: Cli, example_dir: Path) -> None:
     result = cli(
-        "--project", str(REPO), "text", "防騙易{{ hotline }}", "--width", "300", "--locale", "zh-Hant-HK", "--json"
+        "--project",
+        str(example_dir),
+        "text",
+        "防騙易{{ hotline }}",
+        "--width",
+        "300",
+        "--locale",
+        "zh-Hant-HK",
+        "--json",
     )
     assert json.loads(result.output)["lines"][0]["text"] == "防騙易18222"
 
 
-def test_text_that_cannot_fit_fails_cleanly(cli: Cli) -> None:
+def test_text_that_cannot_fit_fails_cleanly(cli: Cli, example_dir: Path) -> None:
     result = cli(
         "--project",
-        str(REPO),
+        str(example_dir),
         "text",
         "不出租、不出借、不出售银行卡和电话卡",
         "--width",
@@ -89,28 +96,24 @@ def test_text_that_cannot_fit_fails_cleanly(cli: Cli) -> None:
     assert "does not fit at 16 px" in result.output and "at most 1 allowed" in result.output
 
 
-def test_bad_options_fail_cleanly(cli: Cli) -> None:
+def test_bad_options_fail_cleanly(cli: Cli, example_dir: Path) -> None:
     for args, expected in [
         (["--size", "big"], "not SIZE or MAX..MIN"),
         (["--font", "comic"], "unknown font role 'comic'"),
         (["--locale", "en-US"], "unknown locale"),
     ]:
-        result = cli("--project", str(REPO), "text", "反诈", "--width", "100", *args)
+        result = cli("--project", str(example_dir), "text", "反诈", "--width", "100", *args)
         assert result.exit_code == 1, (args, result.output)
         assert expected in result.output
 
 
 def test_bad_project_exits_1_with_located_lines_and_no_traceback(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    edited = edit_first_line(path, ("zh-Hans-CN:", "{{ hotline }}"), "{{ hotline }}", "{{ nope }}")
+    edited = edit(path, "拿不准就打{{ hotline }}", "拿不准就打{{ nope }}")
     (project_copy / "content" / "cases" / "fake-loan.yaml").write_text("id: fake-loan\ntitle: [\n", encoding="utf-8")
     credit = project_copy / "content" / "cases" / "fake-credit.yaml"
-    credit.write_text(
-        "\n".join(l for l in credit.read_text(encoding="utf-8").splitlines() if not l.startswith("outcome:")).replace(
-            "title: ", "title: 😀", 1
-        ),
-        encoding="utf-8",
-    )
+    edit(credit, "\noutcome: stopped\n", "\n")
+    edit(credit, "title: ", "title: 😀")
     result = Cli.process("check", cwd=project_copy)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -129,13 +132,13 @@ def test_missing_project_is_a_clear_error(tmp_path: Path) -> None:
     assert "no signage.yaml" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_init_then_check(tmp_path: Path) -> None:
-    first = Cli.process("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
-    checked = Cli.process("check", cwd=tmp_path / "branch-screens")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    again = Cli.process("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
-    assert again.returncode == 1 and "already holds a project" in again.stderr
+def test_init_then_check(cli: Cli, tmp_path: Path) -> None:
+    first = cli("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
+    assert first.exit_code == 0, first.stderr
+    checked = cli("check", cwd=tmp_path / "branch-screens")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    again = cli("init", str(tmp_path / "branch-screens"), cwd=tmp_path)
+    assert again.exit_code == 1 and "already holds a project" in again.stderr
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -146,11 +149,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "Install and run the tests:" in ci and 'eval "$cmd"' in ci
 
 
-def test_render_led_from_the_command_line(tmp_path: Path) -> None:
+def test_render_led_from_the_command_line(cli: Cli, example_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "led"
-    ok = Cli.process(
+    ok = cli(
         "--project",
-        str(REPO),
+        str(example_dir),
         "render",
         "led",
         "--slogan",
@@ -162,21 +165,23 @@ def test_render_led_from_the_command_line(tmp_path: Path) -> None:
         "-o",
         str(out),
     )
-    assert ok.returncode == 0, ok.stderr
+    assert ok.exit_code == 0, ok.stderr
     assert (out / "page-01.png").is_file() and "page-01.png" in ok.stdout
-    bad = Cli.process(
-        "--project", str(REPO), "render", "led", "--slogan", "two-cards", "--screen", "96x0", "-o", str(out)
+    bad = cli(
+        "--project", str(example_dir), "render", "led", "--slogan", "two-cards", "--screen", "96x0", "-o", str(out)
     )
-    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.exit_code == 1 and "Traceback" not in bad.stderr
     assert "--screen: screen size '96x0' has a zero side" in bad.stderr
     assert (out / "page-01.png").is_file()  # the earlier output is still there
 
 
-def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_checked(project_copy: Path) -> None:
-    text = Cli.process("text", "{{ branch.name }}提醒您", "--width", "300", cwd=project_copy)
-    assert text.returncode == 1
+def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_checked(
+    cli: Cli, project_copy: Path
+) -> None:
+    text = cli("text", "{{ branch.name }}提醒您", "--width", "300", cwd=project_copy)
+    assert text.exit_code == 1
     assert "give --branch (changzhi-yingxiong, beijing-chaoyang)" in text.stderr
-    card = Cli.process(
+    card = cli(
         "render",
         "card",
         "--template",
@@ -187,16 +192,11 @@ def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_che
         str(project_copy / "c.pdf"),
         cwd=project_copy,
     )
-    assert card.returncode == 1 and "slogan 'branch-reminder' names the branch" in card.stderr
-    assert "-H, --height" in Cli.process("text", "-h", cwd=project_copy).stdout  # -h is help everywhere
-    line = edit_first_line(
-        project_copy / "content" / "slogans.yaml",
-        ("两卡不租不借不卖",),
-        "两卡不租不借不卖",
-        "两卡不租不借不卖不送人不转手",
-    )
-    check = Cli.process("check", cwd=project_copy)
-    assert check.returncode == 1
+    assert card.exit_code == 1 and "slogan 'branch-reminder' names the branch" in card.stderr
+    assert "-H, --height" in cli("text", "-h", cwd=project_copy).stdout  # -h is help everywhere
+    line = edit(project_copy / "content" / "slogans.yaml", "两卡不租不借不卖", "两卡不租不借不卖不送人不转手")
+    check = cli("check", cwd=project_copy)
+    assert check.exit_code == 1
     assert f"slogans.yaml:{line}: two-cards.short.zh-Hans-CN: a short form has at most 12 characters" in check.stdout
-    listed = Cli.process("list", "screens", cwd=project_copy).stdout.splitlines()
+    listed = cli("list", "screens", cwd=project_copy).stdout.splitlines()
     assert "tv-1080p\ttv\t1920x1080\tcase-16x9,slogan-16x9" in listed

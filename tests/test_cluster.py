@@ -14,9 +14,11 @@ import pytest
 from signage.build import build
 from signage.errors import SignageError
 from signage.kinds import open_project, planners
-from signage.network import Network
+from signage.network.screens import Network
 
-from .test_network import TODAY, make_network
+from .helpers import TODAY, Built, edit, make_network
+
+pytestmark = pytest.mark.xdist_group("cluster")  # one worker starts the cluster, once
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +38,13 @@ def _files(output: Path) -> dict[str, str]:
     return {r["id"]: {f["name"]: f["sha256"] for f in r["files"]} for r in records}  # type: ignore[misc]
 
 
-def test_a_cluster_build_equals_a_local_one(project_copy: Path, tmp_path: Path, cluster) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow  # a LocalCluster of worker processes: run with `pytest -m slow`
+def test_a_cluster_build_equals_a_local_one(built_network: Built, tmp_path: Path, cluster) -> None:  # type: ignore[no-untyped-def]
     from signage.build.cluster import dask_executor
 
-    local = make_network(project_copy)
+    local = built_network.root
     remote = tmp_path / "remote"
-    shutil.copytree(local, remote)
-    build(open_project(local), planners(()), workers=2, today=TODAY, tty=False, network=Network)
+    shutil.copytree(local, remote, ignore=lambda folder, names: ["output"] if Path(folder) == local else [])
     report = build(
         open_project(remote), planners(()), today=TODAY, tty=False, network=Network, executor=dask_executor(cluster)
     )
@@ -57,6 +59,7 @@ def test_a_cluster_build_equals_a_local_one(project_copy: Path, tmp_path: Path, 
         assert [i["sha256"] for i in a["items"]] == [i["sha256"] for i in b["items"]]
 
 
+@pytest.mark.slow  # a LocalCluster of worker processes: run with `pytest -m slow`
 def test_a_worker_killed_mid_build_does_not_fail_it(project_copy: Path, cluster) -> None:  # type: ignore[no-untyped-def]
     from signage.build.cluster import dask_executor
 
@@ -79,17 +82,16 @@ def test_a_worker_killed_mid_build_does_not_fail_it(project_copy: Path, cluster)
     cluster.wait_for_workers(2, timeout=60)  # the LocalCluster brings a new one up for the next test
 
 
+@pytest.mark.slow  # a LocalCluster of worker processes: run with `pytest -m slow`
 def test_a_content_error_reads_the_same_on_the_cluster(project_copy: Path, cluster) -> None:  # type: ignore[no-untyped-def]
     from signage.build.cluster import dask_executor
 
     root = make_network(project_copy)
     path = root / "templates" / "video" / "slogan-16x9.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            '{type: slogan, text: "{{ slogan.text }}"}',
-            '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}',
-        ),
-        encoding="utf-8",
+    edit(
+        path,
+        '{type: slogan, text: "{{ slogan.text }}"}',
+        '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}',
     )
     messages = []
     for executor in (None, dask_executor(cluster)):
@@ -99,15 +101,15 @@ def test_a_content_error_reads_the_same_on_the_cluster(project_copy: Path, clust
     assert messages[0] == messages[1] and "does not fit" in messages[0][0]
 
 
-def test_an_interrupted_cluster_build_leaves_the_previous_outputs_live(project_copy: Path, cluster) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow  # a LocalCluster of worker processes: run with `pytest -m slow`
+def test_an_interrupted_cluster_build_leaves_the_previous_outputs_live(built_network_copy: Path, cluster) -> None:  # type: ignore[no-untyped-def]
     from signage.build.cluster import dask_executor
 
-    root = make_network(project_copy)
-    build(open_project(root), planners(()), workers=2, today=TODAY, tty=False, network=Network)
+    root = built_network_copy
     before = (root / "output" / "catalogue.json").read_bytes()
     live = os.readlink(root / "output" / "publish" / "east-1" / "current")
     slogans = root / "content" / "slogans.yaml"
-    slogans.write_text(slogans.read_text(encoding="utf-8").replace("刷单返利都是诈骗", "刷单返利全是诈骗"), "utf-8")
+    edit(slogans, "刷单返利都是诈骗", "刷单返利全是诈骗")
     execute = dask_executor(cluster)
 
     def interrupted(jobs, env, on_done):  # type: ignore[no-untyped-def]

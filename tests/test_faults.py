@@ -26,36 +26,72 @@ from signage.errors import SignageError
 from signage.kinds import read
 from signage.yamlio import load_yaml
 
-from .conftest import Cli
+from .helpers import Cli, clone, copy_example, edit
 
 SMALL = """led_screens:
   - {id: door, size: 64x16, mode: pages}
   - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 2, fps: 40}
 """
+SLOGANS = """\
+- id: two-cards
+  kind: rule
+  text:
+    zh-Hans-CN: 银行卡、电话卡不出租、不出借、不出售，守好“两卡”不违法。
+- id: helping-crime
+  kind: warning
+  text:
+    zh-Hans-CN: 把自己的账户借给别人收款、转账，可能构成帮助信息网络犯罪活动罪。
+- id: hotline-ask
+  kind: hotline
+  text:
+    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询。
+- id: formula-shuadan
+  kind: slogan
+  text:
+    zh-Hans-CN: 刷单返利都是诈骗，先返小钱后骗大钱。
+- id: counter-question
+  kind: slogan
+  text:
+    zh-Hans-CN: 柜员多问一句，是为守住您的钱袋子。
+"""
 
 
-@pytest.fixture()
-def led_only(project_copy: Path) -> Path:
-    """The example with its LED screens only (no cards, no videos, no network): quick real builds."""
-    config = project_copy / "signage.yaml"
+def make_led_only(root: Path) -> Path:
+    """The example at ``root`` with its LED screens only (no cards, no videos, no network) and a dozen
+    texts to show (five slogans and a case on two screens): quick real builds that take a moment to stop."""
+    (root / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
+    for case in (root / "content" / "cases").glob("*.yaml"):
+        if case.stem != "shuadan-rebate":  # its related slogans are among the five
+            case.unlink()
+    config = root / "signage.yaml"
     text = config.read_text(encoding="utf-8")
     branches = "branches:\n  - {id: changzhi-yingxiong, name: 长治英雄中路支行, locale: zh-Hans-CN}\n"
     config.write_text(text[: text.index("# Branches:")] + branches + SMALL, encoding="utf-8")
     for kind in ("card", "video"):
-        for template in (project_copy / "templates" / kind).glob("*.yaml"):
+        for template in (root / "templates" / kind).glob("*.yaml"):
             template.unlink()
-    for playlist in (project_copy / "playlists").glob("*.yaml"):
+    for playlist in (root / "playlists").glob("*.yaml"):
         playlist.unlink()
-    return project_copy
+    return root
+
+
+@pytest.fixture()
+def led_only(project_copy: Path) -> Path:
+    return make_led_only(project_copy)
+
+
+@pytest.fixture(scope="module")
+def built_led_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``led_only`` built once, for the tests that stop a second build midway (each on its own copy)."""
+    root = make_led_only(copy_example(tmp_path_factory.mktemp("led-only") / "proj"))
+    assert Cli()("--project", str(root), "build").exit_code == 0
+    return root
 
 
 def change_every_output(root: Path) -> None:
     """A wider door sign and a slower lobby scroll: every LED output is made again."""
-    config = root / "signage.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("size: 64x16", "size: 96x16").replace("fps: 40", "fps: 25"),
-        encoding="utf-8",
-    )
+    edit(root / "signage.yaml", "size: 64x16", "size: 96x16")
+    edit(root / "signage.yaml", "fps: 40", "fps: 25")
 
 
 def snapshot(output: Path) -> dict[str, bytes]:
@@ -90,9 +126,12 @@ def started_build(root: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-def test_a_build_stopped_midway_leaves_whole_outputs_and_the_next_build_recovers(led_only: Path, how: str) -> None:
+@pytest.mark.xdist_group("built_led_only")  # both on one worker: one first build
+def test_a_build_stopped_midway_leaves_whole_outputs_and_the_next_build_recovers(
+    built_led_only: Path, tmp_path: Path, how: str
+) -> None:
+    led_only = clone(built_led_only, tmp_path / "proj")
     output = led_only / "output"
-    assert Cli.process("build", cwd=led_only).returncode == 0
     before = snapshot(output)
     change_every_output(led_only)
     process = started_build(led_only)
@@ -117,17 +156,14 @@ def test_a_build_stopped_midway_leaves_whole_outputs_and_the_next_build_recovers
 
 
 def test_a_full_disk_is_a_located_error_and_loses_nothing(led_only: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = led_only / "signage.yaml"  # the door sign's pages are enough here
-    config.write_text(
-        "\n".join(line for line in config.read_text(encoding="utf-8").splitlines() if "id: lobby" not in line) + "\n",
-        encoding="utf-8",
-    )
+    # the door sign's pages are enough here
+    edit(led_only / "signage.yaml", "  - {id: lobby, size: 128x32, color: full, mode: scroll, speed: 2, fps: 40}\n", "")
     cli = Cli()
     assert cli("--project", str(led_only), "build").exit_code == 0
     output = led_only / "output"
     before = snapshot(output)
     catalogue = (output / "catalogue.json").read_bytes()
-    change_every_output(led_only)
+    edit(led_only / "signage.yaml", "size: 64x16", "size: 96x16")  # a wider door sign: every output again
     real, calls = store_module.Store.add, {"n": 0}
 
     def full(self: store_module.Store, source: Path, name: str) -> store_module.StoredFile:
@@ -167,13 +203,11 @@ def test_a_read_only_output_folder_is_a_located_error(
 
 def test_characters_no_font_can_show_are_refused_everywhere(led_only: Path, tmp_path: Path) -> None:
     for text in ("反诈\u0378", "反诈\ue000"):  # unassigned; private use (Unifont has a box for both)
-        result = Cli.process(
-            "render", "led", "--text", text, "--screen", "door", "-o", str(tmp_path / "o"), cwd=led_only
-        )
-        assert result.returncode == 1 and f"U+{ord(text[-1]):04X}" in result.stderr, result.stderr
+        result = Cli()("render", "led", "--text", text, "--screen", "door", "-o", str(tmp_path / "o"), cwd=led_only)
+        assert result.exit_code == 1 and f"U+{ord(text[-1]):04X}" in result.stderr, result.stderr
         assert not (tmp_path / "o").exists()
-    result = Cli.process("text", "反诈\u0378", "--width", "300", cwd=led_only)
-    assert result.returncode == 1 and "U+0378 (not an assigned character)" in result.stderr
+    result = Cli()("text", "反诈\u0378", "--width", "300", cwd=led_only)
+    assert result.exit_code == 1 and "U+0378 (not an assigned character)" in result.stderr
 
 
 def test_files_reached_through_a_link_out_of_the_project_are_refused(project_copy: Path, tmp_path: Path) -> None:
@@ -186,10 +220,10 @@ def test_files_reached_through_a_link_out_of_the_project_are_refused(project_cop
         template.read_text(encoding="utf-8") + "  - {type: image, box: [80, 6, 18, 14], file: media/linked/logo.png}\n",
         encoding="utf-8",
     )
-    done = Cli.process("check", cwd=project_copy)
-    assert done.returncode == 1
+    done = Cli()("check", cwd=project_copy)
+    assert done.exit_code == 1
     assert "media/linked/logo.png leads outside the project folder through a symbolic link" in done.stdout
-    card = Cli.process(
+    card = Cli()(
         "render",
         "card",
         "--template",
@@ -200,7 +234,7 @@ def test_files_reached_through_a_link_out_of_the_project_are_refused(project_cop
         str(tmp_path / "c.pdf"),
         cwd=project_copy,
     )
-    assert card.returncode == 1 and "leads outside the project folder" in card.stderr
+    assert card.exit_code == 1 and "leads outside the project folder" in card.stderr
     assert not (tmp_path / "c.pdf").exists()
 
 
@@ -218,8 +252,35 @@ def test_a_corrupt_font_and_an_alias_bomb_are_named(project_copy: Path) -> None:
     bomb = "".join(f"- &a{n} [{', '.join([f'*a{n - 1}'] * 10) if n else 'x'}]\n" for n in range(9))
     (project_copy / "content" / "slogans.yaml").write_text(bomb, encoding="utf-8")
     done = Cli.process("check", cwd=project_copy)
-    assert done.returncode == 1 and "slogans.yaml: expands to more than 1,000,000 values" in done.stdout
+    assert done.returncode == 1 and "slogans.yaml:7: expands to more than 1,000,000 values" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_one_long_string_aliased_many_times_is_refused_where_it_is_read(project_copy: Path) -> None:
+    """A 100,000-character string aliased 100,000 times: a 1 MB file that stands for ten billion characters.
+    Refused as it is read, at its line, before anything expands it (it used to end in a Rust panic)."""
+    import time
+    import tracemalloc
+
+    case = project_copy / "content" / "cases" / "fake-loan.yaml"
+    edit(case, "channel: 贷款广告短信链接", "channel: &long " + "诈" * 100_000)
+    signs = (
+        "warning_signs:\n  - 贷款门槛极低，宣称“黑户也能贷”\n"
+        "  - 放款前以解冻金、保证金、会员费等名义收费\n  - 贷款APP需通过短信链接下载\n"
+    )
+    line = edit(case, signs, f"warning_signs: [{', '.join(['*long'] * 100_000)}]\n")
+    expected = f"fake-loan.yaml:{line}: expands to more than 10,000,000 characters through its aliases"
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(SignageError, match=expected):
+            load_yaml(case)
+        took, (_, peak) = time.monotonic() - started, tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert took < 10 and peak < 100_000_000, (took, peak)  # the file's size in memory, not gigabytes
+    result = Cli()("--project", str(project_copy), "build", "--only", "led")
+    assert result.exit_code == 1 and expected in result.stderr, result.output
 
 
 YAML_VALUES = st.recursive(

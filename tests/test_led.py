@@ -16,6 +16,8 @@ from signage.kinds import open_project as load_project
 from signage.project.model import Project
 from signage.typography.linebreak import NO_START
 
+from .helpers import edit
+
 RED, GREEN, YELLOW, BLACK = (255, 0, 0), (0, 255, 0), (255, 255, 0), (0, 0, 0)
 
 
@@ -148,8 +150,7 @@ def test_long_token_is_cut_with_a_warning_or_refused(example: Project, tmp_path:
     assert manifest["warnings"] and "www.example-bank.com.cn" in manifest["warnings"][0]
     assert "".join(p["text"] for p in manifest["pages"]) == "访问www.example-bank.com.cn下载"
     for template in ("pages", "scroll"):
-        path = project_copy / "templates" / "led" / f"{template}.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("long_tokens: split", "long_tokens: error"), "utf-8")
+        edit(project_copy / "templates" / "led" / f"{template}.yaml", "long_tokens: split", "long_tokens: error")
     strict = project_copy
     with pytest.raises(SignageError, match="cannot be broken is .* px wider than the 96x16 screen"):
         render(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
@@ -15,136 +14,31 @@ import av
 import jsonschema
 import pytest
 
-from signage.build import build
 from signage.app.check import check_project
 from signage.errors import SignageError
-from signage.ffmpeg import ffmpeg_exe
-from signage.kinds import open_project, planners
-from signage.network import Network
+from signage.kinds import open_project
 from signage.network import publish as publish_module
 from signage.network.publish import current_version, rollback, versions
 
-from .conftest import REPO, Cli
+from .helpers import REPO, Built, Cli, build_network, edit, make_network
 
-TODAY = dt.date(2026, 6, 1)
 SMIL = "{http://www.w3.org/ns/SMIL}"
-SLOGANS = """\
-- id: hotline-ask
-  kind: hotline
-  text:
-    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询。
-- id: two-cards
-  kind: rule
-  tags: [两卡]
-  text:
-    zh-Hans-CN: 银行卡、电话卡不出租、不出借、不出售。
-- id: formula-shuadan
-  kind: slogan
-  text:
-    zh-Hans-CN: 刷单返利都是诈骗，先返小钱后骗大钱。
-- id: counter-question
-  kind: slogan
-  text:
-    zh-Hans-CN: "{{ branch.name }}提醒：柜员多问一句，是为守住您的钱袋子。"
-"""
-CONFIG_TAIL = """led_screens:
-  - {id: door-64x16, size: 64x16, mode: pages, stay: 2}
-tv_screens:
-  - {id: tv-small, size: 320x180, videos: [case-16x9, slogan-16x9]}
-playlist_rules:
-  - {kind: led, playlist: door}
-  - {kind: tv, playlist: lobby}
-publish: {keep: 2}
-"""
-BRANCHES = """id,name,locale,tags,address,screens
-east-1,东城支行,zh-Hans-CN,社区网点,东城路1号,door=door-64x16;lobby=tv-small
-west-2,西城支行,zh-Hans-CN,,西城路2号,door=door-64x16;lobby=tv-small
-"""
-
-
-def make_clip(path: Path, seconds: float = 1.0, size: str = "200x150") -> None:
-    """A small 4:3 test clip without sound, as a bank might supply."""
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=size={size}:rate=30:duration={seconds}",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-    )
+SHARED = pytest.mark.xdist_group("built_network")  # the tests of `built_network` on one worker: one build
 
 
 @pytest.fixture()
 def network(project_copy: Path) -> Path:
+    """The two-branch network (see ``helpers.make_network``), not built yet."""
     return make_network(project_copy)
-
-
-def make_network(root: Path) -> Path:
-    """Two branches from a CSV, each with an LED door sign and a small lobby TV; one case; a poster and a clip."""
-    (root / "content" / "slogans.yaml").write_text(SLOGANS, encoding="utf-8")
-    for case in (root / "content" / "cases").glob("*.yaml"):
-        if case.stem != "shuadan-rebate":
-            case.unlink()
-    case = root / "content" / "cases" / "shuadan-rebate.yaml"
-    case.write_text(
-        case.read_text(encoding="utf-8").replace(
-            "related_slogans: [formula-shuadan, counter-question]", "related_slogans: [formula-shuadan]"
-        ),
-        encoding="utf-8",
-    )
-    config = root / "signage.yaml"
-    text = config.read_text(encoding="utf-8")
-    text = text[: text.index("# Branches:")] + "branches_file: branches.csv\n" + CONFIG_TAIL
-    config.write_text(text, encoding="utf-8")
-    (root / "branches.csv").write_text(BRANCHES, encoding="utf-8")
-    for kind, keep in (("card", ()), ("video", ("case-16x9", "slogan-16x9"))):
-        for template in (root / "templates" / kind).glob("*.yaml"):
-            if template.stem not in keep:
-                template.unlink()
-    for name in ("case-16x9", "slogan-16x9"):
-        path = root / "templates" / "video" / f"{name}.yaml"
-        path.write_text(
-            path.read_text(encoding="utf-8")
-            .replace("size: 1920x1080", "size: 320x180")
-            .replace("height: 96", "height: 24")
-            .replace("size: 52", "size: 14"),
-            encoding="utf-8",
-        )
-    make_clip(root / "media" / "film.mp4")
-    playlists = root / "playlists"
-    for old in playlists.glob("*.yaml"):
-        old.unlink()
-    (playlists / "door.yaml").write_text(
-        "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n  - slogans: [two-cards]\n  - cases: {newest: 1}\n",
-        encoding="utf-8",
-    )
-    (playlists / "lobby.yaml").write_text(
-        "suits: [tv]\nentries:\n  - cases: {outcome: stopped}\n  - slogans: {kind: [slogan, hotline]}\n"
-        "  - image: media/poster.png\n    duration: 6\n  - video: media/film.mp4\n",
-        encoding="utf-8",
-    )
-    return root
-
-
-def run(root: Path, **options):  # type: ignore[no-untyped-def]
-    return build(open_project(root), planners(()), workers=1, today=TODAY, tty=False, network=Network, **options)
 
 
 def live(root: Path, branch: str, screen: str, name: str = "playlist.json") -> Path:
     return root / "output" / "publish" / branch / "current" / screen / name
 
 
-def test_every_screen_gets_its_playlist_in_every_format(network: Path) -> None:
-    report = run(network)
+@SHARED
+def test_every_screen_gets_its_playlist_in_every_format(built_network: Built) -> None:
+    network, report = built_network.root, built_network.report
     assert "published: 2 branch(es) with a new version, 0 unchanged, 4 screen(s)" in report.published
     assert "18 playlist selections point at 9 artifact(s)" in report.published  # 2 x (3 door + 6 lobby) items
     schema = json.loads((REPO / "signage" / "schemas" / "playlist.schema.json").read_text(encoding="utf-8"))
@@ -193,8 +87,9 @@ def test_every_screen_gets_its_playlist_in_every_format(network: Path) -> None:
     assert all((program / line.split("\t")[0]).stat().st_size > 0 for line in listing)
 
 
-def test_a_supplied_clip_is_normalised_once_per_profile(network: Path) -> None:
-    run(network)
+@SHARED
+def test_a_supplied_clip_is_normalised_once_per_profile(built_network: Built) -> None:
+    network = built_network.root
     record = next(
         r
         for r in json.loads((network / "output" / "catalogue.json").read_text(encoding="utf-8"))["records"]
@@ -211,8 +106,9 @@ def test_a_supplied_clip_is_normalised_once_per_profile(network: Path) -> None:
     assert record["duration"] == pytest.approx(1.0, abs=0.1)
 
 
-def test_shared_content_is_rendered_once_for_every_branch(network: Path) -> None:
-    report = run(network)
+@SHARED
+def test_shared_content_is_rendered_once_for_every_branch(built_network: Built) -> None:
+    network, report = built_network.root, built_network.report
     records = json.loads((network / "output" / "catalogue.json").read_text(encoding="utf-8"))["records"]
     ids = {r["id"] for r in records}
     assert "video/slogan-16x9/zh-Hans-CN/hotline-ask" in ids  # a hotline slogan video: the playlist wants it
@@ -227,63 +123,60 @@ def test_shared_content_is_rendered_once_for_every_branch(network: Path) -> None
     assert all(a == b for a, b in shared)  # the same stored file for both branches
 
 
-def test_versions_only_when_something_changed_and_rollback(network: Path) -> None:
+@SHARED
+def test_versions_only_when_something_changed_and_rollback(built_network_copy: Path) -> None:
+    network = built_network_copy
     out = network / "output"
-    run(network)
     assert versions(out, "east-1") == ["v0001"]
-    again = run(network)
+    again = build_network(network)
     assert "0 branch(es) with a new version, 2 unchanged" in again.published and versions(out, "east-1") == ["v0001"]
     slogans = network / "content" / "slogans.yaml"
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
-    )
-    run(network)
+    edit(slogans, "先返小钱后骗大钱", "先给甜头再骗大钱")
+    build_network(network)
     assert versions(out, "east-1") == ["v0001", "v0002"] and current_version(out, "east-1") == "v0002"
     assert "先给甜头" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
     assert rollback(out, "east-1") == ("v0002", "v0001")
     assert "先返小钱" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
     assert os.readlink(out / "publish" / "east-1" / "screens" / "lobby") == "../v0001/lobby"
-    assert "0 branch(es) with a new version" in run(network).published  # the rollback holds until content changes
+    assert (
+        "0 branch(es) with a new version" in build_network(network).published
+    )  # the rollback holds until content changes
     assert current_version(out, "east-1") == "v0001"
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("先给甜头再骗大钱", "前面返利后面骗钱"), encoding="utf-8"
-    )
-    run(network)
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("前面返利后面骗钱", "小额返利引你上钩"), encoding="utf-8"
-    )
-    report = run(network)
+    edit(slogans, "先给甜头再骗大钱", "前面返利后面骗钱")
+    build_network(network)
+    edit(slogans, "前面返利后面骗钱", "小额返利引你上钩")
+    report = build_network(network)
     assert versions(out, "east-1") == ["v0003", "v0004"] and "old version(s) removed" in report.published  # keep: 2
     for version in versions(out, "east-1"):  # what kept versions play is still in the store
         for item in json.loads((out / "publish" / "east-1" / version / "lobby" / "playlist.json").read_text())["items"]:
             assert (out / item["file"]).is_file()
 
 
+@SHARED
 def test_a_crash_during_publish_leaves_the_previous_version_live(
-    network: Path, monkeypatch: pytest.MonkeyPatch
+    built_network_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    network = built_network_copy
     out = network / "output"
-    run(network)
     before = live(network, "east-1", "lobby").read_bytes()
     slogans = network / "content" / "slogans.yaml"
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("先返小钱后骗大钱", "先给甜头再骗大钱"), encoding="utf-8"
-    )
+    edit(slogans, "先返小钱后骗大钱", "先给甜头再骗大钱")
 
     def killed(*args: object) -> None:
         raise KeyboardInterrupt  # as if SIGTERM arrived just before the switch
 
     monkeypatch.setattr(publish_module, "switch", killed)
     with pytest.raises(KeyboardInterrupt):
-        run(network)
+        build_network(network)
     assert current_version(out, "east-1") == "v0001" and live(network, "east-1", "lobby").read_bytes() == before
     monkeypatch.undo()
-    run(network)  # the next build finds v0002 complete, and makes it live
+    build_network(network)  # the next build finds v0002 complete, and makes it live
     assert current_version(out, "east-1") == "v0002"
 
 
-def test_export_makes_a_bundle_that_plays_anywhere(network: Path, tmp_path: Path) -> None:
-    run(network)
+@SHARED
+def test_export_makes_a_bundle_that_plays_anywhere(built_network: Built, tmp_path: Path) -> None:
+    network = built_network.root
     done = Cli.process("export", "--branch", "east-1", "--to", str(tmp_path / "usb.zip"), cwd=network)
     assert done.returncode == 0, done.stderr
     unpacked = tmp_path / "usb"
@@ -303,7 +196,7 @@ def test_export_makes_a_bundle_that_plays_anywhere(network: Path, tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("edit", "message"),
+    ("change", "message"),
     [
         (
             ("playlists/lobby.yaml", "cases: {outcome: stopped}", "cases: {outcome: lost}"),
@@ -321,13 +214,10 @@ def test_export_makes_a_bundle_that_plays_anywhere(network: Path, tmp_path: Path
         (("signage.yaml", "- {kind: tv, playlist: lobby}", "- {kind: tv, playlist: nope}"), "no playlist 'nope'"),
     ],
 )
-def test_check_names_file_item_and_field(network: Path, edit: tuple[str, str, str], message: str) -> None:
+def test_check_names_file_item_and_field(network: Path, change: tuple[str, str, str], message: str) -> None:
     assert not [p for p in check_project(network) if not p.warning]
-    path, old, new = edit
-    target = network / path
-    text = target.read_text(encoding="utf-8")
-    assert old in text
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path, old, new = change
+    edit(network / path, old, new)
     found = "\n".join(str(p) for p in check_project(network))
     assert message in found, found
 
@@ -348,14 +238,12 @@ def test_bad_branch_rows_and_undecodable_media_are_located(network: Path) -> Non
 
 def test_a_branch_variable_fills_texts(network: Path) -> None:
     slogans = network / "content" / "slogans.yaml"
-    slogans.write_text(
-        slogans.read_text(encoding="utf-8").replace("{{ branch.name }}提醒", "{{ branch.address }}"), encoding="utf-8"
-    )
+    edit(slogans, "{{ branch.name }}提醒", "{{ branch.address }}")
     project = open_project(network)
     entry = project.entry("counter-question", "text.zh-Hans-CN")
     assert project.fill(entry, project.branch("west-2")).startswith("西城路2号")
     csv = network / "branches.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("西城路2号", ""), encoding="utf-8")  # west-2 has none
+    edit(csv, "西城路2号", "")  # west-2 has none
     found = "\n".join(str(p) for p in check_project(network))
     assert "counter-question.text.zh-Hans-CN: 'dict object' has no attribute 'address'" in found, found
 

@@ -12,7 +12,7 @@ from signage.kinds import open_project as load_project
 from signage.project.content import FRAUD_TYPES
 from signage.project.loader import find_project_dir
 
-from .conftest import REPO, edit_first_line
+from .helpers import edit
 
 
 def test_example_project_has_the_promised_content(example) -> None:  # type: ignore[no-untyped-def]
@@ -43,8 +43,8 @@ def test_branch_variables_need_a_branch(example) -> None:  # type: ignore[no-unt
         example.fill(entry)
 
 
-def test_example_project_checks_clean() -> None:
-    found = check_project(REPO)
+def test_example_project_checks_clean(example_dir: Path) -> None:
+    found = check_project(example_dir)
     assert [str(p) for p in found if not p.warning] == []
     # the example's app links are placeholders on purpose, and check says so
     assert sorted(p.field or "" for p in found if p.warning) == ["regions.CN.app_url", "regions.HK.app_url"]
@@ -57,9 +57,7 @@ def _problems(root: Path) -> list[str]:
 
 def test_malformed_yaml_names_file_and_line(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.insert(20, "  text: [unclosed")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    edit(path, "  text:\n    zh-Hans-CN: 银行卡、电话卡", "  text: [unclosed\n  text:\n    zh-Hans-CN: 银行卡、电话卡")
     problems = _problems(project_copy)
     assert len(problems) == 1
     assert "slogans.yaml:" in problems[0] and "invalid YAML" in problems[0]
@@ -67,9 +65,7 @@ def test_malformed_yaml_names_file_and_line(project_copy: Path) -> None:
 
 def test_missing_field_names_file_line_item_and_field(project_copy: Path) -> None:
     path = project_copy / "content" / "cases" / "fake-loan.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("channel:"))
-    path.write_text(text, encoding="utf-8")
+    edit(path, "\nchannel: 贷款广告短信链接\n", "\n")
     (problem,) = _problems(project_copy)
     assert problem.startswith(str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path))
     assert ":1: fake-loan.channel: required field is missing" in problem
@@ -77,9 +73,8 @@ def test_missing_field_names_file_line_item_and_field(project_copy: Path) -> Non
 
 def test_wrong_values_are_located(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("kind: rule", "kind: poem", 1).replace("zh-Hant-HK:", "zh-Hant-XX:", 1)
-    path.write_text(text, encoding="utf-8")
+    edit(path, "kind: rule", "kind: poem")
+    edit(path, "zh-Hant-HK:", "zh-Hant-XX:")
     problems = _problems(project_copy)
     lines = path.read_text(encoding="utf-8").splitlines()
     kind_line = next(n for n, l in enumerate(lines, 1) if "kind: poem" in l)
@@ -89,7 +84,7 @@ def test_wrong_values_are_located(project_copy: Path) -> None:
 
 def test_unknown_template_variable_is_reported(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    line = edit_first_line(path, ("zh-Hans-CN:", "{{ hotline }}"), "{{ hotline }}", "{{ hotlne }}")
+    line = edit(path, "拿不准就打{{ hotline }}", "拿不准就打{{ hotlne }}")
     problems = _problems(project_copy)
     assert len(problems) == 1
     assert f"slogans.yaml:{line}: " in problems[0] and ".zh-Hans-CN: 'hotlne' is undefined" in problems[0]
@@ -97,8 +92,7 @@ def test_unknown_template_variable_is_reported(project_copy: Path) -> None:
 
 def test_character_without_glyph_is_reported_with_code_point(project_copy: Path) -> None:
     path = project_copy / "content" / "slogans.yaml"
-    text = path.read_text(encoding="utf-8").replace("守好“两卡”", "守好“两卡”😀", 1)
-    path.write_text(text, encoding="utf-8")
+    edit(path, "守好“两卡”", "守好“两卡”😀")
     (problem,) = _problems(project_copy)
     assert "two-cards.text.zh-Hans-CN" in problem and "U+1F600" in problem
     assert problem.endswith("in font role(s) pixel-12, pixel-16, sans, sans-bold")
@@ -106,9 +100,7 @@ def test_character_without_glyph_is_reported_with_code_point(project_copy: Path)
 
 def test_dangling_references_and_duplicates(project_copy: Path) -> None:
     case = project_copy / "content" / "cases" / "fake-loan.yaml"
-    case.write_text(
-        case.read_text(encoding="utf-8").replace("related_slogans: [", "related_slogans: [nope, "), encoding="utf-8"
-    )
+    edit(case, "related_slogans: [", "related_slogans: [nope, ")
     slogans = project_copy / "content" / "slogans.yaml"
     text = slogans.read_text(encoding="utf-8")
     slogans.write_text(text + "\n- id: two-cards\n  text: {zh-Hans-CN: 重复}\n", encoding="utf-8")
@@ -136,12 +128,6 @@ def test_init_writes_a_working_project(tmp_path: Path) -> None:
         init_project(target)
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_empty_config_is_an_error(project_copy: Path) -> None:
     (project_copy / "signage.yaml").write_text("", encoding="utf-8")
     problems = _problems(project_copy)
@@ -150,31 +136,28 @@ def test_empty_config_is_an_error(project_copy: Path) -> None:
 
 def test_impossible_date_is_located(project_copy: Path) -> None:
     case = project_copy / "content" / "cases" / "fake-loan.yaml"
-    lines = case.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, line in enumerate(lines) if line.startswith("date:"))
-    lines[n] = "date: 2024-02-30"
-    case.write_text("\n".join(lines), encoding="utf-8")
+    line = edit(case, "\ndate: 2024-11-15\n", "\ndate: 2024-02-30\n") + 1
     (problem,) = _problems(project_copy)
-    assert f"fake-loan.yaml:{n + 1}: invalid YAML: '2024-02-30' is not a real date" in problem
+    assert f"fake-loan.yaml:{line}: invalid YAML: '2024-02-30' is not a real date" in problem
 
 
 def test_unknown_font_is_reported_once_at_its_line(project_copy: Path) -> None:
-    _edit(project_copy / "signage.yaml", "sans: [noto-sans-cjk]", "sans: [noto-sans-xyz]")
+    edit(project_copy / "signage.yaml", "sans: [noto-sans-cjk]", "sans: [noto-sans-xyz]")
     (problem,) = _problems(project_copy)
     assert "signage.yaml:" in problem and "fonts.default.sans: unknown font 'noto-sans-xyz'" in problem
 
 
 def test_missing_default_role_is_an_error(project_copy: Path) -> None:
-    _edit(project_copy / "signage.yaml", "    sans: [noto-sans-cjk]\n", "")
+    edit(project_copy / "signage.yaml", "    sans: [noto-sans-cjk]\n", "")
     problems = _problems(project_copy)
     assert any("the default fonts need a 'sans' role" in p for p in problems)
 
 
 def test_template_errors_are_reported_once_and_never_crash(project_copy: Path) -> None:
     slogans = project_copy / "content" / "slogans.yaml"
-    _edit(slogans, "不违法。", "不违法{{ hotline。")
-    _edit(slogans, "可能构成帮助信息网络犯罪活动罪。", "{{ 1 / 0 }}。")
-    _edit(slogans, "且不得新开账户。", "{{ branch.__class__ }}。")
+    edit(slogans, "不违法。", "不违法{{ hotline。")
+    edit(slogans, "可能构成帮助信息网络犯罪活动罪。", "{{ 1 / 0 }}。")
+    edit(slogans, "且不得新开账户。", "{{ branch.__class__ }}。")
     problems = _problems(project_copy)
     assert len(problems) == 3, problems
     assert "two-cards.text.zh-Hans-CN: template syntax error" in problems[0]
@@ -194,18 +177,14 @@ def test_unquoted_jinja_and_an_empty_slogans_file_are_named(project_copy: Path) 
     slogans = project_copy / "content" / "slogans.yaml"
     original = slogans.read_text(encoding="utf-8")
     for value in ("{{ hotline }}", "{{ hotline }}遇到可疑情况请拨打"):  # a mapping, and a syntax error
-        line = original.splitlines().index(
-            "    zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询，已被骗请立即拨打{{ police }}报警。"
-        )
-        slogans.write_text(
-            original.replace(
-                "zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询，已被骗请立即拨打{{ police }}报警。",
-                f"zh-Hans-CN: {value}",
-            ),
-            encoding="utf-8",
+        slogans.write_text(original, encoding="utf-8")
+        line = edit(
+            slogans,
+            "zh-Hans-CN: 遇到可疑情况请拨打{{ hotline }}咨询，已被骗请立即拨打{{ police }}报警。",
+            f"zh-Hans-CN: {value}",
         )
         _, problems = read(project_copy)
-        assert any(f"slogans.yaml:{line + 1}:" in str(p) and "quote the text" in str(p) for p in problems), problems
+        assert any(f"slogans.yaml:{line}:" in str(p) and "quote the text" in str(p) for p in problems), problems
     slogans.write_text("# nothing here yet\n", encoding="utf-8")
     _, problems = read(project_copy)
     assert any(

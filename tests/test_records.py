@@ -16,9 +16,9 @@ from signage.atomic import write_json
 from signage.build import build
 from signage.build.catalogue import Catalogue
 from signage.kinds import open_project, planners
-from signage.network import Network
 from signage.network.formats import read_playlist, write_screen
 from signage.network.publish import read_version, timeline_js, version_digest, version_json
+from signage.network.screens import Network
 from signage.records import FILES, SCHEMAS_DIR, CatalogueFile, Playlist, Record, Timeline, json_schema
 from signage.tree import catalogue_file, from_screen_folder
 

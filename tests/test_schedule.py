@@ -25,7 +25,7 @@ from signage.schedule import emergency as em
 from signage.schedule.resolve import DEFAULT, day_switches, decide, next_change
 from signage.tree import LOG, SCREENS, branch_dir
 
-from .conftest import Cli
+from .helpers import Cli, build_network, edit, make_network
 
 UTC = dt.timezone.utc
 LONDON = (
@@ -252,10 +252,7 @@ def test_next_change_is_exact(example: Project) -> None:
     ],
 )
 def test_check_names_impossible_schedules(project_copy: Path, old: str, new: str, expected: str) -> None:
-    path = project_copy / "playlists" / "schedule.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    edit(project_copy / "playlists" / "schedule.yaml", old, new)
     problems = [str(p) for p in check_project(project_copy) if not p.warning]
     assert any("schedule.yaml" in p and expected in p for p in problems), problems
 
@@ -301,8 +298,6 @@ def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) ->
 
 
 def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy: Path, cli: Cli) -> None:
-    from .test_network import make_network, run
-
     network = make_network(project_copy)
 
     (network / "playlists" / "overnight.yaml").write_text(
@@ -315,7 +310,7 @@ def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy:
         "     where: {kinds: [tv], branches: [east-1]}}\n",
         encoding="utf-8",
     )
-    run(network)
+    build_network(network)
     project = open_project(network)
     current = branch_dir(project.output_dir, "east-1") / "current"
     assert sorted(p.name for p in current.iterdir() if p.is_dir()) == [
@@ -545,14 +540,20 @@ def test_the_rotate_loop_switches_within_a_second_of_each_instant(scheduled: Pro
     fake_publish(project, [emergency], tuple(dt.date(2027, 3, 24) + dt.timedelta(days=k) for k in range(6)))
     stop = threading.Event()
     clock = SteppedClock(start, until, stop)
-    switched: list[tuple[dt.datetime, str, str, str]] = []  # (when, branch, screen, to)
-
-    def say(line: str) -> None:
+    said: list[tuple[dt.datetime, str]] = []
+    loop = threading.Thread(
+        target=run, args=(lambda: project, stop, clock.now, lambda line: said.append((clock.at, line)), clock.sleep)
+    )
+    loop.start()
+    loop.join(timeout=60)  # a loop that slept on the machine's clock would never get there
+    stop.set()
+    loop.join(timeout=5)
+    assert not loop.is_alive() and clock.at >= until, clock.at
+    switched = []  # (when, branch, screen, to)
+    for when, line in said:
         found = re.match(r"\S+ \S+ (\S+)/(\S+): \S+ -> (\S+) \(", line)
         assert found, line
-        switched.append((clock.at, *found.groups()))
-
-    run(lambda: project, stop, clock.now, say, clock.sleep)
+        switched.append((when, *found.groups()))
     emergencies = em.load(project.output_dir)
     for branch in project.config.branches:
         zone = ZoneInfo(branch.timezone)

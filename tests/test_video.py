@@ -19,6 +19,8 @@ from signage.kinds import open_project as load_project
 from signage.kinds import read as read_project
 from signage.project.model import Project
 
+from .helpers import edit
+
 SMALL = "320x180"
 
 
@@ -138,7 +140,7 @@ def test_ticker_without_duration_is_one_seamless_loop(example: Project, tmp_path
 
 def test_portrait_rotation_writes_a_landscape_file(project_copy: Path, tmp_path: Path) -> None:
     path = project_copy / "templates" / "video" / "case-9x16.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("rotate: 0", "rotate: 90"), encoding="utf-8")
+    edit(path, "rotate: 0", "rotate: 90")
     project = load_project(project_copy)
     out = tmp_path / "rotated.mp4"
     manifest = render(project, VideoRequest("case-9x16", case="fake-loan", size="180x320", duration=4), out)
@@ -203,10 +205,7 @@ def test_bad_requests_are_clear_errors_and_write_nothing(
 def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Path) -> None:
     path = project_copy / "templates" / "video" / "slogan-16x9.yaml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(
-        original.replace('background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}"),
-        encoding="utf-8",
-    )
+    edit(path, 'background: {gradient: ["#8f0d20", "#c8102e"]}', "background: {image: bg.jpg}")
     lenient = read_project(project_copy)[0]  # as `render video` loads: it still stops at the missing file
     assert lenient is not None
     with pytest.raises(SignageError, match="slogan-16x9.background: background image bg.jpg not found"):
@@ -218,12 +217,11 @@ def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Pa
     assert lenient is not None
     with pytest.raises(SignageError, match="music file missing.mp3 not found"):
         render(lenient, VideoRequest("slogan-16x9", slogan="two-cards", size=SMALL), tmp_path / "b.mp4")
-    path.write_text(
-        original.replace(
-            '{type: slogan, text: "{{ slogan.text }}"}',
-            '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}',
-        ),
-        encoding="utf-8",
+    path.write_text(original, encoding="utf-8")
+    edit(
+        path,
+        '{type: slogan, text: "{{ slogan.text }}"}',
+        '{type: slogan, text: "{{ slogan.text }}", box: [0.1, 0.1, 0.1, 0.05]}',
     )
     with pytest.raises(SignageError, match=r"slogan-16x9.scenes\[0\] \(slogan\) slogan.*does not fit"):
         render(

@@ -14,8 +14,8 @@ from ..build.cluster import connect, dask_executor
 from ..errors import SignageError
 from ..kinds import planners
 from ..lock import project_lock
-from ..network.screens import Network
 from ..network.publish import referenced
+from ..network.screens import Network
 from ..preview import preview_is_current, write_preview
 from ..project.model import Project
 from ..tree import preview_index
