@@ -1,8 +1,8 @@
 """The one ffmpeg writer: raw frames piped to libx264, as lobby players and LED controllers want them.
 
-H.264 High at level 4.1 or below, yuv420p, BT.709, +faststart; AAC audio (music, a
-silent track, or none for LED controllers). Lobby videos send yuv420p frames, LED
-scrolls rgb24.
+H.264 High at level 4.1 or below, yuv420p, BT.709 (primaries, transfer, matrix, limited
+range), +faststart; AAC audio (music, a silent track, or none for LED controllers).
+Lobby videos send yuv420p frames, LED scrolls rgb24.
 """
 
 from __future__ import annotations
@@ -17,6 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import SignageError
+
+# What every frame is tagged with before x264. The encoder takes its colour tags from the frames
+# that reach it (an RGB scroll converted by scale alone came out with the matrix tagged and the
+# primaries and transfer unknown, -color_primaries notwithstanding), so the frames carry them.
+BT709_TAGS = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+# x264 writes the lowest profile its tools need: without CABAC and the 8x8 transform (preset
+# ultrafast) a stream comes out Constrained Baseline whatever -profile:v says. Both are on in
+# every preset from superfast up; turning them on costs ultrafast little (see the README).
+HIGH_PROFILE_TOOLS = "cabac=1:8x8dct=1"
 
 # H.264 level 4.1: at most 8192 macroblocks a frame and 245,760 a second.
 LEVEL_41_FRAME_MBS = 8192
@@ -58,6 +67,7 @@ def x264_options(preset: str, crf: int, fps: int) -> list[str]:
     BT.709 tags, a capped bitrate, a keyframe every two seconds."""
     return [
         *("-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high", "-level:v", "4.1"),
+        *("-x264-params", HIGH_PROFILE_TOOLS),
         *("-pix_fmt", "yuv420p", "-maxrate", "8M", "-bufsize", "16M", "-g", str(fps * 2)),
         *("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"),
     ]
@@ -106,9 +116,10 @@ class EncodeJob:
         ]
         cmd += self._audio_input()
         # Our yuv frames are BT.709 limited range; saying so lets pad fill its colour in the same matrix.
-        filters = ["setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"]
+        filters = [BT709_TAGS]
         if self.pix_fmt != "yuv420p":
-            filters = ["scale=out_color_matrix=bt709:out_range=tv"]
+            # scale converts with the BT.709 matrix but tags only matrix and range: the tags follow it
+            filters = ["scale=out_color_matrix=bt709:out_range=tv", "format=yuv420p", BT709_TAGS]
         if self.pad is not None:
             top, colour = self.pad
             cw, ch = self.canvas
@@ -150,10 +161,7 @@ class EncodeJob:
         graph = (
             f"[0:v]{to_yuv},{hold}[still];[1:v]{to_yuv},{hold},"
             f"crop=w={self.canvas[0]}:h=ih:x='mod(n*{speed}\\,{period})':y=0[window];"
-            f"[still][window]overlay=x=0:y={top},"
-            "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
-            + "".join("," + f for f in self._rotation())
-            + "[v]"
+            f"[still][window]overlay=x=0:y={top},{BT709_TAGS}" + "".join("," + f for f in self._rotation()) + "[v]"
         )
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(still), "-i", str(strip)]
         cmd += self._audio_input() + ["-filter_complex", graph, "-map", "[v]", "-r", str(self.fps)]

@@ -286,7 +286,9 @@ def test_print_settings_per_template_and_placeholder_urls(project_copy: Path) ->
         encoding="utf-8",
     )
     template = project_copy / "templates" / "card" / "prompt-90x54.yaml"
-    template.write_text(template.read_text(encoding="utf-8") + "print: {cmyk: true, marks: true}\n", encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
+    assert text.count("\nprint: {cmyk: true}") == 1  # the example's: CMYK; crop marks added here
+    template.write_text(text.replace("\nprint: {cmyk: true}", "\nprint: {cmyk: true, marks: true}"), encoding="utf-8")
     build(open_project(project_copy), planners(("cards",)), workers=1, today=dt.date(2026, 6, 1), tty=False)
     pdf = next((project_copy / "output" / "cards" / "prompt-90x54").glob("*/*/card.pdf"))
     with pikepdf.open(pdf) as doc:

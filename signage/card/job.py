@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..job import Job, Rendered, RenderEnv, project_files
 from ..project.model import Project
 from ..typography.subsets import subsets_dir
+from .icc import profile_digest
 from .layout import catalogue_sizes, place_card, resolve_card
 from .template import CardTemplate
 
@@ -43,6 +44,7 @@ class CardJob(Job):
             "files": [list(f) for f in self.files],
             "caps": [list(c) for c in self.caps],
             "fonts": self.faces_payload(fonts, roles),
+            "print_profile": profile_digest() if self.template.print.cmyk else None,
         }
 
     def cost(self) -> float:

@@ -1,7 +1,9 @@
 """Paint a CardLayout as a print-ready PDF: vector text in embedded font subsets, page boxes, marks.
 
 MediaBox is trim + bleed (plus a slug for crop marks when asked); TrimBox and BleedBox
-are set. With ``cmyk`` every colour is DeviceCMYK and black text is 100 % K only.
+are set; every font subset has a tag of its own. With ``cmyk`` every colour and image is
+DeviceCMYK for the printing condition of the output intent (see :mod:`.prepress`), and
+black text is 100 % K only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..errors import SignageError
 from ..typography.fonts import FontFace, FontRegistry
 from ..typography.subsets import PDF, SubsetCache
 from .layout import PX_PER_MM, PX_PER_PT, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
+from .prepress import add_output_intent, cmyk_colour, cmyk_image, tag_subsets
 from .template import PAGE_SIZES
 
 PT_PER_MM = 72 / 25.4
@@ -104,10 +107,7 @@ def _device(colour: str, cmyk: bool) -> DeviceCMYK | DeviceRGB:
     r, g, b = values
     if not cmyk:
         return DeviceRGB(r, g, b)
-    k = 1 - max(r, g, b)
-    if k >= 1:
-        return DeviceCMYK(0, 0, 0, 1)  # black is 100 % K, never a four-colour black
-    return DeviceCMYK((1 - r - k) / (1 - k), (1 - g - k) / (1 - k), (1 - b - k) / (1 - k), k)
+    return DeviceCMYK(*cmyk_colour(r, g, b))  # black is 100 % K, never a four-colour black
 
 
 class _Painter:
@@ -146,7 +146,7 @@ class _Painter:
             elif isinstance(item, PlacedImage):
                 x, y, w, h = item.box
                 self.pdf.image(
-                    str(item.path),
+                    cmyk_image(item.path) if self.options.cmyk else str(item.path),
                     (origin[0] + x) * PT_PER_MM,
                     (origin[1] + y) * PT_PER_MM,
                     w * PT_PER_MM,
@@ -270,7 +270,7 @@ def card_pdf(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
             if layout.template.fold == "tent":
                 painter.fold_marks((b + slug, b + slug, w, h), b)
         boxes.append(((slug + b, slug + b, w, h), (slug, slug, w + 2 * b, h + 2 * b)))
-    return _set_boxes(bytes(pdf.output()), media, boxes)
+    return _finish(bytes(pdf.output()), media, boxes, options)
 
 
 def _new_pdf(media: tuple[float, float]) -> FPDF:
@@ -324,15 +324,17 @@ def _imposed(layouts: list[CardLayout], subsets: FontSubsets, options: PdfOption
             painter.card(layout, origin)
         painter.sheet_marks(slots, first.trim, first.bleed)
         boxes.append(((0.0, 0.0, *size), (0.0, 0.0, *size)))
-    return _set_boxes(bytes(pdf.output()), size, boxes)
+    return _finish(bytes(pdf.output()), size, boxes, options)
 
 
-def _set_boxes(
+def _finish(
     data: bytes,
     media: tuple[float, float],
     boxes: list[tuple[tuple[float, float, float, float], tuple[float, float, float, float]]],
+    options: PdfOptions,
 ) -> bytes:
-    """TrimBox and BleedBox on every page (fpdf2 writes only the MediaBox)."""
+    """TrimBox and BleedBox on every page (fpdf2 writes only the MediaBox), a subset tag per font and,
+    in CMYK, the output intent."""
     height = media[1]
 
     def rect(box: tuple[float, float, float, float]) -> pikepdf.Array:
@@ -343,6 +345,9 @@ def _set_boxes(
         for page, (trim, bleed) in zip(doc.pages, boxes):
             page.obj.TrimBox = rect(trim)
             page.obj.BleedBox = rect(bleed)
+        tag_subsets(doc)
+        if options.cmyk:
+            add_output_intent(doc)
         out = io.BytesIO()
         doc.save(out, compress_streams=True, deterministic_id=True)
     return out.getvalue()

@@ -2,7 +2,7 @@
 
 An image is letterboxed onto the profile's canvas as a PNG. A video is re-encoded once per
 profile as lobby players want it: the profile's size (letterboxed, aspect kept), 25 fps,
-H.264 High at level 4.1 or below, yuv420p, AAC (a silent track when it has none), faststart.
+H.264 High at level 4.1 or below, yuv420p BT.709, AAC (a silent track when it has none), faststart.
 ffmpeg does it in one pass; MoviePy would decode every frame into Python for the same result.
 """
 
@@ -89,16 +89,18 @@ def _letterbox_image(job: MediaJob, source: Path, target: Path) -> Rendered:
 def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
     import subprocess
 
-    from ..ffmpeg import check_level, ffmpeg_exe, probe, x264_options
+    from ..ffmpeg import BT709_TAGS, check_level, ffmpeg_exe, probe, x264_options
 
     info = probe(source)
     if not info.video:
         raise SignageError(Problem(f"{job.source} has no picture: a lobby screen needs video", item=job.label))
     w, h = job.size
     check_level(w, h, FPS)
+    # converted to the BT.709 matrix and limited range and tagged so: a clip from a phone or a camera
+    # comes with its own matrix, or none, and the lobby player would guess
     fit = (
-        f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,"
-        f"setsar=1,fps={FPS},format=yuv420p"
+        f"scale={w}:{h}:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv,"
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,fps={FPS},format=yuv420p,{BT709_TAGS}"
     )
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
     if not info.audio:
