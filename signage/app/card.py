@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes
+from ..card.job import template_jobs
 from ..card.layout import CardLayout, layout_card
 from ..card.pdf import FontSubsets, PdfOptions, card_pdf
 from ..card.raster import card_png
 from ..card.template import CardTemplate
 from ..errors import Problem, SignageError
+from ..job import PlanContext, local_today
 from ..labels import fraud_type_label
 from ..project.model import Project
 from ..typography.subsets import subsets_dir
@@ -56,9 +58,6 @@ def card_layout(project: Project, request: CardRequest) -> CardLayout:
     locale = project.locale_for(request.locale, request.case)
     caps: dict[int, float] = {}
     if any(getattr(block, "same_size", False) for block in template.blocks):  # the size the build gives it
-        from ..card.job import template_jobs
-        from ..job import PlanContext, local_today
-
         catalogue = template_jobs(project, template, PlanContext(local_today(project)))
         caps = dict(catalogue[0].caps) if catalogue else {}
     return layout_card(project, template, content_id, locale, request.branch, caps)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
+from ..build.plan import plan_jobs
 from ..errors import Problem, SignageError
-from ..kinds import read
+from ..job import PlanContext, local_today
+from ..kinds import planners, read
+from ..labels import foreign_characters
+from ..locales import Locale
+from ..network.scheduled import scheduled_plans, with_frequency
+from ..network.select import select_network
 from ..project.config import Branch
 from ..project.model import SLOGANS_FILE, Project
+from ..schedule.emergency import load as load_emergencies
+from ..schedule.lint import lint_schedule
 from ..typography.fonts import describe_char
 
 
@@ -19,16 +29,9 @@ def check_project(root: Path) -> list[Problem]:
     problems += _check_texts(project)
     problems += _placeholder_urls(project)
     if not any(not p.warning for p in problems):  # selections read a project without errors
-        from ..job import local_today
-        from ..network.select import select_network
-
         plans, found = select_network(project, local_today(project))
         problems += found
         if not found:
-            from ..network.scheduled import scheduled_plans, with_frequency
-            from ..schedule.emergency import load as load_emergencies
-            from ..schedule.lint import lint_schedule
-
             today = local_today(project)
             variants, found = scheduled_plans(project, plans, today, load_emergencies(project.output_dir))
             problems += found + with_frequency(project, plans + variants, today)[1]
@@ -40,11 +43,6 @@ def check_project(root: Path) -> list[Problem]:
 def _mixed_scripts(project: Project) -> list[Problem]:
     """An error for every output that would show characters of the other script than its
     locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
-    from ..build.plan import plan_jobs
-    from ..job import PlanContext, local_today
-    from ..kinds import planners
-    from ..labels import foreign_characters
-    from ..locales import Locale
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -74,7 +72,6 @@ SHORT_MOST = 12  # characters of a slogan's short form, an expression counting a
 
 
 def _short_length(template: str) -> int:
-    import re
 
     return len(re.sub(r"\{\{.*?\}\}", "12345", template))
 
@@ -84,7 +81,6 @@ PLACEHOLDER_LABELS = ("example", "invalid", "test", "localhost")  # reserved nam
 
 def _placeholder_urls(project: Project) -> list[Problem]:
     """A warning for every region whose app_url (printed as a QR code) still points at a placeholder."""
-    from urllib.parse import urlparse
 
     problems = []
     for name, region in project.config.regions.items():

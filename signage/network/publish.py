@@ -21,6 +21,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes, replace_link, staged_dir
@@ -185,7 +186,6 @@ def timeline_js(timeline: Timeline) -> str:
 
 def _write_player(output: Path, branch_id: str) -> None:
     """The branch's browser player, ``player.html?screen=ID``, kept up to date (atomically)."""
-    from importlib import resources
 
     page = resources.files("signage.player").joinpath(PLAYER).read_bytes()
     target = player_file(output, branch_id)

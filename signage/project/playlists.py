@@ -9,6 +9,8 @@ profile's ``image_seconds``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import random
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -53,12 +55,9 @@ class Rotation(Strict):
         n = len(items)
         salt = branch_id if self.offset == "branch" else ""
         if self.order == "shuffle":
-            import random
-
             shuffled = list(items)
             random.Random(f"{self.seed}:{salt}:{day.isoformat()}").shuffle(shuffled)
             return shuffled[: self.pick]
-        import hashlib
 
         off = int(hashlib.sha256(f"{self.seed}:{salt}".encode()).hexdigest()[:8], 16) % n if salt else 0
         start = (day.toordinal() * self.pick + off) % n

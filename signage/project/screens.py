@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SignageError
+from ..ffmpeg import probe
 from .config import Branch, BranchScreen, LedScreen, TvScreen
 from .files import inside
 from .model import CONFIG_FILE, Project
@@ -125,8 +126,6 @@ def _unplayable(path: Path, name: str, video: bool) -> str | None:
     if not path.is_file():
         return f"{name} not found in the project folder"
     if video:
-        from ..ffmpeg import probe
-
         try:
             info = probe(path)
         except SignageError as exc:
