@@ -13,6 +13,7 @@
     output/publish/BRANCH/rolled-back         the rollback pin
     output/schedule/                          the tool's own state, never served: emergencies, the log
     output/preview/                           the static preview site
+    output/preview/.inputs                    what the project looked like when its warnings were checked
 
 Other modules ask for a path here rather than spelling a name, so the layout changes in one place.
 """
@@ -42,6 +43,7 @@ EMERGENCIES = "emergencies.json"
 LOG = "log.sqlite"
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
+PREVIEW_INPUTS = ".inputs"  # inside the preview folder, swapped in with it
 TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
 
 DEFAULT = "default"  # the key of a screen's own playlist, when no campaign or emergency applies
@@ -170,6 +172,10 @@ def preview_dir(output: Path) -> Path:
 
 def preview_index(output: Path) -> Path:
     return output / PREVIEW / PREVIEW_INDEX
+
+
+def preview_inputs(output: Path) -> Path:
+    return output / PREVIEW / PREVIEW_INPUTS
 
 
 # --- screen variants: SCREEN~KEY@DATE -----------------------------------------------------------

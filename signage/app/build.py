@@ -16,9 +16,9 @@ from ..kinds import planners
 from ..lock import project_lock
 from ..network.publish import referenced
 from ..network.screens import Network
-from ..preview import preview_is_current, write_preview
 from ..project.model import Project
 from ..tree import preview_index
+from .preview import refresh
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,15 @@ def _executor(project: Project, options: BuildOptions) -> Iterator[Executor | No
 
 def build_and_publish(project: Project, options: BuildOptions) -> BuildResult:
     """Render what the catalogue and every branch screen need (only what changed), publish the
-    playlists, and write the preview when anything changed or the one there is out of date."""
+    playlists, and leave the preview with the check's warnings (``preview.refresh``: written when
+    anything changed or the one there is out of date)."""
     publish = options.publish and not options.only  # a partial build leaves the published versions alone
     with _executor(project, options) as executor, project_lock(project.output_dir, "build", options.wait):
         report = rebuild(project, options.only, publish, executor, options.workers, options.today)
     if not publish:
         return BuildResult(report, False, None, False)
     index = preview_index(project.output_dir)
-    if report.changed or not preview_is_current(project):  # else the one there says the same
-        shown = write_preview(project, [f"warning: {w}" for w in report.warnings])
-        return BuildResult(report, True, index, True, shown.branches)
-    return BuildResult(report, True, index, False)
+    shown = refresh(project, report.changed, report.warnings)
+    if shown is None:  # the one there says the same
+        return BuildResult(report, True, index, False)
+    return BuildResult(report, True, index, True, shown.branches)

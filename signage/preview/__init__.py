@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ..atomic import staged_dir
 from ..project.model import Project
-from ..tree import PREVIEW_INDEX, preview_dir, preview_index
+from ..tree import PREVIEW_INDEX, PREVIEW_INPUTS, preview_dir, preview_index, preview_inputs
 from .fonts import page_fonts
 from .pages import fill
 from .thumbs import Thumbs
@@ -41,18 +41,30 @@ class PreviewReport:
     problems: list[str] = field(default_factory=list)
 
 
-def preview_is_current(project: Project) -> bool:
-    """Whether the preview was written today (the project's time zone): its timelines are today's."""
+def preview_is_current(project: Project, inputs: str | None = None) -> bool:
+    """Whether the preview was written today (the project's time zone): its timelines are today's;
+    and, given ``inputs``, whether its warnings were checked from those same inputs."""
     index = preview_index(project.output_dir)
     if not index.is_file():
         return False
     zone = ZoneInfo(project.config.timezone)
     written = dt.datetime.fromtimestamp(index.stat().st_mtime, tz=zone).date()
-    return written == dt.datetime.now(zone).date()
+    if written != dt.datetime.now(zone).date():
+        return False
+    if inputs is None:
+        return True
+    try:
+        return preview_inputs(project.output_dir).read_text(encoding="utf-8") == inputs
+    except OSError:
+        return False
 
 
-def write_preview(project: Project, warnings: list[str] | None = None, now: dt.datetime | None = None) -> PreviewReport:
-    """Write ``output/preview/`` (swapped in whole) from the catalogue and the published versions."""
+def write_preview(
+    project: Project, warnings: list[str] | None = None, now: dt.datetime | None = None, inputs: str = ""
+) -> PreviewReport:
+    """Write ``output/preview/`` (swapped in whole) from the catalogue and the published versions.
+    ``inputs`` names what the ``warnings`` were checked from; it is kept beside the pages, for
+    ``preview_is_current``."""
     output = project.output_dir
     now = now or dt.datetime.now(dt.timezone.utc)
     report = PreviewReport()
@@ -71,4 +83,6 @@ def write_preview(project: Project, warnings: list[str] | None = None, now: dt.d
         (stage / STYLESHEET).write_text(fill(STYLESHEET, fonts=fonts, languages=languages), encoding="utf-8")
         report.thumbs = len(thumbs.made)
         report.pages_bytes = sum(p.stat().st_size for p in stage.rglob("*.html"))
+        if inputs:
+            (stage / PREVIEW_INPUTS).write_text(inputs, encoding="utf-8")
     return report
