@@ -102,12 +102,13 @@ def test_no_package_imports_one_above_it() -> None:
         here = _top(module)
         for line, target, names in _imports(module, path):
             # `from . import x` / `from .pkg import mod`: the names may be modules themselves
+            # `from signage import a, b`: each name may be a module of its own layer
             named = [f"signage.{name}" for name in names if f"signage.{name}" in modules]
-            there = _top(target) if target != "signage" else (_top(named[0]) if named else "__init__")
-            if _layer(there) > _layer(here):
-                upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} (a higher layer)")
-            elif there in KINDS and here in KINDS and there != here:
-                upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} (another kind)")
+            for there in [_top(n) for n in named] if target == "signage" else [_top(target)]:
+                if _layer(there) > _layer(here):
+                    upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} (a higher layer)")
+                elif there in KINDS and here in KINDS and there != here:
+                    upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} (another kind)")
     assert upward == []
 
 
@@ -169,3 +170,22 @@ def test_build_and_network_reach_kinds_only_through_the_registry() -> None:
         if _top(target) in KINDS
     ]
     assert direct == []
+
+
+def test_the_command_list_says_what_each_command_says() -> None:
+    """`signage --help` lists the lazily loaded commands from their one-line helps kept in
+    signage/cli; each must be its command's own first line."""
+    import click
+
+    from signage.cli import COMMANDS, main
+
+    groups = [(main, COMMANDS)]
+    while groups:
+        group, lazy = groups.pop()
+        ctx = click.Context(group)
+        for name, (_, said) in lazy.items():
+            command = group.get_command(ctx, name)
+            assert command is not None and command.help is not None
+            assert command.help.strip().splitlines()[0] == said, name
+            if isinstance(command, type(main)):
+                groups.append((command, command.lazy))

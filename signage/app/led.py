@@ -35,6 +35,10 @@ class LedOptions:
     gap: int | None = None
     stay: float | None = None
 
+    def __post_init__(self) -> None:
+        if (self.slogan is None) == (self.text is None):  # said before any project is read
+            raise SignageError("give exactly one of --slogan ID and --text TEXT")
+
 
 def _screen(project: Project, options: LedOptions) -> LedScreen:
     """The named screen (or a WxH one) with the command line's settings, validated by the same model."""
@@ -107,8 +111,6 @@ def jobs_for(project: Project, options: LedOptions) -> list[LedJob]:
 
 def render_led(project: Project, options: LedOptions, out_dir: Path) -> dict[str, Any]:
     """Render one text on one screen into ``out_dir``, replaced whole only on success; the LED manifest."""
-    if (options.slogan is None) == (options.text is None):
-        raise SignageError("give exactly one of --slogan ID and --text TEXT")
     (job,) = jobs_for(project, options)
     check_replaceable(out_dir)
     rendered, _ = render_into(job, RenderEnv(project.root, project.fonts), out_dir, job.key(project.fonts))

@@ -13,6 +13,7 @@ from ..errors import Problem, SignageError
 from ..kinds import read
 from ..project.loader import find_project_dir
 from ..project.model import Project
+from ..project.views import require_branch
 from ..resources import example_project_dir
 from ..typography.layout import Box, TextLayout, TextStyle, fit_text
 from ..typography.linebreak import BreakLevel
@@ -50,8 +51,6 @@ def layout_text(
 ) -> TextLayout:
     locale = project.locale_for(locale)
     if branch is None and project.expressions.uses(text, "branch"):
-        from ..project.views import require_branch
-
         require_branch(project, "the text", locale)
     rendered = project.expressions.fill_string(text, project.context(locale, project.branch(branch, locale)))
     chain = project.fonts.chain(style.role, locale)

@@ -18,23 +18,45 @@ import click
 from .. import __version__
 from ..errors import SignageError, describe_os_error
 
-# command name -> "module:attribute" in this package
+# command name -> ("module:attribute" in this package, its one-line help as the command says it:
+# `signage --help` lists them without importing a module; a test keeps the two in step)
 COMMANDS = {
-    "init": "project:init",
-    "check": "project:check",
-    "list": "project:list_command",
-    "text": "text:text",
-    "render": "render:render",
-    "build": "build:build",
-    "versions": "branches:versions",
-    "rollback": "branches:rollback",
-    "export": "branches:export",
-    "preview": "site:preview",
-    "serve": "site:serve",
-    "plan": "plan:plan",
-    "rotate": "schedule:rotate",
-    "log": "schedule:log",
-    "emergency": "emergency:emergency",
+    "init": ("init:init", "Write a working copy of the example project into DIRECTORY."),
+    "check": ("check:check", "Validate the whole project: one line per problem, exit 1 when there is any."),
+    "list": (
+        "listing:list_command",
+        "List the project's slogans, cases, templates, screen profiles, branches or playlists, one a line.",
+    ),
+    "text": ("text:text", "Lay TEXT out in a box and show the chosen size and lines."),
+    "render": ("render:render", "Render one piece of content for one device."),
+    "build": (
+        "build:build",
+        "Render what the catalogue and every branch screen need, only what changed; then publish the playlists.",
+    ),
+    "versions": ("branches:versions", "List a branch's published versions, the live one marked."),
+    "rollback": ("branches:rollback", "Make an earlier published version of a branch live again (atomically)."),
+    "export": (
+        "branches:export",
+        "Copy a branch's live playlists and every file they play into one self-contained bundle.",
+    ),
+    "preview": (
+        "site:preview",
+        "Write output/preview/: what every branch's screens play now and today, with the check's warnings.",
+    ),
+    "serve": ("site:serve", "Serve the output folder (published playlists, players, preview) read-only over HTTP."),
+    "plan": (
+        "plan:plan",
+        "What plays on a branch's screens at an instant (with its items in order), or a day's switches.",
+    ),
+    "rotate": (
+        "schedule:rotate",
+        "Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it.",
+    ),
+    "log": ("schedule:log", "Every switch, emergency and rotation error, oldest first."),
+    "emergency": (
+        "emergency:emergency",
+        "Put a slogan above every campaign on chosen screens, until it expires by itself.",
+    ),
 }
 
 
@@ -42,7 +64,7 @@ class LazyGroup(click.Group):
     """A group whose commands are imported when they run; turns SignageError (and anything
     unexpected) into a message and an exit code."""
 
-    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy
 
@@ -52,9 +74,26 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.lazy:
             return super().get_command(ctx, cmd_name)
-        module, _, attribute = self.lazy[cmd_name].partition(":")
-        command: click.Command = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+        module, _, attribute = self.lazy[cmd_name][0].partition(":")
+        command: click.Command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the one-line helps kept here: `--help` imports no command module."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.lazy:
+                rows.append((name, click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit)))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -13,7 +13,9 @@ from .context import project_of
 
 @click.command()
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: one per core).")
-@click.option("--only", multiple=True, type=click.Choice(KIND_NAMES), help="Build only these kinds (repeatable).")
+@click.option(
+    "--only", multiple=True, type=click.Choice(KIND_NAMES), help="Build only these kinds (repeatable); default all."
+)
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -39,7 +41,15 @@ def build(
     scheduler: str | None,
 ) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
-    options = BuildOptions(workers, only, today.date() if today else None, not no_publish, wait, executor, scheduler)
+    options = BuildOptions(
+        workers=workers,
+        only=only,
+        today=today.date() if today else None,
+        publish=not no_publish,
+        wait=wait,
+        executor=executor,
+        scheduler=scheduler,
+    )
     result = build_and_publish(project_of(ctx), options)
     for warning in result.report.warnings:
         click.echo(f"warning: {warning}", err=True)
