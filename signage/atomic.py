@@ -37,6 +37,35 @@ DIR_MODE = 0o777 & ~_UMASK
 FILE_MODE = 0o666 & ~_UMASK
 
 
+def is_temporary(name: str) -> bool:
+    """Whether a dot-named file or folder is a temporary one of these writers (or the store's
+    ``.incoming-``): what an interrupted run leaves, safe to remove before the next."""
+    return name.startswith(".") and (
+        ".new-" in name or ".old-" in name or name.endswith(".tmp") or name.startswith(".incoming-")
+    )
+
+
+def sync_file(path: Path) -> None:
+    """Flush a file's bytes to disk (before it is renamed to where readers look)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_files(pairs: list[tuple[Path, Path]], mode: int = FILE_MODE) -> None:
+    """Move each finished (staged, final) file into place in the order given: flushed first,
+    renamed, then each folder flushed once. Each file is whole; the set changes one by one."""
+    for source, _ in pairs:
+        os.chmod(source, mode)
+        sync_file(source)
+    for source, target in pairs:
+        os.replace(source, target)
+    for folder in dict.fromkeys(target.parent for _, target in pairs):
+        sync_dir(folder)
+
+
 def sync_dir(folder: Path) -> None:
     """Flush a folder's entries (a rename or a new name in it) to disk."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..atomic import FILE_MODE
+from ..atomic import replace_files
 from ..errors import Problem, SignageError
 from ..project.model import Project
 from ..video.job import video_job
@@ -100,9 +99,7 @@ def render(
             job.content_id if kind != "text" else "text",
         )
         # every file is complete: the video goes last, so what beside it describes is never older
-        for source, target in reversed(list(zip(staged.all(), VideoFiles(output).all()))):
-            os.chmod(source, FILE_MODE)
-            os.replace(source, target)
+        replace_files(list(reversed(list(zip(staged.all(), VideoFiles(output).all())))))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return manifest

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..atomic import read_manifest, staged_dir, write_json
+from ..atomic import is_temporary, read_manifest, staged_dir, write_json
 from ..errors import Problem, SignageError
 from ..fingerprint import sha256_file
 from ..job import Job, PlanContext, Planner, Rendered, RenderEnv, Want, local_today
@@ -263,11 +263,7 @@ def clear_leftovers(output: Path) -> int:
 
 
 def _leftover(name: str) -> bool:
-    return (
-        name == STAGING
-        or name.startswith(".")
-        and (".new-" in name or ".old-" in name or name.endswith(".tmp") or name.startswith(".incoming-"))
-    )
+    return name == STAGING or is_temporary(name)
 
 
 def render_into(job: Job, env: RenderEnv, folder: Path, key: str) -> tuple[Rendered, Record]:

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..atomic import FILE_MODE
+from ..atomic import FILE_MODE, replace_files
 from ..fingerprint import sha256_file
 from ..records import StoredFile
 from ..tree import store_dir, store_entry, store_path
@@ -45,8 +45,9 @@ class Store:
             source.unlink()
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(source, READ_ONLY)
-            os.replace(source, target)  # same file system: the staging folder is under the output folder
+            # same file system (the staging folder is under the output folder); flushed first, since
+            # the catalogue that names it is flushed too
+            replace_files([(source, target)], READ_ONLY)
         return StoredFile(name=name, path=rel, sha256=digest, bytes=size)
 
     def add_bytes(self, data: bytes, name: str) -> StoredFile:
