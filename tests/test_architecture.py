@@ -39,9 +39,9 @@ LAYERS: list[set[str]] = [
     {"led", "card", "video", "media"},
     {"kinds"},
     {"build"},
-    {"network"},
+    {"network", "player"},  # the player page is what publishing and export write
     {"rotation"},
-    {"preview", "serve", "player"},
+    {"preview", "serve"},
     {"app"},
     {"cli", "__main__"},
 ]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..atomic import atomic_file
 from ..errors import Problem, SignageError
-from ..tree import PLAYER, TIMELINE_SCRIPT, VERSION_SCRIPT, player_file, version_dir, version_file
+from ..player import player_page
+from ..tree import PLAYER, TIMELINE_SCRIPT, VERSION_SCRIPT, version_dir, version_file
 from .formats import read_playlist, write_screen
 from .publish import current_version
 
@@ -46,8 +47,7 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
         for name in (VERSION_SCRIPT, TIMELINE_SCRIPT):  # what the browser player reads, beside its page
             if (source / name).is_file():
                 shutil.copyfile(source / name, bundle / name)
-        page = player_file(output, branch_id).read_text(encoding="utf-8")
-        (bundle / PLAYER).write_text(page.replace('<html lang="zh">', '<html lang="zh" data-base="">', 1), "utf-8")
+        (bundle / PLAYER).write_bytes(player_page(bundle=True))
         if target.suffix.lower() == ".zip":
             _zip(bundle, target)
         else:

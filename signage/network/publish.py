@@ -21,15 +21,14 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes, replace_link, staged_dir
 from ..errors import Problem, SignageError
+from ..player import player_page
 from ..project.model import Project
 from ..records import Playlist, Record, Timeline, Version, VersionScreen
 from ..tree import (
-    PLAYER,
     TIMELINE_SCRIPT,
     VERSION_SCRIPT,
     branch_dir,
@@ -186,8 +185,7 @@ def timeline_js(timeline: Timeline) -> str:
 
 def _write_player(output: Path, branch_id: str) -> None:
     """The branch's browser player, ``player.html?screen=ID``, kept up to date (atomically)."""
-
-    page = resources.files("signage.player").joinpath(PLAYER).read_bytes()
+    page = player_page()
     target = player_file(output, branch_id)
     if target.is_file() and target.read_bytes() == page:
         return
