@@ -73,6 +73,17 @@ def x264_options(preset: str, crf: int, fps: int) -> list[str]:
     ]
 
 
+def x264_exact_options(keyint: int) -> list[str]:
+    """H.264 that gives back every pixel as it went in: lossless, 4:4:4 (High 4:4:4 Predictive), BT.709
+    tags. For an LED sign's clips, whose one-pixel strokes 4:2:0 would smear into their neighbours'
+    colours; mpv, VLC and ffmpeg decode it, some hardware decoders do not (README, the players' table)."""
+    return [
+        *("-c:v", "libx264", "-preset", "veryfast", "-qp", "0", "-pix_fmt", "yuv444p", "-profile:v", "high444"),
+        *("-g", str(keyint), "-keyint_min", str(keyint), "-sc_threshold", "0"),
+        *("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"),
+    ]
+
+
 @dataclass
 class EncodeJob:
     """What ffmpeg is told: the raw input, the picture it becomes, audio, and the file."""
@@ -90,6 +101,7 @@ class EncodeJob:
     volume: float = 1.0
     audio: bool = True  # False: no audio stream at all (LED controllers)
     pix_fmt: str = "yuv420p"  # what Python sends: yuv420p (videos) or rgb24 (LED scrolls)
+    exact: bool = False  # every pixel as sent: lossless 4:4:4 (an LED sign's clip for media players)
 
     @property
     def duration(self) -> float:
@@ -148,7 +160,7 @@ class EncodeJob:
                 audio.append(f"afade=t=out:st={self.duration - 1.5:.3f}:d=1.5")
             cmd += ["-map", f"{audio_input}:a", "-af", ",".join(audio), "-c:a", "aac", "-b:a", "128k"]
             cmd += ["-ar", "48000", "-ac", "2"]
-        cmd += x264_options(self.preset, self.crf, self.fps)
+        cmd += x264_exact_options(self.fps * 2) if self.exact else x264_options(self.preset, self.crf, self.fps)
         return cmd + ["-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4", str(self.output)]
 
     def overlay_command(self, still: Path, strip: Path, top: int, speed: int, period: int) -> list[str]:
@@ -258,3 +270,64 @@ def probe(path: Path) -> MediaInfo:
         video is not None,
         ": Audio:" in text,
     )
+
+
+STILL_CLIP_FPS = 25
+_EVEN_420 = "pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+
+
+def clip_frames(seconds: list[float], fps: int = STILL_CLIP_FPS) -> list[int]:
+    """Whole frames for clips played one after another, rounded where each ends rather than one by
+    one, so a run of them lasts its true total (2.5 s pages at 25 fps: 62, 63, 62, 63...)."""
+    frames, total, end = [], 0, 0.0
+    for length in seconds:
+        end += length
+        target = max(total + 1, round(end * fps))
+        frames.append(target - total)
+        total = target
+    return frames
+
+
+def still_clips(
+    stills: list[tuple[Path, int, Path]], audio: bool, exact: bool = False, fps: int = STILL_CLIP_FPS
+) -> None:
+    """Each still picture (source, frames, target) as an H.264 clip of that many frames, in one
+    ffmpeg run: for media players that show a picture for a default time of their own (mpv one
+    second, VLC ten) but play a video for its length.
+
+    One keyframe for the whole clip: nothing moves, so every later frame is a few bytes of skipped
+    macroblocks. Like every other video here (H.264 High at level 4.1 or below, yuv420p, BT.709),
+    or, when ``exact`` (an LED sign's pages), lossless 4:4:4 so that every LED pixel keeps its
+    colour. In 4:2:0 an odd side is padded with one black row or column. A silent AAC track when
+    ``audio`` (lobby players), none for LED controllers."""
+    if not stills:
+        return
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    for source, _, _ in stills:
+        cmd += ["-i", str(source)]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
+    for n, (_, frames, target) in enumerate(stills):
+        # the picture is read and converted once, then held (a looped image input would decode and
+        # convert it again for every frame: four times the work for a 1080p poster)
+        picture = (
+            ("scale=out_color_matrix=bt709:out_range=tv,format=yuv444p," if exact else _EVEN_420)
+            + f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,"
+            + "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+        )
+        cmd += ["-map", f"{n}:v", "-vf", picture, "-r", str(fps)]
+        if exact:
+            cmd += x264_exact_options(frames + 1)
+        else:  # after x264_options, so these win: one keyframe, and x264's tuning for a still picture
+            cmd += [*x264_options("veryfast", 18, fps), "-g", str(frames + 1), "-keyint_min", str(frames + 1)]
+            cmd += ["-sc_threshold", "0", "-tune", "stillimage"]
+        if audio:
+            cmd += ["-map", f"{len(stills)}:a", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
+        cmd += ["-frames:v", str(frames), "-t", f"{frames / fps:.3f}", "-movflags", "+faststart"]
+        cmd += ["-map_metadata", "-1", "-f", "mp4", str(target)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=600, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
+    if done.returncode != 0:
+        raise SignageError(f"ffmpeg could not make still clips: {done.stderr.strip()[-600:]}")

@@ -231,6 +231,14 @@ class Want:
     content_id: str  # slogan or case id, or the project file of an image or video
     locale: str
     branch: str | None = None
+    # the playlist entry's own time, when the artifact must be made for it: the clips of a screen
+    # that has them last what the playlist says (an image's time; an LED text's, its pages in proportion)
+    seconds: float | None = None
+
+
+def timed_name(name: str, seconds: float | None) -> str:
+    """An artifact's name, made for a playlist entry's own time: ``poster-png.8s``, ``hotline-ask.12.5s``."""
+    return name if seconds is None else f"{name}.{seconds:g}s"
 
 
 @dataclass

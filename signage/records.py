@@ -85,6 +85,7 @@ class LedPage(BaseModel):
     file: str
     stay: float
     text: str
+    clip: str | None = None  # the page as an H.264 clip of its stay (screens with clips)
 
 
 class LedMeta(BaseModel):
@@ -94,8 +95,9 @@ class LedMeta(BaseModel):
 
     mode: str
     pages: list[LedPage] = []
-    mp4: str | None = None
+    mp4: str | None = None  # a full-colour scroll: the controller's own video
     gif: str | None = None
+    clip: str | None = None  # another colour's scroll as an H.264 clip (screens with clips)
 
 
 class Record(_Model):
@@ -193,12 +195,29 @@ class PlaylistItem(_Model):
     valid: Validity
     source: Annotated[str, Field(description="the catalogue record it comes from")]
     entry: Annotated[int, Field(ge=0, description="index of the playlist entry that selected it")]
+    clip: Annotated[
+        str | None,
+        Field(
+            description="a still or an LED scroll as an H.264 clip of its duration, relative to the output folder "
+            "(screens whose profile has clips): what the M3U links, since media players show a picture for a "
+            "time of their own"
+        ),
+    ] = None
+
+    @model_serializer(mode="wrap")
+    def _clip_only_when_made(self, handler: core_schema.SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in ("clip", "clip_href"):
+            if data.get(name, "") is None:
+                del data[name]
+        return data
 
 
 class LinkedItem(PlaylistItem):
     """A playlist item as a written playlist holds it: with the link a player follows."""
 
     href: Annotated[str, Field(description="the link to follow from this playlist's folder")]
+    clip_href: Annotated[str | None, Field(description="the link to the item's clip, when it has one")] = None
 
 
 ItemT = TypeVar("ItemT", bound=PlaylistItem)
@@ -241,13 +260,19 @@ class PlaylistFile(_PlaylistOf[LinkedItem]):
     def linked(cls, playlist: Playlist, href: Callable[[str], str]) -> PlaylistFile:
         """``playlist`` with each item's link: ``href`` of its store path."""
         fields = {name: getattr(playlist, name) for name in Playlist.model_fields if name != "items"}
-        items = [LinkedItem(**dict(item), href=href(item.file)) for item in playlist.items]
+        items = [
+            LinkedItem(**dict(item), href=href(item.file), clip_href=href(item.clip) if item.clip else None)
+            for item in playlist.items
+        ]
         return cls(**fields, items=items)
 
     def unlinked(self) -> Playlist:
         """The playlist without its links (to write it again with others, as an export does)."""
         fields = {name: getattr(self, name) for name in Playlist.model_fields if name != "items"}
-        items = [PlaylistItem(**{k: v for k, v in dict(item).items() if k != "href"}) for item in self.items]
+        items = [
+            PlaylistItem(**{k: v for k, v in dict(item).items() if k not in ("href", "clip_href")})
+            for item in self.items
+        ]
         return Playlist(**fields, items=items)
 
 

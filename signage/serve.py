@@ -1,12 +1,13 @@
 """``signage serve``: the output folder over HTTP for the players and browsers on a branch LAN.
 
 Read-only (GET and HEAD only), no directory listings (a folder serves its index.html or
-nothing), every path resolved (symbolic links included) and refused unless it stays inside
-the output folder, content types for everything a player loads, byte ranges for video
-seeking (one range per request, 206 with Content-Range; 416 when unsatisfiable), and
-ETags from each file's identity (device, inode, size, modification time) so players that
-ask again with If-None-Match get 304 and download nothing. The standard library's
-ThreadingHTTPServer is enough for a branch's few screens; each request is a thread.
+nothing), every path normalised (RFC 3986 dot segments removed), then resolved (symbolic
+links included) and refused unless it stays inside the output folder, content types for
+everything a player loads, byte ranges for video seeking (one range per request, 206 with
+Content-Range; 416 when unsatisfiable), and ETags from each file's identity (device, inode,
+size, modification time) so players that ask again with If-None-Match get 304 and download
+nothing. The standard library's ThreadingHTTPServer is enough for a branch's few screens;
+each request is a thread.
 """
 
 from __future__ import annotations
@@ -24,39 +25,88 @@ from .tree import STATE_DIR
 
 TYPES = {
     ".mp4": "video/mp4",
+    ".m4s": "video/iso.segment",  # fragmented MP4 segments (HLS, DASH)
+    ".ts": "video/mp2t",  # MPEG-TS segments (HLS); not TypeScript, whatever the system's table says
+    ".webm": "video/webm",
     ".png": "image/png",
     ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
     ".json": "application/json; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
-    ".m3u8": "application/vnd.apple.mpegurl",
+    ".woff2": "font/woff2",
+    ".m3u": "audio/x-mpegurl",  # an extended M3U: what VLC and mpv take as a playlist of files
+    ".m3u8": "application/vnd.apple.mpegurl",  # HLS (RFC 8216) only
     ".smil": "application/smil+xml",
     ".srt": "application/x-subrip; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
-    ".svg": "image/svg+xml",
 }
 PRIVATE = STATE_DIR  # output/schedule: emergencies and the rotation log, for the tool alone
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
 
 
+def url_segments(url_path: str) -> list[str] | None:
+    """The segments of a request's path after RFC 3986 remove_dot_segments, each percent-decoded;
+    None when the path cannot name a file (a NUL, a slash encoded inside a segment, bytes that
+    are not UTF-8).
+
+    ``%2E`` is an encoded unreserved character, so it is a dot (RFC 3986 §6.2.2.2) and
+    ``%2E%2E`` a dot segment; ``%2F`` is data inside a segment, never a separator, and no file
+    name holds a slash. A ``..`` above the root stays at the root, as a browser resolves it."""
+    path = urllib.parse.urlsplit(url_path).path
+    out: list[str] = []
+    for raw in path.split("/"):
+        try:
+            segment = urllib.parse.unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if "/" in segment or "\x00" in segment:
+            return None
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment not in ("", "."):
+            out.append(segment)
+    return out
+
+
 def resolve(root: Path, url_path: str) -> Path | None:
-    """The file (or folder) ``url_path`` names inside ``root``, links followed; None if it leaves root."""
-    path = urllib.parse.unquote(urllib.parse.urlsplit(url_path).path)
-    if "\x00" in path:
+    """The file (or folder) ``url_path`` names inside ``root``: dot segments removed first, then
+    links followed; None if the result is not inside ``root`` or is one of the tool's own files.
+
+    ``/publish/b/current/lobby/../../../../store/x.mp4`` (what a player asks for when it joins a
+    playlist's relative entry to the playlist's address without normalising) is served; any path
+    whose normalised form or whose links lead out of ``root`` is not."""
+    parts = url_segments(url_path)
+    return None if parts is None else contained(root, parts)
+
+
+def contained(root: Path, parts: list[str]) -> Path | None:
+    """The path of ``parts`` under ``root`` with its links resolved, if it exists and stays inside
+    ``root`` and out of the tool's own files (dot-named: the lock, staging areas, temporary names;
+    the rotation's state)."""
+    if _private(tuple(parts)):
         return None
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if any(p == ".." or p.startswith(".") for p in parts) or parts[:1] == [PRIVATE]:
-        return None  # no way up, and none into the lock, staging areas or the rotation's own state
-    target = root.joinpath(*parts) if parts else root
     try:
-        real = target.resolve(strict=True)
+        real = root.joinpath(*parts).resolve(strict=True)
     except (OSError, RuntimeError):
         return None
     base = root.resolve()
-    return real if real == base or base in real.parents else None
+    if real != base and base not in real.parents:
+        return None  # a link that leads out
+    return None if _private(real.relative_to(base).parts) else real
+
+
+def _private(parts: tuple[str, ...]) -> bool:
+    return any(p.startswith(".") for p in parts) or parts[:1] == (PRIVATE,)
 
 
 def content_type(path: Path) -> str:
@@ -100,12 +150,13 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
 
         def _serve(self, body: bool) -> None:
-            path = resolve(root, self.path)
-            if path is None:
+            parts = url_segments(self.path)
+            path = None if parts is None else contained(root, parts)
+            if parts is None or path is None:
                 self._refuse(HTTPStatus.NOT_FOUND)
                 return
             if path.is_dir():  # a folder serves its own index.html (inside the output folder too), never a listing
-                index = resolve(root, urllib.parse.urlsplit(self.path).path.rstrip("/") + "/index.html")
+                index = contained(root, [*parts, "index.html"])
                 if index is None or not index.is_file():
                     self._refuse(HTTPStatus.FORBIDDEN)
                     return
@@ -167,4 +218,4 @@ def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8080) -> Thread
     return _Server((bind, port), make_handler(root))
 
 
-__all__ = ["make_server", "resolve"]
+__all__ = ["content_type", "make_server", "resolve", "url_segments"]

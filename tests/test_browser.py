@@ -214,8 +214,8 @@ def test_serve_refuses_to_leave_the_output_folder_and_lists_no_folders(site: Pat
         assert _get(server + "/publish/")[0] == 403  # no listing
         status, headers, _ = _get(server + "/preview/")
         assert status == 200 and headers["Content-Type"].startswith("text/html")  # the preview's index
-        status, headers, _ = _get(server + "/publish/east-1/current/lobby/playlist.m3u8")
-        assert status == 200 and headers["Content-Type"] == "application/vnd.apple.mpegurl"
+        status, headers, _ = _get(server + "/publish/east-1/current/lobby/playlist.m3u")
+        assert status == 200 and headers["Content-Type"] == "audio/x-mpegurl"
     finally:
         outside.unlink()
 

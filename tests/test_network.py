@@ -61,7 +61,7 @@ def test_every_screen_gets_its_playlist_in_every_format(built_network: Built) ->
         assert target.is_file() and target.stat().st_size == item["bytes"]
     assert data["items"][4]["duration"] == 6
 
-    m3u = live(network, "east-1", "lobby", "playlist.m3u8").read_text(encoding="utf-8").splitlines()
+    m3u = live(network, "east-1", "lobby", "playlist.m3u").read_text(encoding="utf-8").splitlines()
     assert m3u[0] == "#EXTM3U"
     extinf = [line for line in m3u if line.startswith("#EXTINF:")]
     links = [line for line in m3u if line and not line.startswith("#")]
@@ -188,7 +188,7 @@ def test_export_makes_a_bundle_that_plays_anywhere(built_network: Built, tmp_pat
             assert item["href"].startswith("../assets/") and (unpacked / screen / item["href"]).is_file()
         links = [
             x
-            for x in (unpacked / screen / "playlist.m3u8").read_text(encoding="utf-8").splitlines()
+            for x in (unpacked / screen / "playlist.m3u").read_text(encoding="utf-8").splitlines()
             if x and not x.startswith("#")
         ]
         assert all((unpacked / screen / link).is_file() for link in links)

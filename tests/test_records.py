@@ -140,7 +140,7 @@ def test_every_record_file_of_a_build_is_written_back_byte_for_byte(built: Path,
     assert checked["catalogue.json"] == 1
     assert checked["manifest.json"] == 5  # 2 slogans on 2 LED signs, and the poster
     assert checked["version.json"] == checked["timeline.js"] == 1
-    assert checked["playlist.json"] == checked["playlist.m3u8"] == checked["playlist.smil"] == 6
+    assert checked["playlist.json"] == checked["playlist.m3u"] == checked["playlist.smil"] == 6
     assert checked["program/*"] > 0
 
 

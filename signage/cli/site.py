@@ -25,7 +25,7 @@ def preview(ctx: click.Context) -> None:
 
 @click.command()
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the whole LAN).")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.pass_context
 def serve(ctx: click.Context, bind: str, port: int) -> None:
     """Serve the output folder (published playlists, players, preview) read-only over HTTP."""
@@ -36,6 +36,7 @@ def serve(ctx: click.Context, bind: str, port: int) -> None:
         server = make_server(root, bind, port)
     except OSError as exc:
         raise SignageError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+    port = server.server_address[1]  # the one the system chose, for --port 0
     click.echo(f"serving {root} on http://{bind}:{port}/ (preview/index.html, publish/BRANCH/player.html?screen=ID)")
     try:
         server.serve_forever()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SignageError
-from ..job import Job, Rendered, RenderEnv
+from ..job import Job, Rendered, RenderEnv, timed_name
 from ..project.config import LedScreen
 from ..project.content import Slogan
 from ..project.model import Project
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 PAGE_SECONDS = 0.004
 GIF_PIXEL_FRAME_SECONDS = 4e-9
 MP4_PIXEL_FRAME_SECONDS = 2.5e-8
+CLIPS_SECONDS = 0.03  # starting the ffmpeg that makes a page sign's clips
+CLIP_SECONDS = 0.01  # and each page's clip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,14 +33,19 @@ class LedJob(Job):
     form: str  # "short", "full" or "text" (given on the command line)
     screen: LedScreen
     template: LedTemplate
+    # a playlist entry's own time for the whole text, on a screen with clips: the pages' stays in
+    # proportion (a scroll loops for it), so that the clips last what the playlist says
+    seconds: float | None = None
 
     kind = "led"
     folder = "led"
 
     @property
     def path(self) -> str:
-        """A case's short LED text lives beside the slogans as ``case.ID`` (ids have no dots)."""
+        """A case's short LED text lives beside the slogans as ``case.ID`` (ids have no dots); one made
+        for an entry's own time is ``ID.10s`` (see ``timed_name``)."""
         name = f"case.{self.content_id}" if self.content_kind == "case" else self.content_id
+        name = timed_name(name, self.seconds)
         return f"{self.folder}/{self.target}/{self.locale}/{name}" + (f"@{self.branch}" if self.branch else "")
 
     sources = ("led", "scroll.py", "ffmpeg.py", "job.py")
@@ -55,14 +63,16 @@ class LedJob(Job):
             "screen": self.screen.model_dump(mode="json"),
             "template": self.template.model_dump(mode="json"),
             "fonts": self.faces_payload(fonts, roles),
+            "seconds": self.seconds,
         }
 
     def cost(self) -> float:
         screen = self.screen
         if screen.mode == "pages":
-            return PAGE_SECONDS * max(1, len(self.text) * screen.height // max(screen.width, 1) // 4 + 1)
+            pages = max(1, len(self.text) * screen.height // max(screen.width, 1) // 4 + 1)
+            return PAGE_SECONDS * pages + (CLIPS_SECONDS + CLIP_SECONDS * pages if screen.clips else 0.0)
         frames = (len(self.text) * screen.height + screen.width) / screen.speed
-        per = MP4_PIXEL_FRAME_SECONDS if screen.color == "full" else GIF_PIXEL_FRAME_SECONDS
+        per = MP4_PIXEL_FRAME_SECONDS if screen.color == "full" or screen.clips else GIF_PIXEL_FRAME_SECONDS
         return 0.01 + frames * screen.width * screen.height * per
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
@@ -175,12 +185,23 @@ def plan(project: Project, context: PlanContext) -> list[LedJob]:
             jobs += slogan_jobs(project, slogan, screen, template)
     seen: set[tuple[str, str | None]] = set()
     for want in context.demand:
-        if want.kind == "led" and want.content_kind == "case":
-            screen = project.led_screen(want.target)
+        if want.kind != "led" or (want.content_kind != "case" and want.seconds is None):
+            continue  # a slogan at its own time is in the catalogue above
+        screen = project.led_screen(want.target)
+        template = project.template("led", screen.template or screen.mode)
+        if want.content_kind == "case":
             source = project.entry(want.content_id, "short.led").template
             branch = want.branch if project.expressions.uses(source, "branch") else None
-            if (want.path, branch) not in seen:
-                seen.add((want.path, branch))
-                template = project.template("led", screen.template or screen.mode)
-                jobs.append(case_job(project, want.content_id, screen, template, branch))
+            made = [case_job(project, want.content_id, screen, template, branch)]
+        else:
+            slogan = project.slogans[want.content_id]
+            made = [
+                job
+                for job in slogan_jobs(project, slogan, screen, template, [want.locale])
+                if job.branch in (None, want.branch)
+            ]
+        for job in made:
+            if (want.path, job.branch) not in seen:
+                seen.add((want.path, job.branch))
+                jobs.append(dataclasses.replace(job, seconds=want.seconds))
     return jobs

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ..colour import rgb255
 from ..errors import SignageError
-from ..ffmpeg import EncodeJob, Encoder
+from ..ffmpeg import EncodeJob, Encoder, clip_frames, still_clips
 from ..project.config import LedScreen
 from ..scroll import looped, scroll_offsets
 from .render import EMPHASIS, OFF, TEXT, LedRender
@@ -123,19 +123,24 @@ def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
     if screen.mode == "pages":
         pages: list[dict[str, Any]] = []
         previews = []
-        stays: list[float] = []
-        for n, page in enumerate(result.pages, 1):
+        stays = page_stays(screen, [page.text for page in result.pages], job.seconds)
+        for n, (page, stay) in enumerate(zip(result.pages, stays), 1):
             stem = f"page-{n:02d}"
             pages.append(
                 {
                     "file": _save(colours.png(page.image), folder / f"{stem}.png", optimize=False),
                     "bmp": _save(colours.bmp(page.image), folder / f"{stem}.bmp"),
                     "text": page.text,
-                    "stay": screen.page_stay(page.text),
+                    "stay": stay,
                 }
             )
-            stays.append(screen.page_stay(page.text))
             previews.append(page.image)
+        if screen.clips:
+            clips = [folder / f"page-{n:02d}.mp4" for n in range(1, len(pages) + 1)]
+            sources = [folder / page["file"] for page in pages]
+            still_clips(list(zip(sources, clip_frames(stays), clips)), audio=False, exact=True)
+            for entry, clip in zip(pages, clips):
+                entry["clip"] = clip.name
         manifest["pages"] = pages
         manifest["duration"] = round(sum(stays), 3)
         sheet = Image.new("L", (screen.width, (screen.height + 1) * len(previews) - 1), OFF)
@@ -148,6 +153,16 @@ def write_led(result: LedRender, folder: Path) -> dict[str, Any]:
         assert result.strip is not None
         manifest.update(_write_scroll(result, folder, colours))
     return manifest
+
+
+def page_stays(screen: LedScreen, texts: list[str], seconds: float | None) -> list[float]:
+    """Each page's stay: the screen's (for its characters, or fixed), or shares of ``seconds`` in
+    proportion to those when the output is made for a playlist entry's own time."""
+    stays = [screen.page_stay(text) for text in texts]
+    if seconds is None or not stays:
+        return stays
+    total = sum(stays)
+    return [round(stay * seconds / total, 3) for stay in stays]
 
 
 def _preview_scale(width: int) -> int:
@@ -188,11 +203,17 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
     )
     info["gif"] = "scroll.gif"
     info["gif_frame_ms"] = round(sum(durations) / len(durations), 2)
-    if screen.color == "full":
+    if screen.color == "full" or screen.clips:
+        # made for an entry's own time, the video runs the loop for that long (cut where the time ends)
+        seconds = result.job.seconds
+        count = len(offsets) if seconds is None else max(1, round(seconds * screen.fps))
+        shown = [offsets[k % len(offsets)] for k in range(count)]
         rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
-        info["mp4"] = _write_mp4(
-            (rgb[:, x : x + screen.width] for x in offsets), len(offsets), folder / "scroll.mp4", screen
-        )
+        name = _write_mp4((rgb[:, x : x + screen.width] for x in shown), count, folder / "scroll.mp4", screen)
+        # full colour: the controller's own video; another colour: a clip for media players
+        info["mp4" if screen.color == "full" else "clip"] = name
+        if seconds is not None:
+            info["duration"] = round(count / screen.fps, 3)
     info["preview"] = _save(
         dot_preview(strip.image, colours, _preview_scale(strip.image.width)), folder / "preview.png"
     )
@@ -211,8 +232,10 @@ def gif_delays(count: int, frame_ms: float) -> list[int]:
 
 
 def _write_mp4(frames: Iterable[np.ndarray], count: int, path: Path, screen: LedScreen) -> str:
-    """H.264 High, yuv420p, +faststart, no audio: what full-colour controllers play."""
-    if screen.width % 2 or screen.height % 2:
+    """H.264, +faststart, no audio: what full-colour controllers play (High, yuv420p), or another
+    colour's clip for media players (lossless 4:4:4: every pixel of the sign as drawn)."""
+    exact = screen.color != "full"
+    if not exact and (screen.width % 2 or screen.height % 2):
         raise SignageError(
             f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes"
         )
@@ -227,6 +250,7 @@ def _write_mp4(frames: Iterable[np.ndarray], count: int, path: Path, screen: Led
         crf=12,
         audio=False,
         pix_fmt="rgb24",
+        exact=exact,
     )
     encoder = Encoder(job)
     try:

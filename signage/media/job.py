@@ -1,6 +1,8 @@
 """Media jobs: a supplied image or video normalised for one TV profile, and their part of the plan.
 
-An image is letterboxed onto the profile's canvas as a PNG. A video is re-encoded once per
+An image is letterboxed onto the profile's canvas as a PNG, and on a profile with clips also
+made an H.264 clip of the time it plays (with a silent track), which media players hold for
+that time where they would show the PNG for a time of their own. A video is re-encoded once per
 profile as lobby players want it: the profile's size (letterboxed, aspect kept), 25 fps,
 H.264 High at level 4.1 or below, yuv420p BT.709, AAC (a silent track when it has none), faststart.
 ffmpeg does it in one pass; MoviePy would decode every frame into Python for the same result.
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SignageError
 from ..fingerprint import file_digest
-from ..job import NO_LOCALE, Job, Rendered, RenderEnv, media_id
+from ..job import NO_LOCALE, Job, Rendered, RenderEnv, media_id, timed_name
 from ..project.files import inside
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 FPS = 25
 IMAGE_SECONDS = 0.05
+CLIP_SECONDS = 0.3  # an image's clip: one keyframe of the canvas, then skipped frames
+IMAGE_CLIP = "image.mp4"
 VIDEO_PIXEL_SECOND = 2.5e-7  # x264 veryfast plus decoding, per pixel of output per second of video
 
 
@@ -35,6 +39,7 @@ class MediaJob(Job):
     digest: str  # SHA-256 of its bytes
     size: tuple[int, int]  # the profile's canvas
     video: bool
+    seconds: float | None = None  # an image's time on a profile with clips: its clip is made this long
 
     kind = "media"
     folder = "media"
@@ -42,18 +47,28 @@ class MediaJob(Job):
     libraries = ("pillow",)
 
     @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.target}/{self.locale}/{timed_name(self.content_id, self.seconds)}"
+
+    @property
     def uses_ffmpeg(self) -> bool:  # type: ignore[override]
-        return self.video
+        return self.video or self.seconds is not None
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
-        return {"source": [self.source, self.digest], "size": list(self.size), "video": self.video, "fps": FPS}
+        return {
+            "source": [self.source, self.digest],
+            "size": list(self.size),
+            "video": self.video,
+            "fps": FPS,
+            "seconds": self.seconds,
+        }
 
     def project_inputs(self) -> list[str]:
         return [self.source]
 
     def cost(self) -> float:
         if not self.video:
-            return IMAGE_SECONDS
+            return IMAGE_SECONDS + (CLIP_SECONDS if self.seconds is not None else 0.0)
         # a guess of 30 s of film: probing the file here would run ffmpeg on every build, even one that
         # renders nothing; the progress bar's pace corrects itself from the jobs' measured times
         return 0.3 + 30 * self.size[0] * self.size[1] * VIDEO_PIXEL_SECOND / 10
@@ -82,8 +97,16 @@ def _letterbox_image(job: MediaJob, source: Path, target: Path) -> Rendered:
     fitted = ImageOps.contain(picture, job.size)
     canvas.paste(fitted, ((job.size[0] - fitted.width) // 2, (job.size[1] - fitted.height) // 2))
     canvas.save(target, format="PNG", compress_level=6)
-    meta = {"source": job.source, "size": list(job.size), "picture": [fitted.width, fitted.height]}
-    return Rendered(files=[target.name], meta=meta)
+    meta: dict[str, Any] = {"source": job.source, "size": list(job.size), "picture": [fitted.width, fitted.height]}
+    if job.seconds is None:
+        return Rendered(files=[target.name], meta=meta)
+    from ..ffmpeg import clip_frames, still_clips
+
+    clip = target.with_name(IMAGE_CLIP)
+    (frames,) = clip_frames([job.seconds], FPS)  # at the lobby videos' frame rate
+    still_clips([(target, frames, clip)], audio=True, fps=FPS)
+    meta["clip"] = clip.name
+    return Rendered(files=[target.name, clip.name], duration=frames / FPS, meta=meta)
 
 
 def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
@@ -146,7 +169,9 @@ def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
     return Rendered(files=[target.name], duration=made.duration, meta=meta)
 
 
-def media_job(project: Project, name: str, profile_id: str, size: tuple[int, int], video: bool) -> MediaJob:
+def media_job(
+    project: Project, name: str, profile_id: str, size: tuple[int, int], video: bool, seconds: float | None = None
+) -> MediaJob:
     try:
         path = inside(project.root, name)
     except ValueError as exc:
@@ -164,6 +189,7 @@ def media_job(project: Project, name: str, profile_id: str, size: tuple[int, int
         digest=file_digest(path),
         size=size,
         video=video,
+        seconds=seconds,
     )
 
 
@@ -174,7 +200,8 @@ def plan(project: Project, context: PlanContext) -> list[MediaJob]:
         if want.kind == "media" and want.path not in jobs:
             profile = project.profile(want.target)
             assert profile is not None and hasattr(profile, "dimensions")
-            job = media_job(project, want.content_id, want.target, profile.dimensions, want.content_kind == "video")
+            video = want.content_kind == "video"
+            job = media_job(project, want.content_id, want.target, profile.dimensions, video, want.seconds)
             assert job.path == want.path, (job.path, want.path)
             jobs[want.path] = job
     return list(jobs.values())

@@ -45,7 +45,15 @@ def _seconds(record: Record, selected: Selected) -> float:
     return seconds
 
 
-def _item(record: Record, file: StoredFile, kind: ItemKind, duration: float, text: str, entry: int) -> PlaylistItem:
+def _item(
+    record: Record,
+    file: StoredFile,
+    kind: ItemKind,
+    duration: float,
+    text: str,
+    entry: int,
+    clip: str | None = None,
+) -> PlaylistItem:
     return PlaylistItem(
         file=file.path,
         name=file.name,
@@ -58,6 +66,7 @@ def _item(record: Record, file: StoredFile, kind: ItemKind, duration: float, tex
         valid=record.valid,
         source=record.id,
         entry=entry,
+        clip=_file(record, clip).path if clip else None,
     )
 
 
@@ -69,18 +78,23 @@ def items_for(plan: ScreenPlan, selected: Selected, record: Record) -> list[Play
         if led.mode == "pages":
             total = sum(p.stay for p in led.pages) or 1.0
             scale = (selected.duration / total) if selected.duration else 1.0
-            return [_item(record, _file(record, p.file), "image", p.stay * scale, p.text, entry) for p in led.pages]
+            return [
+                _item(record, _file(record, p.file), "image", p.stay * scale, p.text, entry, p.clip) for p in led.pages
+            ]
         name = led.mp4 or led.gif
         if name is None:
             raise SignageError(Problem(f"{record.id} has neither an MP4 nor a GIF", item=record.id))
         kind: ItemKind = "video" if name.endswith(".mp4") else "animation"
-        return [_item(record, _file(record, name), kind, _seconds(record, selected), record.text, entry)]
+        clip = led.clip if kind == "animation" else None
+        return [_item(record, _file(record, name), kind, _seconds(record, selected), record.text, entry, clip)]
     if record.kind == "video":
         return [_item(record, _file(record, "video.mp4"), "video", _seconds(record, selected), record.text, entry)]
     if record.content.kind == "image":
         assert isinstance(plan.profile, TvScreen)
         seconds = selected.duration or plan.profile.image_seconds
-        return [_item(record, _file(record, "image.png"), "image", seconds, record.text, entry)]
+        made = record.meta.get("clip")  # the image's clip, on a profile with clips
+        still_clip = made if isinstance(made, str) else None
+        return [_item(record, _file(record, "image.png"), "image", seconds, record.text, entry, still_clip)]
     return [_item(record, _file(record, "clip.mp4"), "video", _seconds(record, selected), record.text, entry)]
 
 

@@ -35,10 +35,10 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
         screens = sorted(p for p in source.iterdir() if (p / "playlist.json").is_file())
         for screen in screens:
             playlist = read_playlist(screen / "playlist.json").unlinked()
-            for item in playlist.items:
-                name = Path(item.file).name
+            for stored in [path for item in playlist.items for path in (item.file, item.clip) if path]:
+                name = Path(stored).name
                 if name not in assets:
-                    shutil.copyfile(output / item.file, bundle / ASSETS / name)
+                    shutil.copyfile(output / stored, bundle / ASSETS / name)
                     assets.add(name)
             write_screen(
                 playlist, output, bundle / screen.name, lambda path: f"../{ASSETS}/{Path(path).name}", copy=True

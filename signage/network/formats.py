@@ -1,5 +1,11 @@
 """One assembled playlist written for every kind of player: JSON, extended M3U, SMIL 3.0, an LED program folder.
 
+The M3U is an extended M3U named ``.m3u`` (VLC, mpv and most media players take it as a list of
+files); it links each still's clip where the screen makes clips, since those players show a
+picture for a time of their own. No ``.m3u8`` is written: that name means HLS (RFC 8216), which
+needs every item cut into MPEG-TS or fMP4 segments, a second copy of every lobby video, for
+players that all play the M3U or the browser player already (README, "Which player takes what").
+
 ``href`` turns a file's store path (relative to the output folder) into the link the
 player follows: relative to the published screen folder, or into a bundle's ``assets/``.
 """
@@ -34,10 +40,18 @@ def _title(item: PlaylistItem) -> str:
     return " ".join(item.text.split()).replace(",", "，") or item.name
 
 
-def playlist_m3u8(playlist: Playlist, href: Callable[[str], str]) -> str:
+M3U = "playlist.m3u"
+# What write_screen writes. Part of every version's digest, so a change of formats publishes each
+# branch anew (a version is never rewritten in place).
+FORMATS = ("playlist.json", M3U, "playlist.smil", "playlist.js", "program/ (LED)")
+
+
+def playlist_m3u(playlist: Playlist, href: Callable[[str], str]) -> str:
+    """``playlist.m3u``: ``#EXTM3U``, each item's ``#EXTINF`` (seconds, title) and relative link: its
+    clip where it has one (a media player holds a video for its length), else its file."""
     lines = ["#EXTM3U", f"#PLAYLIST:{playlist.playlist} ({playlist.branch.id}/{playlist.screen.id})"]
     for item in playlist.items:
-        lines += [f"#EXTINF:{item.duration:.3f},{_title(item)}", href(item.file)]
+        lines += [f"#EXTINF:{item.duration:.3f},{_title(item)}", href(item.clip or item.file)]
     return "\n".join(lines) + "\n"
 
 
@@ -99,7 +113,7 @@ def write_screen(
     folder.mkdir(parents=True, exist_ok=True)
     text = playlist_json(playlist, href)
     (folder / "playlist.json").write_text(text, encoding="utf-8")
-    (folder / "playlist.m3u8").write_text(playlist_m3u8(playlist, href), encoding="utf-8")
+    (folder / M3U).write_text(playlist_m3u(playlist, href), encoding="utf-8")
     (folder / "playlist.smil").write_text(playlist_smil(playlist, href), encoding="utf-8")
     script = f"signage.setPlaylist({json.dumps(folder.name)}, {text.strip()});\n"
     (folder / "playlist.js").write_text(script, encoding="utf-8")  # the browser player's copy

@@ -1,6 +1,6 @@
 """Published versions per branch, switched atomically, kept for rollback.
 
-    output/publish/BRANCH/v0007/SCREEN/playlist.{json,m3u8,smil} (+ program/ on LED screens)
+    output/publish/BRANCH/v0007/SCREEN/playlist.{json,m3u,smil} (+ program/ on LED screens)
     output/publish/BRANCH/v0007/version.json
     output/publish/BRANCH/current -> v0007          (a symbolic link, replaced in one rename)
     output/publish/BRANCH/screens/SCREEN -> ../v0007/SCREEN
@@ -48,7 +48,7 @@ from ..tree import (
     version_number,
 )
 from .assemble import assemble
-from .formats import write_screen
+from .formats import FORMATS, write_screen
 from .select import ScreenPlan
 
 
@@ -88,9 +88,10 @@ def read_version(output: Path, branch_id: str, version: str) -> Version:
 
 
 def version_digest(screens: dict[str, Playlist], timeline: Timeline) -> str:
-    """What a version plays, in one hash: its playlists and its timeline."""
+    """What a version plays, in one hash: its playlists, its timeline and the formats they are written in."""
     data = {name: playlist.to_data() for name, playlist in screens.items()} | {
-        "(timeline)": timeline.to_data()["screens"]
+        "(timeline)": timeline.to_data()["screens"],
+        "(formats)": list(FORMATS),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
@@ -215,7 +216,7 @@ def referenced(output: Path) -> set[str]:
             data = json.loads(playlist.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        refs.update(item["file"] for item in data.get("items", []))
+        refs.update(path for item in data.get("items", []) for path in (item["file"], item.get("clip")) if path)
     return refs
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import Problem, SignageError
-from ..job import NO_LOCALE, Want, media_id
+from ..job import NO_LOCALE, Want, media_id, timed_name
 from ..project.config import Branch, BranchScreen, LedScreen, TvScreen
 from ..project.content import CaseSummary, Slogan
 from ..project.model import Project
@@ -119,18 +119,20 @@ def _entry_wants(
         if isinstance(profile, LedScreen):
             raise ValueError(f"an {what} file cannot play on LED sign {profile.id} ({profile.size}, {profile.color})")
         name = entry.image or entry.video or ""
-        path = f"media/{profile.id}/{NO_LOCALE}/{media_id(name)}"
-        return [Want(path, "media", profile.id, what, name, NO_LOCALE)]
+        # an image's clip is made for the time it plays (a video plays its own)
+        seconds = (entry.duration or profile.image_seconds) if profile.clips and entry.image else None
+        path = f"media/{profile.id}/{NO_LOCALE}/{timed_name(media_id(name), seconds)}"
+        return [Want(path, "media", profile.id, what, name, NO_LOCALE, seconds=seconds)]
     if entry.slogans is not None:
         slogans = _slogans(project, entry, locale, today)
         if entry.slogans.rotate:
             slogans = entry.slogans.rotate.choose(slogans, today, branch.id)
-        return [_content_want(project, "slogan", s.id, locale, branch, profile) for s in slogans]
+        return [_content_want(project, "slogan", s.id, locale, branch, profile, entry.duration) for s in slogans]
     assert entry.cases is not None
     cases = _cases(project, entry, locale)
     if entry.cases.rotate:
         cases = entry.cases.rotate.choose(cases, today, branch.id)
-    return [_content_want(project, "case", c.id, locale, branch, profile) for c in cases]
+    return [_content_want(project, "case", c.id, locale, branch, profile, entry.duration) for c in cases]
 
 
 def slogans_of(project: Project, entry: Entry, locale: str, today: dt.date) -> list[Slogan]:
@@ -187,16 +189,24 @@ def _cases(project: Project, entry: Entry, locale: str) -> list[CaseSummary]:
 
 
 def _content_want(
-    project: Project, kind: str, item: str, locale: str, branch: Branch, profile: LedScreen | TvScreen
+    project: Project,
+    kind: str,
+    item: str,
+    locale: str,
+    branch: Branch,
+    profile: LedScreen | TvScreen,
+    duration: float | None = None,
 ) -> Want:
     """The artifact that shows a slogan or case on this profile: its LED output, or its video.
 
     The path is the artifact's shared name; where the content names the branch, the plan makes
-    the branch's own variant (``PATH@BRANCH``), which the assembly takes first.
+    the branch's own variant (``PATH@BRANCH``), which the assembly takes first. On an LED sign
+    with clips, an entry's own ``duration`` asks for an output made for that time (``ID.10s``).
     """
     if isinstance(profile, LedScreen):
-        name = f"case.{item}" if kind == "case" else item
-        return Want(f"led/{profile.id}/{locale}/{name}", "led", profile.id, kind, item, locale, branch.id)
+        seconds = duration if profile.clips else None
+        name = timed_name(f"case.{item}" if kind == "case" else item, seconds)
+        return Want(f"led/{profile.id}/{locale}/{name}", "led", profile.id, kind, item, locale, branch.id, seconds)
     videos = project.templates_of("video")
     template = next((videos[v] for v in profile.videos if v in videos and videos[v].content == kind), None)
     if template is None:

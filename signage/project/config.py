@@ -110,6 +110,10 @@ class LedScreen(Strict):
     reading: Annotated[float, Field(gt=0, le=50)] = 4.0
     stay_min: Annotated[float, Field(gt=0, le=600)] = 2.0
     stay_max: Annotated[float, Field(gt=0, le=600)] = 8.0
+    # also every page, and the scroll of any colour, as an H.264 clip of its time, which the playlist's
+    # M3U links: for a sign a PC drives with a media player (mpv, VLC), which shows a picture for a time of
+    # its own; off by default, since a controller plays program/ and its pictures hold their stays there
+    clips: bool = False
 
     def page_stay(self, text: str) -> float:
         """Seconds a page holding ``text`` stays on the sign."""
@@ -152,6 +156,9 @@ class TvScreen(Strict):
     size: Annotated[str, StringConstraints(pattern=r"^\s*\d+\s*[xX×]\s*\d+\s*$")] = "1920x1080"
     videos: Annotated[list[Id], Field(min_length=1)]  # video templates, e.g. [case-16x9, slogan-16x9]
     image_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0  # an image entry without a duration
+    # also every image as an H.264 clip of its time (with a silent track), which the M3U links: media
+    # players (mpv, VLC) show a picture for a default time of their own, not the playlist's
+    clips: bool = True
 
     @property
     def dimensions(self) -> tuple[int, int]:
