@@ -30,12 +30,11 @@ import pytest
 
 from signage.build import build
 from signage.kinds import open_project, planners
-from signage.network import Network
 from signage.network.export import export_branch
+from signage.network.screens import Network
 from signage.serve import content_type, url_segments
 
-from .conftest import REPO
-from .test_network import make_clip
+from .helpers import REPO, edit, make_clip
 
 TODAY = dt.date(2026, 6, 1)
 SMIL_DTDS = Path("/usr/share/xml/w3c-sgml-lib/schema/dtd")
@@ -93,14 +92,13 @@ def make_players_project(root: Path) -> Path:
         if template.stem != "slogan-16x9":
             template.unlink()
     video = root / "templates" / "video" / "slogan-16x9.yaml"
-    video.write_text(
-        video.read_text(encoding="utf-8")
-        .replace("size: 1920x1080", "size: 320x180")
-        .replace("height: 96", "height: 24")
-        .replace("size: 52", "size: 14")
-        .replace("min: 4, max: 10", "min: 1.5, max: 2"),
-        encoding="utf-8",
-    )
+    for old, new in (
+        ("size: 1920x1080", "size: 320x180"),
+        ("height: 96", "height: 24"),
+        ("size: 52", "size: 14"),
+        ("min: 4, max: 10", "min: 1.5, max: 2"),
+    ):
+        edit(video, old, new)
     make_clip(root / "media" / "film.mp4")
     for old in (root / "playlists").glob("*.yaml"):
         old.unlink()

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..tree import PLAYER
+
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
@@ -24,4 +26,4 @@ def _environment() -> Environment:
 
 def player_page(bundle: bool = False) -> bytes:
     """The page: for a published branch, or (``bundle``) for an exported bundle's own files."""
-    return _environment().get_template("player.html").render(bundle=bundle).encode("utf-8")
+    return _environment().get_template(PLAYER).render(bundle=bundle).encode("utf-8")
