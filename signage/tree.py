@@ -41,6 +41,12 @@ PINNED = "rolled-back"  # present after `signage rollback`: builds leave the liv
 STATE_DIR = "schedule"
 EMERGENCIES = "emergencies.json"
 LOG = "log.sqlite"
+PLAYLIST_JSON = "playlist.json"  # in a screen folder: the playlist every other format is made from
+PLAYLIST_M3U = "playlist.m3u"
+PLAYLIST_SMIL = "playlist.smil"
+PLAYLIST_SCRIPT = "playlist.js"  # the browser player's copy
+PROGRAM = "program"  # an LED screen's files in playing order, for the sign's controller
+PROGRAM_LIST = "program.txt"
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
 PREVIEW_INPUTS = ".inputs"  # inside the preview folder, swapped in with it
@@ -168,6 +174,17 @@ def log_file(output: Path) -> Path:
 
 def preview_dir(output: Path) -> Path:
     return output / PREVIEW
+
+
+def playlist_file(screen_folder: Path) -> Path:
+    """A screen folder's ``playlist.json`` (in a version, a bundle or a render's folder)."""
+    return screen_folder / PLAYLIST_JSON
+
+
+def published_playlists(output: Path) -> list[Path]:
+    """The ``playlist.json`` of every screen folder of every kept version of every branch."""
+    root = output / PUBLISH
+    return sorted(root.glob(f"*/v*/*/{PLAYLIST_JSON}")) if root.is_dir() else []
 
 
 def preview_index(output: Path) -> Path:

@@ -203,6 +203,11 @@ FILE_NAMES = {
     "timeline.js",
     "player.html",
     "rolled-back",
+    "playlist.json",
+    "playlist.m3u",
+    "playlist.smil",
+    "playlist.js",
+    "program.txt",
 }
 FOLDER_NAMES = {"current", "screens", "publish", "schedule", "preview", "store", ".staging"}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..atomic import atomic_file
 from ..errors import Problem, SignageError
 from ..player import player_page
-from ..tree import PLAYER, TIMELINE_SCRIPT, VERSION_SCRIPT, version_dir, version_file
+from ..tree import PLAYER, TIMELINE_SCRIPT, VERSION_SCRIPT, playlist_file, version_dir, version_file
 from .formats import read_playlist, write_screen
 from .publish import current_version
 
@@ -32,9 +32,9 @@ def export_branch(output: Path, branch_id: str, target: Path) -> tuple[str, int,
         bundle = Path(tmp) / "bundle"
         (bundle / ASSETS).mkdir(parents=True)
         assets: set[str] = set()
-        screens = sorted(p for p in source.iterdir() if (p / "playlist.json").is_file())
+        screens = sorted(p for p in source.iterdir() if playlist_file(p).is_file())
         for screen in screens:
-            playlist = read_playlist(screen / "playlist.json").unlinked()
+            playlist = read_playlist(playlist_file(screen)).unlinked()
             for stored in [path for item in playlist.items for path in (item.file, item.clip) if path]:
                 name = Path(stored).name
                 if name not in assets:

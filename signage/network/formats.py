@@ -21,6 +21,7 @@ from xml.sax.saxutils import quoteattr
 
 from ..errors import Problem, SignageError
 from ..records import Playlist, PlaylistFile, PlaylistItem
+from ..tree import PLAYLIST_JSON, PLAYLIST_M3U, PLAYLIST_SCRIPT, PLAYLIST_SMIL, PROGRAM, PROGRAM_LIST, playlist_file
 
 
 def playlist_json(playlist: Playlist, href: Callable[[str], str]) -> str:
@@ -40,10 +41,9 @@ def _title(item: PlaylistItem) -> str:
     return " ".join(item.text.split()).replace(",", "，") or item.name
 
 
-M3U = "playlist.m3u"
 # What write_screen writes. Part of every version's digest, so a change of formats publishes each
 # branch anew (a version is never rewritten in place).
-FORMATS = ("playlist.json", M3U, "playlist.smil", "playlist.js", "program/ (LED)")
+FORMATS = (PLAYLIST_JSON, PLAYLIST_M3U, PLAYLIST_SMIL, PLAYLIST_SCRIPT, f"{PROGRAM}/ (LED)")
 
 
 def playlist_m3u(playlist: Playlist, href: Callable[[str], str]) -> str:
@@ -86,7 +86,7 @@ def playlist_smil(playlist: Playlist, href: Callable[[str], str]) -> str:
 def led_program(playlist: Playlist, output: Path, folder: Path, copy: bool = False) -> None:
     """``program/``: the sign's files in playing order (001-…) and ``program.txt`` with each stay,
     what a staff member loads into the controller's own software."""
-    program = folder / "program"
+    program = folder / PROGRAM
     program.mkdir()
     lines = [
         f"# {playlist.playlist}: branch {playlist.branch.id}, screen {playlist.screen.id} "
@@ -103,7 +103,7 @@ def led_program(playlist: Playlist, output: Path, folder: Path, copy: bool = Fal
             except OSError:
                 shutil.copyfile(source, program / name)
         lines.append(f"{name}\t{item.duration:g}s\t{_title(item)}")
-    (program / "program.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (program / PROGRAM_LIST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_screen(
@@ -112,10 +112,10 @@ def write_screen(
     """Every format of one screen's playlist into ``folder`` (a fresh folder)."""
     folder.mkdir(parents=True, exist_ok=True)
     text = playlist_json(playlist, href)
-    (folder / "playlist.json").write_text(text, encoding="utf-8")
-    (folder / M3U).write_text(playlist_m3u(playlist, href), encoding="utf-8")
-    (folder / "playlist.smil").write_text(playlist_smil(playlist, href), encoding="utf-8")
+    playlist_file(folder).write_text(text, encoding="utf-8")
+    (folder / PLAYLIST_M3U).write_text(playlist_m3u(playlist, href), encoding="utf-8")
+    (folder / PLAYLIST_SMIL).write_text(playlist_smil(playlist, href), encoding="utf-8")
     script = f"signage.setPlaylist({json.dumps(folder.name)}, {text.strip()});\n"
-    (folder / "playlist.js").write_text(script, encoding="utf-8")  # the browser player's copy
+    (folder / PLAYLIST_SCRIPT).write_text(script, encoding="utf-8")  # the browser player's copy
     if playlist.screen.kind == "led":
         led_program(playlist, output, folder, copy)

@@ -38,6 +38,7 @@ from ..tree import (
     pin_file,
     player_file,
     publish_dir,
+    published_playlists,
     screen_link,
     screen_target,
     screens_dir,
@@ -208,10 +209,9 @@ def prune(output: Path, branch_id: str, keep: int) -> int:
 def referenced(output: Path) -> set[str]:
     """Every store path any kept version of any branch plays (the store keeps these)."""
     refs: set[str] = set()
-    root = publish_dir(output)
-    if not root.is_dir():
-        return refs
-    for playlist in root.glob("*/v*/*/playlist.json"):
+    # read loosely, not through the Playlist model: an old version's playlist must keep its files
+    # even when today's model would refuse it
+    for playlist in published_playlists(output):
         try:
             data = json.loads(playlist.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -21,7 +21,16 @@ from ..schedule.emergency import Emergency
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
 from ..sizes import parse_pixels
-from ..tree import PLAYER, PUBLISH, Variant, catalogue_file, is_variant_folder, variant_folder, version_dir
+from ..tree import (
+    PLAYER,
+    PLAYLIST_JSON,
+    PUBLISH,
+    Variant,
+    catalogue_file,
+    is_variant_folder,
+    variant_folder,
+    version_dir,
+)
 from .thumbs import Thumbs
 
 NOT_PUBLISHED = "not published"
@@ -56,7 +65,7 @@ class Published:
                 continue
             live[branch.id] = version
             found: dict[str, dict[str, Any]] = {}
-            for path in sorted(version_dir(output, branch.id, version).glob("*/playlist.json")):
+            for path in sorted(version_dir(output, branch.id, version).glob(f"*/{PLAYLIST_JSON}")):
                 data = json.loads(path.read_text(encoding="utf-8"))
                 found[path.parent.name] = data
                 for item in data["items"]:
