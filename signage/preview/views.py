@@ -8,15 +8,16 @@ one page shows, with the same ``decide`` as ``signage plan`` and ``rotate``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..build.catalogue import Catalogue
+from ..network.formats import read_playlist
 from ..network.publish import current_version
 from ..project.config import Branch, BranchScreen
 from ..project.model import Project
+from ..records import LinkedItem, PlaylistFile, Record
 from ..schedule.emergency import Emergency
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
@@ -26,7 +27,6 @@ from ..tree import (
     PLAYLIST_JSON,
     PUBLISH,
     Variant,
-    catalogue_file,
     is_variant_folder,
     variant_folder,
     version_dir,
@@ -43,33 +43,30 @@ BOX = 360  # px: a screen's frame fits a square this size
 class Published:
     """The catalogue's records and what every branch plays in its live version."""
 
-    records: dict[str, dict[str, Any]]  # catalogue id -> record
+    records: dict[str, Record]  # catalogue id -> record
     live: dict[str, str]  # branch -> its live version
-    playlists: dict[str, dict[str, dict[str, Any]]]  # branch -> variant folder -> playlist
+    playlists: dict[str, dict[str, PlaylistFile]]  # branch -> variant folder -> playlist
     used_by: dict[str, set[str]]  # catalogue id -> branches that play it
     emergencies: list[Emergency] = field(default_factory=list)
 
     @classmethod
     def read(cls, project: Project) -> Published:
         output = project.output_dir
-        records: dict[str, dict[str, Any]] = {}
-        catalogue = catalogue_file(output)
-        if catalogue.is_file():
-            records = {r["id"]: r for r in json.loads(catalogue.read_text(encoding="utf-8"))["records"]}
+        records = Catalogue.load(output).records
         live: dict[str, str] = {}
-        playlists: dict[str, dict[str, dict[str, Any]]] = {}
+        playlists: dict[str, dict[str, PlaylistFile]] = {}
         used_by: dict[str, set[str]] = {}
         for branch in project.config.branches:
             version = current_version(output, branch.id)
             if version is None:
                 continue
             live[branch.id] = version
-            found: dict[str, dict[str, Any]] = {}
+            found: dict[str, PlaylistFile] = {}
             for path in sorted(version_dir(output, branch.id, version).glob(f"*/{PLAYLIST_JSON}")):
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = read_playlist(path)  # a located error when a published playlist is unreadable
                 found[path.parent.name] = data
-                for item in data["items"]:
-                    used_by.setdefault(item["source"], set()).add(branch.id)
+                for item in data.items:
+                    used_by.setdefault(item.source, set()).add(branch.id)
             playlists[branch.id] = found
         return cls(records, live, playlists, used_by, load_emergencies(output))
 
@@ -229,15 +226,15 @@ def branch_view(project: Project, branch: Branch, published: Published, thumbs: 
         for name in shown:
             data = folders[name]
             campaign = Variant.parse(name).dated_key if is_variant_folder(name) else OWN_PLAYLIST
-            items = [_item(item, published, thumbs, data) for item in data["items"]]
-            playlists.append(PlaylistView(screen.id, data["playlist"], campaign, data["duration"], items))
+            items = [_item(item, published, thumbs, data) for item in data.items]
+            playlists.append(PlaylistView(screen.id, data.playlist, campaign, data.duration, items))
     cards = sorted(
         (
             r
             for r in published.records.values()
-            if r["kind"] == "card" and r["locale"] == branch.locale and r.get("branch") in (None, branch.id)
+            if r.kind == "card" and r.locale == branch.locale and r.branch in (None, branch.id)
         ),
-        key=lambda r: r["id"],
+        key=lambda r: r.id,
     )
     return BranchView(
         id=branch.id,
@@ -258,7 +255,7 @@ def _screen(
     branch: Branch,
     screen: BranchScreen,
     size: str,
-    folders: dict[str, dict[str, Any]],
+    folders: dict[str, PlaylistFile],
     published: Published,
     thumbs: Thumbs,
     now: dt.datetime,
@@ -270,7 +267,7 @@ def _screen(
     live = live if live in folders else screen.id
     switches = day_switches(project, project.schedule, branch, screen, today, published.emergencies)
     data = folders.get(live)
-    first = data["items"][0] if data and data["items"] else None
+    first = data.items[0] if data and data.items else None
     picture = _picture(first, published, thumbs, data) if first and data else None
     current = max((n for n, (at, _) in enumerate(switches) if at <= now), default=-1)
     zone = ZoneInfo(branch.timezone)
@@ -282,7 +279,7 @@ def _screen(
         frame_width=BOX if w >= h else max(24, round(BOX * w / h)),
         frame_height=max(24, round(BOX * h / w)) if w >= h else BOX,
         picture=picture,
-        alt=first["text"] if first else "",
+        alt=first.text if first else "",
         key=decision.key,
         why=decision.why,
         timeline=[
@@ -291,30 +288,29 @@ def _screen(
     )
 
 
-def _item(item: dict[str, Any], published: Published, thumbs: Thumbs, data: dict[str, Any]) -> ItemView:
-    valid = item.get("valid") or {}
-    start, end = valid.get("from"), valid.get("until")
+def _item(item: LinkedItem, published: Published, thumbs: Thumbs, data: PlaylistFile) -> ItemView:
+    start, end = item.valid.from_, item.valid.until
     return ItemView(
         picture=_picture(item, published, thumbs, data),
-        text=item["text"],
-        kind=item["kind"],
-        duration=item["duration"],
-        source=item["source"],
-        branches=len(published.used_by.get(item["source"], set())),
+        text=item.text,
+        kind=item.kind,
+        duration=item.duration,
+        source=item.source,
+        branches=len(published.used_by.get(item.source, set())),
         valid=f"{start or '…'} – {end or '…'}" if start or end else "",
     )
 
 
-def _card(record: dict[str, Any], thumbs: Thumbs) -> CardView:
+def _card(record: Record, thumbs: Thumbs) -> CardView:
     png = _file(record, lambda name: name == "preview.png")
-    return CardView(thumbs.get(png) if png else None, record["target"], record["text"])
+    return CardView(thumbs.get(png) if png else None, record.target, record.text)
 
 
-def _picture(item: dict[str, Any], published: Published, thumbs: Thumbs, data: dict[str, Any]) -> str | None:
+def _picture(item: LinkedItem, published: Published, thumbs: Thumbs, data: PlaylistFile) -> str | None:
     """An item's thumbnail: the image it plays (as dots on an LED sign), else its video's poster or card preview."""
-    if item["kind"] == "image":
-        return thumbs.get(item["file"].lstrip("./"), led=data["screen"]["kind"] == "led")
-    record = published.records.get(item["source"], {})
+    if item.kind == "image":
+        return thumbs.get(item.file.lstrip("./"), led=data.screen.kind == "led")
+    record = published.records.get(item.source)
     poster = _file(record, lambda name: name.endswith("poster.png"))
     if poster:
         return thumbs.get(poster)
@@ -322,6 +318,6 @@ def _picture(item: dict[str, Any], published: Published, thumbs: Thumbs, data: d
     return thumbs.get(preview) if preview else None
 
 
-def _file(record: dict[str, Any], wanted: Callable[[str], bool]) -> str | None:
+def _file(record: Record | None, wanted: Callable[[str], bool]) -> str | None:
     """The store path of the record's first file whose name is ``wanted``."""
-    return next((f["path"] for f in record.get("files", []) if wanted(f["name"])), None)
+    return next((f.path for f in record.files if wanted(f.name)), None) if record is not None else None
