@@ -39,6 +39,7 @@ from .fingerprint import file_digest
 from .project.content import Slogan
 from .project.files import inside
 from .project.model import Project
+from .tree import artifact_id, branch_variant
 
 if TYPE_CHECKING:
     from .typography.fonts import FontRegistry
@@ -104,12 +105,11 @@ class Job(ABC):
     @property
     def path(self) -> str:
         """Where the artifact's folder lives under the output folder (a readable name)."""
-        name = self.content_id + (f"@{self.branch}" if self.branch else "")
-        return f"{self.folder}/{self.target}/{self.locale}/{name}"
+        return artifact_id(self.folder, self.target, self.locale, self.content_id, self.branch)
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.target} {self.locale} {self.content_id}" + (f"@{self.branch}" if self.branch else "")
+        return f"{self.kind} {self.target} {self.locale} {branch_variant(self.content_id, self.branch)}"
 
     @abstractmethod
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:

@@ -93,6 +93,22 @@ def kind_dir(output: Path, kind: str) -> Path:
     return output / kind
 
 
+def artifact_id(kind: str, target: str, locale: str, name: str, branch: str | None = None) -> str:
+    """An artifact's catalogue id and readable folder, ``KIND/TARGET/LOCALE/NAME[@BRANCH]``: the
+    branch's own variant where the content names the branch."""
+    return f"{kind}/{target}/{locale}/{branch_variant(name, branch)}"
+
+
+def branch_variant(name: str, branch: str | None) -> str:
+    """``NAME@BRANCH`` (a path or a name made for one branch), or ``NAME`` for every branch."""
+    return f"{name}@{branch}" if branch else name
+
+
+def artifact_kind(artifact: str) -> str:
+    """The kind folder an artifact id starts with (``led``, ``cards``, ``video``, ``media``)."""
+    return artifact.split("/", 1)[0]
+
+
 def artifact_dir(output: Path, artifact_id: str) -> Path:
     """The readable folder of one artifact, named by its catalogue id (``led/door/zh/fraud-call``)."""
     return output / artifact_id

@@ -22,7 +22,17 @@ from ..fingerprint import sha256_file
 from ..job import Job, PlanContext, Planner, Rendered, RenderEnv, Want, local_today
 from ..project.model import Project
 from ..records import Record, StoredFile
-from ..tree import CATALOGUE, MANIFEST, STAGING, STORE, artifact_dir, kind_dir, staging_dir, version_number
+from ..tree import (
+    CATALOGUE,
+    MANIFEST,
+    STAGING,
+    STORE,
+    artifact_dir,
+    artifact_kind,
+    kind_dir,
+    staging_dir,
+    version_number,
+)
 from .catalogue import Catalogue, make_record, read_record
 from .plan import plan_jobs
 from .progress import Progress
@@ -119,7 +129,7 @@ def build(
 
     previous = Catalogue.load(output)
     store = Store(output)
-    catalogue = Catalogue({k: r for k, r in previous.records.items() if r.id.split("/")[0] not in kinds})
+    catalogue = Catalogue({k: r for k, r in previous.records.items() if artifact_kind(r.id) not in kinds})
     todo: list[tuple[Job, str]] = []
     for job in jobs:
         key = job.key(project.fonts)

@@ -18,12 +18,13 @@ from ..records import (
     StoredFile,
     Ticker,
 )
+from ..tree import branch_variant
 from .select import ScreenPlan, Selected
 
 
 def _record(records: dict[str, Record], selected: Selected) -> Record:
     want = selected.want
-    record = records.get(f"{want.path}@{want.branch}") if want.branch else None
+    record = records.get(branch_variant(want.path, want.branch)) if want.branch else None
     record = record or records.get(want.path)
     if record is None:
         raise SignageError(Problem(f"{want.path} is not in the catalogue: run `signage build`", item=want.content_id))

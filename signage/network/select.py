@@ -17,7 +17,7 @@ from ..project.content import CaseSummary, Slogan
 from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
 from ..project.screens import playlist_for, screen_kind
-from ..tree import variant_folder
+from ..tree import artifact_id, variant_folder
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _entry_wants(
         name = entry.image or entry.video or ""
         # an image's clip is made for the time it plays (a video plays its own)
         seconds = (entry.duration or profile.image_seconds) if profile.clips and entry.image else None
-        path = f"media/{profile.id}/{NO_LOCALE}/{timed_name(media_id(name), seconds)}"
+        path = artifact_id("media", profile.id, NO_LOCALE, timed_name(media_id(name), seconds))
         return [Want(path, "media", profile.id, what, name, NO_LOCALE, seconds=seconds)]
     if entry.slogans is not None:
         slogans = _slogans(project, entry, locale, today)
@@ -206,14 +206,16 @@ def _content_want(
     if isinstance(profile, LedScreen):
         seconds = duration if profile.clips else None
         name = timed_name(f"case.{item}" if kind == "case" else item, seconds)
-        return Want(f"led/{profile.id}/{locale}/{name}", "led", profile.id, kind, item, locale, branch.id, seconds)
+        path = artifact_id("led", profile.id, locale, name)
+        return Want(path, "led", profile.id, kind, item, locale, branch.id, seconds)
     videos = project.templates_of("video")
     template = next((videos[v] for v in profile.videos if v in videos and videos[v].content == kind), None)
     if template is None:
         raise ValueError(
             f"TV profile {profile.id} plays no {kind} video template (its videos: {', '.join(profile.videos)})"
         )
-    return Want(f"video/{template.name}/{locale}/{item}", "video", template.name, kind, item, locale, branch.id)
+    path = artifact_id("video", template.name, locale, item)
+    return Want(path, "video", template.name, kind, item, locale, branch.id)
 
 
 def select_network(project: Project, today: dt.date) -> tuple[list[ScreenPlan], list[Problem]]:
