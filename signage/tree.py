@@ -11,7 +11,8 @@
     output/publish/BRANCH/current -> v0007
     output/publish/BRANCH/screens/SCREEN -> ../v0007/SCREEN~KEY
     output/publish/BRANCH/rolled-back         the rollback pin
-    output/schedule/                          the tool's own state, never served: emergencies, the log
+    output/schedule/                          the tool's own state, never served: emergencies, the log,
+                                              rotate.alive (the rotate loop's heartbeat)
     output/preview/                           the static preview site
 
 Other modules ask for a path here rather than spelling a name, so the layout changes in one place.
@@ -40,6 +41,7 @@ PINNED = "rolled-back"  # present after `signage rollback`: builds leave the liv
 STATE_DIR = "schedule"
 EMERGENCIES = "emergencies.json"
 LOG = "log.sqlite"
+HEARTBEAT = "rotate.alive"  # a running `signage rotate` loop rewrites it every WATCH_SECONDS
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
 TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
@@ -158,6 +160,10 @@ def state_dir(output: Path) -> Path:
 
 def emergencies_file(output: Path) -> Path:
     return output / STATE_DIR / EMERGENCIES
+
+
+def heartbeat_file(output: Path) -> Path:
+    return state_dir(output) / HEARTBEAT
 
 
 def log_file(output: Path) -> Path:

@@ -1,18 +1,31 @@
-"""``signage emergency start|list|stop``: a slogan above every campaign on chosen screens."""
+"""``signage emergency start|list|stop``: a slogan above every campaign on chosen screens.
+
+Start renders only what the targeted screens play (a pre-rendered slogan: nothing), publishes,
+switches those screens through ``decide`` and logs each switch; the length counts from the
+switch. Stop switches back at once, then republishes without rendering so no version or
+browser timeline holds the emergency any more. Neither leaves anything ``check`` trips on."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..build import BuildReport
 from ..errors import SignageError
 from ..lock import project_lock
+from ..network.screens import Network
 from ..project.model import Project
-from ..rotation import Switch, record, rotate_once
+from ..rotation import Switch, record, rotate_once, rotation_running
 from ..schedule import emergency as em
 from .build import rebuild
-from .project import kind_of, parse_instant
+from .project import kind_of
+from .times import parse_instant, shown
+
+ROTATE_HINT = (
+    "no `signage rotate` is running: nothing will switch these screens back at the end; run `signage rotate` "
+    "(as a service, see the README) or `signage rotate --once` from cron every minute"
+)
 
 
 @dataclass(frozen=True)
@@ -22,8 +35,8 @@ class EmergencyRequest:
     where: str  # all, or branch:ID / tag:T / locale:L / screen:S / kind:tv ...
     slogan: str | None = None
     text: str | None = None
-    length: str | None = None  # 2h, 90m, 1d12h
-    until: str | None = None  # an instant (project time zone unless it has an offset)
+    length: str | None = None  # 2h, 90m, 1d12h: counted from the switch
+    until: str | None = None  # an instant (project time zone unless it has an offset; see app.times)
 
 
 @dataclass
@@ -31,7 +44,16 @@ class EmergencyStarted:
     emergency: em.Emergency
     screens: int  # how many screens it targets
     report: BuildReport
+    switches: list[Switch] = field(default_factory=list)  # every screen switched, logged
+    warnings: list[str] = field(default_factory=list)
+    zone: str = "UTC"  # the zone its times are shown in
+
+
+@dataclass
+class EmergencyStopped:
+    emergency: em.Emergency
     switches: list[Switch] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -42,8 +64,8 @@ class EmergencyRow:
     state: str  # on, stopped, ended, to come
     slogan: str
     where: str
-    start: dt.datetime
-    end: dt.datetime
+    start: str  # local time with its offset
+    end: str
 
 
 def _window(project: Project, request: EmergencyRequest) -> tuple[em.Where, dt.datetime, dt.datetime]:
@@ -59,17 +81,27 @@ def _window(project: Project, request: EmergencyRequest) -> tuple[em.Where, dt.d
         end = (
             start + em.parse_duration(request.length)
             if request.length
-            else parse_instant(request.until or "", project.config.timezone)
+            else parse_instant(request.until or "", project.config.timezone, "--until")
         )
     except ValueError as exc:
         raise SignageError(str(exc)) from None
     if end <= start:
-        raise SignageError(f"--until {request.until} has already passed")
+        raise SignageError(f"--until {request.until}: {shown(end, project.config.timezone)} has already passed")
     return selector, start, end.astimezone(dt.timezone.utc)
 
 
+def _wants(emergency: em.Emergency) -> Callable[[Network], set[str]]:
+    """The outputs (record ids) the emergency's own playlists play, nothing else."""
+
+    def wanted(network: Network) -> set[str]:
+        wants = [i.want for p in network.plans if p.variant == emergency.key for i in p.items]
+        return {w.path for w in wants} | {f"{w.path}@{w.branch}" for w in wants if w.branch}
+
+    return wanted
+
+
 def start_emergency(project: Project, request: EmergencyRequest) -> EmergencyStarted:
-    """Record the emergency, build and publish what it needs, and switch its screens now.
+    """Record the emergency, make what its screens play, publish, and switch them now.
 
     A build that fails forgets the emergency again and puts back any screen that had switched."""
     selector, start, end = _window(project, request)
@@ -82,59 +114,79 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
     if not targeted:
         raise SignageError(f"--where {request.where!r} matches no screen of any branch")
     output = project.output_dir
+    zone = _zone(project, targeted)
     with project_lock(output, "emergency", wait=True):
         emergencies = em.load(output)
         number = em.next_id(emergencies)
         words = None
         if request.text is not None:  # in every locale of the screens it targets
             words = {project.branch(b).locale: request.text for b, _ in targeted}  # type: ignore[union-attr]
-        shown = request.slogan or f"emergency-text-{number}"
-        emergency = em.Emergency(number, shown, selector, start, end, text=words)
+        slogan = request.slogan or f"emergency-text-{number}"
+        emergency = em.Emergency(number, slogan, selector, start, end, text=words)
         em.save(output, [*emergencies, emergency])
-        until = emergency.end.isoformat(timespec="minutes")
-        record(
-            output,
-            start,
-            "emergency-start",
-            why=f"emergency {emergency.id}: {shown} on {selector.describe()} until {until}",
-        )
+        cause = f"emergency {emergency.id} started"
         try:
-            report = rebuild(project)
+            rebuilt = rebuild(project, wanted=_wants(emergency), cause=cause)
+            switched = rebuilt.published_at or dt.datetime.now(dt.timezone.utc)
+            if request.length:  # its length counts from the switch, not from before the rendering
+                emergency.end += switched - emergency.start
+                emergency.start = switched
+                em.save(output, [*emergencies, emergency])
+            until = shown(emergency.end, zone)
+            record(
+                output,
+                emergency.start,
+                "emergency-start",
+                why=f"emergency {emergency.id}: {slogan} on {selector.describe()} until {until}",
+            )
         except BaseException:
             em.save(output, emergencies)
             now = dt.datetime.now(dt.timezone.utc)
             record(output, now, "emergency-stop", why=f"emergency {emergency.id} could not be built")
-            rotate_once(project, now, emergencies)
+            rotate_once(project, now, emergencies, cause=f"emergency {emergency.id} could not be built")
             raise
-        switches = rotate_once(project, dt.datetime.now(dt.timezone.utc))
-    return EmergencyStarted(emergency, len(targeted), report, switches)
+        switches = rebuilt.switches + rotate_once(project, dt.datetime.now(dt.timezone.utc), cause=cause)
+    warnings = [] if rotation_running(output) else [ROTATE_HINT]
+    return EmergencyStarted(emergency, len(targeted), rebuilt.report, switches, warnings, zone)
+
+
+def _zone(project: Project, targeted: list[tuple[str, str]]) -> str:
+    """The zone to show an emergency's times in: its branches' when they share one, else the project's."""
+    zones = {project.branch(b).timezone for b, _ in targeted}  # type: ignore[union-attr]
+    return zones.pop() if len(zones) == 1 else project.config.timezone
 
 
 def list_emergencies(project: Project, now: dt.datetime | None = None) -> list[EmergencyRow]:
-    """Every emergency, with whether it is on."""
+    """Every emergency, with whether it is on; times in the project's zone with their offset."""
     now = now or dt.datetime.now(dt.timezone.utc)
+    zone = project.config.timezone
     rows = []
     for e in em.load(project.output_dir):
         state = "on" if e.active(now) else "stopped" if e.stopped else "ended" if e.over(now) else "to come"
-        rows.append(EmergencyRow(e.id, state, e.slogan, e.where.describe(), e.start, e.end))
+        end = min(e.end, e.stopped) if e.stopped else e.end
+        rows.append(EmergencyRow(e.id, state, e.slogan, e.where.describe(), shown(e.start, zone), shown(end, zone)))
     return rows
 
 
-def stop_emergency(project: Project, emergency_id: str) -> tuple[em.Emergency, list[Switch]]:
-    """End an emergency now: its screens go back to their schedule, and the branches are published
-    again so the browser players' timelines no longer hold it (nothing needs rendering)."""
-    now = dt.datetime.now(dt.timezone.utc)
+def stop_emergency(project: Project, emergency_id: str, now: dt.datetime | None = None) -> EmergencyStopped:
+    """End an emergency now: its screens go back to their schedule at once (logged); then the
+    branches are published again without it, nothing rendered, so no version's timeline holds it."""
+    now = now or dt.datetime.now(dt.timezone.utc)
     output = project.output_dir
     with project_lock(output, "emergency", wait=True):
         emergencies = em.load(output)
-        found = next((e for e in emergencies if e.id == emergency_id), None)
+        found = next((e for e in emergencies if e.id == emergency_id.removeprefix("emergency-")), None)
         if found is None or found.over(now):
             ids = ", ".join(e.id for e in emergencies if not e.over(now)) or "none"
             raise SignageError(f"no emergency {emergency_id!r} is on or to come (those that are: {ids})")
         found.stopped = now
         em.save(output, emergencies)
         record(output, now, "emergency-stop", why=f"emergency {found.id} ({found.slogan}) stopped")
-        switches = rotate_once(project, now, emergencies)
-        rebuild(project)
-        switches += rotate_once(project, dt.datetime.now(dt.timezone.utc))
-    return found, switches
+        cause = f"emergency {found.id} stopped"
+        switches = rotate_once(project, now, emergencies, cause=cause)
+        warnings = []
+        try:
+            switches += rebuild(project, wanted=lambda _: set(), cause=cause).switches
+        except SignageError as exc:  # the screens are back already; only the published timelines lag
+            warnings.append(f"the screens switched back, but republishing failed (run `signage build`): {exc}")
+    return EmergencyStopped(found, switches, warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import SignageError
@@ -9,6 +10,8 @@ from ..lock import project_lock
 from ..network.publish import current_version, read_version, rollback, versions
 from ..project.model import Project
 from ..records import VersionScreen
+from ..rotation import Switch, chooser, log_switched
+from ..schedule.emergency import pending
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,21 @@ def list_versions(project: Project, branch_id: str) -> list[VersionRow]:
     return rows
 
 
-def roll_back(project: Project, branch_id: str, to: str | None) -> tuple[str | None, str]:
-    """(was, now): make an earlier version of the branch live again, atomically."""
+@dataclass(frozen=True)
+class RolledBack:
+    was: str | None
+    now: str
+    switches: list[Switch]
+
+
+def roll_back(project: Project, branch_id: str, to: str | None, at: dt.datetime | None = None) -> RolledBack:
+    """Make an earlier version of the branch live again, atomically, each screen at what the schedule
+    says now (its campaign's variant, if that version has it); the switches are logged."""
     project.branch(branch_id)
-    with project_lock(project.output_dir, "rollback", wait=True):
-        return rollback(project.output_dir, branch_id, to)
+    at = at or dt.datetime.now(dt.timezone.utc)
+    output = project.output_dir
+    with project_lock(output, "rollback", wait=True):
+        emergencies = pending(project, at)
+        was, now, moved = rollback(output, branch_id, to, chooser(project, at, emergencies))
+        switches = log_switched(project, moved, at, emergencies, f"rollback to {now}", every_link=True)
+    return RolledBack(was, now, switches)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from ..app.build import BuildOptions, build_and_publish
+from ..app.times import parse_day
 from ..kinds import KIND_NAMES
-from .context import project_of
+from .context import echo_switches, project_of
 
 
 @click.command()
@@ -16,8 +15,7 @@ from .context import project_of
 @click.option("--only", multiple=True, type=click.Choice(KIND_NAMES), help="Build only these kinds (repeatable).")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Build as of this date (default: today in the branches' time zones).",
+    help="Build as of this date, 2026-12-07 or tomorrow (default: today in the branches' time zones).",
 )
 @click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
 @click.option("--wait", is_flag=True, help="Wait for another build or publish of this project instead of refusing.")
@@ -32,19 +30,22 @@ def build(
     ctx: click.Context,
     workers: int | None,
     only: tuple[str, ...],
-    today: dt.datetime | None,
+    today: str | None,
     no_publish: bool,
     wait: bool,
     executor: str | None,
     scheduler: str | None,
 ) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
-    options = BuildOptions(workers, only, today.date() if today else None, not no_publish, wait, executor, scheduler)
-    result = build_and_publish(project_of(ctx), options)
+    project = project_of(ctx)
+    day = parse_day(today, project.config.timezone, "--today") if today else None
+    options = BuildOptions(workers, only, day, not no_publish, wait, executor, scheduler)
+    result = build_and_publish(project, options)
     for warning in result.report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in result.report.summary():
         click.echo(line)
+    echo_switches(result.switches, "switched ")
     if result.preview is not None:
         state = f"{result.preview_branches} branches" if result.preview_written else "unchanged"
         click.echo(f"preview: {result.preview} ({state})")

@@ -115,3 +115,11 @@ def save(output: Path, emergencies: list[Emergency]) -> None:
 
 def next_id(emergencies: list[Emergency]) -> str:
     return str(max((int(e.id) for e in emergencies if e.id.isdigit()), default=0) + 1)
+
+
+def pending(project: Any, at: dt.datetime) -> list[Emergency]:
+    """The emergencies not over at ``at`` (on, or to come), their ``--text`` slogans made part of the
+    project: what plans, publishing and checks consider. Stopped and ended ones are history only."""
+    live = [e for e in load(project.output_dir) if not e.over(at)]
+    inject(project, live)
+    return live
