@@ -12,12 +12,11 @@ from ..build import BuildReport, Executor
 from ..build import build as build_catalogue
 from ..build.cluster import connect, dask_executor
 from ..errors import SignageError
-from ..job import Job
+from ..job import Job, local_today
 from ..kinds import planners
 from ..lock import project_lock
 from ..network.publish import referenced
 from ..network.screens import Network
-from ..preview import preview_is_current, write_preview
 from ..project.model import Project
 from ..rotation import Switch, log_switched
 from ..schedule.emergency import Emergency
@@ -72,19 +71,23 @@ def rebuild(
     the project lock."""
     made: list[Network] = []
     paths: set[str] = set()
+    kinds = planners(only)
+    if wanted is not None and publish:  # a top-up plans only the kinds of what it makes (often none)
+        made.append(Network(project, today or local_today(project)))
+        paths = wanted(made[0])
+        kinds = [k for k in planners() if any(p.split("/")[0] == k[0] for p in paths)]
 
     def network(p: Project, day: dt.date) -> Network:
-        made.append(Network(p, day))
-        if wanted is not None:
-            paths.update(wanted(made[-1]))
-        return made[-1]
+        if not made:
+            made.append(Network(p, day))
+        return made[0]
 
     def selected(job: Job) -> bool:
         return job.path in paths
 
     report = build_catalogue(
         project,
-        planners(only),
+        kinds,
         workers=workers,
         today=today,
         network=network if publish else None,
@@ -125,6 +128,8 @@ def build_and_publish(project: Project, options: BuildOptions) -> BuildResult:
     report = rebuilt.report
     if not publish:
         return BuildResult(report, False, None, False)
+    from ..preview import preview_is_current, write_preview  # its templates load only when a build writes one
+
     index = preview_index(project.output_dir)
     if report.changed or not preview_is_current(project):  # else the one there says the same
         shown = write_preview(project, [f"warning: {w}" for w in report.warnings])

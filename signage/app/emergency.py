@@ -105,12 +105,7 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
 
     A build that fails forgets the emergency again and puts back any screen that had switched."""
     selector, start, end = _window(project, request)
-    targeted = [
-        (b.id, s.id)
-        for b in project.config.branches
-        for s in b.screens
-        if selector.matches(b, s, kind_of(project, s.profile))
-    ]
+    targeted = _targets(project, selector)
     if not targeted:
         raise SignageError(f"--where {request.where!r} matches no screen of any branch")
     output = project.output_dir
@@ -121,33 +116,42 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
         words = None
         if request.text is not None:  # in every locale of the screens it targets
             words = {project.branch(b).locale: request.text for b, _ in targeted}  # type: ignore[union-attr]
-        slogan = request.slogan or f"emergency-text-{number}"
+        slogan = request.slogan or f"{em.TEXT_SLOGAN}{number}"
         emergency = em.Emergency(number, slogan, selector, start, end, text=words)
         em.save(output, [*emergencies, emergency])
-        cause = f"emergency {emergency.id} started"
+        length = f"for {request.length} from the switch" if request.length else f"until {shown(end, zone)}"
+        record(
+            output,
+            start,
+            "emergency-start",
+            why=f"emergency {emergency.id}: {slogan} on {selector.describe()} {length}",
+        )
         try:
-            rebuilt = rebuild(project, wanted=_wants(emergency), cause=cause)
+            rebuilt = rebuild(project, wanted=_wants(emergency), cause="")  # decide says "emergency N until …"
             switched = rebuilt.published_at or dt.datetime.now(dt.timezone.utc)
             if request.length:  # its length counts from the switch, not from before the rendering
                 emergency.end += switched - emergency.start
                 emergency.start = switched
                 em.save(output, [*emergencies, emergency])
-            until = shown(emergency.end, zone)
-            record(
-                output,
-                emergency.start,
-                "emergency-start",
-                why=f"emergency {emergency.id}: {slogan} on {selector.describe()} until {until}",
-            )
         except BaseException:
             em.save(output, emergencies)
             now = dt.datetime.now(dt.timezone.utc)
             record(output, now, "emergency-stop", why=f"emergency {emergency.id} could not be built")
             rotate_once(project, now, emergencies, cause=f"emergency {emergency.id} could not be built")
             raise
-        switches = rebuilt.switches + rotate_once(project, dt.datetime.now(dt.timezone.utc), cause=cause)
+        switches = rebuilt.switches + rotate_once(project, dt.datetime.now(dt.timezone.utc))
     warnings = [] if rotation_running(output) else [ROTATE_HINT]
     return EmergencyStarted(emergency, len(targeted), rebuilt.report, switches, warnings, zone)
+
+
+def _targets(project: Project, selector: em.Where) -> list[tuple[str, str]]:
+    """(branch, screen) of every screen the selector names."""
+    return [
+        (b.id, s.id)
+        for b in project.config.branches
+        for s in b.screens
+        if selector.matches(b, s, kind_of(project, s.profile))
+    ]
 
 
 def _zone(project: Project, targeted: list[tuple[str, str]]) -> str:
@@ -157,11 +161,12 @@ def _zone(project: Project, targeted: list[tuple[str, str]]) -> str:
 
 
 def list_emergencies(project: Project, now: dt.datetime | None = None) -> list[EmergencyRow]:
-    """Every emergency, with whether it is on; times in the project's zone with their offset."""
+    """Every emergency, with whether it is on; times in its branches' zone (the project's when they
+    are in several), with the offset."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    zone = project.config.timezone
     rows = []
     for e in em.load(project.output_dir):
+        zone = _zone(project, _targets(project, e.where))
         state = "on" if e.active(now) else "stopped" if e.stopped else "ended" if e.over(now) else "to come"
         end = min(e.end, e.stopped) if e.stopped else e.end
         rows.append(EmergencyRow(e.id, state, e.slogan, e.where.describe(), shown(e.start, zone), shown(end, zone)))

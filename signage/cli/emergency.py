@@ -43,7 +43,7 @@ def start(ctx: click.Context, **request: str | None) -> None:
 @emergency.command("list")
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
-    """Every emergency, with whether it is on (times in the project's zone, with the offset)."""
+    """Every emergency, with whether it is on (times in its branches' time zone, with the offset)."""
     for e in list_emergencies(project_of(ctx)):
         click.echo(f"{e.id}\t{e.state}\t{e.slogan}\t{e.where}\t{e.start} .. {e.end}")
 

@@ -18,6 +18,15 @@ from ..project.schedule import Where
 from ..project.texts import TextEntry
 from ..tree import emergencies_file
 
+TEXT_SLOGAN = "emergency-text-"  # the id of a --text emergency's slogan: emergency-text-N
+
+
+def is_emergency_text(slogan_id: str) -> bool:
+    """Whether a slogan is a ``--text`` emergency's words: only its own playlist picks it (by id);
+    no playlist that draws slogans by kind or tag does."""
+    return slogan_id.startswith(TEXT_SLOGAN)
+
+
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
