@@ -36,7 +36,7 @@ class EmergencyRequest:
     slogan: str | None = None
     text: str | None = None
     length: str | None = None  # 2h, 90m, 1d12h: counted from the switch
-    until: str | None = None  # an instant (project time zone unless it has an offset; see app.times)
+    until: str | None = None  # an instant in the targeted branches' zone (the project's if several; app.times)
 
 
 @dataclass
@@ -68,26 +68,36 @@ class EmergencyRow:
     end: str
 
 
-def _window(project: Project, request: EmergencyRequest) -> tuple[em.Where, dt.datetime, dt.datetime]:
+def _window(
+    project: Project, request: EmergencyRequest
+) -> tuple[em.Where, list[tuple[str, str]], str, dt.datetime, dt.datetime]:
+    """(selector, the screens it targets, the zone of its times, start, end)."""
     if (request.slogan is None) == (request.text is None):
         raise SignageError("give --slogan ID or --text TEXT")
     if request.slogan is not None:
         project.slogan(request.slogan)
     try:
         selector = em.Where.parse(request.where)
+    except ValueError as exc:
+        raise SignageError(str(exc)) from None
+    targeted = _targets(project, selector)
+    if not targeted:
+        raise SignageError(f"--where {request.where!r} matches no screen of any branch")
+    zone = _zone(project, targeted)
+    try:
         start = dt.datetime.now(dt.timezone.utc)
         if (request.length is None) == (request.until is None):
             raise ValueError("give --for LENGTH or --until TIME")
         end = (
             start + em.parse_duration(request.length)
             if request.length
-            else parse_instant(request.until or "", project.config.timezone, "--until")
+            else parse_instant(request.until or "", zone, "--until")
         )
     except ValueError as exc:
         raise SignageError(str(exc)) from None
     if end <= start:
-        raise SignageError(f"--until {request.until}: {shown(end, project.config.timezone)} has already passed")
-    return selector, start, end.astimezone(dt.timezone.utc)
+        raise SignageError(f"--until {request.until}: {shown(end, zone)} has already passed")
+    return selector, targeted, zone, start, end.astimezone(dt.timezone.utc)
 
 
 def _wants(emergency: em.Emergency) -> Callable[[Network], set[str]]:
@@ -104,12 +114,8 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
     """Record the emergency, make what its screens play, publish, and switch them now.
 
     A build that fails forgets the emergency again and puts back any screen that had switched."""
-    selector, start, end = _window(project, request)
-    targeted = _targets(project, selector)
-    if not targeted:
-        raise SignageError(f"--where {request.where!r} matches no screen of any branch")
+    selector, targeted, zone, start, end = _window(project, request)
     output = project.output_dir
-    zone = _zone(project, targeted)
     with project_lock(output, "emergency", wait=True):
         emergencies = em.load(output)
         number = em.next_id(emergencies)

@@ -21,8 +21,8 @@ def emergency() -> None:
 @click.option("--for", "length", help="How long, from the moment the screens switch: 2h, 90m, 1d12h.")
 @click.option(
     "--until",
-    help="Until this instant, in the project's time zone unless it has an offset: 18:00, tomorrow 09:00, "
-    "2026-12-07T10:00.",
+    help="Until this instant, in the targeted branches' time zone (the project's when they are in several) "
+    "unless it has an offset: 18:00, tomorrow 09:00, 2026-12-07T10:00.",
 )
 @click.pass_context
 def start(ctx: click.Context, **request: str | None) -> None:
