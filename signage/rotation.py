@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,6 +281,7 @@ def rotation_running(output: Path, now: dt.datetime | None = None) -> bool:
     return True
 
 
+BEAT_SECONDS = 10.0  # real seconds between two heartbeats
 WATCH_SECONDS = 30.0  # how often the loop looks (one stat) whether an emergency started or stopped meanwhile
 IDLE = dt.timedelta(hours=1)  # when nothing changes within a week: look again this much later
 
@@ -375,9 +377,12 @@ def run(
         scheduler.once_at(now + IDLE if upcoming is None else upcoming, one_pass)
 
     one_pass()
+    beaten = -BEAT_SECONDS
     try:
         while not stop.is_set():
-            beat(state["project"].output_dir, clock())
+            if time.monotonic() - beaten >= BEAT_SECONDS:  # often enough to be seen, rarely enough to cost nothing
+                beat(state["project"].output_dir, clock())
+                beaten = time.monotonic()
             idle = scheduler.idle_seconds
             wait(min(WATCH_SECONDS, max(0.0, WATCH_SECONDS if idle is None else idle)))
             if stop.is_set():
