@@ -133,7 +133,8 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
             why=f"emergency {emergency.id}: {slogan} on {selector.describe()} {length}",
         )
         try:
-            rebuilt = rebuild(project, wanted=_wants(emergency), cause="")  # decide says "emergency N until …"
+            mine = {b for b, _ in targeted}  # only its branches are published again
+            rebuilt = rebuild(project, wanted=_wants(emergency), branches=mine, cause="")  # decide says why
             switched = rebuilt.published_at or dt.datetime.now(dt.timezone.utc)
             if request.length:  # its length counts from the switch, not from before the rendering
                 emergency.end += switched - emergency.start
@@ -197,7 +198,8 @@ def stop_emergency(project: Project, emergency_id: str, now: dt.datetime | None 
         switches = rotate_once(project, now, emergencies, cause=cause)
         warnings = []
         try:
-            switches += rebuild(project, wanted=lambda _: set(), cause=cause).switches
+            mine = {b for b, _ in _targets(project, found.where)}
+            switches += rebuild(project, wanted=lambda _: set(), branches=mine, cause=cause).switches
         except SignageError as exc:  # the screens are back already; only the published timelines lag
             warnings.append(f"the screens switched back, but republishing failed (run `signage build`): {exc}")
     return EmergencyStopped(found, switches, warnings)

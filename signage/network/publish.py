@@ -243,13 +243,16 @@ def publish_network(
     records: dict[str, Record],
     choose: Chooser | None = None,
     timeline: TimelineFor | None = None,
+    only: set[str] | None = None,
 ) -> PublishReport:
-    """Publish every branch that has screens; prune old versions; remove branches that left the project."""
+    """Publish every branch that has screens; prune old versions; remove branches that left the project.
+    ``only`` these branches (an emergency's): the others are left as they are, none removed."""
     output = project.output_dir
     report = PublishReport()
     by_branch: dict[str, list[ScreenPlan]] = {}
     for plan in plans:
-        by_branch.setdefault(plan.branch.id, []).append(plan)
+        if only is None or plan.branch.id in only:
+            by_branch.setdefault(plan.branch.id, []).append(plan)
     for branch_id, branch_plans in by_branch.items():
         report.screens += sum(plan.variant == "default" for plan in branch_plans)
         made = publish_branch(
@@ -261,7 +264,7 @@ def publish_network(
             report.published.append(branch_id)
             report.removed_versions += prune(output, branch_id, project.config.publish.keep)
     root = publish_dir(output)
-    if root.is_dir():
+    if root.is_dir() and only is None:
         for folder in root.iterdir():
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in by_branch:
                 shutil.rmtree(folder)
