@@ -257,23 +257,25 @@ def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergen
     return soonest
 
 
-def beat(output: Path, at: dt.datetime) -> None:
-    """Say that a rotate loop is running (its pid and clock), so emergency commands can tell."""
-    atomic_write_bytes(heartbeat_file(output), f"{os.getpid()} {at.isoformat()}\n".encode())
+def beat(output: Path, at: dt.datetime, loop: bool = True) -> None:
+    """Say that rotation runs (the loop's pid, 0 for a ``--once`` pass, and the clock), so emergency
+    commands can tell whether anything will end them on time."""
+    atomic_write_bytes(heartbeat_file(output), f"{os.getpid() if loop else 0} {at.isoformat()}\n".encode())
 
 
 def rotation_running(output: Path, now: dt.datetime | None = None) -> bool:
-    """Whether a ``signage rotate`` loop beat within the last ``2 * WATCH_SECONDS`` (and its process
-    lives, when it is on this machine): one that will end an emergency on time."""
+    """Whether rotation beat within the last ``ALIVE_SECONDS`` (and a loop's process lives, when it
+    is on this machine): something will end an emergency on time."""
     try:
         pid, when = heartbeat_file(output).read_text(encoding="utf-8").split()
         last = dt.datetime.fromisoformat(when)
     except (OSError, ValueError):
         return False
-    if (now or utc_now()) - last > dt.timedelta(seconds=2 * WATCH_SECONDS + 5):
+    if (now or utc_now()) - last > dt.timedelta(seconds=ALIVE_SECONDS):
         return False
     try:
-        os.kill(int(pid), 0)
+        if int(pid):
+            os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except (PermissionError, ValueError):
@@ -282,6 +284,7 @@ def rotation_running(output: Path, now: dt.datetime | None = None) -> bool:
 
 
 BEAT_SECONDS = 10.0  # real seconds between two heartbeats
+ALIVE_SECONDS = 90.0  # a heartbeat this old vouches for nothing (``rotate --once`` from cron beats every minute)
 WATCH_SECONDS = 30.0  # how often the loop looks (one stat) whether an emergency started or stopped meanwhile
 IDLE = dt.timedelta(hours=1)  # when nothing changes within a week: look again this much later
 

@@ -63,19 +63,21 @@ def rebuild(
     today: dt.date | None = None,
     wanted: Callable[[Network], set[str]] | None = None,
     branches: set[str] | None = None,
+    starting: tuple[str, dt.timedelta] | None = None,
     cause: str = "build",
 ) -> Rebuilt:
     """The one wiring of build and network: render ``only`` these kinds (default all) and, when
     ``publish``, every branch's playlists, logging the screens it switches (``cause`` says why).
     ``wanted(network)``: a top-up that makes only these outputs (record ids) if they are missing
     and leaves the rest of the catalogue as it is (see ``signage.build.build``); ``branches``: publish
-    only these. The caller holds the project lock."""
+    only these; ``starting``: (id, length) of an emergency that starts as it is published. The caller
+    holds the project lock."""
     made: list[Network] = []
     paths: set[str] = set()
     kinds = planners(only)
     if wanted is not None and publish:  # a top-up plans only the kinds of what it makes (often none)
         made.append(Network(project, today or local_today(project)))
-        made[0].only = branches
+        made[0].only, made[0].starting = branches, starting
         paths = wanted(made[0])
         kinds = [k for k in planners() if any(p.split("/")[0] == k[0] for p in paths)]
 

@@ -134,11 +134,11 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
         )
         try:
             mine = {b for b, _ in targeted}  # only its branches are published again
-            rebuilt = rebuild(project, wanted=_wants(emergency), branches=mine, cause="")  # decide says why
-            switched = rebuilt.published_at or dt.datetime.now(dt.timezone.utc)
-            if request.length:  # its length counts from the switch, not from before the rendering
-                emergency.end += switched - emergency.start
-                emergency.start = switched
+            starting = (emergency.id, emergency.end - emergency.start) if request.length else None
+            rebuilt = rebuild(project, wanted=_wants(emergency), branches=mine, starting=starting, cause="")
+            published = next((e for e in rebuilt.emergencies if e.id == emergency.id), None)
+            if starting and published is not None:  # --for counts from the switch: the times it was published with
+                emergency.start, emergency.end = published.start, published.end
                 em.save(output, [*emergencies, emergency])
         except BaseException:
             em.save(output, emergencies)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..errors import SignageError
 from ..lock import project_lock
 from ..project.model import Project
-from ..rotation import Switch, read_log, rotate_once, run
+from ..rotation import Switch, beat, read_log, rotate_once, run
 from .project import branch_of, open_project, zone_of
 from .times import parse_instant, shown
 
@@ -30,7 +30,9 @@ def rotate_now(project: Project, at: str | None = None, force: bool = False) -> 
     now = dt.datetime.now(dt.timezone.utc)
     if at is None:
         with project_lock(project.output_dir, "rotate", wait=True):
-            return Rotated(shown(now, zone), rotate_once(project, now), False)
+            done = Rotated(shown(now, zone), rotate_once(project, now), False)
+            beat(project.output_dir, now, loop=False)  # every minute from cron, it ends emergencies on time too
+            return done
     instant = parse_instant(at, zone, "--at")
     if not force:
         return Rotated(shown(instant, zone), rotate_once(project, instant, dry=True), True)

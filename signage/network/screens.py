@@ -40,6 +40,7 @@ class Network:
             raise SignageError(problems)
         self.report = PublishReport()
         self.only: set[str] | None = None  # publish only these branches (an emergency's); None: every one
+        self.starting: tuple[str, dt.timedelta] | None = None  # (id, length): an emergency that starts at publishing
 
     def demand(self) -> list[Want]:
         return demand(self.plans)
@@ -47,6 +48,9 @@ class Network:
     def publish(self, records: dict[str, Record]) -> bool:
         """Publish what changed; whether any version was made or removed."""
         self.now = self.fixed_now or dt.datetime.now(dt.timezone.utc)  # what plays when publishing, not planning
+        for e in self.emergencies:  # its length counts from the switch, not from before the rendering
+            if self.starting is not None and e.id == self.starting[0]:
+                e.start, e.end = self.now, self.now + self.starting[1]
         self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline, self.only)
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
 
