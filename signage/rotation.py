@@ -195,8 +195,10 @@ def log_switched(
         branch = project.branch(branch_id)
         assert branch is not None
         screen = next(s for s in branch.screens if s.id == screen_id)
-        why = decide(project, project.schedule, branch, screen, at, emergencies).why
-        why = f"{cause}: {why}" if cause else why
+        decision = decide(project, project.schedule, branch, screen, at, emergencies)
+        why = f"{cause}: {decision.why}" if cause else decision.why
+        if _variant_of(new) != decision.key:  # an older version without that variant: its default plays
+            why += f"; {_version_of(new)} has no {decision.key}, so its default plays"
         frm, to = (_variant_of(old) if old else ""), _variant_of(new)
         if every_link:  # the version says what changed when the playlist did not
             frm, to = (f"{_version_of(old)}:{frm}" if old else ""), f"{_version_of(new)}:{to}"

@@ -99,6 +99,9 @@ def test_a_day_of_operations_keeps_every_screen_on_its_plan_and_logs_every_switc
     start, end = re.search(r"^2\ton\temergency-text-2\tkinds=tv\t(.+?) \.\. (.+)$", listed, re.M).groups()  # type: ignore[union-attr]
     assert dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start) == dt.timedelta(minutes=30)
     day.settled()
+    refused = day.run("rollback", "--branch", "east-1", code=1)  # the version before cannot show emergency 2
+    assert re.search(r"emergency-2 is on at east-1/lobby and v\d{4} does not hold it: stop it first", refused)
+    day.settled()
 
     # stopped: back at once, and nothing left that check or a build trips on
     out = day.run("emergency", "stop", "2")

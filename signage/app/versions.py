@@ -11,7 +11,10 @@ from ..network.publish import current_version, read_version, rollback, versions
 from ..project.model import Project
 from ..records import VersionScreen
 from ..rotation import Switch, chooser, log_switched
-from ..schedule.emergency import pending
+from ..schedule.emergency import Emergency, pending
+from ..schedule.resolve import decide
+from ..tree import variant_folder, version_dir, version_name, version_number
+from .project import branch_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,34 @@ def list_versions(project: Project, branch_id: str) -> list[VersionRow]:
     return rows
 
 
+def _keep_emergencies(
+    project: Project, branch_id: str, to: str | None, at: dt.datetime, emergencies: list[Emergency]
+) -> None:
+    """Refuse a rollback that would take an emergency that is on off a screen: the version it goes
+    back to must hold the emergency's folder."""
+    branch = branch_of(project, branch_id)
+    target = to or _previous(project, branch_id)
+    if target is None:
+        return
+    target = version_name(int(target)) if target.isdigit() else target
+    folder = version_dir(project.output_dir, branch_id, target)
+    for screen in branch.screens:
+        key = decide(project, project.schedule, branch, screen, at, emergencies).key
+        if key.startswith("emergency-") and folder.is_dir() and not (folder / variant_folder(screen.id, key)).is_dir():
+            raise SignageError(
+                f"{key} is on at {branch_id}/{screen.id} and {target} does not hold it: stop it first "
+                f"(signage emergency stop {key.removeprefix('emergency-')}) or roll back once it has ended"
+            )
+
+
+def _previous(project: Project, branch_id: str) -> str | None:
+    """The version before the live one (what a rollback without --to goes back to)."""
+    found = versions(project.output_dir, branch_id)
+    live = current_version(project.output_dir, branch_id)
+    older = [v for v in found if live is None or (version_number(v) or 0) < (version_number(live) or 0)]
+    return older[-1] if older else None
+
+
 @dataclass(frozen=True)
 class RolledBack:
     was: str | None
@@ -52,6 +83,7 @@ def roll_back(project: Project, branch_id: str, to: str | None, at: dt.datetime 
     output = project.output_dir
     with project_lock(output, "rollback", wait=True):
         emergencies = pending(project, at)
+        _keep_emergencies(project, branch_id, to, at, emergencies)
         was, now, moved = rollback(output, branch_id, to, chooser(project, at, emergencies))
         switches = log_switched(project, moved, at, emergencies, f"rollback to {now}", every_link=True)
     return RolledBack(was, now, switches)
