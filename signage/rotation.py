@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import schedule
 
-from .atomic import replace_link
+from .atomic import atomic_write_bytes, replace_link
 from .lock import project_lock
 from .network.publish import current_version
 from .project.config import Branch
@@ -31,7 +32,16 @@ from .schedule.emergency import Emergency
 from .schedule.emergency import load as load_emergencies
 from .schedule.emergency import save as save_emergencies
 from .schedule.resolve import DEFAULT, decide, next_change
-from .tree import Variant, emergencies_file, log_file, screen_link, screen_target, variant_folder, version_dir
+from .tree import (
+    Variant,
+    emergencies_file,
+    heartbeat_file,
+    log_file,
+    screen_link,
+    screen_target,
+    variant_folder,
+    version_dir,
+)
 
 
 @contextlib.contextmanager
@@ -116,11 +126,27 @@ def _variant_of(target: str) -> str:
         return name  # a link signage did not make: the log says what it was
 
 
-def rotate_once(project: Project, at: dt.datetime, emergencies: list[Emergency] | None = None) -> list[Switch]:
-    """Set every published screen to the schedule's decision at ``at``; the switches made (logged)."""
+def _version_of(target: str) -> str:
+    """``v0007`` of a screen link's target ``../v0007/SCREEN~KEY``."""
+    parts = target.rstrip("/").split("/")
+    return parts[-2] if len(parts) > 1 else ""
+
+
+def rotate_once(
+    project: Project,
+    at: dt.datetime,
+    emergencies: list[Emergency] | None = None,
+    dry: bool = False,
+    cause: str = "",
+    logged_at: dt.datetime | None = None,
+) -> list[Switch]:
+    """Set every published screen to the schedule's decision at ``at``; the switches made (logged).
+
+    ``dry``: change nothing and log nothing, only say what would switch (``rotate --once --at``).
+    ``logged_at``: the real instant the switches happen, when ``at`` is another (``--at --force``)."""
     output = project.output_dir
     emergencies = load_emergencies(output) if emergencies is None else emergencies
-    ended = [e for e in emergencies if e.over(at) and not e.stopped and not e.end_logged]
+    ended = [] if dry else [e for e in emergencies if e.over(at) and not e.stopped and not e.end_logged]
     rows: list[Row] = []
     for e in ended:
         e.end_logged = True
@@ -130,11 +156,55 @@ def rotate_once(project: Project, at: dt.datetime, emergencies: list[Emergency] 
         for branch in project.config.branches:
             version = current_version(output, branch.id)
             if version is not None:
-                _switch_branch(project, branch, version, at, emergencies, rows, switches)
+                _switch_branch(project, branch, version, at, emergencies, rows, switches, dry, cause)
     finally:  # what was switched is logged, in one transaction, even when a pass is cut short
-        write_rows(output, rows)
+        if not dry:
+            write_rows(output, rows if logged_at is None else [row(logged_at, *r[1:]) for r in rows])
         if ended:
             save_emergencies(output, emergencies)
+    return switches
+
+
+def chooser(project: Project, at: dt.datetime, emergencies: list[Emergency]) -> Callable[[str, str], str]:
+    """(branch id, screen id) -> the key ``decide`` names at ``at``: how a rollback sets each screen."""
+
+    def choose(branch_id: str, screen_id: str) -> str:
+        branch = project.branch(branch_id)
+        assert branch is not None
+        screen = next(s for s in branch.screens if s.id == screen_id)
+        return decide(project, project.schedule, branch, screen, at, emergencies).key
+
+    return choose
+
+
+def log_switched(
+    project: Project,
+    changed: list[tuple[str, str, str, str]],
+    at: dt.datetime,
+    emergencies: list[Emergency],
+    cause: str,
+    every_link: bool = False,
+) -> list[Switch]:
+    """Log links another step set through ``decide`` (a build's publish, a rollback): (branch, screen,
+    old target, new target) each; the reason is ``cause`` and the decision's. A link that moved to a
+    new version of the same playlist is no switch (a rollback, ``every_link``, logs those too)."""
+    switches, rows = [], []
+    for branch_id, screen_id, old, new in changed:
+        if not every_link and old and _variant_of(old) == _variant_of(new):
+            continue
+        branch = project.branch(branch_id)
+        assert branch is not None
+        screen = next(s for s in branch.screens if s.id == screen_id)
+        decision = decide(project, project.schedule, branch, screen, at, emergencies)
+        why = f"{cause}: {decision.why}" if cause else decision.why
+        if _variant_of(new) != decision.key:  # an older version without that variant: its default plays
+            why += f"; {_version_of(new)} has no {decision.key}, so its default plays"
+        frm, to = (_variant_of(old) if old else ""), _variant_of(new)
+        if every_link:  # the version says what changed when the playlist did not
+            frm, to = (f"{_version_of(old)}:{frm}" if old else ""), f"{_version_of(new)}:{to}"
+        switches.append(Switch(branch_id, screen_id, frm, to, why))
+        rows.append(row(at, "switch", branch_id, screen_id, frm, to, why))
+    write_rows(project.output_dir, rows)
     return switches
 
 
@@ -146,19 +216,22 @@ def _switch_branch(
     emergencies: list[Emergency],
     rows: list[Row],
     switches: list[Switch],
+    dry: bool = False,
+    cause: str = "",
 ) -> None:
     folder = version_dir(project.output_dir, branch.id, version)
     for screen in branch.screens:
         decision = decide(project, project.schedule, branch, screen, at, emergencies)
         wanted = variant_folder(screen.id, decision.key)
         if not (folder / wanted).is_dir():
-            if decision.key != DEFAULT:
+            if decision.key != DEFAULT and not dry:
                 why = f"{decision.why}: not in the published {version}; run signage build"
                 rows.append(row(at, "error", branch.id, screen.id, None, decision.key, why))
             wanted = screen.id
             if not (folder / wanted).is_dir():  # a screen added since the last build: nothing to show yet
-                why = f"screen {screen.id} is not in the published {version}; run signage build"
-                rows.append(row(at, "error", branch.id, screen.id, None, None, why))
+                if not dry:
+                    why = f"screen {screen.id} is not in the published {version}; run signage build"
+                    rows.append(row(at, "error", branch.id, screen.id, None, None, why))
                 continue
         link = screen_link(project.output_dir, branch.id, screen.id)
         try:
@@ -167,10 +240,12 @@ def _switch_branch(
             now = ""
         target = screen_target(version, wanted)
         if now != target:
-            replace_link(target, link)
+            if not dry:
+                replace_link(target, link)
             frm, to = _variant_of(now) if now else "", _variant_of(target)
-            switches.append(Switch(branch.id, screen.id, frm, to, decision.why))
-            rows.append(row(at, "switch", branch.id, screen.id, frm, to, decision.why))
+            why = f"{cause}: {decision.why}" if cause else decision.why
+            switches.append(Switch(branch.id, screen.id, frm, to, why))
+            rows.append(row(at, "switch", branch.id, screen.id, frm, to, why))
 
 
 def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergency]) -> dt.datetime | None:
@@ -184,6 +259,34 @@ def next_instant(project: Project, after: dt.datetime, emergencies: list[Emergen
     return soonest
 
 
+def beat(output: Path, at: dt.datetime, loop: bool = True) -> None:
+    """Say that rotation runs (the loop's pid, 0 for a ``--once`` pass, and the clock), so emergency
+    commands can tell whether anything will end them on time."""
+    atomic_write_bytes(heartbeat_file(output), f"{os.getpid() if loop else 0} {at.isoformat()}\n".encode())
+
+
+def rotation_running(output: Path, now: dt.datetime | None = None) -> bool:
+    """Whether rotation beat within the last ``ALIVE_SECONDS`` (and a loop's process lives, when it
+    is on this machine): something will end an emergency on time."""
+    try:
+        pid, when = heartbeat_file(output).read_text(encoding="utf-8").split()
+        last = dt.datetime.fromisoformat(when)
+    except (OSError, ValueError):
+        return False
+    if (now or utc_now()) - last > dt.timedelta(seconds=ALIVE_SECONDS):
+        return False
+    try:
+        if int(pid):
+            os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        pass
+    return True
+
+
+BEAT_SECONDS = 10.0  # real seconds between two heartbeats
+ALIVE_SECONDS = 90.0  # a heartbeat this old vouches for nothing (``rotate --once`` from cron beats every minute)
 WATCH_SECONDS = 30.0  # how often the loop looks (one stat) whether an emergency started or stopped meanwhile
 IDLE = dt.timedelta(hours=1)  # when nothing changes within a week: look again this much later
 
@@ -279,12 +382,19 @@ def run(
         scheduler.once_at(now + IDLE if upcoming is None else upcoming, one_pass)
 
     one_pass()
-    while not stop.is_set():
-        idle = scheduler.idle_seconds
-        wait(min(WATCH_SECONDS, max(0.0, WATCH_SECONDS if idle is None else idle)))
-        if stop.is_set():
-            break
-        if watched() != state["seen"]:
-            one_pass()
-        else:
-            scheduler.run_pending()
+    beaten = -BEAT_SECONDS
+    try:
+        while not stop.is_set():
+            if time.monotonic() - beaten >= BEAT_SECONDS:  # often enough to be seen, rarely enough to cost nothing
+                beat(state["project"].output_dir, clock())
+                beaten = time.monotonic()
+            idle = scheduler.idle_seconds
+            wait(min(WATCH_SECONDS, max(0.0, WATCH_SECONDS if idle is None else idle)))
+            if stop.is_set():
+                break
+            if watched() != state["seen"]:
+                one_pass()
+            else:
+                scheduler.run_pending()
+    finally:  # a stopped loop no longer vouches for anything
+        heartbeat_file(state["project"].output_dir).unlink(missing_ok=True)

@@ -11,7 +11,8 @@
     output/publish/BRANCH/current -> v0007
     output/publish/BRANCH/screens/SCREEN -> ../v0007/SCREEN~KEY
     output/publish/BRANCH/rolled-back         the rollback pin
-    output/schedule/                          the tool's own state, never served: emergencies, the log
+    output/schedule/                          the tool's own state, never served: emergencies, the log,
+                                              rotate.alive (the rotate loop's heartbeat)
     output/preview/                           the static preview site
     output/preview/.inputs                    what the project looked like when its warnings were checked
 
@@ -47,6 +48,7 @@ PLAYLIST_SMIL = "playlist.smil"
 PLAYLIST_SCRIPT = "playlist.js"  # the browser player's copy
 PROGRAM = "program"  # an LED screen's files in playing order, for the sign's controller
 PROGRAM_LIST = "program.txt"
+HEARTBEAT = "rotate.alive"  # a running `signage rotate` loop rewrites it every WATCH_SECONDS
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
 PREVIEW_INPUTS = ".inputs"  # inside the preview folder, swapped in with it
@@ -182,6 +184,10 @@ def state_dir(output: Path) -> Path:
 
 def emergencies_file(output: Path) -> Path:
     return output / STATE_DIR / EMERGENCIES
+
+
+def heartbeat_file(output: Path) -> Path:
+    return state_dir(output) / HEARTBEAT
 
 
 def log_file(output: Path) -> Path:

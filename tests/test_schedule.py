@@ -287,7 +287,10 @@ def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) ->
     assert [s["at"][11:16] for s in day[0]["switches"]] == ["00:00", "09:00", "17:00"]
     project = open_project(project_copy)
     fake_publish(project, days=(dt.date(2026, 12, 1),))
-    run("rotate", "--once", "--at", "2026-12-01T20:00+08:00")
+    dry = run("rotate", "--once", "--at", "2026-12-01T20:00+08:00")  # a dry run: nothing switches, nothing logged
+    assert "would switch hk-central/door: default -> overnight" in dry and "nothing changed" in dry
+    assert run("log", "--branch", "hk-central") == ""
+    run("rotate", "--once", "--at", "2026-12-01T20:00+08:00", "--force")
     log = run("log", "--branch", "hk-central")
     assert "hk-central/door" in log and "default -> overnight" in log
     assert sqlite3.connect(project.output_dir / "schedule" / LOG).execute("SELECT count(*) FROM log").fetchone()[0]

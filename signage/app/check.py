@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,7 +17,7 @@ from ..network.scheduled import scheduled_plans, with_frequency
 from ..network.select import select_network
 from ..project.config import Branch
 from ..project.model import SLOGANS_FILE, Project
-from ..schedule.emergency import load as load_emergencies
+from ..schedule.emergency import pending
 from ..schedule.lint import lint_schedule
 from ..typography.fonts import describe_char
 
@@ -33,7 +34,8 @@ def check_project(root: Path) -> list[Problem]:
         problems += found
         if not found:
             today = local_today(project)
-            variants, found = scheduled_plans(project, plans, today, load_emergencies(project.output_dir))
+            live = pending(project, dt.datetime.now(dt.timezone.utc))  # stopped and ended ones are history
+            variants, found = scheduled_plans(project, plans, today, live)
             problems += found + with_frequency(project, plans + variants, today)[1]
             problems += lint_schedule(project, today)
         problems += _mixed_scripts(project)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,8 @@ from ..project.model import Project
 from ..schedule.emergency import Emergency, inject
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
-from .project import branch_of, parse_instant, screens_of
+from .project import branch_of, screens_of
+from .times import parse_day, parse_instant
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,16 @@ class InstantPlan:
 
 
 def _emergencies(project: Project) -> list[Emergency]:
+    """Every emergency, past ones too (a plan of yesterday shows them), ``--text`` ones as slogans."""
     emergencies = load_emergencies(project.output_dir)
     inject(project, [e for e in emergencies if e.text])
     return emergencies
 
 
-def plan_day(project: Project, branch_id: str, screen_id: str | None, day: dt.date) -> list[DayPlan]:
-    """Each screen's switches on a branch-local day."""
+def plan_day(project: Project, branch_id: str, screen_id: str | None, day_text: str) -> list[DayPlan]:
+    """Each screen's switches on a branch-local day (2026-12-07, today or tomorrow)."""
     branch = branch_of(project, branch_id)
+    day = parse_day(day_text, branch.timezone)
     screens = screens_of(branch, screen_id)
     emergencies = _emergencies(project)
     zone = ZoneInfo(branch.timezone)
@@ -91,7 +93,7 @@ def plan_at(project: Project, branch_id: str, screen_id: str | None, at: str) ->
     screens = screens_of(branch, screen_id)
     emergencies = _emergencies(project)
     zone = ZoneInfo(branch.timezone)
-    instant = parse_instant(at, branch.timezone)
+    instant = parse_instant(at, branch.timezone, "--at")
     today = instant.astimezone(zone).date()
     out = []
     for screen in screens:

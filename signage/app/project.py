@@ -1,9 +1,6 @@
-"""Opening the project a command works on, and reading the instants commands are given."""
+"""Opening the project a command works on, and the zone its times are read in."""
 
 from __future__ import annotations
-
-import datetime as dt
-from zoneinfo import ZoneInfo
 
 from ..errors import SignageError
 from ..kinds import find_and_open
@@ -11,23 +8,12 @@ from ..project.config import Branch, BranchScreen
 from ..project.model import Project
 from ..project.screens import screen_kind
 
-__all__ = ["branch_of", "kind_of", "open_project", "parse_instant", "screens_of"]
+__all__ = ["branch_of", "kind_of", "open_project", "screens_of", "zone_of"]
 
 
 def open_project(explicit: str | None) -> Project:
     """The project at ``--project`` (or the nearest one upwards), loaded and validated."""
     return find_and_open(explicit)
-
-
-def parse_instant(text: str, zone: str) -> dt.datetime:
-    """'now', or an ISO date and time (in ``zone`` unless it carries an offset) -> an aware instant."""
-    if text == "now":
-        return dt.datetime.now(dt.timezone.utc)
-    try:
-        value = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        raise SignageError(f"{text!r} is not a time: use now, 2026-12-07T10:00 or 2026-12-07T10:00+08:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
 
 
 def branch_of(project: Project, branch_id: str) -> Branch:
@@ -50,3 +36,8 @@ def kind_of(project: Project, profile_id: str) -> str:
     """ "led" or "tv" for a screen profile ("" for an unknown one)."""
     profile = project.profile(profile_id)
     return screen_kind(profile) if profile is not None else ""
+
+
+def zone_of(project: Project, branch_id: str | None = None) -> str:
+    """The zone a command's times are in: the branch's when it names one, else the project's."""
+    return branch_of(project, branch_id).timezone if branch_id else project.config.timezone

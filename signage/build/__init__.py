@@ -105,12 +105,17 @@ def build(
     executor: Executor | None = None,
     network: Callable[[Project, dt.date], Publisher] | None = None,
     keep: Callable[[], set[str]] | None = None,
+    select: Callable[[Job], bool] | None = None,
 ) -> BuildReport:
     """Build the given kinds (name, planner) into the project's output folder; see the module docstring.
 
     ``network(project, today)`` (optional) says what the branch screens play: its demand joins
     the plan, and it publishes once the catalogue is written. ``keep()`` (optional) names more
     store files to keep (the published versions', when the network step does not run).
+
+    ``select`` (optional) makes it a top-up, as an emergency needs: only the selected jobs are
+    made (when their outputs are not there yet) and every other record stays as it is; nothing
+    is removed. The next full build puts the catalogue in step again.
     """
     output = project.output_dir
     report = BuildReport(output=output)
@@ -121,6 +126,8 @@ def build(
     if screens is not None:  # what the branches' screens play, beyond the catalogue
         context.demand = screens.demand()
     jobs = plan_jobs(project, planners, context)
+    if select is not None:
+        jobs = [job for job in jobs if select(job)]
     report.ended = context.ended
     kinds = {name for name, _ in planners}
     report.planned = {name: 0 for name, _ in planners}
@@ -129,11 +136,14 @@ def build(
 
     previous = Catalogue.load(output)
     store = Store(output)
-    catalogue = Catalogue({k: r for k, r in previous.records.items() if artifact_kind(r.id) not in kinds})
+    kept = previous.records.items() if select is not None else ()
+    catalogue = Catalogue({k: r for k, r in previous.records.items() if artifact_kind(r.id) not in kinds} | dict(kept))
     todo: list[tuple[Job, str]] = []
     for job in jobs:
         key = job.key(project.fonts)
         record = _reusable(output, store, job, key, previous.records.get(job.path))
+        if record is None and select is not None and job.path in previous.records:
+            record = previous.records[job.path]  # a top-up shows what is there; a full build refreshes it
         if record is None:
             todo.append((job, key))
             continue
@@ -181,7 +191,7 @@ def build(
         shutil.rmtree(stage_root, ignore_errors=True)
 
     wanted = {job.path for job in jobs} | set(catalogue.records)
-    report.removed = remove_stale(output, kinds, wanted)
+    report.removed = remove_stale(output, kinds, wanted) if select is None else 0
     changed = catalogue.write(output) or report.removed > 0
     if report.errors:
         raise SignageError([Problem(message) for message in report.errors])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..job import Job, Rendered, RenderEnv, project_files
 from ..project.model import Project
+from ..schedule.emergency import is_emergency_text
 from ..typography.subsets import subsets_dir
 from .icc import profile_digest
 from .layout import catalogue_sizes, place_card, resolve_card
@@ -154,6 +155,8 @@ def template_jobs(project: Project, template: CardTemplate, context: PlanContext
     else:
         rule = template.applies_to
         for slogan in context.current_slogans(project):
+            if is_emergency_text(slogan.id):  # an emergency's words are for screens, never printed
+                continue
             if rule.kinds and slogan.kind.value not in rule.kinds:
                 continue
             if rule.tags and not set(rule.tags) & set(slogan.tags):

@@ -8,7 +8,7 @@ import click
 
 from ..app.export import export as export_bundle
 from ..app.versions import list_versions, roll_back
-from .context import project_of
+from .context import echo_switches, project_of
 
 
 @click.command()
@@ -23,14 +23,16 @@ def versions(ctx: click.Context, branch_id: str) -> None:
 
 @click.command()
 @click.option("--branch", "branch_id", required=True, help="Branch id.")
-@click.option("--to", "to", help="Version to go back to (default: the one before the live one).")
+@click.option("--to", "to", help="Version to go back to: v0002 or 2 (default: the one before the live one).")
 @click.pass_context
 def rollback(ctx: click.Context, branch_id: str, to: str | None) -> None:
-    """Make an earlier published version of a branch live again (atomically)."""
-    was, now = roll_back(project_of(ctx), branch_id, to)
+    """Make an earlier published version of a branch live again (atomically), each screen on what
+    its schedule says now."""
+    done = roll_back(project_of(ctx), branch_id, to)
+    echo_switches(done.switches)
     click.echo(
-        f"{branch_id}: {was or 'nothing'} -> {now} (live); the next build that changes this branch "
-        "publishes a new version"
+        f"{branch_id}: {done.was or 'nothing'} -> {done.now} (live), {len(done.switches)} switch(es); the next "
+        "build that changes this branch publishes a new version"
     )
 
 

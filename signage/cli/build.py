@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from ..app.build import BuildOptions, build_and_publish
+from ..app.times import parse_day
 from ..kinds import KIND_NAMES
-from .context import project_of
+from .context import echo_switches, project_of
 
 
 @click.command()
@@ -18,8 +17,7 @@ from .context import project_of
 )
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Build as of this date (default: today in the branches' time zones).",
+    help="Build as of this date, 2026-12-07 or tomorrow (default: today in the branches' time zones).",
 )
 @click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
 @click.option("--wait", is_flag=True, help="Wait for another build or publish of this project instead of refusing.")
@@ -34,27 +32,29 @@ def build(
     ctx: click.Context,
     workers: int | None,
     only: tuple[str, ...],
-    today: dt.datetime | None,
+    today: str | None,
     no_publish: bool,
     wait: bool,
     executor: str | None,
     scheduler: str | None,
 ) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
+    project = project_of(ctx)
     options = BuildOptions(
         workers=workers,
         only=only,
-        today=today.date() if today else None,
+        today=parse_day(today, project.config.timezone, "--today") if today else None,
         publish=not no_publish,
         wait=wait,
         executor=executor,
         scheduler=scheduler,
     )
-    result = build_and_publish(project_of(ctx), options)
+    result = build_and_publish(project, options)
     for warning in result.report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in result.report.summary():
         click.echo(line)
+    echo_switches(result.switches, "switched ")
     if result.preview is not None:
         state = f"{result.preview_branches} branches" if result.preview_written else "unchanged"
         click.echo(f"preview: {result.preview} ({state})")

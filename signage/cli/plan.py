@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import asdict
 
@@ -16,8 +15,15 @@ from .context import project_of
 @click.command()
 @click.option("--branch", "branch_id", required=True, help="Branch id.")
 @click.option("--screen", "screen_id", help="One screen of the branch (default: all).")
-@click.option("--at", "at", help="An instant: now, or 2026-12-07T10:00 (branch-local unless it has an offset).")
-@click.option("--day", "day", type=click.DateTime(["%Y-%m-%d"]), help="A branch-local day: its timeline of switches.")
+@click.option(
+    "--at",
+    "at",
+    help="An instant in the branch's time zone (unless it has an offset): now, 18:00, tomorrow 09:00, "
+    "2026-12-07 (midnight) or 2026-12-07T10:00.",
+)
+@click.option(
+    "--day", "day", help="A day in the branch's time zone, its timeline of switches: 2026-12-07, today, tomorrow."
+)
 @click.option("--explain", is_flag=True, help="Every campaign that could apply, and why it won or lost.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -26,7 +32,7 @@ def plan(
     branch_id: str,
     screen_id: str | None,
     at: str | None,
-    day: dt.datetime | None,
+    day: str | None,
     explain: bool,
     as_json: bool,
 ) -> None:
@@ -34,7 +40,7 @@ def plan(
     if (at is None) == (day is None):
         raise SignageError("give --at TIME or --day DATE")
     if day is not None:
-        _show_day(plan_day(project_of(ctx), branch_id, screen_id, day.date()), branch_id, as_json)
+        _show_day(plan_day(project_of(ctx), branch_id, screen_id, day), branch_id, as_json)
     else:
         _show_at(plan_at(project_of(ctx), branch_id, screen_id, at or "now"), branch_id, as_json, explain)
 

@@ -9,22 +9,35 @@ import click
 
 from ..app.rotate import log_rows, rotate_forever, rotate_now
 from ..errors import SignageError
-from .context import explicit_project, project_of
+from .context import echo_switches, explicit_project, project_of
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="One pass, then exit (for cron or a systemd timer).")
-@click.option("--at", "at", help="With --once: rotate as of this instant (ISO, project time zone unless offset).")
+@click.option(
+    "--at",
+    "at",
+    help="With --once: only say what would switch at this instant (project time zone unless it "
+    "has an offset: 18:00, tomorrow 09:00, 2026-12-07T10:00); nothing changes.",
+)
+@click.option("--force", is_flag=True, help="With --at: do switch the live screens to that instant's plan now.")
 @click.pass_context
-def rotate(ctx: click.Context, once: bool, at: str | None) -> None:
+def rotate(ctx: click.Context, once: bool, at: str | None, force: bool) -> None:
     """Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it."""
     if at and not once:
         raise SignageError("--at is for --once")
+    if force and not at:
+        raise SignageError("--force is for --once --at")
     if once:
-        instant, switches = rotate_now(project_of(ctx), at)
-        for s in switches:
-            click.echo(f"{s.branch}/{s.screen}: {s.frm or '-'} -> {s.to} ({s.why})")
-        click.echo(f"rotated as of {instant.isoformat(timespec='seconds')}: {len(switches)} switch(es)")
+        done = rotate_now(project_of(ctx), at, force)
+        echo_switches(done.switches, "would switch " if done.dry else "")
+        if done.dry:
+            click.echo(
+                f"as of {done.at}: {len(done.switches)} screen(s) would switch; nothing changed "
+                "(--force switches them now)"
+            )
+        else:
+            click.echo(f"rotated as of {done.at}: {len(done.switches)} switch(es)")
         return
     project_of(ctx)  # a project that does not load is an error now, not in the loop
     stop = threading.Event()
@@ -39,10 +52,14 @@ def rotate(ctx: click.Context, once: bool, at: str | None) -> None:
 
 @click.command()
 @click.option("--branch", "branch_id", help="Only this branch.")
-@click.option("--since", help="Only from this instant (ISO; project time zone unless offset).")
+@click.option(
+    "--since",
+    help="Only from this instant, in the branch's time zone with --branch, else the project's: "
+    "18:00, tomorrow 09:00, 2026-12-03, 2026-12-03T10:00.",
+)
 @click.pass_context
 def log(ctx: click.Context, branch_id: str | None, since: str | None) -> None:
-    """Every switch, emergency and rotation error, oldest first."""
+    """Every switch, emergency and rotation error, oldest first, in each branch's local time."""
     for at, event, branch, screen, frm, to, why in log_rows(project_of(ctx), branch_id, since):
         where = f"{branch}/{screen}" if screen else branch or "-"
         moved = f"{frm or '-'} -> {to}" if event == "switch" else ""

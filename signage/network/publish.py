@@ -60,6 +60,7 @@ class PublishReport:
     removed_versions: int = 0
     branches_removed: int = 0
     screens: int = 0
+    switched: list[Changed] = field(default_factory=list)  # the screen links publishing moved
 
 
 def versions(output: Path, branch_id: str) -> list[str]:
@@ -97,26 +98,36 @@ def version_digest(screens: dict[str, Playlist], timeline: Timeline) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+Changed = tuple[str, str, str, str]  # (branch, screen, old link target or "", new target)
 Chooser = Callable[[str, str], str]  # (branch id, screen id) -> the variant the schedule says
 # (branch id, the version's folders) -> each screen's switches for the coming week
 TimelineFor = Callable[[str, set[str]], Timeline]
 
 
-def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> None:
+def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> list[Changed]:
     """Make ``version`` the branch's live one: ``current`` first, then each screen's pointer (at the
-    variant ``choose`` names, if the version has it, else the screen's default)."""
+    variant ``choose`` names, if the version has it, else the screen's default); the links moved."""
     replace_link(version, current_link(output, branch_id))
     screens = screens_dir(output, branch_id)
     screens.mkdir(exist_ok=True)
     present = {p.name for p in version_dir(output, branch_id, version).iterdir() if p.is_dir()}
     live = {name for name in present if not is_variant_folder(name)}
-    for screen in live:
+    changed: list[Changed] = []
+    for screen in sorted(live):
         wanted = variant_folder(screen, choose(branch_id, screen)) if choose else screen
         chosen = wanted if wanted in present else screen
-        replace_link(screen_target(version, chosen), screen_link(output, branch_id, screen))
+        link, target = screen_link(output, branch_id, screen), screen_target(version, chosen)
+        try:
+            before = os.readlink(link)
+        except OSError:
+            before = ""
+        if before != target:
+            replace_link(target, link)
+            changed.append((branch_id, screen, before, target))
     for old in screens.iterdir():
         if old.name not in live and old.is_symlink():
             old.unlink()
+    return changed
 
 
 def publish_branch(
@@ -126,6 +137,7 @@ def publish_branch(
     now: dt.datetime | None = None,
     choose: Chooser | None = None,
     timeline: TimelineFor | None = None,
+    switched: list[Changed] | None = None,
 ) -> str | None:
     """A new version of one branch when what its screens play changed; the version made, or None.
 
@@ -145,7 +157,9 @@ def publish_branch(
         # unchanged since the newest version: nothing to publish. A rollback holds; a publish that
         # was stopped between writing the version and switching to it is finished now.
         if not pin.exists() and current_version(output, branch_id) != existing[-1]:
-            switch(output, branch_id, existing[-1], choose)
+            moved = switch(output, branch_id, existing[-1], choose)
+            if switched is not None:
+                switched.extend(moved)
         return None
     version = version_name((version_number(existing[-1]) or 0) + 1 if existing else 1)
     # written in full under a temporary name (plain writes: nothing sees it yet), then renamed into place
@@ -165,7 +179,9 @@ def publish_branch(
         version_file(stage).write_text(version_json(info), encoding="utf-8")
         (stage / VERSION_SCRIPT).write_text(_js("setVersion", {"version": version, "created": info.created}))
         (stage / TIMELINE_SCRIPT).write_text(timeline_js(switches), encoding="utf-8")
-    switch(output, branch_id, version, choose)
+    moved = switch(output, branch_id, version, choose)
+    if switched is not None:
+        switched.extend(moved)
     pin.unlink(missing_ok=True)  # new content ends a rollback
     return version
 
@@ -226,23 +242,28 @@ def publish_network(
     records: dict[str, Record],
     choose: Chooser | None = None,
     timeline: TimelineFor | None = None,
+    only: set[str] | None = None,
 ) -> PublishReport:
-    """Publish every branch that has screens; prune old versions; remove branches that left the project."""
+    """Publish every branch that has screens; prune old versions; remove branches that left the project.
+    ``only`` these branches (an emergency's): the others are left as they are, none removed."""
     output = project.output_dir
     report = PublishReport()
     by_branch: dict[str, list[ScreenPlan]] = {}
     for plan in plans:
-        by_branch.setdefault(plan.branch.id, []).append(plan)
+        if only is None or plan.branch.id in only:
+            by_branch.setdefault(plan.branch.id, []).append(plan)
     for branch_id, branch_plans in by_branch.items():
         report.screens += sum(plan.variant == "default" for plan in branch_plans)
-        made = publish_branch(project, branch_plans, records, choose=choose, timeline=timeline)
+        made = publish_branch(
+            project, branch_plans, records, choose=choose, timeline=timeline, switched=report.switched
+        )
         if made is None:
             report.unchanged += 1
         else:
             report.published.append(branch_id)
             report.removed_versions += prune(output, branch_id, project.config.publish.keep)
     root = publish_dir(output)
-    if root.is_dir():
+    if root.is_dir() and only is None:
         for folder in root.iterdir():
             if folder.is_dir() and not folder.name.startswith(".") and folder.name not in by_branch:
                 shutil.rmtree(folder)
@@ -250,8 +271,11 @@ def publish_network(
     return report
 
 
-def rollback(output: Path, branch_id: str, to: str | None = None) -> tuple[str | None, str]:
-    """(was, now): switch the branch to version ``to`` (default: the one before the live one)."""
+def rollback(
+    output: Path, branch_id: str, to: str | None = None, choose: Chooser | None = None
+) -> tuple[str | None, str, list[Changed]]:
+    """(was, now, links moved): switch the branch to version ``to`` (default: the one before the live
+    one), each screen at the variant ``choose`` names (what the schedule says now)."""
     found = versions(output, branch_id)
     if not found:
         raise SignageError(f"branch {branch_id!r} has no published version (run `signage build`)")
@@ -261,8 +285,10 @@ def rollback(output: Path, branch_id: str, to: str | None = None) -> tuple[str |
         if not older:
             raise SignageError(f"branch {branch_id!r} has no version before {live} (versions: {', '.join(found)})")
         to = older[-1]
+    elif to.isdigit() and version_name(int(to)) in found:  # --to 2 is v0002
+        to = version_name(int(to))
     elif to not in found:
         raise SignageError(f"branch {branch_id!r} has no version {to!r} (versions: {', '.join(found)})")
-    switch(output, branch_id, to)
+    moved = switch(output, branch_id, to, choose)
     atomic_write_bytes(pin_file(output, branch_id), f"{to}\n".encode())
-    return live, to
+    return live, to, moved

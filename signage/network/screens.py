@@ -39,6 +39,8 @@ class Network:
         if problems:
             raise SignageError(problems)
         self.report = PublishReport()
+        self.only: set[str] | None = None  # publish only these branches (an emergency's); None: every one
+        self.starting: tuple[str, dt.timedelta] | None = None  # (id, length): an emergency that starts at publishing
 
     def demand(self) -> list[Want]:
         return demand(self.plans)
@@ -46,7 +48,10 @@ class Network:
     def publish(self, records: dict[str, Record]) -> bool:
         """Publish what changed; whether any version was made or removed."""
         self.now = self.fixed_now or dt.datetime.now(dt.timezone.utc)  # what plays when publishing, not planning
-        self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline)
+        for e in self.emergencies:  # its length counts from the switch, not from before the rendering
+            if self.starting is not None and e.id == self.starting[0]:
+                e.start, e.end = self.now, self.now + self.starting[1]
+        self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline, self.only)
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
 
     def choose(self, branch_id: str, screen_id: str) -> str:

@@ -17,6 +17,7 @@ from ..project.content import CaseSummary, Slogan
 from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
 from ..project.screens import playlist_for, screen_kind
+from ..schedule.emergency import is_emergency_text
 from ..tree import artifact_id, variant_folder
 
 
@@ -159,6 +160,7 @@ def _slogans(project: Project, entry: Entry, locale: str, today: dt.date) -> lis
         for s in project.slogans.values()
         if locale in s.text
         and not s.valid.ended(today)
+        and not is_emergency_text(s.id)
         and (not chosen.kind or s.kind in chosen.kind)
         and (not chosen.tags or set(chosen.tags) & set(s.tags))
     ]

@@ -18,6 +18,15 @@ from ..project.schedule import Where
 from ..project.texts import TextEntry
 from ..tree import emergencies_file
 
+TEXT_SLOGAN = "emergency-text-"  # the id of a --text emergency's slogan: emergency-text-N
+
+
+def is_emergency_text(slogan_id: str) -> bool:
+    """Whether a slogan is a ``--text`` emergency's words: only its own playlist picks it (by id);
+    no playlist that draws slogans by kind or tag does."""
+    return slogan_id.startswith(TEXT_SLOGAN)
+
+
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -115,3 +124,11 @@ def save(output: Path, emergencies: list[Emergency]) -> None:
 
 def next_id(emergencies: list[Emergency]) -> str:
     return str(max((int(e.id) for e in emergencies if e.id.isdigit()), default=0) + 1)
+
+
+def pending(project: Any, at: dt.datetime) -> list[Emergency]:
+    """The emergencies not over at ``at`` (on, or to come), their ``--text`` slogans made part of the
+    project: what plans, publishing and checks consider. Stopped and ended ones are history only."""
+    live = [e for e in load(project.output_dir) if not e.over(at)]
+    inject(project, live)
+    return live

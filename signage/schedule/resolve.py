@@ -62,7 +62,7 @@ def decide(
     if live:
         chosen = max(live, key=lambda e: e.start)
         considered = [(c.id, "lost", f"emergency {chosen.id} is on") for c in schedule.campaigns]
-        why = f"emergency {chosen.id} until {chosen.end.isoformat(timespec='minutes')}"
+        why = f"emergency {chosen.id} until {chosen.end.astimezone(local.tzinfo).isoformat(timespec='minutes')}"
         return Decision(chosen.key, chosen.key, chosen.id, why, tuple(considered))
     applicable: list[tuple[int, Campaign]] = []
     for n, c in enumerate(schedule.campaigns):

@@ -10,6 +10,7 @@ from ..job import Job, Rendered, RenderEnv, project_files
 from ..labels import strings_for
 from ..project.model import Project
 from ..project.views import content_context, slogan_texts
+from ..schedule.emergency import is_emergency_text
 from .scenes import VideoTexts, resolve_texts
 from .template import VideoTemplate
 
@@ -147,7 +148,7 @@ def plan(project: Project, context: PlanContext) -> list[VideoJob]:
     """
     jobs: list[VideoJob] = []
     slogans = context.current_slogans(project)
-    current = [s.id for s in slogans]
+    current = [s.id for s in slogans if not is_emergency_text(s.id)]  # an emergency's words are in no ticker
     locales = sorted({loc for s in slogans for loc in s.text})
     for _, template in sorted(project.templates_of("video").items()):
         uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
