@@ -18,7 +18,7 @@ import click
 from .. import __version__
 from ..errors import SignageError, describe_os_error
 
-# command name -> ("module:attribute" in this package, its one-line help as the command says it:
+# command name -> ("module:attribute" in this package, its help's first paragraph as the command says it:
 # `signage --help` lists them without importing a module; a test keeps the two in step)
 COMMANDS = {
     "init": ("init:init", "Write a working copy of the example project into DIRECTORY."),
@@ -34,7 +34,11 @@ COMMANDS = {
         "Render what the catalogue and every branch screen need, only what changed; then publish the playlists.",
     ),
     "versions": ("branches:versions", "List a branch's published versions, the live one marked."),
-    "rollback": ("branches:rollback", "Make an earlier published version of a branch live again (atomically)."),
+    "rollback": (
+        "branches:rollback",
+        "Make an earlier published version of a branch live again (atomically), each screen on what its "
+        "schedule says now.",
+    ),
     "export": (
         "branches:export",
         "Copy a branch's live playlists and every file they play into one self-contained bundle.",
@@ -52,7 +56,7 @@ COMMANDS = {
         "schedule:rotate",
         "Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it.",
     ),
-    "log": ("schedule:log", "Every switch, emergency and rotation error, oldest first."),
+    "log": ("schedule:log", "Every switch, emergency and rotation error, oldest first, in each branch's local time."),
     "emergency": (
         "emergency:emergency",
         "Put a slogan above every campaign on chosen screens, until it expires by itself.",
