@@ -46,8 +46,11 @@ def init_worker(env: RenderEnv) -> None:
 
 
 def _init_pool_worker(env: RenderEnv) -> None:
-    """A pool worker dies with the build (even a killed one) and holds none of its locks."""
-
+    """A pool worker dies with the build (even a killed one) and holds none of its locks. It leaves
+    stopping to the build: SIGTERM ends it quietly (not the command line's KeyboardInterrupt, which
+    a forked worker inherits and would print as a traceback), Ctrl-C reaches the build alone."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     forget_inherited()
     _die_with_parent()
     init_worker(env)
