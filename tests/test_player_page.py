@@ -31,7 +31,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("browser")  # with test_browser.py: one worker starts Chromium
+pytestmark = pytest.mark.xdist_group("player_page")  # one worker builds its project and starts Chromium, once
 
 WINDOW = {"width": 960, "height": 540}
 STRIP = "  - {id: strip-96x16, size: 96x16, mode: scroll, color: red, speed: 4}\n"  # red: a GIF, no MP4

@@ -412,7 +412,8 @@ def _check_played(what: str, played: Played, m3u: Path) -> list[str]:
     """Every entry opened, in order, none refused; the loop within 5 % of the playlist's length or,
     where each item is timed (VLC), each item within 5 % of its own and the 0.02 to 0.3 s VLC takes
     between two items (it polls its decoders every 100 ms: 5 to 10 % of these short loops), give or
-    take 0.15 s of when it logs an item's start: nothing like the 10 s VLC gives a picture."""
+    take 0.15 s of when it logs an item's start, and up to 0.3 s more for a machine busy with other
+    tests: never cut short, and nothing like the 10 s VLC gives a picture."""
     entries = _entries(m3u)
     problems = []
     if played.refused or played.code != 0:
@@ -424,7 +425,7 @@ def _check_played(what: str, played: Played, m3u: Path) -> list[str]:
         late = [
             f"{got:.2f} s for {seconds:.2f}"
             for got, (seconds, _) in zip(played.items, entries)
-            if not 0.95 * seconds - 0.15 <= got <= 1.05 * seconds + 0.3
+            if not 0.95 * seconds - 0.15 <= got <= 1.05 * seconds + 0.6
         ]
         if late or len(played.items) != len(entries):
             problems.append(f"{what}: items played {', '.join(f'{x:.2f}' for x in played.items)} s: {late}")
