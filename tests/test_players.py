@@ -441,7 +441,10 @@ def test_mpv_and_vlc_play_every_screen_over_http_from_files_and_from_a_usb_copy(
     without removing their dot segments; VLC shows one for ten. Each screen's M3U must still play
     every item, for its time. All runs play at once, in real time (mpv and VLC mostly wait)."""
     need("mpv")
-    stick = tmp_path / "usb" / "east-1"
+    # the USB copy where VLC, run as nobody when the tests run as root, can read it too
+    usb = Path(tempfile.mkdtemp(prefix="signage-usb-"))
+    usb.chmod(0o755)
+    stick = usb / "east-1"
     export_branch(project / "output", "east-1", stick)
     runs: dict[str, tuple[str, Path]] = {}
     for screen in SCREENS:
@@ -458,6 +461,7 @@ def test_mpv_and_vlc_play_every_screen_over_http_from_files_and_from_a_usb_copy(
         for screen in ("door", "lobby"):
             m3u = _live(project, screen) / "playlist.m3u"
             runs[f"vlc: {screen} over HTTP"] = (f"{server}/publish/east-1/current/{screen}/playlist.m3u", m3u)
+        runs["vlc: door from a USB copy"] = (str(stick / "door" / "playlist.m3u"), stick / "door" / "playlist.m3u")
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(runs)) as pool:
         futures = {
             what: pool.submit(
@@ -469,6 +473,7 @@ def test_mpv_and_vlc_play_every_screen_over_http_from_files_and_from_a_usb_copy(
         }
         results = {what: future.result() for what, future in futures.items()}
     problems = [p for what, (_, m3u) in runs.items() for p in _check_played(what, results[what], m3u)]
+    shutil.rmtree(usb, ignore_errors=True)
     assert problems == [], "\n".join(problems)
     if not vlc:  # optional anywhere but CI, which installs it
         unavailable("VLC is not installed (vlc-bin, vlc-plugin-base): mpv played every screen, VLC did not")
