@@ -75,6 +75,10 @@ PLAYLISTS = {
 }
 SCREENS = ("door", "scroll", "lobby")
 
+# The players play each loop in real time (mpv and VLC mostly wait): in CI's `pytest -m slow` run,
+# out of the default command's time budget.
+pytestmark = pytest.mark.slow
+
 
 def make_players_project(root: Path) -> Path:
     """The example cut down to one branch with a paged LED door sign, a red LED scroll and a small
