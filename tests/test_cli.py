@@ -200,3 +200,15 @@ def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_che
     assert f"slogans.yaml:{line}: two-cards.short.zh-Hans-CN: a short form has at most 12 characters" in check.stdout
     listed = cli("list", "screens", cwd=project_copy).stdout.splitlines()
     assert "tv-1080p\ttv\t1920x1080\tcase-16x9,slogan-16x9" in listed
+
+
+def test_an_unknown_branch_or_screen_is_said_before_a_missing_option(cli: Cli, example_dir: Path) -> None:
+    """What the user named wrong comes first, as it did before the commands moved to signage/cli."""
+    result = cli("--project", str(example_dir), "plan", "--branch", "nope")
+    assert result.exit_code == 1 and "no branch 'nope'" in result.output
+    result = cli("--project", str(example_dir), "plan", "--branch", "beijing-chaoyang", "--screen", "zz")
+    assert result.exit_code == 1 and "has no screen 'zz'" in result.output
+    result = cli("--project", str(example_dir), "plan", "--branch", "beijing-chaoyang")
+    assert result.exit_code == 1 and "give --at TIME or --day DATE" in result.output
+    result = cli("--project", str(example_dir / "nowhere"), "rotate", "--at", "10:00")
+    assert result.exit_code == 1 and "no signage.yaml" in result.output

@@ -8,6 +8,7 @@ from dataclasses import asdict
 import click
 
 from ..app.plan import DayPlan, InstantPlan, plan_at, plan_day
+from ..app.project import branch_of, screens_of
 from ..errors import SignageError
 from .context import project_of
 
@@ -37,12 +38,14 @@ def plan(
     as_json: bool,
 ) -> None:
     """What plays on a branch's screens at an instant (with its items in order), or a day's switches."""
+    project = project_of(ctx)
+    screens_of(branch_of(project, branch_id), screen_id)  # an unknown branch or screen is said first
     if (at is None) == (day is None):
         raise SignageError("give --at TIME or --day DATE")
     if day is not None:
-        _show_day(plan_day(project_of(ctx), branch_id, screen_id, day), branch_id, as_json)
+        _show_day(plan_day(project, branch_id, screen_id, day), branch_id, as_json)
     else:
-        _show_at(plan_at(project_of(ctx), branch_id, screen_id, at or "now"), branch_id, as_json, explain)
+        _show_at(plan_at(project, branch_id, screen_id, at or "now"), branch_id, as_json, explain)
 
 
 def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:

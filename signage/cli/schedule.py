@@ -24,12 +24,13 @@ from .context import echo_switches, explicit_project, project_of
 @click.pass_context
 def rotate(ctx: click.Context, once: bool, at: str | None, force: bool) -> None:
     """Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it."""
+    project = project_of(ctx)  # a project that does not load is said first, and not in the loop
     if at and not once:
         raise SignageError("--at is for --once")
     if force and not at:
         raise SignageError("--force is for --once --at")
     if once:
-        done = rotate_now(project_of(ctx), at, force)
+        done = rotate_now(project, at, force)
         echo_switches(done.switches, "would switch " if done.dry else "")
         if done.dry:
             click.echo(
@@ -39,7 +40,6 @@ def rotate(ctx: click.Context, once: bool, at: str | None, force: bool) -> None:
         else:
             click.echo(f"rotated as of {done.at}: {len(done.switches)} switch(es)")
         return
-    project_of(ctx)  # a project that does not load is an error now, not in the loop
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo("rotating; SIGTERM or Ctrl-C stops")
