@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import filecmp
 import json
 import shutil
@@ -22,8 +21,8 @@ from signage.network.screens import Network
 from signage.records import FILES, SCHEMAS_DIR, CatalogueFile, Playlist, Record, Timeline, json_schema
 from signage.tree import catalogue_file, from_screen_folder
 
-REPO = Path(__file__).resolve().parents[1]
-TODAY = dt.date(2026, 6, 1)
+from .helpers import REPO, TODAY
+
 ARTIFACT_KINDS = ("led", "cards", "video", "media")
 TIMELINE_CALL = "signage.setTimeline("
 SLOGANS = """\
