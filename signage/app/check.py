@@ -30,10 +30,10 @@ def check_project(root: Path) -> list[Problem]:
     problems += _check_texts(project)
     problems += _placeholder_urls(project)
     if not any(not p.warning for p in problems):  # selections read a project without errors
-        plans, found = select_network(project, local_today(project))
+        today = local_today(project)
+        plans, found = select_network(project, today)
         problems += found
         if not found:
-            today = local_today(project)
             live = pending(project, dt.datetime.now(dt.timezone.utc))  # stopped and ended ones are history
             variants, found = scheduled_plans(project, plans, today, live)
             problems += found + with_frequency(project, plans + variants, today)[1]
