@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -193,6 +194,24 @@ def test_export_makes_a_bundle_that_plays_anywhere(built_network: Built, tmp_pat
         ]
         assert all((unpacked / screen / link).is_file() for link in links)
     assert (unpacked / "door" / "program" / "001.png").is_file()
+    # the index at the top: each screen, what it plays now, the folder a media player loads, the player link
+    assert re.search(r"east-1 v\d{4}, 2 screen\(s\) \(\d+ playlist folder", done.stdout), done.stdout
+    index = (unpacked / "README.txt").read_text(encoding="utf-8")
+    for screen in ("door", "lobby"):
+        now = (network / "output/publish/east-1/screens" / screen).readlink().name
+        load = f"{now}/program/" if screen == "door" else f"{now}/playlist.m3u"
+        assert f"  media player:     {load}" in index and f"player.html?screen={screen}" in index
+        assert (unpacked / load).exists()
+    html = (unpacked / "index.html").read_text(encoding="utf-8")
+    assert 'href="player.html?screen=lobby"' in html and "<td><b>door</b>" in html
+
+
+def test_export_refuses_a_target_whose_folder_is_missing(built_network: Built, tmp_path: Path) -> None:
+    missing = tmp_path / "not-mounted" / "usb.zip"
+    done = Cli.process("export", "--branch", "east-1", "--to", str(missing), cwd=built_network.root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{missing}: the folder {missing.parent} does not exist" in done.stderr
+    assert not missing.parent.exists()
 
 
 @pytest.mark.parametrize(

@@ -43,4 +43,8 @@ def rollback(ctx: click.Context, branch_id: str, to: str | None) -> None:
 def export(ctx: click.Context, branch_id: str, target: Path) -> None:
     """Copy a branch's live playlists and every file they play into one self-contained bundle."""
     done = export_bundle(project_of(ctx), branch_id, target)
-    click.echo(f"wrote {done.target}: {done.branch} {done.version}, {done.screens} screen(s), {done.files} file(s)")
+    click.echo(
+        f"wrote {done.target}: {done.branch} {done.version}, {done.screens} screen(s) "
+        f"({done.variants} playlist folder(s) with their schedule variants), {done.files} file(s)"
+    )
+    click.echo(f"open {done.index or 'index.html in it'} (or README.txt) to see which screen plays what")
