@@ -84,3 +84,16 @@ def describe_os_error(exc: OSError) -> str:
         errno.ENAMETOOLONG: "the path is too long: use shorter ids or a shorter output folder",
     }.get(exc.errno or 0, f"{exc.strerror or exc}")
     return f"{shown}: {advice}. Earlier outputs are as they were."
+
+
+def unknown_hint(name: str, known: list[str] | tuple[str, ...] | set[str], what: str) -> str:
+    """What to add after "no X 'name'": the closest known names ("did you mean …?"), else the known
+    ones (the first 20), so a typo is answered with the fix."""
+    import difflib  # only when something is unknown
+
+    ids = sorted(known) if isinstance(known, set) else list(known)
+    close = difflib.get_close_matches(name, ids, n=3, cutoff=0.6)
+    if close:
+        return ": did you mean " + " or ".join(repr(c) for c in close) + "?"
+    listed = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+    return f" ({what}: {listed or 'none'})"

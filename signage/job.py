@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
+from . import clock
 from .errors import Problem, SignageError
 from .ffmpeg import ffmpeg_version
 from .fingerprint import file_digest
@@ -215,7 +216,7 @@ def ffmpeg_build() -> str:
 def local_today(project: Project, now: dt.datetime | None = None) -> dt.date:
     """The earliest calendar date in any branch's time zone (the project's default zone without
     branches): content ends when its last day is over everywhere it is shown."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     zones = {b.timezone for b in project.config.branches} or {project.config.timezone}
     return min(now.astimezone(ZoneInfo(zone)).date() for zone in zones)
 
@@ -248,6 +249,16 @@ class PlanContext:
     today: dt.date
     demand: list[Want] = field(default_factory=list)
     ended: dict[str, str] = field(default_factory=dict)  # slogan id -> last day shown
+    # set by `check`: a template's errors are collected here and planning goes on with the next
+    # template, so every broken template is reported at once; None (a build): they are raised
+    problems: list[Problem] | None = None
+
+    def collected(self, error: SignageError) -> bool:
+        """Whether ``error`` was kept for the caller's list (else the planner raises it)."""
+        if self.problems is None:
+            return False
+        self.problems.extend(p for p in error.problems if p not in self.problems)
+        return True
 
     def current_slogans(self, project: Project) -> list[Slogan]:
         """Slogans whose validity has not ended by ``today``; ones that start later are built too."""

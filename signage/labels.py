@@ -64,6 +64,14 @@ def foreign_characters(text: str, locale: str) -> str:
     return "".join(dict.fromkeys(text[i] for i in sorted(changed)))
 
 
+def script_fix(text: str, locale: str) -> tuple[str, str]:
+    """(OpenCC configuration, ``text`` converted by it): the conversion into ``locale``'s script to
+    suggest for a text that mixes scripts (t2s on the mainland, s2hk in Hong Kong and Macau, s2twp in Taiwan)."""
+    loc = Locale.parse(locale)
+    config = "t2s" if not loc.traditional else {"HK": "s2hk", "MO": "s2hk", "TW": "s2twp"}.get(loc.region, "s2t")
+    return config, _converter(config).convert(text)
+
+
 def _changes(text: str, config: str) -> set[int]:
     """Positions of ``text`` that the OpenCC conversion ``config`` changes."""
     convert = _converter(config).convert

@@ -23,6 +23,7 @@ from typing import Any
 
 import schedule
 
+from . import clock
 from .atomic import atomic_write_bytes, replace_link
 from .lock import project_lock
 from .network.publish import current_version
@@ -292,8 +293,8 @@ IDLE = dt.timedelta(hours=1)  # when nothing changes within a week: look again t
 
 
 def utc_now() -> dt.datetime:
-    """The real clock, aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    """The clock every command reads (signage/clock.py), aware, in UTC."""
+    return clock.now()
 
 
 class ClockedScheduler(schedule.Scheduler):

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .tree import STATE_DIR
+from .tree import PREVIEW, STATE_DIR, preview_index
 
 TYPES = {
     ".mp4": "video/mp4",
@@ -154,6 +154,12 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             path = None if parts is None else contained(root, parts)
             if parts is None or path is None:
                 self._refuse(HTTPStatus.NOT_FOUND)
+                return
+            if not parts and preview_index(root).is_file():  # a person opening the server's address
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", f"/{PREVIEW}/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             if path.is_dir():  # a folder serves its own index.html (inside the output folder too), never a listing
                 index = contained(root, [*parts, "index.html"])

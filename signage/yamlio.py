@@ -128,6 +128,36 @@ def _check_size(data: Any, path: Path) -> None:
 _UNQUOTED_JINJA = re.compile(r"(^|:|-)\s*\{\{")
 
 
+def _layout_hint(lines: list[str], line: int | None) -> tuple[int, str] | None:
+    """Where the parser's words ("did not find expected '-' indicator") come from a tab or a line
+    indented differently from its neighbours, say so in plain words, at the line to fix."""
+    for n, text in enumerate(lines[: line or len(lines)], start=1):
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        if "\t" in indent:
+            return n, "a tab in the indentation: YAML indents with spaces only; replace the tab with spaces"
+    if line is None or not 1 < line <= len(lines):
+        return None
+
+    def column(text: str) -> int:
+        return len(text) - len(text.lstrip(" "))
+
+    here = lines[line - 1]
+    above = [(n, t) for n, t in enumerate(lines[: line - 1], start=1) if t.strip() and not t.lstrip().startswith("#")]
+    if not here.strip() or not above:
+        return None
+    n, previous = above[-1]
+    keyed = re.compile(r"^\s*(?:- )?[\w-]+\s*:")
+    if keyed.match(here) and keyed.match(previous):
+        # the column the previous line's key starts in (after its "- ", when it opens a list item)
+        key_column = column(previous) + (2 if previous.lstrip().startswith("- ") else 0)
+        if column(here) not in (key_column, *[column(t) for _, t in above]) or column(here) < key_column:
+            return line, (
+                f"line {line} starts at column {column(here) + 1} but the keys of the item above start at column "
+                f"{key_column + 1}: keys of one item must line up (indent them with the same number of spaces)"
+            )
+    return None
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error becomes a SignageError naming file and line."""
     try:
@@ -155,6 +185,9 @@ def load_yaml(path: Path) -> Any:
             reason += (
                 '; YAML reads a value that starts with { as a mapping: quote the text, e.g. text: "{{ hotline }}…"'
             )
+        hint = _layout_hint(lines, line)
+        if hint:
+            line, reason = hint
         raise SignageError(Problem(f"invalid YAML: {reason}", file=path, line=line)) from None
     except yaml.YAMLError as exc:
         raise SignageError(Problem(f"invalid YAML: {exc}", file=path)) from None

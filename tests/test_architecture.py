@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {
         "__init__",
         "errors",
+        "clock",
         "fingerprint",
         "sizes",
         "colour",

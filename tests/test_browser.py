@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import http.client
 import json
 import os
 import threading
@@ -83,6 +84,10 @@ def test_the_preview_opens_from_file_with_every_picture_and_a_working_search(sit
     assert page.locator(".screen").count() == 2 and "overnight" in page.inner_text(".timeline")
     fonts = page.evaluate("document.fonts.check('16px SignageSC', '东城支行')")
     assert fonts  # the project's own font, inline: no box for any character, whatever the viewer has
+    pdfs = page.eval_on_selector_all("a[href$='.pdf']", "els => els.map(e => e.href)")
+    assert pdfs  # each print card links its PDF, in the output's readable tree
+    for href in pdfs:
+        assert Path(urllib.request.url2pathname(href.removeprefix("file://"))).read_bytes().startswith(b"%PDF-")
     assert not errors
 
 
@@ -214,6 +219,11 @@ def test_serve_refuses_to_leave_the_output_folder_and_lists_no_folders(site: Pat
         assert _get(server + "/publish/")[0] == 403  # no listing
         status, headers, _ = _get(server + "/preview/")
         assert status == 200 and headers["Content-Type"].startswith("text/html")  # the preview's index
+        connection = http.client.HTTPConnection(server.removeprefix("http://"), timeout=30)
+        connection.request("GET", "/")  # a person opening the server's address lands on the preview
+        response = connection.getresponse()
+        assert (response.status, response.getheader("Location")) == (302, "/preview/")
+        connection.close()
         status, headers, _ = _get(server + "/publish/east-1/current/lobby/playlist.m3u")
         assert status == 200 and headers["Content-Type"] == "audio/x-mpegurl"
     finally:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -264,7 +264,7 @@ def test_a_branch_variable_fills_texts(network: Path) -> None:
     csv = network / "branches.csv"
     edit(csv, "西城路2号", "")  # west-2 has none
     found = "\n".join(str(p) for p in check_project(network))
-    assert "counter-question.text.zh-Hans-CN: 'dict object' has no attribute 'address'" in found, found
+    assert "counter-question.text.zh-Hans-CN: branch has no field 'address'" in found, found
 
 
 def test_two_writers_never_run_at_once(network: Path) -> None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from signage import clock
 from signage.app.check import check_project
 from signage.app.times import parse_day, parse_instant, shown
 from signage.errors import SignageError
@@ -27,16 +28,22 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 class Day:
-    """The built two-branch network with an overnight campaign on the door signs, and what the
-    commands run on it said they switched."""
+    """The built two-branch network with an overnight campaign on the door signs, what the commands
+    run on it said they switched, and the clock they all read (moved by the test, never slept on)."""
 
-    def __init__(self, root: Path, cli: Cli) -> None:
+    def __init__(self, root: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
         self.root, self.cli = root, cli
         self.reported: list[tuple[str, str, str, str]] = []
+        today = dt.datetime.now(SHANGHAI).date()  # the day the network was built for, 20:30 there
+        self.at = dt.datetime.combine(today, dt.time(20, 30), SHANGHAI).astimezone(dt.timezone.utc)
+        monkeypatch.setattr(clock, "now", lambda: self.at)
+
+    def advance(self, **delta: float) -> None:
+        self.at += dt.timedelta(**delta)
 
     def run(self, *args: str, code: int = 0) -> str:
         result = self.cli("--project", str(self.root), *args)
@@ -59,7 +66,7 @@ class Day:
 
 
 @pytest.fixture()
-def day(built_network_copy: Path, cli: Cli) -> Day:
+def day(built_network_copy: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Day:
     playlists = built_network_copy / "playlists"
     (playlists / "overnight.yaml").write_text("suits: [led]\nentries:\n  - slogans: {kind: hotline}\n", "utf-8")
     (playlists / "schedule.yaml").write_text(
@@ -67,59 +74,60 @@ def day(built_network_copy: Path, cli: Cli) -> Day:
         "  - {id: overnight, playlist: overnight, where: {kinds: [led]}, dayparts: [closed]}\n",
         encoding="utf-8",
     )
-    return Day(built_network_copy, cli)
+    return Day(built_network_copy, cli, monkeypatch)
 
 
-def test_a_day_of_operations_keeps_every_screen_on_its_plan_and_logs_every_switch(day: Day) -> None:
+def test_a_day_of_operations_keeps_every_screen_on_its_plan_and_logs_every_switch(day: Day, tmp_path: Path) -> None:
     day.run("build", "--workers", "1")
+    assert day.link("east-1", "door") == "door~overnight"  # 20:30: the branch is closed
     day.settled()
 
     # LED signs only, a slogan they already show: nothing to render, switched at once, logged
-    until = (now() + dt.timedelta(seconds=4)).astimezone(SHANGHAI).isoformat(timespec="seconds")
     began = time.monotonic()
-    out = day.run(
-        "emergency", "start", "--slogan", "hotline-ask", "--where", "branch:east-1,kind:led", "--until", until
-    )
+    out = day.run("emergency", "start", "--slogan", "hotline-ask", "--where", "branch:east-1,kind:led", "--for", "10m")
     assert time.monotonic() - began < 5
-    assert "rendered" not in out and "east-1/door: " in out and "1 switch(es) now" in out
+    assert "rendered" not in out and "east-1/door: overnight -> emergency-1 (" in out and "1 switch(es) now" in out
     assert "no `signage rotate` is running" in out  # nothing would end it on time: said, with what to run
     assert day.link("east-1", "door") == "door~emergency-1"
-    assert day.link("east-1", "lobby") == "lobby" and day.link("west-2", "door").startswith("door")
+    assert day.link("east-1", "lobby").startswith("lobby") and day.link("west-2", "door") == "door~overnight"
     day.settled()
     assert "0 switch(es)" in day.run("rotate", "--once")  # as cron would run it: now something ends it on time
     day.settled()
 
-    # words of their own on the TVs: one video, no cards, counted from the switch
+    # words of their own on the TVs, a minute later: one video, no cards, counted from the switch
+    day.advance(minutes=1)
     out = day.run("emergency", "start", "--text", "今日有人冒充客服，请勿转账。", "--where", "kind:tv", "--for", "30m")
     assert "rendered video 1" in out and "cards" not in out and "2 switch(es) now" in out
     assert "no `signage rotate` is running" not in out
     assert day.link("east-1", "lobby") == "lobby~emergency-2" == day.link("west-2", "lobby")
     listed = day.run("emergency", "list")
-    assert re.search(r"^1\ton\thotline-ask\tbranches=east-1 kinds=led\t\S+ \S+\+08:00 \.\. ", listed, re.M)
-    start, end = re.search(r"^2\ton\temergency-text-2\tkinds=tv\t(.+?) \.\. (.+)$", listed, re.M).groups()  # type: ignore[union-attr]
-    assert dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start) == dt.timedelta(minutes=30)
+    assert re.search(
+        r"^1\ton\thotline-ask\tbranches=east-1 kinds=led\t\S+ 20:30\+08:00 \.\. \S+ 20:40\+08:00", listed, re.M
+    )
+    assert re.search(r"^2\ton\temergency-text-2\tkinds=tv\t\S+ 20:31\+08:00 \.\. \S+ 21:01\+08:00$", listed, re.M)
     day.settled()
     refused = day.run("rollback", "--branch", "east-1", code=1)  # the version before cannot show emergency 2
     assert re.search(r"emergency-2 is on at east-1/lobby and v\d{4} does not hold it: stop it first", refused)
     day.settled()
 
     # stopped: back at once, and nothing left that check or a build trips on
+    day.advance(minutes=2)
     out = day.run("emergency", "stop", "2")
     assert "east-1/lobby: emergency-2 -> " in out and "west-2/lobby: emergency-2 -> " in out
     day.settled()
 
-    # the LED one ends by itself: the next pass switches back and logs the expiry
-    time.sleep(max(0.0, (dt.datetime.fromisoformat(until) - now()).total_seconds() + 0.1))
+    # the LED one ends by itself at 20:40: the next pass switches back to the overnight loop and logs it
+    day.advance(minutes=8)
     out = day.run("rotate", "--once")
-    assert "east-1/door: emergency-1 -> " in out
+    assert "east-1/door: emergency-1 -> overnight (" in out
     events = [r[1] for r in read_log(open_project(day.root).output_dir)]
     assert events.count("emergency-start") == 2 and "emergency-expired" in events and "emergency-stop" in events
     day.settled()
 
-    # rollback keeps the schedule (the overnight variant, if that is what plays now) and logs its switches
+    # rollback keeps the schedule (the overnight variant, as it is night) and logs its switches
     out = day.run("rollback", "--branch", "east-1")
     version = re.search(r"-> (v\d{4}) \(live\)", out).group(1)  # type: ignore[union-attr]
-    assert "rollback to " + version in out
+    assert day.link("east-1", "door") == "door~overnight"
     day.settled()
     day.run("rollback", "--branch", "east-1", "--to", str(int(version[1:])))  # --to 2 is v0002
     day.settled()
@@ -127,11 +135,33 @@ def test_a_day_of_operations_keeps_every_screen_on_its_plan_and_logs_every_switc
     # --at only says what would switch; the live screens and the log stay as they are
     logged = len(read_log(open_project(day.root).output_dir))
     out = day.run("rotate", "--once", "--at", "tomorrow 10:00")
-    assert "nothing changed" in out and len(read_log(open_project(day.root).output_dir)) == logged
+    assert "east-1/door: overnight -> default" in out and "would switch" in out
+    assert len(read_log(open_project(day.root).output_dir)) == logged and day.link("east-1", "door") == "door~overnight"
+    day.settled()
+
+    # the morning: the branches open at 09:00 and the doors leave the overnight loop, logged at that time
+    day.at = dt.datetime.combine(day.at.astimezone(SHANGHAI).date() + dt.timedelta(days=1), dt.time(9, 0, 5), SHANGHAI)
+    out = day.run("rotate", "--once")
+    assert "east-1/door: overnight -> default" in out and "west-2/door: overnight -> default" in out
     day.settled()
     day.run("build", "--workers", "1")
     day.settled()
-    assert len(day.reported) >= 7  # on, on (two TVs), off (two), expired, and the rollbacks
+
+    # the log: exactly the real switches, oldest first, each at its (fake) time in the branch's zone
+    log = [line for line in day.run("log").splitlines() if " switch " in line]
+    assert len(log) == len(day.reported) >= 9
+    assert log[0].startswith(day.at.astimezone(SHANGHAI).strftime("%Y-%m-%d")[:8]) and "+08:00" in log[0]
+    assert "09:00+08:00  switch" in log[-2] or "09:00+08:00  switch" in log[-1]
+
+    # versions say what changed; the export's index says what each screen plays now
+    table = day.run("versions", "--branch", "east-1")
+    assert table.splitlines()[0].split() == ["VERSION", "PUBLISHED", "FOLDERS", "WHAT", "CHANGED"]
+    assert "first version" in table and re.search(r"^\* v\d{4} ", table, re.M)
+    out = day.run("export", "--branch", "east-1", "--to", str(tmp_path / "usb"))
+    assert "2 screen(s)" in out
+    index = (tmp_path / "usb" / "README.txt").read_text(encoding="utf-8")
+    assert "  media player:     door/program/" in index  # the morning: the door's own loop
+    day.settled()
 
 
 def test_the_rotate_loop_says_it_is_running_so_emergencies_need_not_warn(built_network_copy: Path) -> None:

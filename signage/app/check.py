@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .. import clock
 from ..build.plan import plan_jobs
 from ..errors import Problem, SignageError
 from ..job import PlanContext, local_today
 from ..kinds import planners, read
-from ..labels import foreign_characters
+from ..labels import foreign_characters, script_fix
 from ..locales import Locale
 from ..network.scheduled import scheduled_plans, with_frequency
 from ..network.select import select_network
@@ -34,36 +34,82 @@ def check_project(root: Path) -> list[Problem]:
         plans, found = select_network(project, today)
         problems += found
         if not found:
-            live = pending(project, dt.datetime.now(dt.timezone.utc))  # stopped and ended ones are history
+            live = pending(project, clock.now())  # stopped and ended ones are history
             variants, found = scheduled_plans(project, plans, today, live)
             problems += found + with_frequency(project, plans + variants, today)[1]
             problems += lint_schedule(project, today)
-        problems += _mixed_scripts(project)
+    clean = not any(not p.warning for p in problems)
+    try:  # templates filled for every piece of content: every broken one, also beside other errors
+        found = _mixed_scripts(project)
+    except SignageError as exc:
+        found = exc.problems
+    # beside other errors, only what a template is to blame for: the rest follows from those errors
+    problems += [p for p in found if p not in problems and (clean or _in_templates(project, p))]
     return problems
 
 
-def _mixed_scripts(project: Project) -> list[Problem]:
-    """An error for every output that would show characters of the other script than its
-    locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
+def _in_templates(project: Project, problem: Problem) -> bool:
+    return problem.file is not None and (project.root / "templates") in Path(problem.file).parents
 
-    problems: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
-    for job in plan_jobs(project, planners(), PlanContext(local_today(project))):
+
+def _scripts(locale: str) -> tuple[str, str]:
+    """(the locale's script, the other one)."""
+    return ("Traditional", "Simplified") if Locale.parse(locale).traditional else ("Simplified", "Traditional")
+
+
+def _foreign(foreign: str, locale: str, what: str) -> str:
+    script, other = _scripts(locale)
+    return f"{'、'.join(foreign)} {'is' if len(foreign) == 1 else 'are'} {other} in a {locale} ({script}) {what}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _mixed_sources(project: Project) -> tuple[list[Problem], set[tuple[str, str]]]:
+    """One error per source text (a slogan's or case's field, at its file and line) that mixes
+    scripts, with OpenCC's conversion to suggest; and the (locale, character) pairs so reported."""
+    problems, flagged = [], set()
+    for entry in project.texts:
+        plain = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", entry.template)
         try:
-            script = "Traditional" if Locale.parse(job.locale).traditional else "Simplified"
+            foreign = foreign_characters(plain, entry.locale)
+        except ValueError:
+            continue  # a locale check reports elsewhere
+        if not foreign:
+            continue
+        flagged |= {(entry.locale, c) for c in foreign}
+        config, fixed = script_fix(entry.template, entry.locale)
+        problems.append(
+            entry.problem(
+                f"mixes scripts: {_foreign(foreign, entry.locale, 'text')}; OpenCC {config} gives “{_short(fixed)}”"
+            )
+        )
+    return problems, flagged
+
+
+def _mixed_scripts(project: Project) -> list[Problem]:
+    """An error for every text that would show characters of the other script than its locale's:
+    once per source text where it comes from one (its file and line, with the conversion to make),
+    else once per output text (a Simplified label on a Hong Kong poster), naming the output."""
+    problems, flagged = _mixed_sources(project)
+    seen: set[tuple[str, str]] = set()
+    context = PlanContext(local_today(project), problems=[])  # every template's errors, not the first
+    jobs = plan_jobs(project, planners(), context)
+    problems += context.problems or []
+    for job in jobs:
+        try:
+            Locale.parse(job.locale)
         except ValueError:
             continue  # media files have no locale
         for part, text in job.shown():
-            foreign = foreign_characters(text, job.locale)
+            foreign = "".join(c for c in foreign_characters(text, job.locale) if (job.locale, c) not in flagged)
             if not foreign or (job.locale, text) in seen:
                 continue
             seen.add((job.locale, text))
-            other = "Simplified" if script == "Traditional" else "Traditional"
-            shown = text if len(text) <= 40 else text[:39] + "…"
             problems.append(
                 Problem(
-                    f"{part} mixes scripts: {'、'.join(foreign)} {'is' if len(foreign) == 1 else 'are'} {other} "
-                    f"in a {job.locale} ({script}) output: “{shown}”",
+                    f"{part} mixes scripts: {_foreign(foreign, job.locale, 'output')}: “{_short(text)}”",
                     item=f"{job.path} ({job.target})",
                 )
             )

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import clock
 from ..build import BuildReport
 from ..errors import SignageError
 from ..lock import project_lock
@@ -85,7 +86,7 @@ def _window(
         raise SignageError(f"--where {request.where!r} matches no screen of any branch")
     zone = _zone(project, targeted)
     try:
-        start = dt.datetime.now(dt.timezone.utc)
+        start = clock.now()
         if (request.length is None) == (request.until is None):
             raise ValueError("give --for LENGTH or --until TIME")
         end = (
@@ -142,11 +143,11 @@ def start_emergency(project: Project, request: EmergencyRequest) -> EmergencySta
                 em.save(output, [*emergencies, emergency])
         except BaseException:
             em.save(output, emergencies)
-            now = dt.datetime.now(dt.timezone.utc)
+            now = clock.now()
             record(output, now, "emergency-stop", why=f"emergency {emergency.id} could not be built")
             rotate_once(project, now, emergencies, cause=f"emergency {emergency.id} could not be built")
             raise
-        switches = rebuilt.switches + rotate_once(project, dt.datetime.now(dt.timezone.utc))
+        switches = rebuilt.switches + rotate_once(project, clock.now())
     warnings = [] if rotation_running(output) else [ROTATE_HINT]
     return EmergencyStarted(emergency, len(targeted), rebuilt.report, switches, warnings, zone)
 
@@ -170,7 +171,7 @@ def _zone(project: Project, targeted: list[tuple[str, str]]) -> str:
 def list_emergencies(project: Project, now: dt.datetime | None = None) -> list[EmergencyRow]:
     """Every emergency, with whether it is on; times in its branches' zone (the project's when they
     are in several), with the offset."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     rows = []
     for e in em.load(project.output_dir):
         zone = _zone(project, _targets(project, e.where))
@@ -183,7 +184,7 @@ def list_emergencies(project: Project, now: dt.datetime | None = None) -> list[E
 def stop_emergency(project: Project, emergency_id: str, now: dt.datetime | None = None) -> EmergencyStopped:
     """End an emergency now: its screens go back to their schedule at once (logged); then the
     branches are published again without it, nothing rendered, so no version's timeline holds it."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     output = project.output_dir
     with project_lock(output, "emergency", wait=True):
         emergencies = em.load(output)

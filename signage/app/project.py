@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import SignageError
+from ..errors import SignageError, unknown_hint
 from ..kinds import find_and_open
 from ..project.config import Branch, BranchScreen
 from ..project.model import Project
@@ -27,8 +27,8 @@ def screens_of(branch: Branch, screen_id: str | None) -> list[BranchScreen]:
     """One screen of the branch (``screen_id``), or all of them."""
     screens = [s for s in branch.screens if screen_id is None or s.id == screen_id]
     if not screens:
-        known = ", ".join(s.id for s in branch.screens) or "none"
-        raise SignageError(f"branch {branch.id} has no screen {screen_id!r} (its screens: {known})")
+        hint = unknown_hint(screen_id or "", [s.id for s in branch.screens], "its screens")
+        raise SignageError(f"branch {branch.id} has no screen {screen_id!r}{hint}")
     return screens
 
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import clock
 from ..errors import SignageError
 from ..lock import project_lock
 from ..project.model import Project
@@ -27,7 +28,7 @@ def rotate_now(project: Project, at: str | None = None, force: bool = False) -> 
     that says what would switch then; ``force`` switches the live screens to that plan now (logged
     at the real time, the instant named in the reason)."""
     zone = project.config.timezone
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     if at is None:
         with project_lock(project.output_dir, "rotate", wait=True):
             done = Rotated(shown(now, zone), rotate_once(project, now), False)

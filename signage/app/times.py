@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from .. import clock
 from ..errors import SignageError
 
 __all__ = ["ACCEPTED", "parse_day", "parse_instant", "shown"]
@@ -23,7 +24,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else dt.datetime.now(dt.timezone.utc)
+    return now if now is not None else clock.now()
 
 
 def parse_instant(text: str, zone: str, option: str = "--at", now: dt.datetime | None = None) -> dt.datetime:

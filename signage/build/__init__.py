@@ -75,14 +75,24 @@ class BuildReport:
     output: Path | None = None
     published: str = ""
     changed: bool = False  # the catalogue, the outputs or the published versions changed
+    made: dict[str, list[str]] = field(default_factory=dict)  # kind -> the artifact folders rendered
 
-    def summary(self) -> list[str]:
+    def summary(self, verbose: bool = False, named: int = 3) -> list[str]:
+        """What the build did, a line a kind naming what it rendered (the first ``named`` of each
+        kind, or every one when ``verbose``) and where; then what it removed and published."""
         lines = []
         for kind in (k for k, n in self.planned.items() if n or k in self.rendered):
-            lines.append(
+            made = sorted(self.made.get(kind, []))
+            line = (
                 f"{kind}: {self.planned[kind]} outputs, {self.rendered.get(kind, 0)} rendered, "
                 f"{self.unchanged.get(kind, 0)} unchanged"
             )
+            if made and not verbose:
+                shown = ", ".join(made[:named]) + (f" and {len(made) - named} more" if len(made) > named else "")
+                line += f": {shown}"
+            lines.append(line + (f" (in {self.output}/)" if made else ""))
+            if verbose:
+                lines += [f"  {self.output}/{path}/" for path in made]
         lines.append(
             f"removed {self.removed} output(s) no longer in the catalogue, {self.store_removed} unused "
             f"store file(s); catalogue: {self.output}/{CATALOGUE}"
@@ -179,6 +189,7 @@ def build(
         catalogue.records[job.path] = record
         report.warnings += outcome.rendered.warnings
         report.rendered[job.folder] = report.rendered.get(job.folder, 0) + 1
+        report.made.setdefault(job.folder, []).append(job.path)
 
     try:
         if executor is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import SignageError
 from ..job import Job, Rendered, RenderEnv, project_files
 from ..project.model import Project
 from ..schedule.emergency import is_emergency_text
@@ -137,7 +138,11 @@ def plan(project: Project, context: PlanContext) -> list[CardJob]:
     """Every card template with the content it applies to; one card per branch where a text names it."""
     jobs = []
     for template in project.templates_of("card").values():
-        jobs += template_jobs(project, template, context)
+        try:
+            jobs += template_jobs(project, template, context)
+        except SignageError as exc:
+            if not context.collected(exc):
+                raise
     return jobs
 
 

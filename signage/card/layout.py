@@ -105,16 +105,27 @@ def resolve_card(
     """Every text the card shows, expressions filled: block index -> text (hotline: "N.label", "N.number")."""
     ctx = card_context(project, template, content_id, locale, branch)
     texts: dict[str, str] = {}
+    problems: list[Problem] = []
     for n, block in enumerate(template.blocks):
-        where = f"{template.name}.{block.name or f'blocks[{n}]'}: {content_id}"
-        fill = project.expressions.fill_string
+        where = f"{template.name}.{block.name or f'blocks[{n}]'} ({template.content} {content_id})"
+
+        def fill(source: str, where: str = where) -> str:
+            at = project.template_origin("card", template.name, source)
+            try:
+                return project.expressions.fill_string(source, ctx, where=where, at=at).strip()
+            except SignageError as exc:
+                problems.extend(exc.problems)
+                return ""
+
         if isinstance(block, TextBlock):
-            texts[str(n)] = fill(block.text, ctx, where=where).strip()
+            texts[str(n)] = fill(block.text)
         elif isinstance(block, HotlineBlock):
-            texts[f"{n}.label"] = fill(block.label, ctx, where=where).strip()
-            texts[f"{n}.number"] = fill(block.number, ctx, where=where).strip()
+            texts[f"{n}.label"] = fill(block.label)
+            texts[f"{n}.number"] = fill(block.number)
         elif isinstance(block, QrBlock):
-            texts[str(n)] = fill(block.data, ctx, where=where).strip()
+            texts[str(n)] = fill(block.data)
+    if problems:  # every block's problem at once, not the first
+        raise SignageError(problems)
     return texts
 
 

@@ -33,7 +33,10 @@ COMMANDS = {
         "build:build",
         "Render what the catalogue and every branch screen need, only what changed; then publish the playlists.",
     ),
-    "versions": ("branches:versions", "List a branch's published versions, the live one marked."),
+    "versions": (
+        "branches:versions",
+        "List a branch's published versions, the live one marked, with what each changed.",
+    ),
     "rollback": (
         "branches:rollback",
         "Make an earlier published version of a branch live again (atomically), each screen on what its "
@@ -64,6 +67,30 @@ COMMANDS = {
 }
 
 
+def _set_project(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().obj["project"] = value
+
+
+def _accept_project(command: click.Command) -> None:
+    """Let ``--project`` come after the subcommand too (``signage versions --project DIR``), as
+    people type it: the same option as the group's, on every command that opens a project."""
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        for sub in command.commands.values():
+            _accept_project(sub)
+    if isinstance(command, click.Group) or any(p.name == "project" for p in command.params):
+        return
+    command.params.append(
+        click.Option(
+            ["--project"],
+            type=click.Path(file_okay=False),
+            expose_value=False,
+            callback=_set_project,
+            help="Project folder (the same as `signage --project DIR` before the command).",
+        )
+    )
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported when they run; turns SignageError (and anything
     unexpected) into a message and an exit code."""
@@ -80,6 +107,8 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, _, attribute = self.lazy[cmd_name][0].partition(":")
         command: click.Command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        if cmd_name != "init":  # init writes a new project where it is told; it opens none
+            _accept_project(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

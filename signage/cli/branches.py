@@ -13,12 +13,22 @@ from .context import echo_switches, project_of
 
 @click.command()
 @click.option("--branch", "branch_id", required=True, help="Branch id.")
+@click.option("-v", "--verbose", is_flag=True, help="Each version's screen folders with their playlists.")
 @click.pass_context
-def versions(ctx: click.Context, branch_id: str) -> None:
-    """List a branch's published versions, the live one marked."""
-    for row in list_versions(project_of(ctx), branch_id):
-        screens = ", ".join(f"{s} {v.playlist} ({v.items} items, {v.duration:g} s)" for s, v in row.screens.items())
-        click.echo(f"{'*' if row.live else ' '} {row.version}  {row.created}  {screens}")
+def versions(ctx: click.Context, branch_id: str, verbose: bool) -> None:
+    """List a branch's published versions, the live one marked, with what each changed."""
+    rows = list_versions(project_of(ctx), branch_id)
+    if verbose:
+        for row in rows:
+            click.echo(f"{'*' if row.live else ' '} {row.version}  {row.published}")
+            for name, s in row.screens.items():
+                click.echo(f"    {name}  {s.playlist}  {s.items} item(s)  {s.duration:g} s")
+        return
+    click.echo(f"  {'VERSION':8} {'PUBLISHED':22} {'FOLDERS':>7}  WHAT CHANGED")
+    for row in rows:
+        mark = "*" if row.live else " "
+        click.echo(f"{mark} {row.version:8} {row.published:22} {len(row.screens):>7}  {'; '.join(row.changes)}")
+    click.echo("* live. FOLDERS: each screen's own playlist and its schedule variants; --verbose lists them.")
 
 
 @click.command()

@@ -20,6 +20,7 @@ from .context import echo_switches, project_of
     help="Build as of this date, 2026-12-07 or tomorrow (default: today in the branches' time zones).",
 )
 @click.option("--no-publish", is_flag=True, help="Render only; publish no playlists.")
+@click.option("-v", "--verbose", is_flag=True, help="List every output rendered, with its folder.")
 @click.option("--wait", is_flag=True, help="Wait for another build or publish of this project instead of refusing.")
 @click.option(
     "--executor",
@@ -37,6 +38,7 @@ def build(
     wait: bool,
     executor: str | None,
     scheduler: str | None,
+    verbose: bool,
 ) -> None:
     """Render what the catalogue and every branch screen need, only what changed; then publish the playlists."""
     project = project_of(ctx)
@@ -52,7 +54,7 @@ def build(
     result = build_and_publish(project, options)
     for warning in result.report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for line in result.report.summary():
+    for line in result.report.summary(verbose):
         click.echo(line)
     echo_switches(result.switches, "switched ")
     if result.preview is not None:

@@ -19,7 +19,8 @@ def check(ctx: click.Context) -> None:
         click.echo(str(problem))
     errors = [p for p in problems if not p.warning]
     if errors:
-        click.echo(f"{len(errors)} problem(s) in {root}", err=True)
+        warned = f" and {len(problems) - len(errors)} warning(s)" if len(problems) > len(errors) else ""
+        click.echo(f"{len(errors)} error(s){warned} in {root}", err=True)
         ctx.exit(1)
     warned = f" ({len(problems)} warning(s))" if problems else ""
     click.echo(f"ok: {root} has no problems{warned}")

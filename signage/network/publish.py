@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..atomic import atomic_write_bytes, replace_link, staged_dir
 from ..errors import Problem, SignageError
 from ..player import player_page
@@ -170,7 +171,7 @@ def publish_branch(
             version=version,
             branch=branch_id,
             digest=digest,
-            created=(now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+            created=(now or clock.now()).isoformat(timespec="seconds"),
             screens={
                 s: VersionScreen(playlist=p.playlist, items=len(p.items), duration=p.duration)
                 for s, p in screens.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from .. import clock
 from ..errors import SignageError
 from ..job import Want
 from ..project.config import Branch
@@ -26,7 +27,7 @@ class Network:
     def __init__(self, project: Project, today: dt.date, now: dt.datetime | None = None):
         self.project = project
         self.fixed_now = now  # else each step takes the time it runs at (a long build crosses switches)
-        self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.now = now or clock.now()
         self.emergencies = [e for e in load_emergencies(project.output_dir) if not e.over(self.now)]
         inject(project, self.emergencies)
         self.plans: list[ScreenPlan]
@@ -47,7 +48,7 @@ class Network:
 
     def publish(self, records: dict[str, Record]) -> bool:
         """Publish what changed; whether any version was made or removed."""
-        self.now = self.fixed_now or dt.datetime.now(dt.timezone.utc)  # what plays when publishing, not planning
+        self.now = self.fixed_now or clock.now()  # what plays when publishing, not planning
         for e in self.emergencies:  # its length counts from the switch, not from before the rendering
             if self.starting is not None and e.id == self.starting[0]:
                 e.start, e.end = self.now, self.now + self.starting[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..errors import Problem, SignageError
+from ..errors import Problem, SignageError, unknown_hint
 from ..job import NO_LOCALE, Want, media_id, timed_name
 from ..project.config import Branch, BranchScreen, LedScreen, TvScreen
 from ..project.content import CaseSummary, Slogan
@@ -149,7 +149,9 @@ def _slogans(project: Project, entry: Entry, locale: str, today: dt.date) -> lis
         for slogan_id in chosen.ids:
             slogan = project.slogans.get(slogan_id)
             if slogan is None:
-                raise ValueError(f"no slogan with id {slogan_id!r}")
+                raise ValueError(
+                    f"no slogan with id {slogan_id!r}{unknown_hint(slogan_id, sorted(project.slogans), 'slogans')}"
+                )
             if locale not in slogan.text:
                 raise ValueError(f"slogan {slogan_id!r} has no {locale} text")
             if not slogan.valid.ended(today):
@@ -174,7 +176,7 @@ def _cases(project: Project, entry: Entry, locale: str) -> list[CaseSummary]:
         for case_id in chosen.ids:
             case = project.cases.get(case_id)
             if case is None:
-                raise ValueError(f"no case with id {case_id!r}")
+                raise ValueError(f"no case with id {case_id!r}{unknown_hint(case_id, sorted(project.cases), 'cases')}")
             if case.locale != locale:
                 raise ValueError(f"case {case_id!r} is written in {case.locale}, the branch shows {locale}")
             found.append(case)

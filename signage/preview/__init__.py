@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from .. import clock
 from ..atomic import staged_dir
 from ..project.model import Project
 from ..tree import PREVIEW_INDEX, PREVIEW_INPUTS, preview_dir, preview_index, preview_inputs
@@ -49,7 +50,7 @@ def preview_is_current(project: Project, inputs: str | None = None) -> bool:
         return False
     zone = ZoneInfo(project.config.timezone)
     written = dt.datetime.fromtimestamp(index.stat().st_mtime, tz=zone).date()
-    if written != dt.datetime.now(zone).date():
+    if written != clock.now().astimezone(zone).date():
         return False
     if inputs is None:
         return True
@@ -66,7 +67,7 @@ def write_preview(
     ``inputs`` names what the ``warnings`` were checked from; it is kept beside the pages, for
     ``preview_is_current``."""
     output = project.output_dir
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.now()
     report = PreviewReport()
     published = Published.read(project)
     previous = preview_dir(output)

@@ -190,6 +190,7 @@ class CardView:
     picture: str | None
     target: str  # the card template
     text: str
+    pdf: str | None = None  # the print file in the readable tree, from a branch page
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,9 @@ def _item(item: LinkedItem, published: Published, thumbs: Thumbs, data: Playlist
 
 def _card(record: Record, thumbs: Thumbs) -> CardView:
     png = _file(record, lambda name: name == "preview.png")
-    return CardView(thumbs.get(png) if png else None, record.target, record.text)
+    pdf = next((f.name for f in record.files if f.name.endswith(".pdf")), None)
+    link = f"../../{record.id}/{pdf}" if pdf else None  # from preview/branches/ up to the output folder
+    return CardView(thumbs.get(png) if png else None, record.target, record.text, link)
 
 
 def _picture(item: LinkedItem, published: Published, thumbs: Thumbs, data: PlaylistFile) -> str | None:

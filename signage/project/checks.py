@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, unknown_hint
 from ..locales import Locale
 from ..typography.fonts import FontSpec
 from ..yamlio import LocatedDict, line_of
@@ -36,7 +36,8 @@ def cross_check(
             for n, ref in enumerate(case.related_slogans):
                 if ref not in project.slogans and ref not in slogan_problems:
                     line = line_of(raw, ("related_slogans", n))
-                    problems.append(Problem(f"no slogan with id {ref!r}", path, line, case.id, "related_slogans"))
+                    hint = unknown_hint(ref, sorted(project.slogans), "slogans")
+                    problems.append(Problem(f"no slogan with id {ref!r}{hint}", path, line, case.id, "related_slogans"))
     return problems
 
 

@@ -70,13 +70,16 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
     cases, case_texts, case_origins = _read_cases(root / CASES_DIR, problems)
     failed: dict[str, list[Problem]] = {}
-    templates = {kind.name: _read_templates(root, kind, problems, failed) for kind in template_kinds}
+    expressions = Expressions()
+    template_texts: dict[str, dict[str, tuple[Path, int | None]]] = {}
+    templates = {
+        kind.name: _read_templates(root, kind, problems, failed, expressions, template_texts) for kind in template_kinds
+    }
     playlists, broken_playlists = _read_playlists(root / PLAYLISTS_DIR, problems)
     schedule = _read_schedule(root / PLAYLISTS_DIR, playlists, broken_playlists, problems)
     if config is None:
         return None, problems
 
-    expressions = Expressions()
     broken: set[tuple[str, str]] = set()
     texts = slogan_texts + case_texts
     for entry in texts:
@@ -95,6 +98,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         templates=templates,
         template_kinds={kind.name: kind for kind in template_kinds},
         broken_templates=failed,
+        template_texts=template_texts,
         playlists=playlists,
         broken_playlists=broken_playlists,
         branch_origins=branch_origins,
@@ -248,9 +252,16 @@ def _read_cases(
 
 
 def _read_templates(
-    root: Path, kind: TemplateKind, problems: list[Problem], broken: dict[str, list[Problem]]
+    root: Path,
+    kind: TemplateKind,
+    problems: list[Problem],
+    broken: dict[str, list[Problem]],
+    expressions: Expressions,
+    texts: dict[str, dict[str, tuple[Path, int | None]]],
 ) -> dict[str, Any]:
-    """Every NAME.yaml of one kind validated as its model, by NAME; failures go to ``broken``."""
+    """Every NAME.yaml of one kind validated as its model, by NAME; failures go to ``broken``.
+    Each Jinja2 text is compiled here, so every syntax error is reported with its line; where
+    each text is written goes to ``texts``, for the errors filling it may meet later."""
     templates: dict[str, Any] = {}
     for path in _yaml_files(root / kind.folder):
         found: list[Problem] = []
@@ -258,12 +269,34 @@ def _read_templates(
         if isinstance(raw, LocatedDict):
             raw.setdefault("name", path.stem)
         template = _validate(kind.model, raw, path, path.stem, found)
+        origins = texts.setdefault(f"{kind.name}/{path.stem}", {})
+        for where, source in _strings(raw, ()):
+            if "{" not in source:
+                continue
+            line = line_of(raw, where)
+            origins.setdefault(source, (path, line))
+            problem = expressions.compile_source(source)
+            if problem is not None:
+                field = ".".join(f"[{s}]" if isinstance(s, int) else str(s) for s in where).replace(".[", "[")
+                found.append(Problem(problem, file=path, line=line, item=path.stem, field=field))
+                template = None
         if template is not None:
             templates[path.stem] = template
         else:
             broken[f"{kind.name}/{path.stem}"] = found
         problems += found
     return templates
+
+
+def _strings(data: Any, where: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """Every string inside YAML data with the path to it."""
+    if isinstance(data, str):
+        return [(where, data)]
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in _strings(value, (*where, key))]
+    if isinstance(data, list):
+        return [found for n, value in enumerate(data) for found in _strings(value, (*where, n))]
+    return []
 
 
 def _with_branch_file(
@@ -353,6 +386,12 @@ def _read_schedule(folder: Path, playlists: dict[str, Playlist], broken: set[str
         return Schedule()
     schedule = _validate(Schedule, raw, path, "schedule", problems)
     if schedule is None:
+        return Schedule()
+    named = schedule.name_problems()
+    for where, campaign_id, message in named:
+        field = f"campaigns[{where[1]}].{where[2]}" + "".join(f"[{s}]" for s in where[3:])
+        problems.append(Problem(message, file=path, line=line_of(raw, where), item=campaign_id, field=field))
+    if named:
         return Schedule()
     for n, campaign in enumerate(schedule.campaigns):
         if campaign.playlist not in playlists and campaign.playlist not in broken:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SignageError
+from ..errors import Problem, SignageError, unknown_hint
 from ..locales import Locale
 from ..typography.fonts import FontRegistry
 from .config import Branch, LedScreen, ProjectConfig, TvScreen
@@ -43,6 +43,8 @@ class Project:
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     template_kinds: dict[str, TemplateKind] = field(default_factory=dict)
     broken_templates: dict[str, list[Problem]] = field(default_factory=dict)  # "card/NAME" -> why
+    # "card/NAME" -> each Jinja2 text of the template: source -> (file, line), for located errors
+    template_texts: dict[str, dict[str, tuple[Path, int | None]]] = field(default_factory=dict)
     playlists: dict[str, Playlist] = field(default_factory=dict)
     broken_playlists: set[str] = field(default_factory=set)  # reported already; not "unknown" again
     branch_origins: dict[str, tuple[Path, int | None]] = field(default_factory=dict)  # id -> file, line
@@ -60,10 +62,8 @@ class Project:
         try:
             return self.playlists[name]
         except KeyError:
-            known = ", ".join(sorted(self.playlists)) or "none"
-            raise SignageError(
-                Problem(f"no playlist {name!r} (playlists: {known})", file=self.root / PLAYLISTS_DIR)
-            ) from None
+            hint = unknown_hint(name, sorted(self.playlists), "playlists")
+            raise SignageError(Problem(f"no playlist {name!r}{hint}", file=self.root / PLAYLISTS_DIR)) from None
 
     def locale_for(self, requested: str | None, case_id: str | None = None) -> str:
         """A ``--locale`` checked, else the case's own locale, else the project's default."""
@@ -83,8 +83,10 @@ class Project:
         branch = self._branch_index.get(branch_id)
         if branch is None:
             ids = list(self._branch_index)
-            known = ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "") or "none"
-            raise SignageError(Problem(f"no branch {branch_id!r} (branches: {known})", file=self.root / CONFIG_FILE))
+            where = self.root / (self.config.branches_file or CONFIG_FILE)
+            raise SignageError(
+                Problem(f"no branch {branch_id!r}{unknown_hint(branch_id, ids, 'branches')}", file=where)
+            )
         if locale is not None and branch.locale != locale:
             raise SignageError(f"--branch {branch_id} is a {branch.locale} branch, the text is {locale}")
         return branch
@@ -108,29 +110,35 @@ class Project:
             raise SignageError(why)
         described = self.template_kinds.get(kind)
         label = described.label if described else kind
-        known = ", ".join(sorted(found)) or "none"
-        raise SignageError(
-            Problem(f"no {label} template {name!r} (templates: {known})", file=self.root / "templates" / kind)
-        )
+        hint = unknown_hint(name, sorted(found), "templates")
+        raise SignageError(Problem(f"no {label} template {name!r}{hint}", file=self.root / "templates" / kind))
+
+    def template_origin(self, kind: str, name: str, source: str) -> tuple[Path, int | None] | None:
+        """Where the text ``source`` of template ``kind/name`` is written: (file, line)."""
+        return self.template_texts.get(f"{kind}/{name}", {}).get(source)
 
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
             if screen.id == screen_id:
                 return screen
-        known = ", ".join(s.id for s in self.config.led_screens) or "none"
-        raise SignageError(Problem(f"no LED screen {screen_id!r} (screens: {known})", file=self.root / CONFIG_FILE))
+        hint = unknown_hint(screen_id, [s.id for s in self.config.led_screens], "screens")
+        raise SignageError(Problem(f"no LED screen {screen_id!r}{hint}", file=self.root / CONFIG_FILE))
 
     def case(self, case_id: str) -> CaseSummary:
         try:
             return self.cases[case_id]
         except KeyError:
-            raise SignageError(Problem(f"no case with id {case_id!r}", file=self.root / CASES_DIR)) from None
+            hint = unknown_hint(case_id, sorted(self.cases), "cases")
+            raise SignageError(Problem(f"no case with id {case_id!r}{hint}", file=self.root / CASES_DIR)) from None
 
     def slogan(self, slogan_id: str) -> Slogan:
         try:
             return self.slogans[slogan_id]
         except KeyError:
-            raise SignageError(Problem(f"no slogan with id {slogan_id!r}", file=self.root / SLOGANS_FILE)) from None
+            hint = unknown_hint(slogan_id, sorted(self.slogans), "slogans")
+            raise SignageError(
+                Problem(f"no slogan with id {slogan_id!r}{hint}", file=self.root / SLOGANS_FILE)
+            ) from None
 
     def entry(self, item: str, field: str) -> TextEntry:
         """The text entry of one field of one item, e.g. ("two-cards", "short.zh-Hans-CN")."""

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..errors import unknown_hint
 from .config import Branch, BranchScreen, Id, LocaleTag, NonEmpty, Strict
 
 SCHEDULE_FILE = "schedule.yaml"  # in playlists/
@@ -156,24 +157,29 @@ class Schedule(Strict):
                     raise ValueError(f"daypart {name}: {exc}") from None
         return value
 
-    @model_validator(mode="after")
-    def _names(self) -> Schedule:
+    def name_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """(where in the file, campaign id, what is wrong) for each second use of a campaign id and
+        each daypart that is neither a name nor a span; the loader gives each its line."""
+        found: list[tuple[tuple[str | int, ...], str, str]] = []
         seen: set[str] = set()
         for n, campaign in enumerate(self.campaigns):
             if campaign.id in seen:
-                raise ValueError(f"campaigns[{n}]: a second campaign with id {campaign.id!r}")
+                found.append((("campaigns", n, "id"), campaign.id, f"a second campaign with id {campaign.id!r}"))
             seen.add(campaign.id)
-            for part in campaign.dayparts:
+            for k, part in enumerate(campaign.dayparts):
                 if part not in self.dayparts:
                     try:
                         parse_span(part)
                     except ValueError:
-                        known = ", ".join(self.dayparts) or "none defined"
-                        raise ValueError(
-                            f"campaigns[{n}] ({campaign.id}): daypart {part!r} is neither a name ({known}) "
-                            "nor a span like 09:00-17:00"
-                        ) from None
-        return self
+                        hint = unknown_hint(part, list(self.dayparts), "names")
+                        found.append(
+                            (
+                                ("campaigns", n, "dayparts", k),
+                                campaign.id,
+                                f"daypart {part!r} is neither a name nor a span like 09:00-17:00{hint}",
+                            )
+                        )
+        return found
 
     def spans(self, campaign: Campaign) -> list[tuple[int, int]]:
         """The campaign's time spans (minutes from local midnight); empty means all day."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SignageError
+from ..errors import Problem, SignageError, unknown_hint
 from ..ffmpeg import probe
 from .config import Branch, BranchScreen, LedScreen, TvScreen
 from .files import inside
@@ -94,7 +94,7 @@ def check_screens(project: Project, data: Any) -> list[Problem]:
                         project,
                         branch,
                         field,
-                        f"no screen profile {screen.profile!r} (profiles: {', '.join(profile_ids) or 'none'})",
+                        f"no screen profile {screen.profile!r}{unknown_hint(screen.profile, profile_ids, 'profiles')}",
                     )
                 )
                 continue

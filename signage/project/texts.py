@@ -43,6 +43,31 @@ class TextEntry:
         return Problem(message, file=self.file, line=self.line, item=self.item, field=self.field)
 
 
+def _undefined(message: str, source: str, context: dict[str, Any]) -> str:
+    """Jinja's "'dict object' has no attribute 'txt'" as a person would say it, with the fields
+    there are and the closest one: "slogan has no field 'txt': did you mean 'text'?"."""
+    import difflib
+    import re
+
+    available = ", ".join(k for k in KNOWN_VARIABLES if k in context)
+    missing = re.search(r"has no attribute '([^']+)'", message)
+    if missing:
+        name = missing.group(1)
+        for variable in re.findall(r"([A-Za-z_]\w*)\s*\.\s*" + re.escape(name) + r"\b", source):
+            value = context.get(variable)
+            if isinstance(value, dict):
+                fields = sorted(str(k) for k in value)
+                close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+                hint = f": did you mean {close[0]!r}?" if close else ""
+                return f"{variable} has no field {name!r}{hint} (its fields: {', '.join(fields)})"
+    undefined = re.match(r"'([^']+)' is undefined", message)
+    if undefined:
+        close = difflib.get_close_matches(undefined.group(1), [k for k in KNOWN_VARIABLES if k in context], n=1)
+        hint = f": did you mean {close[0]!r}?" if close else ""
+        return f"{undefined.group(1)!r} is undefined{hint} (variables here: {available})"
+    return f"{message} (variables here: {available})"
+
+
 class Expressions:
     """A strict Jinja2 environment: an unknown variable is an error, never an empty string."""
 
@@ -67,6 +92,11 @@ class Expressions:
             self._variables[source] = found
         return variable in found
 
+    def compile_source(self, source: str) -> str | None:
+        """Compile ``source``; what is wrong with it, or None."""
+        problem = self._compile(source, None)[1]
+        return None if problem is None else problem.message
+
     def compile(self, entry: TextEntry) -> Problem | None:
         """Compile ``entry``'s template; a syntax error comes back as a located problem."""
         return self._compile(entry.template, entry)[1]
@@ -86,22 +116,29 @@ class Expressions:
         return self.fill_string(entry.template, context, entry)
 
     def fill_string(
-        self, source: str, context: dict[str, Any], entry: TextEntry | None = None, where: str | None = None
+        self,
+        source: str,
+        context: dict[str, Any],
+        entry: TextEntry | None = None,
+        where: str | None = None,
+        at: tuple[Path, int | None] | None = None,
     ) -> str:
-        """Fill ``source``'s expressions; an error names the field (``entry``) or the template part (``where``)."""
+        """Fill ``source``'s expressions; an error names the field (``entry``) or the template part
+        (``where``, written in the file and line ``at``)."""
         if "{" not in source:
             return source
-        template, problem = self._compile(source, entry)
+
+        def problem(message: str) -> Problem:
+            if entry is not None:
+                return entry.problem(message)
+            return Problem(message, file=at[0] if at else None, line=at[1] if at else None, item=where)
+
+        template, compiled = self._compile(source, entry)
         if template is None:
-            if where and problem is not None and entry is None:
-                problem = Problem(problem.message, item=where)
-            raise SignageError(problem or Problem("template syntax error", item=where))
+            raise SignageError(problem(compiled.message if compiled else "template syntax error"))
         try:
             return template.render(context)
         except jinja2.UndefinedError as exc:
-            available = ", ".join(k for k in KNOWN_VARIABLES if k in context)
-            message = f"{exc.message} (variables here: {available})"
-            raise SignageError(entry.problem(message) if entry else Problem(message, item=where)) from None
+            raise SignageError(problem(_undefined(str(exc.message), source, context))) from None
         except Exception as exc:  # noqa: BLE001 - {{ 1/0 }} and friends: the user's expression failed
-            message = f"template error: {exc}"
-            raise SignageError(entry.problem(message) if entry else Problem(message, item=where)) from None
+            raise SignageError(problem(f"template error: {exc}")) from None

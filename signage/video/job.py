@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import SignageError
 from ..job import Job, Rendered, RenderEnv, project_files
 from ..labels import strings_for
+from ..project.content import Slogan
 from ..project.model import Project
 from ..project.views import content_context, slogan_texts
 from ..schedule.emergency import is_emergency_text
@@ -141,6 +143,36 @@ def video_job(
     )
 
 
+def _template_jobs(
+    project: Project,
+    template: VideoTemplate,
+    context: PlanContext,
+    slogans: list[Slogan],
+    current: list[str],
+    locales: list[str],
+) -> list[VideoJob]:
+    """One template's videos: each case, each slogan of kind 'slogan', or a ticker per locale."""
+    jobs: list[VideoJob] = []
+    uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
+    if template.content == "case":
+        for case in sorted(project.cases.values(), key=lambda c: c.id):
+            for branch in context.branches(project, case.locale, uses_branch or project.item_uses_branch(case.id)):
+                jobs.append(video_job(project, template, "case", case.id, case.locale, branch, current=current))
+    elif template.content == "slogan":
+        for slogan in slogans:
+            if slogan.kind.value != "slogan":
+                continue
+            for locale in slogan.text:
+                needs = uses_branch or project.item_uses_branch(slogan.id, locale)
+                for branch in context.branches(project, locale, needs):
+                    jobs.append(video_job(project, template, "slogan", slogan.id, locale, branch, current=current))
+    else:
+        for locale in locales:
+            for branch in context.branches(project, locale, uses_branch):
+                jobs.append(video_job(project, template, "text", None, locale, branch, current=current))
+    return jobs
+
+
 def plan(project: Project, context: PlanContext) -> list[VideoJob]:
     """Every case in each case template; slogans of kind 'slogan' in slogan templates; a ticker per locale.
 
@@ -151,23 +183,11 @@ def plan(project: Project, context: PlanContext) -> list[VideoJob]:
     current = [s.id for s in slogans if not is_emergency_text(s.id)]  # an emergency's words are in no ticker
     locales = sorted({loc for s in slogans for loc in s.text})
     for _, template in sorted(project.templates_of("video").items()):
-        uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
-        if template.content == "case":
-            for case in sorted(project.cases.values(), key=lambda c: c.id):
-                for branch in context.branches(project, case.locale, uses_branch or project.item_uses_branch(case.id)):
-                    jobs.append(video_job(project, template, "case", case.id, case.locale, branch, current=current))
-        elif template.content == "slogan":
-            for slogan in slogans:
-                if slogan.kind.value != "slogan":
-                    continue
-                for locale in slogan.text:
-                    needs = uses_branch or project.item_uses_branch(slogan.id, locale)
-                    for branch in context.branches(project, locale, needs):
-                        jobs.append(video_job(project, template, "slogan", slogan.id, locale, branch, current=current))
-        else:
-            for locale in locales:
-                for branch in context.branches(project, locale, uses_branch):
-                    jobs.append(video_job(project, template, "text", None, locale, branch, current=current))
+        try:
+            jobs += _template_jobs(project, template, context, slogans, current, locales)
+        except SignageError as exc:
+            if not context.collected(exc):
+                raise
     templates = project.templates_of("video")
     planned = {job.path for job in jobs}
     for want in context.demand:  # slogans of other kinds that a TV playlist shows

@@ -152,8 +152,15 @@ class VideoTexts:
 def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]) -> VideoTexts:
     """Fill every scene's and the ticker's expressions for one piece of content."""
 
+    problems: list[Problem] = []
+
     def fill(source: str, where: str) -> str:
-        return project.expressions.fill_string(source, ctx, where=where).strip()
+        at = project.template_origin("video", template.name, source)
+        try:
+            return project.expressions.fill_string(source, ctx, where=where, at=at).strip()
+        except SignageError as exc:
+            problems.extend(exc.problems)
+            return ""
 
     scenes = []
     for n, scene in enumerate(template.scenes):
@@ -171,6 +178,8 @@ def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]
     ticker = None
     if template.ticker is not None:
         ticker = fill(template.ticker.text, f"{template.name}.ticker").replace("\n", "　").strip()
+    if problems:  # every part's problem at once, not the first
+        raise SignageError(problems)
     return VideoTexts(scenes, ticker)
 
 
