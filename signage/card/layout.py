@@ -110,12 +110,7 @@ def resolve_card(
         where = f"{template.name}.{block.name or f'blocks[{n}]'} ({template.content} {content_id})"
 
         def fill(source: str, where: str = where) -> str:
-            at = project.template_origin("card", template.name, source)
-            try:
-                return project.expressions.fill_string(source, ctx, where=where, at=at).strip()
-            except SignageError as exc:
-                problems.extend(exc.problems)
-                return ""
+            return project.fill_template("card", template.name, source, ctx, where, problems)
 
         if isinstance(block, TextBlock):
             texts[str(n)] = fill(block.text)

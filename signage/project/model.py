@@ -117,6 +117,18 @@ class Project:
         """Where the text ``source`` of template ``kind/name`` is written: (file, line)."""
         return self.template_texts.get(f"{kind}/{name}", {}).get(source)
 
+    def fill_template(
+        self, kind: str, name: str, source: str, ctx: dict[str, Any], where: str, problems: list[Problem]
+    ) -> str:
+        """A template text filled (stripped); what goes wrong is added to ``problems``, located at the
+        template's line, and the text is empty, so every broken text of a template is found at once."""
+        try:
+            at = self.template_origin(kind, name, source)
+            return self.expressions.fill_string(source, ctx, where=where, at=at).strip()
+        except SignageError as exc:
+            problems.extend(exc.problems)
+            return ""
+
     def led_screen(self, screen_id: str) -> LedScreen:
         for screen in self.config.led_screens:
             if screen.id == screen_id:

@@ -155,12 +155,7 @@ def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]
     problems: list[Problem] = []
 
     def fill(source: str, where: str) -> str:
-        at = project.template_origin("video", template.name, source)
-        try:
-            return project.expressions.fill_string(source, ctx, where=where, at=at).strip()
-        except SignageError as exc:
-            problems.extend(exc.problems)
-            return ""
+        return project.fill_template("video", template.name, source, ctx, where, problems)
 
     scenes = []
     for n, scene in enumerate(template.scenes):
