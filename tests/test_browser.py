@@ -84,10 +84,6 @@ def test_the_preview_opens_from_file_with_every_picture_and_a_working_search(sit
     assert page.locator(".screen").count() == 2 and "overnight" in page.inner_text(".timeline")
     fonts = page.evaluate("document.fonts.check('16px SignageSC', '东城支行')")
     assert fonts  # the project's own font, inline: no box for any character, whatever the viewer has
-    pdfs = page.eval_on_selector_all("a[href$='.pdf']", "els => els.map(e => e.href)")
-    assert pdfs  # each print card links its PDF, in the output's readable tree
-    for href in pdfs:
-        assert Path(urllib.request.url2pathname(href.removeprefix("file://"))).read_bytes().startswith(b"%PDF-")
     assert not errors
 
 
@@ -247,6 +243,7 @@ def test_an_exported_bundle_plays_in_the_browser_from_a_usb_stick(site: Path, br
     from signage.network.export import export_branch
 
     stick = tmp_path / "usb" / "east-1"
+    stick.parent.mkdir()  # the mounted stick
     export_branch(site / "output", "east-1", stick)
     page = browser.new_page()
     page.clock.install(time=dt.datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0))
