@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from ..build.plan import plan_jobs
 from ..errors import Problem, SignageError
-from ..job import PlanContext, local_today
+from ..job import Job, PlanContext, local_today
 from ..kinds import planners, read
 from ..labels import foreign_characters
 from ..locales import Locale
@@ -20,6 +20,7 @@ from ..project.model import SLOGANS_FILE, Project
 from ..schedule.emergency import pending
 from ..schedule.lint import lint_schedule
 from ..typography.fonts import describe_char
+from .legible import illegible_texts
 
 
 def check_project(root: Path) -> list[Problem]:
@@ -38,17 +39,19 @@ def check_project(root: Path) -> list[Problem]:
             variants, found = scheduled_plans(project, plans, today, live)
             problems += found + with_frequency(project, plans + variants, today)[1]
             problems += lint_schedule(project, today)
-        problems += _mixed_scripts(project)
+        jobs = plan_jobs(project, planners(), PlanContext(local_today(project)))
+        problems += _mixed_scripts(jobs)
+        problems += illegible_texts(project, jobs)
     return problems
 
 
-def _mixed_scripts(project: Project) -> list[Problem]:
+def _mixed_scripts(jobs: list[Job]) -> list[Problem]:
     """An error for every output that would show characters of the other script than its
     locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for job in plan_jobs(project, planners(), PlanContext(local_today(project))):
+    for job in jobs:
         try:
             script = "Traditional" if Locale.parse(job.locale).traditional else "Simplified"
         except ValueError:
