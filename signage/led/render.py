@@ -193,13 +193,13 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
     taller = sorted((h for h in template.fonts if preferred[0] < h <= screen.height), reverse=True)
     if template.fill:
         for height in taller:
-            font = template.fonts[height]
             rows = screen.height // height
+            font_height, font = row_font(job, fonts, height, rows)
             chain = fonts.chain(font.role, job.locale)
-            size = chain.fixed_size or height // font.scale
+            size = _font_size(chain, font_height, font)
             if sum(chain.advance(c, size) for c in job.text) > rows * screen.width / font.scale:
                 continue  # cannot fit on one page at this height: skip the layout
-            layout = _layout(job, fonts, (height, font), screen.width / font.scale, True, rows)
+            layout = _layout(job, fonts, (font_height, font), screen.width / font.scale, True, rows)
             if (
                 len([line for line in layout.lines if line.glyphs]) <= rows
                 and not layout.split_tokens
