@@ -17,6 +17,7 @@ from signage.app.legible import illegible_texts
 from signage.card.layout import PX_PER_MM, PlacedText
 from signage.card.raster import card_png
 from signage.led.render import text_ink
+from signage.preview.thumbs import Thumbs
 from signage.project.model import Project
 from signage.video.job import video_job
 from signage.video.scenes import lay_out_states
@@ -122,3 +123,8 @@ def test_a_scroll_starts_on_a_dark_sign_and_the_text_enters_from_the_right(examp
     with av.open(str(tmp_path / manifest["clip"])) as clip:
         first = next(clip.decode(video=0)).to_ndarray(format="rgb24")
     assert first.max() == 0
+    # the preview's thumbnail shows the scroll's text, not its dark first frame
+    thumb = Thumbs(tmp_path, tmp_path / "preview").get(manifest["gif"], led=True)
+    assert thumb is not None
+    with Image.open(tmp_path / "preview" / thumb) as picture:
+        assert (np.asarray(picture.convert("RGB"))[..., 0] > 200).mean() > 0.05  # lit red dots
