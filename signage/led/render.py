@@ -141,7 +141,7 @@ def row_font(job: LedJob, fonts: FontRegistry, pitch: int, rows: int) -> tuple[i
     drawn in those rows instead (WenQuanYi 12 px in 16 px rows: 4 dark rows between).
     """
     own = (pitch, job.template.fonts[pitch])
-    if rows < 2:
+    if rows < 2 or _one_line(job, fonts, own):
         return own
     for height, font in sorted(job.template.fonts.items(), reverse=True):
         if height > pitch or pitch % font.scale:
@@ -151,6 +151,14 @@ def row_font(job: LedJob, fonts: FontRegistry, pitch: int, rows: int) -> tuple[i
         if (bottom - top) * font.scale <= pitch - 1:
             return height, font
     return own  # no font of the template leaves a gap: as the template says
+
+
+def _one_line(job: LedJob, fonts: FontRegistry, row: tuple[int, RowFont]) -> bool:
+    """Whether the job's text fits the screen's width in one line of ``row``'s font: nothing to stack."""
+    height, font = row
+    chain = fonts.chain(font.role, job.locale)
+    size = _font_size(chain, height, font)
+    return "\n" not in job.text and sum(chain.advance(c, size) for c in job.text) * font.scale <= job.screen.width
 
 
 def _layout(
