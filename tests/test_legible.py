@@ -105,6 +105,10 @@ def test_two_row_led_pages_keep_a_dark_row_between_rows(example: Project, tmp_pa
     runs = np.split(lit, np.flatnonzero(np.diff(lit) > 1) + 1)  # stretches of lit pixel rows
     assert len(runs) == 2, first["text"]  # the rows do not touch: at least one dark pixel row between
     assert max(len(run) for run in runs) <= 13  # 12 px glyphs (a comma reaches one row lower)
+    # a text that fits one row stacks nothing and keeps the row's own 16 px font
+    short = render_led(example, LedOptions(screen="strip-128x32-dual", slogan="hotline-ask"), tmp_path / "short")
+    with Image.open(tmp_path / "short" / short["pages"][0]["file"]) as image:
+        assert np.asarray(image.convert("L")).any(axis=1).sum() >= 15
 
 
 def test_a_scroll_starts_on_a_dark_sign_and_the_text_enters_from_the_right(example: Project, tmp_path: Path) -> None:
