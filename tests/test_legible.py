@@ -98,7 +98,7 @@ def test_two_row_led_pages_keep_a_dark_row_between_rows(example: Project, tmp_pa
     wqy16 = example.fonts.chain("pixel-16", "zh-Hans-CN")
     top, bottom = text_ink(wqy16, 16, "刷单返利")
     assert bottom - top >= 16  # its ideographs fill the em: two such rows on 32 LEDs would touch
-    manifest = render_led(example, LedOptions(screen="door-192x32", slogan="five-year-ban"), tmp_path)
+    manifest = render_led(example, LedOptions(screen="192x32", mode="pages", slogan="five-year-ban"), tmp_path)
     first, _ = manifest["pages"]  # 出租、出借、出售账户一经查实，/ 五年内暂停非柜面业务，: two rows
     with Image.open(tmp_path / first["file"]) as image:
         lit = np.flatnonzero(np.asarray(image.convert("L")).any(axis=1))
@@ -106,7 +106,7 @@ def test_two_row_led_pages_keep_a_dark_row_between_rows(example: Project, tmp_pa
     assert len(runs) == 2, first["text"]  # the rows do not touch: at least one dark pixel row between
     assert max(len(run) for run in runs) <= 13  # 12 px glyphs (a comma reaches one row lower)
     # a text that fits one row stacks nothing and keeps the row's own 16 px font
-    short = render_led(example, LedOptions(screen="strip-128x32-dual", slogan="hotline-ask"), tmp_path / "short")
+    short = render_led(example, LedOptions(screen="128x32", mode="pages", slogan="hotline-ask"), tmp_path / "short")
     with Image.open(tmp_path / "short" / short["pages"][0]["file"]) as image:
         assert np.asarray(image.convert("L")).any(axis=1).sum() >= 15
 
