@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from ..errors import Problem, SignageError
 from ..job import Job
+from ..led.job import LedJob
 from ..project.config import LedScreen, TvScreen
 from ..project.model import Project
+from ..video.job import VideoJob
 
 
 def _screens(project: Project, job: Job) -> list[tuple[LedScreen | TvScreen, float]]:
     """The screen profiles that show ``job``'s output, each with the scale it is shown at."""
-    screen = getattr(job, "screen", None)
-    if isinstance(screen, LedScreen):
-        return [(screen, 1.0)]
-    template = getattr(job, "template", None)
-    if job.kind != "video" or template is None:
+    if isinstance(job, LedJob):
+        return [(job.screen, 1.0)]
+    if not isinstance(job, VideoJob):
         return []  # print has its own floor (6 pt, in the card templates); media are supplied as they are
-    tw, th = template.dimensions
+    tw, th = job.template.dimensions
     shown: list[tuple[LedScreen | TvScreen, float]] = []
     for tv in project.config.tv_screens:
         if job.target in tv.videos:
