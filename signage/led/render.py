@@ -190,8 +190,8 @@ def _layout(
     return layout_at(job.text, size, Box(width), style, chain)
 
 
-def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
-    """The row (its pitch in LED pixels and the font drawn in it) and the text laid out in it.
+def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
+    """The row to use and the text laid out in it.
 
     The template's row height, unless ``fill`` lets a taller row show the whole text on
     one page (a big sign should not show one small line in its middle).
@@ -215,14 +215,14 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
             ):
                 return (height, font), layout
     rows = screen.height // preferred[0]
-    drawn = row_font(job, fonts, preferred[0], rows)
+    drawn = row_font(job, fonts, preferred[0], rows)  # rows stay this far apart, in the font that leaves a gap
     return (preferred[0], drawn[1]), _layout(job, fonts, drawn, screen.width / drawn[1].scale, True, rows)
 
 
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
     """Screen-sized pages, each showing as many rows as fit, lines balanced, pages ending at clauses."""
     screen = job.screen
-    (row, font), layout = _page_rows(job, fonts)
+    (row, font), layout = page_rows(job, fonts)
     scale = font.scale
     base_w, base_h = math.ceil(screen.width / scale), math.ceil(screen.height / scale)
     base_row = row // scale
@@ -287,7 +287,7 @@ def _check_overflow(job: LedJob, layout: TextLayout, result: LedRender) -> None:
 def text_height(job: LedJob, fonts: FontRegistry) -> int:
     """The size, in LED pixels, the job's text is drawn at: the row font ``render`` chooses."""
     if job.screen.mode == "pages":
-        (_, font), layout = _page_rows(job, fonts)
+        (_, font), layout = page_rows(job, fonts)
         return layout.size * font.scale
     height, font = job.template.row_for(job.screen.height)
     return _font_size(fonts.chain(font.role, job.locale), height, font) * font.scale
