@@ -142,6 +142,12 @@ class Job(ABC):
         """Every text the output shows, as (part, text): what the script check reads."""
         return [("text", self.text)] if self.text else []
 
+    def text_heights(self, fonts: FontRegistry) -> list[tuple[str, int]]:
+        """Every text the output draws, as (part, size in the output's pixels), laid out as the
+        renderer lays it out: what ``check`` holds against the screen's least text height.
+        Print and supplied media have no screen: none."""
+        return []
+
     def faces_payload(self, fonts: FontRegistry, roles: list[str]) -> list[list[Any]]:
         """Font id, face index and file digest of every face the roles draw with in this locale."""
         seen: dict[tuple[str, int], list[Any]] = {}

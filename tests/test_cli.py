@@ -199,7 +199,7 @@ def test_branch_texts_without_a_branch_list_the_branches_and_short_forms_are_che
     assert check.exit_code == 1
     assert f"slogans.yaml:{line}: two-cards.short.zh-Hans-CN: a short form has at most 12 characters" in check.stdout
     listed = cli("list", "screens", cwd=project_copy).stdout.splitlines()
-    assert "tv-1080p\ttv\t1920x1080\tcase-16x9,slogan-16x9" in listed
+    assert "tv-1080p\ttv\t1920x1080\tcase-16x9,slogan-16x9\ttext minimum 32 px for 4 m" in listed
 
 
 def test_an_unknown_branch_or_screen_is_said_before_a_missing_option(cli: Cli, example_dir: Path) -> None:

@@ -204,7 +204,8 @@ def test_gif_timing_adds_up_to_the_frame_rate(example: Project, tmp_path: Path) 
 
 
 def test_pages_end_at_clauses_and_branch_slogans_need_a_branch(example: Project, tmp_path: Path) -> None:
-    manifest = render(example, tmp_path / "a", slogan="hotline-ask", screen="192x32", mode="pages")
+    # two rows of 12 px a page (16 px ideographs would touch): 33 characters need two pages
+    manifest = render(example, tmp_path / "a", slogan="five-year-ban", screen="192x32", mode="pages")
     assert [p["text"][-1] for p in manifest["pages"][:-1]] == ["，"]
     with pytest.raises(SignageError, match="names the branch: give --branch"):
         render(example, tmp_path / "b", slogan="anti-fraud-campaign", screen="192x32", mode="pages")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from .. import clock
 from ..build.plan import plan_jobs
 from ..errors import Problem, SignageError
-from ..job import PlanContext, local_today
+from ..job import Job, PlanContext, local_today
 from ..kinds import planners, read
 from ..labels import foreign_characters, script_fix
 from ..locales import Locale
@@ -20,6 +20,7 @@ from ..project.model import SLOGANS_FILE, Project
 from ..schedule.emergency import pending
 from ..schedule.lint import lint_schedule
 from ..typography.fonts import describe_char
+from .legible import illegible_texts
 
 
 def check_project(root: Path) -> list[Problem]:
@@ -39,12 +40,18 @@ def check_project(root: Path) -> list[Problem]:
             problems += found + with_frequency(project, plans + variants, today)[1]
             problems += lint_schedule(project, today)
     clean = not any(not p.warning for p in problems)
+    context = PlanContext(local_today(project), problems=[])  # every template's errors, not the first
+    jobs: list[Job] = []
     try:  # templates filled for every piece of content: every broken one, also beside other errors
-        found = _mixed_scripts(project)
+        jobs = plan_jobs(project, planners(), context)
+        found = context.problems or []
+        found += _mixed_scripts(project, jobs)
     except SignageError as exc:
         found = exc.problems
     # beside other errors, only what a template is to blame for: the rest follows from those errors
     problems += [p for p in found if p not in problems and (clean or _in_templates(project, p))]
+    if clean:  # each text of each output against its screens' least readable height
+        problems += illegible_texts(project, jobs)
     return problems
 
 
@@ -88,15 +95,12 @@ def _mixed_sources(project: Project) -> tuple[list[Problem], set[tuple[str, str]
     return problems, flagged
 
 
-def _mixed_scripts(project: Project) -> list[Problem]:
+def _mixed_scripts(project: Project, jobs: list[Job]) -> list[Problem]:
     """An error for every text that would show characters of the other script than its locale's:
     once per source text where it comes from one (its file and line, with the conversion to make),
     else once per output text (a Simplified label on a Hong Kong poster), naming the output."""
     problems, flagged = _mixed_sources(project)
     seen: set[tuple[str, str]] = set()
-    context = PlanContext(local_today(project), problems=[])  # every template's errors, not the first
-    jobs = plan_jobs(project, planners(), context)
-    problems += context.problems or []
     for job in jobs:
         try:
             Locale.parse(job.locale)

@@ -25,9 +25,9 @@ def describe(project: Project, what: str) -> Iterator[str]:
                 yield f"{kind}/{name}\t{detail}"
     elif what == "screens":
         for led in project.config.led_screens:
-            yield f"{led.id}\tled\t{led.size}\t{led.color}\t{led.mode}"
+            yield f"{led.id}\tled\t{led.size}\t{led.color}\t{led.mode}\ttext {led.minimum_text}"
         for tv in project.config.tv_screens:
-            yield f"{tv.id}\ttv\t{tv.size}\t{','.join(tv.videos)}"
+            yield f"{tv.id}\ttv\t{tv.size}\t{','.join(tv.videos)}\ttext {tv.minimum_text}"
     elif what == "branches":
         for b in project.config.branches:
             screens = ",".join(f"{s.id}={s.profile}" for s in b.screens)

@@ -317,6 +317,7 @@ def _place_text(
         valign=block.valign,
         level=block.break_level,
         headline=block.headline,
+        hanging=block.hanging,
     )
     return PlacedText(box, _fit(fonts, text, box, style, locale, where, smallest), block.color)
 

@@ -44,6 +44,8 @@ class TextBlock(Block):
     valign: Literal["top", "middle", "bottom"] = "top"
     headline: bool = False
     break_level: BreakLevel = BreakLevel.basic
+    # a line starting with a bullet or a number (● , 1. , 2、, （3）) wraps under its text, not the margin
+    hanging: bool = True
     # one size across the template's catalogue: the size most of its texts fit at (a text that
     # cannot fit there goes smaller); for titles that should look alike from card to card
     same_size: bool = False

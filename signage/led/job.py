@@ -60,11 +60,17 @@ class LedJob(Job):
         return {
             "text": self.text,
             "form": self.form,
-            "screen": self.screen.model_dump(mode="json"),
+            # where people stand decides what check says, not a pixel of the output
+            "screen": self.screen.model_dump(mode="json", exclude={"viewing_distance", "pitch", "min_text"}),
             "template": self.template.model_dump(mode="json"),
             "fonts": self.faces_payload(fonts, roles),
             "seconds": self.seconds,
         }
+
+    def text_heights(self, fonts: FontRegistry) -> list[tuple[str, int]]:
+        from .render import text_height
+
+        return [("text", text_height(self, fonts))]
 
     def cost(self) -> float:
         screen = self.screen

@@ -19,8 +19,8 @@ from ..colour import rgb255
 from ..errors import SignageError
 from ..ffmpeg import EncodeJob, Encoder, clip_frames, still_clips
 from ..project.config import LedScreen
-from ..scroll import looped, scroll_offsets
-from .render import EMPHASIS, OFF, TEXT, LedRender
+from ..scroll import looped, padded_gap, scroll_offsets
+from .render import EMPHASIS, OFF, TEXT, LedRender, LedStrip
 from .template import LedTemplate, Palette
 
 RGB = tuple[int, int, int]
@@ -169,10 +169,25 @@ def _preview_scale(width: int) -> int:
     return max(2, min(8, 8000 // max(width, 1)))
 
 
+def played_strip(strip: LedStrip, screen: LedScreen) -> tuple[Image.Image, int]:
+    """The strip the GIF and MP4 loop, and its gap: the strip itself when its gap is as wide as
+    the sign; else the text with the gap widened to the sign's width (and to the speed), so each
+    loop starts on a dark sign and the text enters from the right, as a sign switched on shows
+    it. strip.png and strip.bmp keep the screen's gap: a controller scrolling them repeats the
+    text that close."""
+    if strip.gap >= screen.width:
+        return strip.image, strip.gap
+    gap = padded_gap(strip.text_width, screen.width, screen.speed)
+    image = Image.new("L", (strip.text_width + gap, strip.image.height), OFF)
+    image.paste(strip.image.crop((0, 0, strip.text_width, strip.image.height)), (0, 0))
+    return image, gap
+
+
 def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> dict[str, Any]:
     strip, screen = result.strip, result.job.screen
     assert strip is not None
-    offsets = scroll_offsets(strip.image.width, screen.width, screen.speed)
+    played, played_gap = played_strip(strip, screen)
+    offsets = scroll_offsets(played.width, screen.width, screen.speed)
     frame_ms = 1000 / screen.fps
     info: dict[str, Any] = {
         "strip": _save(colours.png(strip.image), folder / "strip.png"),
@@ -180,12 +195,13 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
         "strip_width": strip.image.width,
         "text_width": strip.text_width,
         "gap": strip.gap,
+        "loop_gap": played_gap,  # the GIF's and MP4's: at least the sign's width
         "speed": screen.speed,
         "fps": screen.fps,
         "frames": len(offsets),
         "duration": round(len(offsets) / screen.fps, 3),
     }
-    indexed = colours.indexed(strip.image)
+    indexed = colours.indexed(played)
     palette = indexed.getpalette() or []
     array = looped(np.asarray(indexed), screen.width)
     gif_frames = []

@@ -11,13 +11,14 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
 from ..errors import Problem, SignageError
 from ..scroll import padded_gap
-from ..typography.fonts import FontRegistry
+from ..typography.fonts import FontChain, FontFace, FontRegistry
 from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
 from ..typography.linebreak import unsplittable_spans
 from .template import RowFont
@@ -61,9 +62,17 @@ def emphasis_indices(text: str, enabled: bool) -> frozenset[int]:
     return frozenset(marked)
 
 
-def _paint_line(draw: ImageDraw.ImageDraw, layout: TextLayout, line: Line, top: int, emphasis: frozenset[int]) -> None:
-    """Draw one line with its em box at ``top``, run by run, 1-bit."""
-    baseline = top + (line.baseline - line.y)
+def _paint_line(
+    draw: ImageDraw.ImageDraw,
+    layout: TextLayout,
+    line: Line,
+    top: int,
+    emphasis: frozenset[int],
+    baseline_at: float | None = None,
+) -> None:
+    """Draw one line, run by run, 1-bit, its baseline ``baseline_at`` below ``top`` (default:
+    where the line's em box puts it)."""
+    baseline = top + (line.baseline - line.y if baseline_at is None else baseline_at)
     chain = layout.chain
     run: list[str] = []
     run_key: tuple[int, int] | None = None
@@ -105,6 +114,53 @@ def _new_index_image(width: int, height: int) -> Image.Image:
     return Image.new("L", (width, height), OFF)
 
 
+@lru_cache(maxsize=65536)
+def _glyph_ink(face: FontFace, size: int, char: str) -> tuple[int, int] | None:
+    """Rows of ``char``'s ink, top and bottom (exclusive), from the baseline (up is negative); None: blank."""
+    mask, offset = face.pillow(size).getmask2(char, anchor="ls", mode="1")
+    box = mask.getbbox()
+    return None if box is None else (offset[1] + box[1], offset[1] + box[3])
+
+
+def text_ink(chain: FontChain, size: int, text: str) -> tuple[int, int]:
+    """Rows the ink of ``text`` spans in ``chain`` at ``size`` (font pixels), from the baseline:
+    what a row needs, measured on the glyphs themselves (a pixel font's ideographs fill its em)."""
+    spans = [_glyph_ink(chain.faces[chain.face_index(c) or 0], size, c) for c in dict.fromkeys(text) if not c.isspace()]
+    found = [span for span in spans if span is not None]
+    if not found:
+        return -size, 0
+    return min(top for top, _ in found), max(bottom for _, bottom in found)
+
+
+def row_font(job: LedJob, fonts: FontRegistry, pitch: int, rows: int) -> tuple[int, RowFont]:
+    """The template row (height, font) to draw rows ``pitch`` LED pixels apart, ``rows`` to a page.
+
+    Stacked rows must not touch: one dark LED row at least between the ink of one row and the
+    next. A 16 px pixel font's ideographs fill all 16 rows of their em, so two of them on a 32 px
+    sign touch; then the tallest of the template's smaller row fonts whose ink leaves the gap is
+    drawn in those rows instead (WenQuanYi 12 px in 16 px rows: 4 dark rows between).
+    """
+    own = (pitch, job.template.fonts[pitch])
+    if rows < 2 or _one_line(job, fonts, own):
+        return own
+    for height, font in sorted(job.template.fonts.items(), reverse=True):
+        if height > pitch or pitch % font.scale:
+            continue
+        chain = fonts.chain(font.role, job.locale)
+        top, bottom = text_ink(chain, _font_size(chain, height, font), job.text)
+        if (bottom - top) * font.scale <= pitch - 1:
+            return height, font
+    return own  # no font of the template leaves a gap: as the template says
+
+
+def _one_line(job: LedJob, fonts: FontRegistry, row: tuple[int, RowFont]) -> bool:
+    """Whether the job's text fits the screen's width in one line of ``row``'s font: nothing to stack."""
+    height, font = row
+    chain = fonts.chain(font.role, job.locale)
+    size = _font_size(chain, height, font)
+    return "\n" not in job.text and sum(chain.advance(c, size) for c in job.text) * font.scale <= job.screen.width
+
+
 def _layout(
     job: LedJob,
     fonts: FontRegistry,
@@ -120,7 +176,7 @@ def _layout(
     message = chain.missing_message(job.text)
     if message:
         raise SignageError(Problem(message, item=job.label))
-    size = chain.fixed_size or height // font.scale
+    size = _font_size(chain, height, font)
     style = TextStyle(
         role=font.role,
         size=size,
@@ -134,7 +190,7 @@ def _layout(
     return layout_at(job.text, size, Box(width), style, chain)
 
 
-def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
+def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
     """The row to use and the text laid out in it.
 
     The template's row height, unless ``fill`` lets a taller row show the whole text on
@@ -145,13 +201,13 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
     taller = sorted((h for h in template.fonts if preferred[0] < h <= screen.height), reverse=True)
     if template.fill:
         for height in taller:
-            font = template.fonts[height]
             rows = screen.height // height
+            font_height, font = row_font(job, fonts, height, rows)
             chain = fonts.chain(font.role, job.locale)
-            size = chain.fixed_size or height // font.scale
+            size = _font_size(chain, font_height, font)
             if sum(chain.advance(c, size) for c in job.text) > rows * screen.width / font.scale:
                 continue  # cannot fit on one page at this height: skip the layout
-            layout = _layout(job, fonts, (height, font), screen.width / font.scale, True, rows)
+            layout = _layout(job, fonts, (font_height, font), screen.width / font.scale, True, rows)
             if (
                 len([line for line in layout.lines if line.glyphs]) <= rows
                 and not layout.split_tokens
@@ -159,13 +215,14 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
             ):
                 return (height, font), layout
     rows = screen.height // preferred[0]
-    return preferred, _layout(job, fonts, preferred, screen.width / preferred[1].scale, True, rows)
+    drawn = row_font(job, fonts, preferred[0], rows)  # rows stay this far apart, in the font that leaves a gap
+    return (preferred[0], drawn[1]), _layout(job, fonts, drawn, screen.width / drawn[1].scale, True, rows)
 
 
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
     """Screen-sized pages, each showing as many rows as fit, lines balanced, pages ending at clauses."""
     screen = job.screen
-    (row, font), layout = _page_rows(job, fonts)
+    (row, font), layout = page_rows(job, fonts)
     scale = font.scale
     base_w, base_h = math.ceil(screen.width / scale), math.ceil(screen.height / scale)
     base_row = row // scale
@@ -174,6 +231,11 @@ def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
     rows = max(1, screen.height // row)
     emphasis = emphasis_indices(job.text, job.template.emphasis == "numbers")
     lines = [line for line in layout.lines if line.glyphs]
+    # each row's ink in the middle of its pitch (a smaller font in taller rows, rows apart)
+    ink_top, ink_bottom = text_ink(layout.chain, layout.size, job.text)
+    em_top = round(lines[0].baseline - lines[0].y) if lines else 0
+    if ink_bottom - ink_top <= base_row:
+        em_top = (base_row - (ink_bottom - ink_top)) // 2 - ink_top
     for first in range(0, len(lines), rows):
         group = lines[first : first + rows]
         image = _new_index_image(base_w, base_h)
@@ -181,7 +243,7 @@ def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
         draw.fontmode = "1"
         top = (base_h - len(group) * base_row) // 2
         for n, line in enumerate(group):
-            _paint_line(draw, layout, line, top + n * base_row, emphasis)
+            _paint_line(draw, layout, line, top + n * base_row, emphasis, em_top)
         text = job.text[group[0].start : group[-1].end]
         result.pages.append(LedPage(_enlarge(image, scale, (screen.width, screen.height)), text))
     return result
@@ -220,6 +282,20 @@ def _check_overflow(job: LedJob, layout: TextLayout, result: LedRender) -> None:
                 item=job.label,
             )
         )
+
+
+def text_height(job: LedJob, fonts: FontRegistry) -> int:
+    """The size, in LED pixels, the job's text is drawn at: the row font ``render`` chooses."""
+    if job.screen.mode == "pages":
+        (_, font), layout = page_rows(job, fonts)
+        return layout.size * font.scale
+    height, font = job.template.row_for(job.screen.height)
+    return _font_size(fonts.chain(font.role, job.locale), height, font) * font.scale
+
+
+def _font_size(chain: FontChain, height: int, font: RowFont) -> int:
+    """The size a row font is set at: a pixel font's own, else the row's height in font pixels."""
+    return chain.fixed_size or height // font.scale
 
 
 def render(job: LedJob, fonts: FontRegistry) -> LedRender:

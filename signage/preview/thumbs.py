@@ -35,6 +35,8 @@ class Thumbs:
             self.made[key] = name
             return name
         with Image.open(source) as picture:
+            if getattr(picture, "n_frames", 1) > 1:
+                picture.seek(_fullest_frame(picture))
             if not led:  # reduce while decoding what it can: a 300-dpi card is 2,480 px wide
                 picture.thumbnail((THUMB_WIDTH, 100 * THUMB_WIDTH), reducing_gap=2.0)
             image = picture.convert("RGB")
@@ -43,6 +45,19 @@ class Thumbs:
         image.save(target, compress_level=6)
         self.made[key] = name
         return name
+
+
+def _fullest_frame(animation: Image.Image, samples: int = 32) -> int:
+    """The frame, of a few spread over an animation, with the most lit pixels: a scroll starts on
+    a dark sign, so its first frame would show nothing of its text."""
+    frames = animation.n_frames  # type: ignore[attr-defined]
+    best, most = 0, -1
+    for index in range(0, frames, max(1, frames // samples)):
+        animation.seek(index)
+        lit = int((np.asarray(animation.convert("L")) > 40).sum())
+        if lit > most:
+            best, most = index, lit
+    return best
 
 
 def dots(page: Image.Image) -> Image.Image:

@@ -8,9 +8,21 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from ..locales import Locale, for_locale
 from ..sizes import parse_pixels
+from .legibility import (
+    LANDSCAPE_DISTANCE_M,
+    LED_DISTANCE_M,
+    LED_PITCH_MM,
+    PORTRAIT_DISTANCE_M,
+    TV_DIAGONAL_IN,
+    MinimumText,
+    least_text,
+    tv_pitch_mm,
+)
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Metres = Annotated[float, Field(gt=0, le=1000)]
+MinText = Annotated[int, Field(ge=1, le=4096)]
 
 
 def _check_locale(tag: str) -> str:
@@ -114,6 +126,16 @@ class LedScreen(Strict):
     # M3U links: for a sign a PC drives with a media player (mpv, VLC), which shows a picture for a time of
     # its own; off by default, since a controller plays program/ and its pictures hold their stays there
     clips: bool = False
+    # readable from here: no text drawn lower than 1/200 of the viewing distance (see legibility.py),
+    # in pixels of `pitch` mm; or `min_text` px, whatever the distance
+    viewing_distance: Metres = LED_DISTANCE_M
+    pitch: Annotated[float, Field(gt=0, le=1000)] = LED_PITCH_MM
+    min_text: MinText | None = None
+
+    @property
+    def minimum_text(self) -> MinimumText:
+        """The least text height this sign may show, in its pixels."""
+        return least_text(self.min_text, self.viewing_distance, self.pitch)
 
     def page_stay(self, text: str) -> float:
         """Seconds a page holding ``text`` stays on the sign."""
@@ -159,6 +181,18 @@ class TvScreen(Strict):
     # also every image as an H.264 clip of its time (with a silent track), which the M3U links: media
     # players (mpv, VLC) show a picture for a default time of their own, not the playlist's
     clips: bool = True
+    # readable from here: no text drawn lower than 1/200 of the viewing distance (default 4 m for a
+    # landscape screen, 3 m for a portrait one), on a screen of `diagonal` inches; or `min_text` px
+    viewing_distance: Metres | None = None
+    diagonal: Annotated[float, Field(gt=0, le=1000)] = TV_DIAGONAL_IN
+    min_text: MinText | None = None
+
+    @property
+    def minimum_text(self) -> MinimumText:
+        """The least text height this screen may show, in its pixels."""
+        w, h = self.dimensions
+        distance = self.viewing_distance or (PORTRAIT_DISTANCE_M if h > w else LANDSCAPE_DISTANCE_M)
+        return least_text(self.min_text, distance, tv_pitch_mm(self.diagonal, w, h))
 
     @property
     def dimensions(self) -> tuple[int, int]:

@@ -7,6 +7,7 @@ positions, and differ only in how they paint.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,6 +44,7 @@ class TextStyle:
     headline: bool = False
     split_long_tokens: bool = False  # cut a piece wider than the box by character, not fail
     page_rows: int | None = None  # lines are shown this many at a time (LED pages): end pages at clauses
+    hanging: bool = False  # a paragraph starting with a bullet or a number wraps under its text (see marker_length)
 
     def sizes(self) -> range:
         low = self.min_size if self.min_size is not None else self.size
@@ -139,6 +141,45 @@ class TextLayout:
         }
 
 
+# A list item's marker: a bullet, or a number as people write them in notices (1. 2、 3） （4） 五、),
+# with the spaces after it. "1.5万" and "2024年" start no list.
+_MARKER = re.compile(
+    r"[●•◆◇■□▪▶►★☆○◎※✓✔]\s*|[-*]\s+|\d{1,2}(?:\.(?!\d)|[、)）])\s*|[(（]\d{1,2}[)）]\s*|[一二三四五六七八九十]{1,3}、\s*"
+)
+
+
+def marker_length(paragraph: str) -> int:
+    """Characters of the bullet or number (and its spaces) that start ``paragraph``; 0 for none."""
+    match = _MARKER.match(paragraph)
+    return match.end() if match and match.end() < len(paragraph) else 0
+
+
+def _hang(para: str, chain: FontChain, size: int, width: float, style: TextStyle) -> tuple[int, float]:
+    """(marker characters, indent px) of a paragraph whose wrapped lines hang under its text;
+    (0, 0.0) when it has no marker, the style does not hang, or the marker takes half the box."""
+    if not style.hanging:
+        return 0, 0.0
+    k = marker_length(para)
+    indent = sum(chain.advance(c, size) for c in para[:k])
+    return (k, indent) if k and indent < width / 2 else (0, 0.0)
+
+
+def _count_lines(text: str, chain: FontChain, size: int, width: float, style: TextStyle) -> tuple[int, float, str]:
+    """``count_lines`` with hanging paragraphs counted at the width their wrapped lines have."""
+    if not style.hanging:
+        return count_lines(text, chain, size, width, chain.locale, style.level, style.split_long_tokens)
+    count, overflow, widest = 0, 0.0, ""
+    for _, para in paragraphs(text):
+        k, indent = _hang(para, chain, size, width, style)
+        n, over, piece = count_lines(
+            para[k:], chain, size, width - indent, chain.locale, style.level, style.split_long_tokens
+        )
+        count += n
+        if over > overflow:
+            overflow, widest = over, piece
+    return count, overflow, widest
+
+
 def _block_height(lines: int, size: int, pitch: float) -> float:
     return (lines - 1) * pitch + size if lines else 0.0
 
@@ -168,13 +209,12 @@ def fit_text(
     if box.width <= 0 or (box.height is not None and box.height <= 0):
         raise TextOverflowError(Problem(f"box {box.width}x{box.height} has no room", item=item), "box")
     sizes = [chain.fixed_size] if chain.fixed_size else list(style.sizes())
-    locale = chain.locale
 
     name, per = unit  # messages in the caller's unit (mm for print)
     gaps = len(paragraphs(text)) - 1 if style.paragraph_gap else 0
 
     def fits(size: int) -> tuple[bool, str]:
-        count, overflow, piece = count_lines(text, chain, size, box.width, locale, style.level, style.split_long_tokens)
+        count, overflow, piece = _count_lines(text, chain, size, box.width, style)
         if overflow > 0:
             return False, (
                 f"“{piece}” cannot be broken and is {overflow / per:.0f} {name} wider than the box "
@@ -222,18 +262,20 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     """Lay ``text`` out at one size (no fitting); lines may overflow the box."""
     pitch = _pitch(style, size)
     ascent = chain.primary.em_ascent(size)
-    placed: list[tuple[int, int, Measured, int, frozenset[int]]] = []  # start, end, measured, offset, breaks
+    # start, end, measured, offset, breaks, indent (of a hanging paragraph's wrapped lines)
+    placed: list[tuple[int, int, Measured, int, frozenset[int], float]] = []
     skips: list[float] = []  # each line's extra offset from the paragraph gaps above it
     gap = float(round(size * style.paragraph_gap))
     overflow = 0.0
     mid_phrase = 0
     split: list[str] = []
     for n_para, (offset, para) in enumerate(paragraphs(text)):
+        k, indent = _hang(para, chain, size, box.width, style)
         broken = break_paragraph(
-            para,
+            para[k:],
             chain,
             size,
-            box.width,
+            box.width - indent,
             chain.locale,
             style.level,
             style.headline,
@@ -243,7 +285,13 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         overflow = max(overflow, broken.overflow)
         mid_phrase += broken.mid_phrase
         split += broken.split_tokens
-        placed += [(s, e, broken.measured, offset, broken.stretch) for s, e in broken.spans]
+        if k:  # the marker joins the first line; the others start under the text after it
+            whole = Measured(para, chain, size)
+            stretch = frozenset(p + k for p in broken.stretch)
+            spans = [(0 if i == 0 else s + k, e + k) for i, (s, e) in enumerate(broken.spans)]
+            placed += [(s, e, whole, offset, stretch, indent if s else 0.0) for s, e in spans]
+        else:
+            placed += [(s, e, broken.measured, offset, broken.stretch, 0.0) for s, e in broken.spans]
         skips += [n_para * gap] * len(broken.spans)
     total = _block_height(len(placed), size, pitch) + (skips[-1] if skips else 0.0)
     top = 0.0
@@ -251,13 +299,10 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         top = box.height - total if style.valign == "bottom" else (box.height - total) / 2
     top = float(round(top))
     lines = []
-    for n, (s, e, m, offset, stretch) in enumerate(placed):
+    for n, (s, e, m, offset, stretch, indent) in enumerate(placed):
         is_para_end = e == len(m.text)
-        lines.append(
-            _place_line(
-                m, s, e, offset, top + n * pitch + skips[n], ascent, box.width, style.align, is_para_end, stretch
-            )
-        )
+        y = top + n * pitch + skips[n]
+        lines.append(_place_line(m, s, e, offset, y, ascent, box.width, style.align, is_para_end, stretch, indent))
     return TextLayout(
         text=text,
         size=size,
@@ -284,10 +329,11 @@ def _place_line(
     align: Align,
     para_end: bool,
     stretch: frozenset[int] = frozenset(),
+    indent: float = 0.0,
 ) -> Line:
     vis = m.visible_end(start, end)
     width = m.width(start, end)
-    slack = box_width - width
+    slack = box_width - indent - width
     x0 = 0.0
     gap = 0.0
     if align == "center":
@@ -301,6 +347,7 @@ def _place_line(
         gap = slack / len(points)
     if align != "justify":
         x0 = float(round(x0))
+    x0 += indent
     glyphs = []
     x = x0
     for i in range(start, vis):

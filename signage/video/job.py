@@ -13,7 +13,7 @@ from ..project.content import Slogan
 from ..project.model import Project
 from ..project.views import content_context, slogan_texts
 from ..schedule.emergency import is_emergency_text
-from .scenes import VideoTexts, resolve_texts
+from .scenes import VideoTexts, lay_out_states, resolve_texts
 from .template import VideoTemplate
 
 if TYPE_CHECKING:
@@ -58,6 +58,16 @@ class VideoJob(Job):
             (f"scenes[{n}].{name}", text) for n, scene in enumerate(self.texts.scenes) for name, text in scene.items()
         ]
         return parts + ([("ticker", self.texts.ticker)] if self.texts.ticker else [])
+
+    def text_heights(self, fonts: FontRegistry) -> list[tuple[str, int]]:
+        heights = [
+            (f"scenes[{state.scene}] {state.kind} {placed.name}", placed.layout.size)
+            for state in lay_out_states(self.template, self.texts, fonts, self.locale)
+            for placed in state.texts
+        ]
+        if self.template.ticker is not None:
+            heights.append(("ticker", self.template.ticker.size))
+        return list(dict.fromkeys(heights))  # a story's lines repeat in each of its stills
 
     def cost(self) -> float:
         w, h = self.template.dimensions

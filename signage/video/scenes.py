@@ -35,6 +35,7 @@ _BOXES = {
     "hotline": (0.08, 0.16, 0.84, 0.68),
 }
 _SIZES = {"title": (0.10, 0.04), "story": (0.075, 0.035), "slogan": (0.11, 0.045), "hotline": (0.09, 0.04)}
+_LABEL_LEAST = 0.03  # the hotline's label: its least size
 _VISIBLE = re.compile(r"\w", re.UNICODE)
 
 
@@ -237,11 +238,8 @@ def build_timeline(
 ) -> Timeline:
     """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
     w, h = template.dimensions
-    picture_h = h - (template.ticker.height if template.ticker else 0)
     timeline = Timeline(background_image(template.background, (w, h), root, f"{template.name}.background"))
-    place = _SceneLayout(fonts, template, locale, (w, picture_h))
-    for n, scene in enumerate(template.scenes):
-        timeline.states += _scene_states(place, scene, n, texts.scenes[n])
+    timeline.states = lay_out_states(template, texts, fonts, locale)
     if timeline.states and duration is not None:
         if duration < 0.5 * len(timeline.states):
             raise SignageError(
@@ -257,6 +255,18 @@ def build_timeline(
         state.start = start
         start += state.duration
     return timeline
+
+
+def lay_out_states(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, locale: str) -> list[State]:
+    """Every still of the scenes with its texts laid out, unpainted and untimed: what the video
+    draws, and what ``check`` measures against the screen's least text height."""
+    w, h = template.dimensions
+    picture_h = h - (template.ticker.height if template.ticker else 0)
+    place = _SceneLayout(fonts, template, locale, (w, picture_h))
+    states: list[State] = []
+    for n, scene in enumerate(template.scenes):
+        states += _scene_states(place, scene, n, texts.scenes[n])
+    return states
 
 
 def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, str]) -> list[State]:
@@ -314,22 +324,15 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, st
         texts.append(place.fit(scene, n, "slogan", shown["slogan"], place.box(scene), sizes, scene.color))
     else:  # hotline
         label, number = shown["label"], shown["number"]
+        number_sizes = scene.size or (0.3, 0.06)
+        # the label a fifth of the number's largest size, never below 0.03 of the short side: read
+        # from the waiting seats (before, a fifth of the scene's text size: 19 px against a floor of 32)
+        label_sizes = (max(0.2 * number_sizes[0], _LABEL_LEAST), _LABEL_LEAST)
         texts.append(
-            place.fit(
-                scene, n, "label", label, place.box(scene, (0.0, 0.3)), (0.2 * sizes[0], 0.03), scene.color, max_lines=1
-            )
+            place.fit(scene, n, "label", label, place.box(scene, (0.0, 0.3)), label_sizes, scene.color, max_lines=1)
         )
         texts.append(
-            place.fit(
-                scene,
-                n,
-                "number",
-                number,
-                place.box(scene, (0.3, 0.7)),
-                scene.size or (0.3, 0.06),
-                scene.accent,
-                max_lines=1,
-            )
+            place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), number_sizes, scene.accent, max_lines=1)
         )
     cue = "\n".join(p.text for p in texts)
     return [State(n, scene.type, scene.duration or reading_time(cue, t), t.crossfade, texts, cue)]
