@@ -163,7 +163,7 @@ def test_a_crash_during_publish_leaves_the_previous_version_live(
     slogans = network / "content" / "slogans.yaml"
     edit(slogans, "先返小钱后骗大钱", "先给甜头再骗大钱")
 
-    def killed(*args: object) -> None:
+    def killed(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # as if SIGTERM arrived just before the switch
 
     monkeypatch.setattr(publish_module, "switch", killed)

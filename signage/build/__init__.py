@@ -210,7 +210,8 @@ def build(
         changed = screens.publish(catalogue.records) or changed
         report.published = screens.summary()
     report.changed = changed
-    if changed:  # something left the catalogue or the published versions: drop the store files no one uses
+    if changed and select is None:  # something left the catalogue or the versions: drop the store files no one uses
+        # (a top-up, as an emergency makes, removes nothing: the next full build collects)
         published = screens.referenced() if screens is not None else keep() if keep is not None else set()
         report.store_removed = store.collect(catalogue.referenced() | published)
     return report

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import clock
-from ..atomic import atomic_write_bytes, replace_link, staged_dir
+from ..atomic import atomic_write_bytes, commit_stages, new_stage, replace_link, sync_dir, sync_file_system
 from ..errors import Problem, SignageError
 from ..player import player_page
 from ..project.model import Project
@@ -105,10 +105,13 @@ Chooser = Callable[[str, str], str]  # (branch id, screen id) -> the variant the
 TimelineFor = Callable[[str, set[str]], Timeline]
 
 
-def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = None) -> list[Changed]:
+def switch(
+    output: Path, branch_id: str, version: str, choose: Chooser | None = None, durable: bool = True
+) -> list[Changed]:
     """Make ``version`` the branch's live one: ``current`` first, then each screen's pointer (at the
-    variant ``choose`` names, if the version has it, else the screen's default); the links moved."""
-    replace_link(version, current_link(output, branch_id))
+    variant ``choose`` names, if the version has it, else the screen's default); the links moved.
+    ``durable=False`` leaves flushing the links' folders to the caller (one flush for many branches)."""
+    replace_link(version, current_link(output, branch_id), durable)
     screens = screens_dir(output, branch_id)
     screens.mkdir(exist_ok=True)
     present = {p.name for p in version_dir(output, branch_id, version).iterdir() if p.is_dir()}
@@ -123,12 +126,22 @@ def switch(output: Path, branch_id: str, version: str, choose: Chooser | None = 
         except OSError:
             before = ""
         if before != target:
-            replace_link(target, link)
+            replace_link(target, link, durable)
             changed.append((branch_id, screen, before, target))
     for old in screens.iterdir():
         if old.name not in live and old.is_symlink():
             old.unlink()
     return changed
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A branch's new version, written under a temporary name beside where it goes."""
+
+    branch: str
+    version: str
+    stage: Path
+    final: Path
 
 
 def publish_branch(
@@ -140,7 +153,30 @@ def publish_branch(
     timeline: TimelineFor | None = None,
     switched: list[Changed] | None = None,
 ) -> str | None:
-    """A new version of one branch when what its screens play changed; the version made, or None.
+    """A new version of one branch when what its screens play changed; the version made, or None
+    (see :func:`stage_branch`)."""
+    staged = stage_branch(project, plans, records, now, choose, switched, timeline)
+    if staged is None:
+        return None
+    commit_stages([(staged.stage, staged.final)])
+    moved = switch(project.output_dir, staged.branch, staged.version, choose)
+    if switched is not None:
+        switched.extend(moved)
+    pin_file(project.output_dir, staged.branch).unlink(missing_ok=True)  # new content ends a rollback
+    return staged.version
+
+
+def stage_branch(
+    project: Project,
+    plans: list[ScreenPlan],
+    records: dict[str, Record],
+    now: dt.datetime | None = None,
+    choose: Chooser | None = None,
+    switched: list[Changed] | None = None,
+    timeline: TimelineFor | None = None,
+) -> Staged | None:
+    """Write a new version of one branch under a temporary name when what its screens play changed;
+    None when nothing did.
 
     Beside the playlists, a version holds what the browser player (``player.html`` in the
     branch's folder) reads: ``version.js``, ``timeline.js`` (each screen's switches for the
@@ -163,8 +199,10 @@ def publish_branch(
                 switched.extend(moved)
         return None
     version = version_name((version_number(existing[-1]) or 0) + 1 if existing else 1)
-    # written in full under a temporary name (plain writes: nothing sees it yet), then renamed into place
-    with staged_dir(version_dir(output, branch_id, version), mode=0o755) as stage:
+    # written in full under a temporary name (plain writes: nothing sees it yet), renamed into place later
+    final = version_dir(output, branch_id, version)
+    stage = new_stage(final, mode=0o755)
+    try:
         for screen_id, playlist in screens.items():
             write_screen(playlist, output, stage / screen_id, from_screen_folder)
         info = Version(
@@ -180,11 +218,10 @@ def publish_branch(
         version_file(stage).write_text(version_json(info), encoding="utf-8")
         (stage / VERSION_SCRIPT).write_text(_js("setVersion", {"version": version, "created": info.created}))
         (stage / TIMELINE_SCRIPT).write_text(timeline_js(switches), encoding="utf-8")
-    moved = switch(output, branch_id, version, choose)
-    if switched is not None:
-        switched.extend(moved)
-    pin.unlink(missing_ok=True)  # new content ends a rollback
-    return version
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return Staged(branch_id, version, stage, final)
 
 
 def _js(call: str, *args: object) -> str:
@@ -253,16 +290,35 @@ def publish_network(
     for plan in plans:
         if only is None or plan.branch.id in only:
             by_branch.setdefault(plan.branch.id, []).append(plan)
-    for branch_id, branch_plans in by_branch.items():
-        report.screens += sum(plan.variant == "default" for plan in branch_plans)
-        made = publish_branch(
-            project, branch_plans, records, choose=choose, timeline=timeline, switched=report.switched
-        )
-        if made is None:
-            report.unchanged += 1
-        else:
-            report.published.append(branch_id)
-            report.removed_versions += prune(output, branch_id, project.config.publish.keep)
+    # every changed branch's version written first, flushed to disk at once and put in place, then
+    # every screen switched and the links flushed at once: on a network each flush is one syncfs,
+    # not one per file, and the screens of all branches switch together, within a second or two
+    staged: list[Staged] = []
+    try:
+        for branch_plans in by_branch.values():
+            report.screens += sum(plan.variant == "default" for plan in branch_plans)
+            made = stage_branch(
+                project, branch_plans, records, choose=choose, timeline=timeline, switched=report.switched
+            )
+            if made is None:
+                report.unchanged += 1
+            else:
+                staged.append(made)
+    except BaseException:
+        for made in staged:
+            shutil.rmtree(made.stage, ignore_errors=True)
+        raise
+    commit_stages([(made.stage, made.final) for made in staged])
+    for made in staged:
+        report.switched += switch(output, made.branch, made.version, choose, durable=False)
+        pin_file(output, made.branch).unlink(missing_ok=True)  # new content ends a rollback
+        report.published.append(made.branch)
+    if staged and not sync_file_system(publish_dir(output)):
+        for made in staged:
+            sync_dir(branch_dir(output, made.branch))
+            sync_dir(screens_dir(output, made.branch))
+    for made in staged:
+        report.removed_versions += prune(output, made.branch, project.config.publish.keep)
     root = publish_dir(output)
     if root.is_dir() and only is None:
         for folder in root.iterdir():
