@@ -311,7 +311,7 @@ class FontRegistry:
         self.words = words
         self._chains: dict[tuple[str, str, bool], FontChain] = {}
         if words:
-            from .linebreak import add_words
+            from .words import add_words
 
             add_words(words)
 
@@ -322,7 +322,7 @@ class FontRegistry:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if self.words:  # a worker in another process learns the project's words too
-            from .linebreak import add_words
+            from .words import add_words
 
             add_words(self.words)
 

@@ -1,8 +1,11 @@
-"""Choosing line breaks at one size: the fewest lines, then the best breaks among them.
+"""Choosing line breaks at one size: the least cost over the fewest lines and a few more.
 
-Greedy filling gives the fewest lines; a small dynamic programme then picks, for that
-many lines, the breaks with the least cost: slack (squared), breaks inside a phrase,
-and one character alone on the last line (孤字).
+A dynamic programme picks the breaks with the least cost: slack (squared), breaks inside a
+word (at its weakest joint, or anywhere else), and one character alone on the last line
+(孤字). Greedy filling gives the fewest lines; display text may take ``spare`` lines more
+when that keeps words whole (the caller says how many the box has room for), so a break
+inside a word costs more than a line more. Body text keeps the fewest lines and, when its
+lines are ragged, pays more for a word split than for a short line.
 """
 
 from __future__ import annotations
@@ -18,8 +21,24 @@ from .linebreak import NO_END, NO_START, BreakLevel, analyse
 # Line-choice costs. Slack is measured as a fraction of the box width and squared;
 # a line one character short in a ten-character box costs 1.
 _SLACK_WEIGHT = 100.0
-_NON_PHRASE_BREAK = 20.0  # a break inside a word: worth about 45 % of a line's width in slack
-_ORPHAN = 1000.0  # one character alone on the last line (孤字)
+
+
+@dataclass(frozen=True)
+class BreakCosts:
+    """What a break inside a word costs, against slack (a line left empty costs 100)."""
+
+    joint: float  # inside a word, at its weakest joint (违法|行为)
+    inside: float  # anywhere else inside a word (加|大)
+    orphan: float  # one character alone on the last line (孤字)
+
+
+# Display text: a split word costs more than any slack, so more lines or a smaller size win.
+DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=8_000.0)
+# Body text at one size: a split costs about 45 % of a line's width in slack when lines are
+# justified (slack is spread, a split word shows), and more when ragged lines may simply end short.
+BODY_JUSTIFIED = BreakCosts(joint=15.0, inside=20.0, orphan=1_000.0)
+BODY_RAGGED = BreakCosts(joint=40.0, inside=60.0, orphan=1_000.0)
+_EXTRA_LINE = 1_000.0  # a line more than the fewest: cheaper than any split word, dearer than slack
 # Full-width punctuation whose blank half may hang past the line end (compression).
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
@@ -118,28 +137,34 @@ def _visible_count(text: str) -> int:
 
 def _best_breaks(
     nodes: Sequence[int],
-    phrase: frozenset[int],
+    words: tuple[frozenset[int], frozenset[int]],
     m: Measured,
     width: float,
     lines: int,
+    spare: int,
     headline: bool,
+    costs: BreakCosts,
     page_rows: int | None = None,
 ) -> list[int]:
-    """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans).
+    """``lines`` to ``lines + spare`` lines with the least cost (slack, words split, orphans,
+    each line past ``lines``); ``words`` are the word boundaries and the weak joints.
 
     With ``page_rows`` (an LED sign showing that many rows a page), a page that does not
-    end at a clause (，。！？...) costs more, so pages rather end where the sense does.
+    end at a clause (，。！？...) costs more, and a word split across two pages twice as much.
     """
+    phrase, joints = words
     clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END}
     last = len(nodes) - 1
+    most = lines + spare
     inf = float("inf")
-    cost = [[inf] * len(nodes) for _ in range(lines + 1)]
-    back = [[-1] * len(nodes) for _ in range(lines + 1)]
+    cost = [[inf] * len(nodes) for _ in range(most + 1)]
+    back = [[-1] * len(nodes) for _ in range(most + 1)]
     cost[0][0] = 0.0
-    for c in range(1, lines + 1):
+    for c in range(1, most + 1):
         prev_row, row, back_row = cost[c - 1], cost[c], back[c]
+        page_end = bool(page_rows) and c % (page_rows or 1) == 0
         for j in range(1, last + 1):
-            if j == last and c != lines:
+            if j == last and c < lines:
                 continue
             is_last = j == last
             for i in range(j - 1, -1, -1):
@@ -153,19 +178,21 @@ def _best_breaks(
                 if w > width:
                     line_cost += 1e6
                 if not is_last and nodes[j] not in phrase:
-                    line_cost += _NON_PHRASE_BREAK
-                if page_rows and not is_last and c % page_rows == 0 and nodes[j] not in clause:
+                    split = costs.joint if nodes[j] in joints else costs.inside
+                    line_cost += split * 2 if page_end else split
+                if page_end and not is_last and nodes[j] not in clause:
                     line_cost += _PAGE_MID_CLAUSE
                 if headline and not is_last and nodes[j] in clause:
                     line_cost -= _CLAUSE_BREAK_BONUS  # a headline reads best broken where a clause ends
-                if is_last and lines > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
-                    line_cost += _ORPHAN
+                if is_last and c > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
+                    line_cost += costs.orphan
                 total = prev_row[i] + line_cost
                 if total < row[j]:
                     row[j] = total
                     back_row[j] = i
+    chosen = min(range(lines, most + 1), key=lambda n: cost[n][last] + (n - lines) * _EXTRA_LINE)
     picks = [last]
-    c, j = lines, last
+    c, j = chosen, last
     while c > 0:
         j = back[c][j]
         picks.append(j)
@@ -180,19 +207,23 @@ class ParagraphLines:
     spans: list[tuple[int, int]]
     measured: Measured
     overflow: float = 0.0  # px by which the widest line exceeds the width
-    mid_phrase: int = 0  # breaks inside a phrase
+    mid_phrase: int = 0  # breaks inside a word
+    split_cost: float = 0.0  # what the breaks inside words cost (0: every word whole)
+    extra_lines: int = 0  # lines more than the fewest, taken to keep words whole
     split_tokens: list[str] = field(default_factory=list)  # unbreakable pieces cut by character
     stretch: frozenset[int] = frozenset()  # where justification may add space (the break nodes)
 
 
 def _nodes(
     text: str, m: Measured, width: float, locale: str, level: BreakLevel, split: bool
-) -> tuple[tuple[int, ...], frozenset[int], list[str]]:
-    """Break nodes (0, allowed..., len); with ``split``, also inside pieces wider than ``width``."""
+) -> tuple[tuple[int, ...], tuple[frozenset[int], frozenset[int]], list[str]]:
+    """Break nodes (0, allowed..., len), the word boundaries and weak joints among them; with
+    ``split``, also nodes inside pieces wider than ``width``."""
     analysis = analyse(text, locale, level)
     nodes = (0, *analysis.allowed, len(text))
+    words = (analysis.phrase, analysis.joints)
     if not split:
-        return nodes, analysis.phrase, []
+        return nodes, words, []
     extra: list[int] = []
     tokens: list[str] = []
     for a, b in pairwise(nodes):
@@ -200,8 +231,8 @@ def _nodes(
             tokens.append(text[a:b].strip())
             extra += [p for p in range(a + 1, b) if _char_boundary(text, p)]
     if not extra:
-        return nodes, analysis.phrase, []
-    return tuple(sorted({*nodes, *extra})), analysis.phrase, tokens
+        return nodes, words, []
+    return tuple(sorted({*nodes, *extra})), words, tokens
 
 
 def _char_boundary(text: str, p: int) -> bool:
@@ -220,25 +251,33 @@ def break_paragraph(
     headline: bool,
     split: bool = False,
     page_rows: int | None = None,
+    spare: int = 0,
+    ragged: bool = True,
 ) -> ParagraphLines:
-    """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character."""
+    """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character;
+    ``spare`` lines more than the fewest may be taken (display text) to keep words whole."""
     m = Measured(text, chain, size)
     if not text:
         return ParagraphLines([(0, 0)], m)
     if m.width(0, len(text)) <= width:  # one line: no break analysis needed
         return ParagraphLines([(0, len(text))], m)
-    nodes, phrase, tokens = _nodes(text, m, width, locale, level, split)
+    nodes, words, tokens = _nodes(text, m, width, locale, level, split)
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
+    costs = DISPLAY if headline else BODY_RAGGED if ragged else BODY_JUSTIFIED
+    spare = spare if headline else 0
     # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
-    affordable = count * len(nodes) * (len(nodes) / count) < _DP_BUDGET
-    picks = (
-        greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline, page_rows)
-    )
+    affordable = (count + spare) * len(nodes) * (len(nodes) / count) < _DP_BUDGET
+    if (count == 1 and not spare) or not affordable:
+        picks = greedy
+    else:
+        picks = _best_breaks(nodes, words, m, width, count, spare, headline, costs, page_rows)
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
-    mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)
-    return ParagraphLines(spans, m, overflow, mid_phrase, tokens, frozenset(nodes))
+    phrase, joints = words
+    inside = [e for _, e in spans[:-1] if e not in phrase]
+    cost = sum(DISPLAY.joint if e in joints else DISPLAY.inside for e in inside)
+    return ParagraphLines(spans, m, overflow, len(inside), cost, len(spans) - count, tokens, frozenset(nodes))
 
 
 def count_lines(
