@@ -113,7 +113,10 @@ def _layout(
     headline: bool,
     page_rows: int | None = None,
 ) -> TextLayout:
-    """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels."""
+    """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels.
+
+    Pages may take as many lines more as keep every word whole: a sign shows any number of
+    pages, so no paging that splits a word is chosen while one that keeps them exists."""
     template = job.template
     height, font = row
     chain = fonts.chain(font.role, job.locale)
@@ -131,7 +134,8 @@ def _layout(
         split_long_tokens=template.long_tokens == "split",
         page_rows=page_rows,
     )
-    return layout_at(job.text, size, Box(width), style, chain)
+    spare = max(2, len(job.text) // 4) if page_rows else 0
+    return layout_at(job.text, size, Box(width), style, chain, spare)
 
 
 def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
@@ -142,6 +146,8 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
     """
     template, screen = job.template, job.screen
     preferred = template.row_for(screen.height)
+    rows = screen.height // preferred[0]
+    at_preferred = _layout(job, fonts, preferred, screen.width / preferred[1].scale, True, rows)
     taller = sorted((h for h in template.fonts if preferred[0] < h <= screen.height), reverse=True)
     if template.fill:
         for height in taller:
@@ -156,10 +162,10 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
                 len([line for line in layout.lines if line.glyphs]) <= rows
                 and not layout.split_tokens
                 and layout.overflow <= 0
+                and layout.split_cost <= at_preferred.split_cost  # a taller row never at a word's cost
             ):
                 return (height, font), layout
-    rows = screen.height // preferred[0]
-    return preferred, _layout(job, fonts, preferred, screen.width / preferred[1].scale, True, rows)
+    return preferred, at_preferred
 
 
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import lru_cache
 
 from ..locales import Locale
-from .words import segment
+from .words import dictionary_version, segment
 
 
 class BreakLevel(str, Enum):
@@ -122,9 +122,13 @@ def _previous_visible(text: str, pos: int) -> str:
     return text[i] if i >= 0 else ""
 
 
-@lru_cache(maxsize=4096)
 def analyse(text: str, locale_tag: str = "zh-Hans-CN", level: BreakLevel = BreakLevel.basic) -> BreakAnalysis:
     """All break positions of a single paragraph (no line feeds) under one clreq level."""
+    return _analyse(text, locale_tag, level, dictionary_version())
+
+
+@lru_cache(maxsize=4096)
+def _analyse(text: str, locale_tag: str, level: BreakLevel, words_version: int) -> BreakAnalysis:
     locale = Locale.parse(locale_tag)
     strict = level == BreakLevel.strict
     no_start = NO_START_STRICT if strict else NO_START

@@ -33,7 +33,7 @@ class BreakCosts:
 
 
 # Display text: a split word costs more than any slack, so more lines or a smaller size win.
-DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=8_000.0)
+DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=10_000.0)
 # Body text at one size: a split costs about 45 % of a line's width in slack when lines are
 # justified (slack is spread, a split word shows), and more when ragged lines may simply end short.
 BODY_JUSTIFIED = BreakCosts(joint=15.0, inside=20.0, orphan=1_000.0)

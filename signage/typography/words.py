@@ -49,6 +49,7 @@ DOMAIN_WORDS = (
 # contexts, 先返|后|骗, 征信|修复 and 花钱|改 are fine but 小额|返利 must not become 额返.
 CORRECTIONS = (
     "动动手指",
+    "非柜面业务",
     "长治",
     "先返后骗",
     "先充值后返利",
@@ -67,6 +68,7 @@ _ROAD = re.compile(r"[\u4e00-\u9fff]{2}[东西南北中][路街](?=[\d０-９一
 _WORD_FREQUENCY = 100_000  # far above jieba's own, so a taught word is never cut
 
 _added: set[str] = set()
+_version = 0
 _pending: list[str] = [*DOMAIN_WORDS, *CORRECTIONS]  # taught to the segmenter when it is first needed
 
 
@@ -79,9 +81,13 @@ def add_words(words: list[str] | tuple[str, ...]) -> None:
     if fresh:
         _pending.extend(fresh)
         segment.cache_clear()
-        from .linebreak import analyse  # its answers depend on the words: forget them
+        global _version
+        _version += 1
 
-        analyse.cache_clear()
+
+def dictionary_version() -> int:
+    """A number that changes whenever words are added: caches of break analyses key on it."""
+    return _version
 
 
 def taught_words() -> frozenset[str]:
