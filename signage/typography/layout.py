@@ -216,8 +216,9 @@ def fit_text(
         raise TextOverflowError(
             Problem(f"does not fit at {sizes[0]} px ({style.role}): {why}", item=item), overflow=why
         )
-    if not style.headline:
-        return layout_at(text, sizes[best], box, style, chain)
+    if not style.headline:  # body: one size; ragged lines may take one more to keep words whole
+        room = _room(text, sizes[best], box, style, chain)[1] if style.align != "justify" else 0
+        return layout_at(text, sizes[best], box, style, chain, room)
     return _display_layout(text, sizes, best, box, style, chain, fits)
 
 
@@ -234,32 +235,40 @@ def _display_layout(
     chain: FontChain,
     fits: Callable[[int], tuple[bool, str]],
 ) -> TextLayout:
-    """The display layout with the least cost over sizes and line counts together: the largest
-    size that fits, with one line more when the box has room, then sizes down one step; the
-    first that keeps every word whole wins, else the one whose splits cost least."""
-    chosen: TextLayout | None = None
-    for k in range(best, -1, -1):
-        size = sizes[k]
-        if size * SIZE_STEP < sizes[best] or (k != best and not fits(size)[0]):
-            break
-        layout = layout_at(text, size, box, style, chain, _room(text, size, box, style, chain))
-        if chosen is None or layout.split_cost < chosen.split_cost:
-            chosen = layout
-        if not chosen.split_cost:
-            break
-    assert chosen is not None
-    return chosen
+    """The display layout with the least cost over sizes and line counts together.
+
+    The largest size that fits, with one line more when the box has room, then the sizes
+    down one step: the first where every word can stay whole (a greedy count over word
+    boundaries says so before the line choice runs), else the first where words split
+    only at their weakest joints, else the largest size with its least costly splits.
+    """
+    candidates = [size for size in sizes[best::-1] if size * SIZE_STEP >= sizes[best]]
+    rooms: dict[int, tuple[int, int]] = {}
+    for whole in (2, 1):
+        for k, size in enumerate(candidates):
+            if k and not fits(size)[0]:
+                break
+            fewest, room = rooms.get(size) or _room(text, size, box, style, chain)
+            rooms[size] = (fewest, room)
+            count, over, _ = count_lines(
+                text, chain, size, box.width, chain.locale, style.level, style.split_long_tokens, whole
+            )
+            if over <= 0 and count <= fewest + room:
+                layout = layout_at(text, size, box, style, chain, room)
+                if layout.split_cost == 0 or whole == 1:
+                    return layout
+    return layout_at(text, sizes[best], box, style, chain, rooms[sizes[best]][1])
 
 
-def _room(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> int:
-    """How many lines more than the fewest the box and the style allow at ``size`` (at most one)."""
+def _room(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> tuple[int, int]:
+    """The fewest lines at ``size``, and how many more the box and the style allow (at most one)."""
     count, _, _ = count_lines(text, chain, size, box.width, chain.locale, style.level, style.split_long_tokens)
     if style.max_lines is not None and count + 1 > style.max_lines:
-        return 0
+        return count, 0
     gaps = (len(paragraphs(text)) - 1) * round(size * style.paragraph_gap)
     if box.height is not None and _block_height(count + 1, size, _pitch(style, size)) + gaps > box.height:
-        return 0
-    return 1
+        return count, 0
+    return count, 1
 
 
 def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain, spare: int = 0) -> TextLayout:

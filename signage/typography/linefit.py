@@ -30,15 +30,16 @@ class BreakCosts:
     joint: float  # inside a word, at its weakest joint (违法|行为)
     inside: float  # anywhere else inside a word (加|大)
     orphan: float  # one character alone on the last line (孤字)
+    line: float  # each line more than the fewest (when the caller allows spare lines)
 
 
 # Display text: a split word costs more than any slack, so more lines or a smaller size win.
-DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=10_000.0)
+DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=10_000.0, line=1_000.0)
 # Body text at one size: a split costs about 45 % of a line's width in slack when lines are
-# justified (slack is spread, a split word shows), and more when ragged lines may simply end short.
-BODY_JUSTIFIED = BreakCosts(joint=15.0, inside=20.0, orphan=1_000.0)
-BODY_RAGGED = BreakCosts(joint=40.0, inside=60.0, orphan=1_000.0)
-_EXTRA_LINE = 1_000.0  # a line more than the fewest: cheaper than any split word, dearer than slack
+# justified (slack is spread, a split word shows; never a line more), and more when ragged lines
+# may simply end short, or take one line more where the box has room.
+BODY_JUSTIFIED = BreakCosts(joint=15.0, inside=20.0, orphan=1_000.0, line=float("inf"))
+BODY_RAGGED = BreakCosts(joint=50.0, inside=80.0, orphan=1_000.0, line=50.0)
 # Full-width punctuation whose blank half may hang past the line end (compression).
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
@@ -190,7 +191,9 @@ def _best_breaks(
                 if total < row[j]:
                     row[j] = total
                     back_row[j] = i
-    chosen = min(range(lines, most + 1), key=lambda n: cost[n][last] + (n - lines) * _EXTRA_LINE)
+    chosen = min(
+        range(lines, most + 1), key=lambda n: cost[n][last] + (n - lines) * costs.line if n > lines else cost[n][last]
+    )
     picks = [last]
     c, j = chosen, last
     while c > 0:
@@ -265,7 +268,7 @@ def break_paragraph(
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
     costs = DISPLAY if headline else BODY_RAGGED if ragged else BODY_JUSTIFIED
-    spare = spare if headline else 0
+    spare = spare if headline or ragged else 0
     # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
     affordable = (count + spare) * len(nodes) * (len(nodes) / count) < _DP_BUDGET
     if (count == 1 and not spare) or not affordable:
@@ -281,9 +284,20 @@ def break_paragraph(
 
 
 def count_lines(
-    text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel, split: bool = False
+    text: str,
+    chain: FontChain,
+    size: int,
+    width: float,
+    locale: str,
+    level: BreakLevel,
+    split: bool = False,
+    whole: int = 0,
 ) -> tuple[int, float, str]:
-    """Lines needed at ``size`` (greedy is optimal for the count), the overflow in px and its piece."""
+    """Lines needed at ``size`` (greedy is optimal for the count), the overflow in px and its piece.
+
+    ``whole`` 1 breaks only between words or at a word's weakest joint, 2 only between words:
+    the fewest lines that keep words whole (an overflow says no such layout fits the width).
+    """
     count = 0
     overflow = 0.0
     widest = ""
@@ -295,7 +309,10 @@ def count_lines(
         if m.width(0, len(para)) <= width:
             count += 1
             continue
-        nodes, _, _ = _nodes(para, m, width, locale, level, split)
+        nodes, (phrase, joints), _ = _nodes(para, m, width, locale, level, split and not whole)
+        if whole:
+            keep = phrase | joints if whole == 1 else phrase
+            nodes = tuple(p for p in nodes if p in keep or p in (0, len(para)))
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1
         for a, b in pairwise(picks):

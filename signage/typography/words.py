@@ -59,8 +59,7 @@ CORRECTIONS = (
     "一键查卡",
     "云闪付",
     "防骗视伏器",
-    "国家反诈中心",
-    "反诈中心",
+    "都是",
 )
 # A road name with its direction (英雄中路, 人民东路) before a number or a branch: jieba cuts it
 # 英雄|中路, which a sign then breaks as 长治英雄 / 中路支行.
@@ -191,6 +190,8 @@ def _weak_joints(word: str) -> set[int]:
             starts.add(at)
             ends.add(at + len(part))
             at = word.find(part, at + 1)
+    if not starts & ends and len(word) == 4 and word.isalpha():
+        return {2}  # a four-character word reads as two pairs (钱货|两空, 误堕|法网)
     protected: set[int] = set()
     for i in range(len(word)):
         for j in range(i + 2, len(word) + (1 if i else 0)):
