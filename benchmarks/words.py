@@ -88,8 +88,10 @@ def _clear_caches() -> None:
 def work(plan: dict[str, Any]) -> dict[str, Any]:
     """Lay out every case of ``plan`` with the tree on sys.path; line ends per case, and timings."""
     from signage.kinds import open_project
+    from signage.led import render
     from signage.led.job import text_job
-    from signage.led.render import _page_rows
+
+    page_rows = getattr(render, "page_rows", None) or render._page_rows  # its name before this change
     from signage.typography.layout import Box, TextStyle, fit_text
 
     project = open_project(ROOT)
@@ -102,7 +104,7 @@ def work(plan: dict[str, Any]) -> dict[str, Any]:
             template = project.template("led", "pages")
             job = text_job(project, text, locale, None, screen, template)
             start = time.perf_counter()
-            (row, _), layout = _page_rows(job, project.fonts)
+            (row, _), layout = page_rows(job, project.fonts)
             times.setdefault(mode, []).append(time.perf_counter() - start)
             lines = [line for line in layout.lines if line.glyphs]
             out["cases"].append({"ends": [line.end for line in lines], "rows": max(1, screen.height // row)})

@@ -224,3 +224,32 @@ def test_pages_stay_for_their_reading_time_and_scrolls_show_the_full_text(exampl
     assert {p["stay"] for p in fixed["pages"]} == {3.0}
     scroll = render(example, tmp_path / "s", slogan="hotline-ask", screen="door-96x16")
     assert scroll["form"] == "full" and "报警" in scroll["text"]  # a scroll has room for every word, in turn
+
+
+@pytest.mark.parametrize(
+    ("slogan", "word"),
+    [("formula-shuadan", "动动手指"), ("five-year-ban", "非柜面业务"), ("formula-shuadan", "加大投入")],
+)
+def test_pages_never_split_a_word_that_some_paging_keeps_whole(
+    example: Project, tmp_path: Path, slogan: str, word: str
+) -> None:
+    """The issue's cases on the 192x32 door: 动动手|指 and 暂停非柜面|业务 were cut across pages."""
+    manifest = render(example, tmp_path / "p", slogan=slogan, screen="door-192x32")
+    texts = [page["text"] for page in manifest["pages"]]
+    assert any(word in text for text in texts), texts
+    assert all(text[-1] in "，。！？；、" for text in texts), texts  # pages end where a clause does
+    for page in manifest["pages"]:  # each page stays for its own text
+        visible = sum(1 for c in page["text"] if c.isalnum())
+        assert page["stay"] == pytest.approx(min(8.0, max(2.0, visible / 4)), abs=0.01)
+
+
+def test_check_warns_where_a_dictionary_word_still_splits_on_a_sign(project_copy: Path) -> None:
+    from signage.app.check import check_project
+
+    # thirteen characters: no paging of the 192x32 door (twelve a row) keeps it whole
+    (project_copy / "content" / "words.txt").write_text("动动手指就赚钱的兼职不存在\n", encoding="utf-8")
+    warned = [str(p) for p in check_project(project_copy) if "split across lines" in p.message]
+    assert warned == [
+        "led/door-192x32/zh-Hans-CN/formula-shuadan (door-192x32): warning: 动动手指就赚钱的兼职不存在 is split "
+        "across lines on this sign (no paging keeps it whole): shorten the text or use a wider sign"
+    ]

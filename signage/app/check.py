@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from ..build.plan import plan_jobs
 from ..errors import Problem, SignageError
-from ..job import PlanContext, local_today
+from ..job import Job, PlanContext, local_today
 from ..kinds import planners, read
 from ..labels import foreign_characters
 from ..locales import Locale
@@ -38,17 +38,47 @@ def check_project(root: Path) -> list[Problem]:
             variants, found = scheduled_plans(project, plans, today, live)
             problems += found + with_frequency(project, plans + variants, today)[1]
             problems += lint_schedule(project, today)
-        problems += _mixed_scripts(project)
+        jobs = plan_jobs(project, planners(), PlanContext(local_today(project)))
+        problems += _mixed_scripts(jobs)
+        problems += _split_words(project, jobs)
     return problems
 
 
-def _mixed_scripts(project: Project) -> list[Problem]:
+def _split_words(project: Project, jobs: list[Job]) -> list[Problem]:
+    """A warning for every LED page output whose lines still cut a word of the project's dictionary
+    in two (no paging on that sign keeps it whole), naming the output and the word."""
+    from ..led.job import LedJob
+    from ..led.render import page_rows
+
+    words = frozenset(project.fonts.words)
+    problems: list[Problem] = []
+    for job in jobs:
+        if not isinstance(job, LedJob) or job.screen.mode != "pages":
+            continue
+        try:
+            layout = page_rows(job, project.fonts)[1]
+        except SignageError:
+            continue  # a text that cannot be laid out is reported as such by the build
+        split = layout.split_words(words)
+        if split:
+            problems.append(
+                Problem(
+                    f"{'、'.join(split)} {'is' if len(split) == 1 else 'are'} split across lines on this sign "
+                    "(no paging keeps it whole): shorten the text or use a wider sign",
+                    item=f"{job.path} ({job.target})",
+                    warning=True,
+                )
+            )
+    return problems
+
+
+def _mixed_scripts(jobs: list[Job]) -> list[Problem]:
     """An error for every output that would show characters of the other script than its
     locale's (a Simplified label on a Hong Kong poster), naming the output and the text."""
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for job in plan_jobs(project, planners(), PlanContext(local_today(project))):
+    for job in jobs:
         try:
             script = "Traditional" if Locale.parse(job.locale).traditional else "Simplified"
         except ValueError:

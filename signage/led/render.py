@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from ..errors import Problem, SignageError
 from ..scroll import padded_gap
 from ..typography.fonts import FontRegistry
-from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
+from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at, lines_to_keep_words
 from ..typography.linebreak import unsplittable_spans
 from .template import RowFont
 
@@ -134,11 +134,11 @@ def _layout(
         split_long_tokens=template.long_tokens == "split",
         page_rows=page_rows,
     )
-    spare = max(2, len(job.text) // 4) if page_rows else 0
+    spare = lines_to_keep_words(job.text, size, Box(width), style, chain) if page_rows else 0
     return layout_at(job.text, size, Box(width), style, chain, spare)
 
 
-def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
+def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
     """The row to use and the text laid out in it.
 
     The template's row height, unless ``fill`` lets a taller row show the whole text on
@@ -171,7 +171,7 @@ def _page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], T
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:
     """Screen-sized pages, each showing as many rows as fit, lines balanced, pages ending at clauses."""
     screen = job.screen
-    (row, font), layout = _page_rows(job, fonts)
+    (row, font), layout = page_rows(job, fonts)
     scale = font.scale
     base_w, base_h = math.ceil(screen.width / scale), math.ceil(screen.height / scale)
     base_row = row // scale

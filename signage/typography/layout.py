@@ -260,6 +260,18 @@ def _display_layout(
     return layout_at(text, sizes[best], box, style, chain, rooms[sizes[best]][1])
 
 
+def lines_to_keep_words(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> int:
+    """How many lines more than the fewest keep every word whole at ``size`` (or, when none do,
+    split words only at their weakest joints); 0 when neither can fit the width."""
+    args = (text, chain, size, box.width, chain.locale, style.level)
+    fewest = count_lines(*args, style.split_long_tokens)[0]
+    for whole in (2, 1):
+        count, over, _ = count_lines(*args, False, whole)
+        if over <= 0:
+            return max(0, count - fewest)
+    return 0
+
+
 def _room(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> tuple[int, int]:
     """The fewest lines at ``size``, and how many more the box and the style allow (at most one)."""
     count, _, _ = count_lines(text, chain, size, box.width, chain.locale, style.level, style.split_long_tokens)
