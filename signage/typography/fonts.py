@@ -153,6 +153,9 @@ class FontChain:
     faces: list[FontFace]
     design_metrics: bool = False  # unhinted advances (print) instead of Pillow's hinted pixels
     _pick: dict[str, int | None] = field(default_factory=dict)
+    # measured paragraphs by (text, size), for the line choice: a fit measures one text at a few sizes
+    # several times over (linefit.measured); bounded, cleared when full
+    measured: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def primary(self) -> FontFace:

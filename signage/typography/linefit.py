@@ -67,22 +67,42 @@ class Measured:
         self.text = text
         self.chain = chain
         self.size = size
+        # per end position: where the visible text ends (trailing spaces dropped), and the blank
+        # half of full-width punctuation that may hang past the line end there; the line choice
+        # asks for thousands of widths, so both are looked up, not recomputed
+        trail = [0] * (len(text) + 1)
+        hang = [0.0] * (len(text) + 1)
+        for p in range(1, len(text) + 1):
+            trail[p] = trail[p - 1] if text[p - 1].isspace() else p
+            if text[p - 1] in _END_HANG:
+                hang[p] = chain.end_blank(text[p - 1], size)
+        self._trail = trail
+        self._hang = hang
 
     def visible_end(self, start: int, end: int) -> int:
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return end
+        return max(start, self._trail[end])
 
     def width(self, start: int, end: int) -> float:
         """Width of text[start:end] as a line: trailing spaces and punctuation blank dropped."""
-        end = self.visible_end(start, end)
+        end = self._trail[end]
         if end <= start:
             return 0.0
-        w = self.prefix[end] - self.prefix[start]
-        last = self.text[end - 1]
-        if last in _END_HANG:
-            w -= self.chain.end_blank(last, self.size)
-        return w
+        return self.prefix[end] - self.prefix[start] - self._hang[end]
+
+
+_MEASURED_KEPT = 4096
+
+
+def measured(text: str, chain: FontChain, size: int) -> Measured:
+    """``Measured(text, chain, size)``, kept on the chain: fitting measures one text at a few sizes
+    several times over (the size search, the room for a line more, the line choice)."""
+    key = (text, size)
+    found = chain.measured.get(key)
+    if found is None:
+        if len(chain.measured) >= _MEASURED_KEPT:
+            chain.measured.clear()
+        found = chain.measured[key] = Measured(text, chain, size)
+    return found  # type: ignore[no-any-return]
 
 
 _CLOSING = frozenset("，。、：；！？）」』》〉】〕”’")
@@ -154,43 +174,59 @@ def _best_breaks(
     end at a clause (，。！？...) costs more, and a word split across two pages twice as much.
     """
     phrase, joints = words
-    clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END}
+    text = m.text
     last = len(nodes) - 1
     most = lines + spare
     inf = float("inf")
+    # What ending a line at node j costs besides its slack (a split word, a clause end), and the
+    # candidate lines (i, j) with their cost: the same for every line count, so computed once.
+    split_at = [0.0] * len(nodes)  # a word split there
+    bonus = [0.0] * len(nodes)  # a headline reads best broken where a clause ends
+    mid_clause = [0.0] * len(nodes)  # a page that ends inside a clause
+    for j in range(1, last):
+        end = m.visible_end(0, nodes[j])
+        at_clause = end > 0 and text[end - 1] in _CLAUSE_END
+        if nodes[j] not in phrase:
+            split_at[j] = costs.joint if nodes[j] in joints else costs.inside
+        if headline and at_clause:
+            bonus[j] = -_CLAUSE_BREAK_BONUS
+        mid_clause[j] = 0.0 if at_clause else _PAGE_MID_CLAUSE
+    candidates: list[list[tuple[int, float, float]]] = [[] for _ in nodes]  # j -> (i, cost, at a page end)
+    for j in range(1, last + 1):
+        is_last = j == last
+        for i in range(j - 1, -1, -1):
+            w = m.width(nodes[i], nodes[j])
+            if w > width and i != j - 1:
+                break
+            slack = max(0.0, width - w) / width
+            line_cost = 0.0 if (is_last and not headline) else _SLACK_WEIGHT * slack * slack
+            if w > width:
+                line_cost += 1e6
+            if is_last:
+                if i and _visible_count(text[nodes[i] : nodes[j]]) <= 1:
+                    line_cost += costs.orphan
+                candidates[j].append((i, line_cost, line_cost))
+            else:  # a word split across two pages costs twice, and a page ends best at a clause
+                plain = line_cost + split_at[j] + bonus[j]
+                candidates[j].append((i, plain, plain + split_at[j] + mid_clause[j]))
     cost = [[inf] * len(nodes) for _ in range(most + 1)]
     back = [[-1] * len(nodes) for _ in range(most + 1)]
     cost[0][0] = 0.0
     for c in range(1, most + 1):
         prev_row, row, back_row = cost[c - 1], cost[c], back[c]
         page_end = bool(page_rows) and c % (page_rows or 1) == 0
-        for j in range(1, last + 1):
-            if j == last and c < lines:
-                continue
-            is_last = j == last
-            for i in range(j - 1, -1, -1):
-                if prev_row[i] == inf:
+        for j in range(1, last + 1 if c >= lines else last):
+            best, best_i = row[j], -1
+            for i, plain, at_page_end in candidates[j]:
+                before = prev_row[i]
+                if before == inf:
                     continue
-                w = m.width(nodes[i], nodes[j])
-                if w > width and i != j - 1:
-                    break
-                slack = max(0.0, width - w) / width
-                line_cost = 0.0 if (is_last and not headline) else _SLACK_WEIGHT * slack * slack
-                if w > width:
-                    line_cost += 1e6
-                if not is_last and nodes[j] not in phrase:
-                    split = costs.joint if nodes[j] in joints else costs.inside
-                    line_cost += split * 2 if page_end else split
-                if page_end and not is_last and nodes[j] not in clause:
-                    line_cost += _PAGE_MID_CLAUSE
-                if headline and not is_last and nodes[j] in clause:
-                    line_cost -= _CLAUSE_BREAK_BONUS  # a headline reads best broken where a clause ends
-                if is_last and c > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
-                    line_cost += costs.orphan
-                total = prev_row[i] + line_cost
-                if total < row[j]:
-                    row[j] = total
-                    back_row[j] = i
+                total = before + (at_page_end if page_end else plain)
+                if total < best:
+                    best, best_i = total, i
+            if best_i >= 0:
+                row[j] = best
+                back_row[j] = best_i
     chosen = min(
         range(lines, most + 1), key=lambda n: cost[n][last] + (n - lines) * costs.line if n > lines else cost[n][last]
     )
@@ -259,7 +295,7 @@ def break_paragraph(
 ) -> ParagraphLines:
     """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character;
     ``spare`` lines more than the fewest may be taken (display text) to keep words whole."""
-    m = Measured(text, chain, size)
+    m = measured(text, chain, size)
     if not text:
         return ParagraphLines([(0, 0)], m)
     if m.width(0, len(text)) <= width:  # one line: no break analysis needed
@@ -305,7 +341,7 @@ def count_lines(
         if not para:
             count += 1
             continue
-        m = Measured(para, chain, size)
+        m = measured(para, chain, size)
         if m.width(0, len(para)) <= width:
             count += 1
             continue
