@@ -155,7 +155,7 @@ class Job(ABC):
             "kind": self.kind,
             "code": code_version(self.sources),
             "libraries": {name: library_version(name) for name in self.libraries},
-            "words": list(fonts.words),  # the project's dictionary decides where lines break
+            "words": fonts.words_digest,  # the project's dictionary decides where lines break
             "ffmpeg": ffmpeg_build() if self.uses_ffmpeg else None,
             "job": {
                 "content": [self.content_kind, self.content_id],

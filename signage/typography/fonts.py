@@ -8,6 +8,7 @@ a box on screen.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -328,6 +329,16 @@ class FontRegistry:
             from .words import add_words
 
             add_words(self.words)
+
+    @property
+    def words_digest(self) -> str:
+        """SHA-256 of the dictionary, for fingerprints: with a thousand branches it is thousands of
+        words, hashed once rather than written into every job's key."""
+        digest = self.__dict__.get("_words_digest")
+        if digest is None:
+            blob = "\n".join(self.words).encode("utf-8")
+            digest = self.__dict__["_words_digest"] = hashlib.sha256(blob).hexdigest()
+        return str(digest)
 
     def role_names(self, locale: str) -> list[str]:
         names = dict.fromkeys(self.roles.get("default", {}))
