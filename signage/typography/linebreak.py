@@ -62,6 +62,7 @@ class BreakAnalysis:
     allowed: tuple[int, ...]
     phrase: frozenset[int]
     joints: frozenset[int] = frozenset()
+    loose: frozenset[int] = frozenset()  # word boundaries inside a short quoted term (“先返后骗”)
 
 
 def _is_ideograph(char: str) -> bool:
@@ -147,4 +148,10 @@ def _analyse(text: str, locale_tag: str, level: BreakLevel, words_version: int) 
             allowed.discard(pos)
     ordered = tuple(sorted(allowed))
     words = segment(text, locale.region or "CN", locale.traditional)
-    return BreakAnalysis(text=text, allowed=ordered, phrase=words.boundaries & allowed, joints=words.joints & allowed)
+    return BreakAnalysis(
+        text=text,
+        allowed=ordered,
+        phrase=words.boundaries & allowed,
+        joints=words.joints & allowed,
+        loose=words.loose & allowed,
+    )

@@ -27,6 +27,7 @@ _SLACK_WEIGHT = 100.0
 class BreakCosts:
     """What a break inside a word costs, against slack (a line left empty costs 100)."""
 
+    loose: float  # between the words of a short quoted term (“先返|后骗”)
     joint: float  # inside a word, at its weakest joint (违法|行为)
     inside: float  # anywhere else inside a word (加|大)
     orphan: float  # one character alone on the last line (孤字)
@@ -34,12 +35,12 @@ class BreakCosts:
 
 
 # Display text: a split word costs more than any slack, so more lines or a smaller size win.
-DISPLAY = BreakCosts(joint=5_000.0, inside=8_000.0, orphan=10_000.0, line=1_000.0)
+DISPLAY = BreakCosts(loose=3_000.0, joint=5_000.0, inside=8_000.0, orphan=10_000.0, line=1_000.0)
 # Body text at one size: a split costs about 45 % of a line's width in slack when lines are
 # justified (slack is spread, a split word shows; never a line more), and more when ragged lines
 # may simply end short, or take one line more where the box has room.
-BODY_JUSTIFIED = BreakCosts(joint=15.0, inside=20.0, orphan=1_000.0, line=float("inf"))
-BODY_RAGGED = BreakCosts(joint=50.0, inside=80.0, orphan=1_000.0, line=50.0)
+BODY_JUSTIFIED = BreakCosts(loose=10.0, joint=15.0, inside=20.0, orphan=1_000.0, line=float("inf"))
+BODY_RAGGED = BreakCosts(loose=30.0, joint=50.0, inside=80.0, orphan=1_000.0, line=50.0)
 # Full-width punctuation whose blank half may hang past the line end (compression).
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
@@ -156,9 +157,14 @@ def _visible_count(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
 
+def _split_cost(node: int, joints: frozenset[int], loose: frozenset[int], costs: BreakCosts) -> float:
+    """What a line break at ``node``, which is not between two words, costs."""
+    return costs.loose if node in loose else costs.joint if node in joints else costs.inside
+
+
 def _best_breaks(
     nodes: Sequence[int],
-    words: tuple[frozenset[int], frozenset[int]],
+    words: tuple[frozenset[int], frozenset[int], frozenset[int]],
     m: Measured,
     width: float,
     lines: int,
@@ -168,12 +174,13 @@ def _best_breaks(
     page_rows: int | None = None,
 ) -> list[int]:
     """``lines`` to ``lines + spare`` lines with the least cost (slack, words split, orphans,
-    each line past ``lines``); ``words`` are the word boundaries and the weak joints.
+    each line past ``lines``); ``words`` are the word boundaries, the weak joints and the
+    boundaries inside quoted terms.
 
     With ``page_rows`` (an LED sign showing that many rows a page), a page that does not
     end at a clause (，。！？...) costs more, and a word split across two pages twice as much.
     """
-    phrase, joints = words
+    phrase, joints, loose = words
     text = m.text
     last = len(nodes) - 1
     most = lines + spare
@@ -187,7 +194,7 @@ def _best_breaks(
         end = m.visible_end(0, nodes[j])
         at_clause = end > 0 and text[end - 1] in _CLAUSE_END
         if nodes[j] not in phrase:
-            split_at[j] = costs.joint if nodes[j] in joints else costs.inside
+            split_at[j] = _split_cost(nodes[j], joints, loose, costs)
         if headline and at_clause:
             bonus[j] = -_CLAUSE_BREAK_BONUS
         mid_clause[j] = 0.0 if at_clause else _PAGE_MID_CLAUSE
@@ -255,12 +262,12 @@ class ParagraphLines:
 
 def _nodes(
     text: str, m: Measured, width: float, locale: str, level: BreakLevel, split: bool
-) -> tuple[tuple[int, ...], tuple[frozenset[int], frozenset[int]], list[str]]:
+) -> tuple[tuple[int, ...], tuple[frozenset[int], frozenset[int], frozenset[int]], list[str]]:
     """Break nodes (0, allowed..., len), the word boundaries and weak joints among them; with
     ``split``, also nodes inside pieces wider than ``width``."""
     analysis = analyse(text, locale, level)
     nodes = (0, *analysis.allowed, len(text))
-    words = (analysis.phrase, analysis.joints)
+    words = (analysis.phrase, analysis.joints, analysis.loose)
     if not split:
         return nodes, words, []
     extra: list[int] = []
@@ -313,9 +320,9 @@ def break_paragraph(
         picks = _best_breaks(nodes, words, m, width, count, spare, headline, costs, page_rows)
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
-    phrase, joints = words
+    phrase, joints, loose = words
     inside = [e for _, e in spans[:-1] if e not in phrase]
-    cost = sum(DISPLAY.joint if e in joints else DISPLAY.inside for e in inside)
+    cost = sum(_split_cost(e, joints, loose, DISPLAY) for e in inside)
     return ParagraphLines(spans, m, overflow, len(inside), cost, len(spans) - count, tokens, frozenset(nodes))
 
 
@@ -345,9 +352,9 @@ def count_lines(
         if m.width(0, len(para)) <= width:
             count += 1
             continue
-        nodes, (phrase, joints), _ = _nodes(para, m, width, locale, level, split and not whole)
+        nodes, (phrase, joints, loose), _ = _nodes(para, m, width, locale, level, split and not whole)
         if whole:
-            keep = phrase | joints if whole == 1 else phrase
+            keep = phrase | joints | loose if whole == 1 else phrase
             nodes = tuple(p for p in nodes if p in keep or p in (0, len(para)))
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1

@@ -127,10 +127,13 @@ def to_simplified(text: str, traditional: bool, region: str = "HK") -> str:
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Word boundaries of one text and the weak joints inside its words (positions 1..len-1)."""
+    """Word boundaries of one text, the weak joints inside its words, and the word boundaries
+    inside a short quoted term (``loose``: a term kept whole when it can be, split there before
+    any word is) (positions 1..len-1)."""
 
     boundaries: frozenset[int]
     joints: frozenset[int]
+    loose: frozenset[int] = frozenset()
 
 
 # One-character words bind to the word after (negations, 请) or before (structural particles):
@@ -168,12 +171,16 @@ def segment(text: str, region: str = "CN", traditional: bool = False) -> Segment
             joints.add(offset)
         else:
             boundaries.add(offset)
-    for m in [*_ROAD.finditer(simplified), *_QUOTED.finditer(simplified)]:
-        start, end = m.span(1) if m.re is _QUOTED else m.span()
-        inside = set(range(start + 1, end))
+    for m in _ROAD.finditer(simplified):
+        inside = set(range(m.start() + 1, m.end()))
         joints.update(inside & boundaries)
         boundaries -= inside
-    return Segmentation(frozenset(boundaries), frozenset(joints))
+    loose: set[int] = set()
+    for m in _QUOTED.finditer(simplified):
+        inside = set(range(m.start(1) + 1, m.end(1)))
+        loose.update(inside & boundaries)
+        boundaries -= inside
+    return Segmentation(frozenset(boundaries), frozenset(joints), frozenset(loose))
 
 
 def _weak_joints(word: str) -> set[int]:
