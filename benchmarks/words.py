@@ -1,6 +1,7 @@
 """How often line breaks fall inside a word: this tree beside an older one, on hand-annotated sentences.
 
     python benchmarks/words.py [--before DIR] [--widths 170:541:23] [--json FILE]
+    python benchmarks/words.py --example     (every line break of every output of the example)
 
 Two sets of sentences with their words marked by hand (``|``): ``tests/data/words-annotated.txt``,
 the set the line choice was tuned on, and ``benchmarks/data/words-heldout.txt``, 35 sentences of
@@ -256,6 +257,58 @@ def judge(plan: dict[str, Any], results: dict[str, Any]) -> dict[tuple[str, str]
     return table
 
 
+def audit_example() -> None:
+    """Every text layout of every output of the example (LED pages, cards, video scenes): print each
+    line break that is not between two words, and the count."""
+    from signage.build.plan import plan_jobs
+    from signage.card.job import CardJob
+    from signage.card.layout import place_card
+    from signage.job import PlanContext, local_today
+    from signage.kinds import open_project, planners
+    from signage.led.job import LedJob
+    from signage.led.render import page_rows
+    from signage.typography.layout import TextLayout
+    from signage.typography.linebreak import analyse
+    from signage.video.job import VideoJob
+    from signage.video.scenes import build_timeline
+
+    project = open_project(ROOT)
+
+    def layouts(job: Any) -> list[TextLayout]:
+        if isinstance(job, CardJob):
+            card = place_card(
+                job.template, dict(job.texts), job.content_id, job.locale, project.fonts, project.root, dict(job.caps)
+            )
+            return [item.layout for item in card.items() if hasattr(item, "layout")]
+        if isinstance(job, VideoJob):
+            timeline = build_timeline(job.template, job.texts, project.fonts, project.root, job.locale, job.duration)
+            return [text.layout for state in timeline.states for text in getattr(state, "texts", [])]
+        if isinstance(job, LedJob) and job.screen.mode == "pages":
+            return [page_rows(job, project.fonts)[1]]
+        return []
+
+    seen: set[tuple[Any, ...]] = set()
+    breaks = inside = 0
+    for job in plan_jobs(project, planners(), PlanContext(local_today(project))):
+        for layout in layouts(job):
+            key = (layout.text, layout.size, layout.box, tuple(line.end for line in layout.lines))
+            if key in seen:
+                continue
+            seen.add(key)
+            ends = {line.end for line in layout.lines[:-1]}
+            offset = 0
+            for para in layout.text.split("\n"):
+                found = analyse(para, layout.chain.locale)
+                for end in sorted(e - offset for e in ends if offset < e < offset + len(para)):
+                    breaks += 1
+                    if end not in found.phrase:
+                        inside += 1
+                        kind = "quoted term" if end in found.loose else "joint" if end in found.joints else "word"
+                        print(f"{job.path}: {para[max(0, end - 6) : end]}|{para[end : end + 6]} ({kind})")
+                offset += len(para) + 1
+    print(f"the example: {breaks} line breaks, {inside} not between two words")
+
+
 def _run_tree(tree: Path, plan_file: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(tree), "SIGNAGE_WORDS_PLAN": str(plan_file)}
     done = subprocess.run(
@@ -274,7 +327,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each tree, alternating (timings: median)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--example", action="store_true", help="audit the example's own outputs instead")
     args = parser.parse_args()
+    if args.example:
+        audit_example()
+        return
     if args.worker:
         plan = json.loads(Path(os.environ["SIGNAGE_WORDS_PLAN"]).read_text(encoding="utf-8"))
         json.dump(work(plan), sys.stdout)
