@@ -169,3 +169,14 @@ def test_adjacent_punctuation_is_squeezed_to_half_width(sans: FontChain) -> None
     assert len(runs) >= 4  # a run never continues past a squeezed mark: painters use the font's own advances
     spaced = layout_at("理赔，误开", 40, Box(2000), TextStyle(size=40), sans).lines[0]
     assert [g.x for g in spaced.glyphs] == [0, 40, 80, 120, 160]  # a lone mark keeps its full width
+
+
+def test_ragged_body_text_keeps_words_whole_where_justified_text_may_not(sans: FontChain) -> None:
+    """Body text keeps its one size and line count here; ragged lines may end short to keep 养老|钱
+    and 说辞 whole, justified lines (where a short line would show as loose spacing) split them."""
+    text = "解冻金、养老钱都是骗子的说辞，不要相信。"
+    ragged = fit_text(text, Box(262), TextStyle(size=40, align="left"), sans)
+    justified = fit_text(text, Box(262), TextStyle(size=40, align="justify"), sans)
+    assert ragged.size == justified.size == 40 and len(ragged.lines) == len(justified.lines)
+    assert [line.text for line in ragged.lines] == ["解冻金、", "养老钱都是", "骗子的说辞，", "不要相信。"]
+    assert ragged.mid_phrase_breaks == 0 < justified.mid_phrase_breaks
