@@ -43,6 +43,7 @@ from .tree import artifact_id, branch_variant
 
 if TYPE_CHECKING:
     from .typography.fonts import FontRegistry
+    from .typography.layout import TextLayout
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules every renderer lays text out with.
@@ -140,6 +141,11 @@ class Job(ABC):
     def shown(self) -> list[tuple[str, str]]:
         """Every text the output shows, as (part, text): what the script check reads."""
         return [("text", self.text)] if self.text else []
+
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        """Every text the output sets, as (part, layout), laid out as the render would: what checks
+        of the drawn lines read (words split across lines). None for outputs that set no text."""
+        return []
 
     def faces_payload(self, fonts: FontRegistry, roles: list[str]) -> list[list[Any]]:
         """Font id, face index and file digest of every face the roles draw with in this locale."""

@@ -243,13 +243,15 @@ def test_pages_never_split_a_word_that_some_paging_keeps_whole(
         assert page["stay"] == pytest.approx(min(8.0, max(2.0, visible / 4)), abs=0.01)
 
 
-def test_check_warns_where_a_dictionary_word_still_splits_on_a_sign(project_copy: Path) -> None:
+def test_check_warns_where_a_dictionary_word_still_splits_in_an_output(project_copy: Path) -> None:
     from signage.app.check import check_project
 
-    # thirteen characters: no paging of the 192x32 door (twelve a row) keeps it whole
-    (project_copy / "content" / "words.txt").write_text("动动手指就赚钱的兼职不存在\n", encoding="utf-8")
-    warned = [str(p) for p in check_project(project_copy) if "split across lines" in p.message]
+    from .helpers import make_network
+
+    root = make_network(project_copy)  # two branches, a 64x16 door (four characters a row), small videos
+    (root / "content" / "words.txt").write_text("先返小钱后骗大钱\n", encoding="utf-8")
+    warned = sorted(str(p) for p in check_project(root) if "split across lines" in p.message)
     assert warned == [
-        "led/door-192x32/zh-Hans-CN/formula-shuadan (door-192x32): warning: 动动手指就赚钱的兼职不存在 is split "
-        "across lines on this sign (no paging keeps it whole): shorten the text or use a wider sign"
+        "led/door-64x16/zh-Hans-CN/formula-shuadan (door-64x16): warning: 先返小钱后骗大钱 is split across lines "
+        "in text (no layout keeps it whole): shorten the text or give it more room"
     ]

@@ -45,30 +45,30 @@ def check_project(root: Path) -> list[Problem]:
 
 
 def _split_words(project: Project, jobs: list[Job]) -> list[Problem]:
-    """A warning for every LED page output whose lines still cut a word of the project's dictionary
-    in two (no paging on that sign keeps it whole), naming the output and the word."""
-    from ..led.job import LedJob
-    from ..led.render import page_rows
-
+    """A warning for every output whose lines still cut a word of the project's dictionary in two
+    (no layout within the text's limits keeps it whole), naming the output, the part and the word.
+    Only outputs that show a dictionary word are laid out."""
     words = frozenset(project.fonts.words)
     problems: list[Problem] = []
     for job in jobs:
-        if not isinstance(job, LedJob) or job.screen.mode != "pages":
+        shown = [text for _, text in job.shown()]
+        if not any(word in text for text in shown for word in words):
             continue
         try:
-            layout = page_rows(job, project.fonts)[1]
+            layouts = job.text_layouts(project.fonts, project.root)
         except SignageError:
             continue  # a text that cannot be laid out is reported as such by the build
-        split = layout.split_words(words)
-        if split:
-            problems.append(
-                Problem(
-                    f"{'、'.join(split)} {'is' if len(split) == 1 else 'are'} split across lines on this sign "
-                    "(no paging keeps it whole): shorten the text or use a wider sign",
-                    item=f"{job.path} ({job.target})",
-                    warning=True,
+        for part, layout in layouts:
+            split = layout.split_words(words)
+            if split:
+                problems.append(
+                    Problem(
+                        f"{'、'.join(split)} {'is' if len(split) == 1 else 'are'} split across lines in {part} "
+                        "(no layout keeps it whole): shorten the text or give it more room",
+                        item=f"{job.path} ({job.target})",
+                        warning=True,
+                    )
                 )
-            )
     return problems
 
 

@@ -11,12 +11,13 @@ from ..labels import strings_for
 from ..project.model import Project
 from ..project.views import content_context, slogan_texts
 from ..schedule.emergency import is_emergency_text
-from .scenes import VideoTexts, resolve_texts
+from .scenes import VideoTexts, resolve_texts, scene_states
 from .template import VideoTemplate
 
 if TYPE_CHECKING:
     from ..job import PlanContext
     from ..typography.fonts import FontRegistry
+    from ..typography.layout import TextLayout
 
 # Seconds of one core per frame and canvas pixel, measured on the example project (x264 veryfast plus
 # Python): 13 ms a 1080p frame of a case video, 11 ms of a ticker (only its band is sent; ffmpeg pads).
@@ -68,6 +69,13 @@ class VideoJob(Job):
         strip = len(self.texts.ticker or "") * ticker.size * TICKER_ADVANCE + w
         seconds = self.duration or self.template.duration or strip / ticker.speed / self.template.fps
         return 0.3 + seconds * self.template.fps * w * h * TICKER_PIXEL_FRAME_SECONDS
+
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        if not self.template.scenes:
+            return []  # a ticker is one line
+        states = scene_states(self.template, self.texts, fonts, self.locale)
+        found = {(state.scene, text.name): text.layout for state in states for text in state.texts}
+        return [(f"scenes[{scene}].{name}", layout) for (scene, name), layout in found.items()]
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         from .render import VideoFiles, render_video

@@ -223,6 +223,17 @@ class _SceneLayout:
         return PlacedText(name, text, box, layout, color)
 
 
+def scene_states(template: VideoTemplate, texts: VideoTexts, fonts: FontRegistry, locale: str) -> list[State]:
+    """Every still of the scenes, its texts laid out, untimed and unpainted (what checks read)."""
+    w, h = template.dimensions
+    picture_h = h - (template.ticker.height if template.ticker else 0)
+    place = _SceneLayout(fonts, template, locale, (w, picture_h))
+    states: list[State] = []
+    for n, scene in enumerate(template.scenes):
+        states += _scene_states(place, scene, n, texts.scenes[n])
+    return states
+
+
 def build_timeline(
     template: VideoTemplate,
     texts: VideoTexts,
@@ -233,11 +244,8 @@ def build_timeline(
 ) -> Timeline:
     """Every state of the video, laid out and timed (durations scaled to ``duration`` if given)."""
     w, h = template.dimensions
-    picture_h = h - (template.ticker.height if template.ticker else 0)
     timeline = Timeline(background_image(template.background, (w, h), root, f"{template.name}.background"))
-    place = _SceneLayout(fonts, template, locale, (w, picture_h))
-    for n, scene in enumerate(template.scenes):
-        timeline.states += _scene_states(place, scene, n, texts.scenes[n])
+    timeline.states = scene_states(template, texts, fonts, locale)
     if timeline.states and duration is not None:
         if duration < 0.5 * len(timeline.states):
             raise SignageError(
