@@ -219,3 +219,11 @@ def test_the_project_dictionary_keeps_names_whole_and_changes_the_fingerprint(ex
     fonts = FontRegistry(project.fonts.catalog, project.fonts.roles, (*project.fonts.words, "守钱宝盒"))
     assert 2 not in analyse(text).phrase
     assert job.key(fonts) != job.key(project.fonts)  # outputs render again when the dictionary changes
+
+
+def test_address_parts_become_words() -> None:
+    from signage.project.dictionary import address_words
+
+    assert address_words("长治市英雄中路12号") == ["长治市", "英雄中路"]
+    assert address_words("北京市朝阳区朝阳路88号") == ["北京市", "朝阳区", "朝阳路"]
+    assert address_words("香港中環德輔道中8號") == []  # no unit of two to five characters

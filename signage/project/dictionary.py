@@ -21,7 +21,7 @@ LONGEST = 20  # characters of one word; a longer "word" is a sentence
 
 # An address cut after each administrative or street unit: 长治市|英雄中路|12号.
 _ADDRESS_PART = re.compile(r".+?(?:省|自治区|市|区|區|县|縣|镇|鎮|乡|鄉|[东西南北中東]?[路街道巷]|大道|号|號|$)")
-_HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]{2,}")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
 
 def read_word_list(path: Path, problems: list[Problem]) -> tuple[str, ...]:
@@ -47,10 +47,14 @@ def read_word_list(path: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
+ADDRESS_PART_LONGEST = 5  # 英雄中路, 朝阳区; a longer run is several names (香港中環德輔道)
+
+
 def address_words(address: str) -> list[str]:
-    """The named parts of an address (长治市英雄中路12号 -> 长治市, 英雄中路): units without digits."""
+    """The named parts of an address (长治市英雄中路12号 -> 长治市, 英雄中路): units of Chinese
+    characters only, two to five of them."""
     parts = [m.group() for m in _ADDRESS_PART.finditer(address.replace(" ", "")) if m.group()]
-    return [p for p in parts if _HAN.match(p) and len(p) == len(_HAN.match(p).group()) and len(p) <= LONGEST]  # type: ignore[union-attr]
+    return [p for p in parts if _HAN.fullmatch(p) and len(p) <= ADDRESS_PART_LONGEST]
 
 
 def _named(text: str | None) -> list[str]:
