@@ -29,7 +29,8 @@ from PIL import ImageFont
 from signage.kinds import open_project as load_project
 from signage.project.model import Project
 from signage.typography.layout import Box, TextLayout, TextStyle, fit_text
-from signage.typography.linebreak import NO_END, NO_START, _uax14_breaks, analyse
+from signage.typography.linebreak import NO_END, NO_START, _analyse, _uax14_breaks
+from signage.typography.words import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT = str(ROOT / "fonts" / "NotoSansCJK-Regular.ttc")  # MoviePy opens face 0: Noto Sans CJK JP
@@ -70,7 +71,8 @@ def time_each(func: Callable[[str, int], T], texts: Sequence[str], repeats: int)
     runs = []
     results: list[T] = []
     for _ in range(repeats):
-        analyse.cache_clear()
+        _analyse.cache_clear()
+        segment.cache_clear()
         _uax14_breaks.cache_clear()
         times, results = [], []
         for i, text in enumerate(texts):

@@ -44,6 +44,7 @@ from .tree import artifact_id, branch_variant
 
 if TYPE_CHECKING:
     from .typography.fonts import FontRegistry
+    from .typography.layout import TextLayout
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Modules every renderer lays text out with.
@@ -148,6 +149,11 @@ class Job(ABC):
         Print and supplied media have no screen: none."""
         return []
 
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        """Every text the output sets, as (part, layout), laid out as the render would: what checks
+        of the drawn lines read (words split across lines). None for outputs that set no text."""
+        return []
+
     def faces_payload(self, fonts: FontRegistry, roles: list[str]) -> list[list[Any]]:
         """Font id, face index and file digest of every face the roles draw with in this locale."""
         seen: dict[tuple[str, int], list[Any]] = {}
@@ -162,7 +168,7 @@ class Job(ABC):
             "kind": self.kind,
             "code": code_version(self.sources),
             "libraries": {name: library_version(name) for name in self.libraries},
-            "words": list(fonts.words),  # the project's dictionary decides where lines break
+            "words": fonts.words_digest,  # the project's dictionary decides where lines break
             "ffmpeg": ffmpeg_build() if self.uses_ffmpeg else None,
             "job": {
                 "content": [self.content_kind, self.content_id],

@@ -169,3 +169,28 @@ def test_adjacent_punctuation_is_squeezed_to_half_width(sans: FontChain) -> None
     assert len(runs) >= 4  # a run never continues past a squeezed mark: painters use the font's own advances
     spaced = layout_at("理赔，误开", 40, Box(2000), TextStyle(size=40), sans).lines[0]
     assert [g.x for g in spaced.glyphs] == [0, 40, 80, 120, 160]  # a lone mark keeps its full width
+
+
+def test_ragged_body_text_keeps_words_whole_where_justified_text_may_not(sans: FontChain) -> None:
+    """Body text keeps its one size and line count here; ragged lines may end short to keep 养老|钱
+    and 说辞 whole, justified lines (where a short line would show as loose spacing) split them."""
+    text = "解冻金、养老钱都是骗子的说辞，不要相信。"
+    ragged = fit_text(text, Box(262), TextStyle(size=40, align="left"), sans)
+    justified = fit_text(text, Box(262), TextStyle(size=40, align="justify"), sans)
+    assert ragged.size == justified.size == 40 and len(ragged.lines) == len(justified.lines)
+    assert [line.text for line in ragged.lines] == ["解冻金、", "养老钱都是", "骗子的说辞，", "不要相信。"]
+    assert ragged.mid_phrase_breaks == 0 < justified.mid_phrase_breaks
+
+
+def test_every_kind_lays_its_texts_out_for_checks_as_its_render_does(example: Project) -> None:
+    """What `check` reads for words split across lines: a card's blocks by name, a video's scenes."""
+    from signage.card.job import card_job
+    from signage.video.job import video_job
+
+    card = card_job(example, example.template("card", "a6-table"), "formula-shuadan", "zh-Hans-CN")
+    parts = dict(card.text_layouts(example.fonts, example.root))
+    assert "slogan" in parts and parts["slogan"].text == example.slogans["formula-shuadan"].text["zh-Hans-CN"]
+    video = video_job(example, example.template("video", "slogan-16x9"), "slogan", "formula-shuadan", "zh-Hans-CN")
+    scenes = video.text_layouts(example.fonts, example.root)
+    assert scenes and all(part.startswith("scenes[") for part, _ in scenes)
+    assert any("动动手指" in layout.text and not layout.split_words({"动动手指"}) for _, layout in scenes)

@@ -225,3 +225,36 @@ def test_pages_stay_for_their_reading_time_and_scrolls_show_the_full_text(exampl
     assert {p["stay"] for p in fixed["pages"]} == {3.0}
     scroll = render(example, tmp_path / "s", slogan="hotline-ask", screen="door-96x16")
     assert scroll["form"] == "full" and "报警" in scroll["text"]  # a scroll has room for every word, in turn
+
+
+@pytest.mark.parametrize(
+    ("slogan", "word"),
+    [("formula-shuadan", "动动手指"), ("five-year-ban", "非柜面业务"), ("formula-shuadan", "加大投入")],
+)
+def test_pages_never_split_a_word_that_some_paging_keeps_whole(example: Project, slogan: str, word: str) -> None:
+    """The issue's cases on the 192x32 door: 动动手|指 and 暂停非柜面|业务 were cut across pages."""
+    from signage.led.job import slogan_jobs
+    from signage.led.output import page_stays
+    from signage.led.render import render_pages
+
+    screen = example.led_screen("door-192x32")
+    (job,) = slogan_jobs(example, example.slogans[slogan], screen, example.template("led", "pages"))
+    texts = [page.text for page in render_pages(job, example.fonts).pages]
+    assert any(word in text for text in texts), texts
+    assert all(text[-1] in "，。！？；、" for text in texts), texts  # pages end where a clause does
+    for text, stay in zip(texts, page_stays(screen, texts, None)):  # each page stays for its own text
+        assert stay == pytest.approx(min(8.0, max(2.0, sum(c.isalnum() for c in text) / 4)), abs=0.01)
+
+
+def test_check_warns_where_a_dictionary_word_still_splits_in_an_output(project_copy: Path) -> None:
+    from signage.app.check import check_project
+
+    from .helpers import make_network
+
+    root = make_network(project_copy)  # two branches, a 64x16 door (four characters a row), small videos
+    (root / "content" / "words.txt").write_text("先返小钱后骗大钱\n", encoding="utf-8")
+    warned = sorted(str(p) for p in check_project(root) if "split across lines" in p.message)
+    assert warned == [
+        "led/door-64x16/zh-Hans-CN/formula-shuadan (door-64x16): warning: 先返小钱后骗大钱 is split across lines "
+        "in text (no layout keeps it whole): shorten the text or give it more room"
+    ]

@@ -140,5 +140,90 @@ def test_words_are_kept_whole_with_the_projects_own_dictionary(project_copy: Pat
     )
     lines = [line.text for line in layout.lines]
     assert lines == ["网购认准正规平台，", "卖家要求脱离", "平台私下转账，", "极易钱货两空。"]
-    hk = analyse("有懷疑即刻打防騙易熱線查一查", "zh-Hant-HK").phrase  # Traditional, through hk2s
-    assert {6, 9, 11} <= hk and not hk & {7, 8, 12, 13}  # 防騙易 | 熱線 | 查一查
+    hk = analyse("有懷疑即刻打防騙易熱線查一查", "zh-Hant-HK")  # Traditional, through hk2s
+    # 防騙易熱線 | 查一查: the hotline's name (signage.yaml) is one word, 防騙易|熱線 its weakest joint
+    assert {6, 11} <= hk.phrase and not hk.phrase & {7, 8, 9, 12, 13} and 9 in hk.joints
+
+
+def test_a_headline_takes_a_line_more_rather_than_split_a_word(sans) -> None:  # type: ignore[no-untyped-def]
+    """The issue's case: four lines split 加|大, 千|万 and 先返|后骗; five keep every word whole."""
+    from signage.typography.layout import fit_text
+
+    text = "刷单+小额返利+加大投入=诈骗……千万不要相信“先返后骗”的兼职广告。"
+    layout = fit_text(text, Box(280), TextStyle(size=32, headline=True), sans)
+    assert [line.text for line in layout.lines] == [
+        "刷单+小额返利+",
+        "加大投入=诈骗……",
+        "千万不要相信",
+        "“先返后骗”的",
+        "兼职广告。",
+    ]
+    assert layout.size == 32 and layout.split_cost == 0
+    body = fit_text(text, Box(280), TextStyle(size=32), sans)  # body text keeps the fewest lines here
+    assert len(body.lines) <= 5
+
+
+def test_without_room_for_a_line_more_a_headline_steps_one_size_down(sans) -> None:  # type: ignore[no-untyped-def]
+    from signage.typography.layout import fit_text
+
+    text = "刷单+小额返利+加大投入=诈骗……千万不要相信“先返后骗”的兼职广告。"
+    tight = TextStyle(size=32, min_size=20, headline=True, max_lines=4)
+    layout = fit_text(text, Box(280), tight, sans)
+    assert len(layout.lines) <= 4 and 32 / 1.125 <= layout.size < 32
+    fixed = fit_text(text, Box(280), TextStyle(size=32, headline=True, max_lines=4), sans)
+    # no layout at 32 px in four lines keeps every word whole: the split falls at a weakest joint
+    assert fixed.size == 32 and len(fixed.lines) == 4 and fixed.split_cost > 0
+
+
+def test_traditional_text_is_segmented_as_traditional_whatever_the_locale(sans) -> None:  # type: ignore[no-untyped-def]
+    text = "各網點提醒：出借賬戶是違法行為，切勿出借。"
+    wei = text.index("為")
+    for locale in ("zh-Hans-CN", "zh-Hant-HK"):
+        a = analyse(text, locale)
+        assert wei not in a.phrase, locale  # 行|為 is inside 違法行為
+        assert {text.index("違"), text.index("行"), wei} - a.phrase == {text.index("行"), wei}
+    from signage.typography.layout import fit_text
+
+    for width in range(120, 400, 20):
+        lines = fit_text(text, Box(width), TextStyle(size=20, headline=True), sans).lines
+        assert all(line.end != wei for line in lines), width
+
+
+def test_the_project_dictionary_keeps_names_whole_and_changes_the_fingerprint(example) -> None:  # type: ignore[no-untyped-def]
+    from signage.led.job import text_job
+    from signage.typography.fonts import FontRegistry
+
+    project = example
+    words = set(project.fonts.words)
+    # branch names, address parts, fraud-type labels, the app's and hotline's names
+    assert {
+        "长治英雄中路支行",
+        "英雄中路",
+        "长治市",
+        "网络婚恋交友",
+        "網上情緣騙案",
+        "国家反诈中心APP",
+        "防騙易熱線",
+    } <= words
+    name = analyse("欢迎光临长治英雄中路支行")
+    start = 4
+    assert not name.phrase & set(range(start + 1, start + 8))  # no word boundary inside the name
+    assert {start + 2, start + 6} <= name.joints and start + 4 not in name.joints  # 长治|英雄中路|支行
+
+    text = "守钱宝盒防诈骗"
+    assert 2 in analyse(text).phrase  # jieba: 守钱|宝盒
+    screen = project.led_screen("door-192x32")
+    template = project.template("led", "pages")
+    job = text_job(project, text, "zh-Hans-CN", None, screen, template)
+    # the project's list (content/words.txt, read into the registry) with one word more
+    fonts = FontRegistry(project.fonts.catalog, project.fonts.roles, (*project.fonts.words, "守钱宝盒"))
+    assert 2 not in analyse(text).phrase
+    assert job.key(fonts) != job.key(project.fonts)  # outputs render again when the dictionary changes
+
+
+def test_address_parts_become_words() -> None:
+    from signage.project.dictionary import address_words
+
+    assert address_words("长治市英雄中路12号") == ["长治市", "英雄中路"]
+    assert address_words("北京市朝阳区朝阳路88号") == ["北京市", "朝阳区", "朝阳路"]
+    assert address_words("香港中環德輔道中8號") == []  # no unit of two to five characters

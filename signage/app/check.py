@@ -50,8 +50,37 @@ def check_project(root: Path) -> list[Problem]:
         found = exc.problems
     # beside other errors, only what a template is to blame for: the rest follows from those errors
     problems += [p for p in found if p not in problems and (clean or _in_templates(project, p))]
-    if clean:  # each text of each output against its screens' least readable height
+    if clean:  # each text of each output against its screens' least readable height; words still split
         problems += illegible_texts(project, jobs)
+        problems += _split_words(project, jobs)
+    return problems
+
+
+def _split_words(project: Project, jobs: list[Job]) -> list[Problem]:
+    """A warning for every output whose lines still cut a word of the project's dictionary in two
+    (no layout within the text's limits keeps it whole), naming the output, the part and the word.
+    Only outputs that show a dictionary word are laid out."""
+    words = frozenset(project.fonts.words)
+    problems: list[Problem] = []
+    for job in jobs:
+        shown = [text for _, text in job.shown()]
+        if not any(word in text for text in shown for word in words):
+            continue
+        try:
+            layouts = job.text_layouts(project.fonts, project.root)
+        except SignageError:
+            continue  # a text that cannot be laid out is reported as such by the build
+        for part, layout in layouts:
+            split = layout.split_words(words)
+            if split:
+                problems.append(
+                    Problem(
+                        f"{'、'.join(split)} {'is' if len(split) == 1 else 'are'} split across lines in {part} "
+                        "(no layout keeps it whole): shorten the text or give it more room",
+                        item=f"{job.path} ({job.target})",
+                        warning=True,
+                    )
+                )
     return problems
 
 

@@ -14,12 +14,13 @@ from ..project.model import Project
 from ..schedule.emergency import is_emergency_text
 from ..typography.subsets import subsets_dir
 from .icc import profile_digest
-from .layout import catalogue_sizes, place_card, resolve_card
+from .layout import PlacedText, catalogue_sizes, place_card, resolve_card
 from .template import CardTemplate
 
 if TYPE_CHECKING:
     from ..job import PlanContext
     from ..typography.fonts import FontRegistry
+    from ..typography.layout import TextLayout
 
 CARD_SECONDS = 0.15  # one PDF and its 300-dpi preview, measured on the example's A6 cards
 
@@ -65,6 +66,15 @@ class CardJob(Job):
     def characters(self) -> set[str]:
         """Every character the card may draw: the font subsets are cut to these."""
         return {c for _, text in self.texts for c in text if c.isprintable()}
+
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        layout = place_card(self.template, dict(self.texts), self.content_id, self.locale, fonts, root, dict(self.caps))
+        names = {text: name for name, text in layout.texts.items()}
+        return [
+            (names.get(item.layout.text, "text"), item.layout)
+            for item in layout.items()
+            if isinstance(item, PlacedText)
+        ]
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         from .pdf import FontSubsets, PdfOptions, card_pdf

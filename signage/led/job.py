@@ -17,6 +17,7 @@ from .template import LedTemplate
 if TYPE_CHECKING:
     from ..job import PlanContext
     from ..typography.fonts import FontRegistry
+    from ..typography.layout import TextLayout
 
 # Rough costs for the progress bar, in seconds of one core (measured on the example project).
 PAGE_SECONDS = 0.004
@@ -80,6 +81,14 @@ class LedJob(Job):
         frames = (len(self.text) * screen.height + screen.width) / screen.speed
         per = MP4_PIXEL_FRAME_SECONDS if screen.color == "full" or screen.clips else GIF_PIXEL_FRAME_SECONDS
         return 0.01 + frames * screen.width * screen.height * per
+
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        """Page signs' lines (a scroll is one line)."""
+        if self.screen.mode != "pages":
+            return []
+        from .render import page_rows
+
+        return [("text", page_rows(self, fonts)[1])]
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         from .output import write_led

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from ..errors import Problem, SignageError
 from ..scroll import padded_gap
 from ..typography.fonts import FontChain, FontFace, FontRegistry
-from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at
+from ..typography.layout import Box, Line, TextLayout, TextStyle, layout_at, lines_to_keep_words
 from ..typography.linebreak import unsplittable_spans
 from .template import RowFont
 
@@ -169,7 +169,10 @@ def _layout(
     headline: bool,
     page_rows: int | None = None,
 ) -> TextLayout:
-    """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels."""
+    """Lay the job's text out at ``row``'s font in ``width`` base (unenlarged) pixels.
+
+    Pages may take as many lines more as keep every word whole: a sign shows any number of
+    pages, so no paging that splits a word is chosen while one that keeps them exists."""
     template = job.template
     height, font = row
     chain = fonts.chain(font.role, job.locale)
@@ -187,7 +190,8 @@ def _layout(
         split_long_tokens=template.long_tokens == "split",
         page_rows=page_rows,
     )
-    return layout_at(job.text, size, Box(width), style, chain)
+    spare = lines_to_keep_words(job.text, size, Box(width), style, chain) if page_rows else 0
+    return layout_at(job.text, size, Box(width), style, chain, spare)
 
 
 def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], TextLayout]:
@@ -198,6 +202,9 @@ def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], Te
     """
     template, screen = job.template, job.screen
     preferred = template.row_for(screen.height)
+    rows = screen.height // preferred[0]
+    drawn = row_font(job, fonts, preferred[0], rows)  # rows stay this far apart, in the font that leaves a gap
+    at_preferred = _layout(job, fonts, drawn, screen.width / drawn[1].scale, True, rows)
     taller = sorted((h for h in template.fonts if preferred[0] < h <= screen.height), reverse=True)
     if template.fill:
         for height in taller:
@@ -212,11 +219,10 @@ def page_rows(job: LedJob, fonts: FontRegistry) -> tuple[tuple[int, RowFont], Te
                 len([line for line in layout.lines if line.glyphs]) <= rows
                 and not layout.split_tokens
                 and layout.overflow <= 0
+                and layout.split_cost <= at_preferred.split_cost  # a taller row never at a word's cost
             ):
                 return (height, font), layout
-    rows = screen.height // preferred[0]
-    drawn = row_font(job, fonts, preferred[0], rows)  # rows stay this far apart, in the font that leaves a gap
-    return (preferred[0], drawn[1]), _layout(job, fonts, drawn, screen.width / drawn[1].scale, True, rows)
+    return (preferred[0], drawn[1]), at_preferred
 
 
 def render_pages(job: LedJob, fonts: FontRegistry) -> LedRender:

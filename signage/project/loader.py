@@ -17,6 +17,7 @@ from .branches import read_branch_csv
 from .checks import cross_check
 from .config import ProjectConfig
 from .content import CaseSummary, Slogan
+from .dictionary import project_words, read_word_list
 from .model import CASES_DIR, CONFIG_FILE, ID_PATTERN, SLOGANS_FILE, WORDS_FILE, Project
 from .playlists import PLAYLISTS_DIR, Playlist
 from .schedule import SCHEDULE_FILE, Schedule
@@ -92,7 +93,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         config=config,
         slogans=slogans,
         cases=cases,
-        fonts=FontRegistry(catalog, config.fonts, _read_words(root / WORDS_FILE, problems)),
+        fonts=FontRegistry(catalog, config.fonts, project_words(config, read_word_list(root / WORDS_FILE, problems))),
         texts=[t for t in texts if (t.item, t.field) not in broken],
         expressions=expressions,
         templates=templates,
@@ -404,27 +405,6 @@ def _read_schedule(folder: Path, playlists: dict[str, Playlist], broken: set[str
                 )
             )
     return schedule
-
-
-def _read_words(path: Path, problems: list[Problem]) -> tuple[str, ...]:
-    """The project's own words (one a line, # comments) that lines must not break inside."""
-    if not path.is_file():
-        return ()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(f"cannot be read as UTF-8 text: {exc}", file=path))
-        return ()
-    words = []
-    for n, line in enumerate(lines, 1):
-        word = line.split("#", 1)[0].strip()
-        if not word:
-            continue
-        if any(c.isspace() for c in word) or len(word) > 20:
-            problems.append(Problem("one word a line, without spaces, at most 20 characters", file=path, line=n))
-            continue
-        words.append(word)
-    return tuple(dict.fromkeys(words))
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ a box on screen.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -153,6 +154,9 @@ class FontChain:
     faces: list[FontFace]
     design_metrics: bool = False  # unhinted advances (print) instead of Pillow's hinted pixels
     _pick: dict[str, int | None] = field(default_factory=dict)
+    # measured paragraphs by (text, size), for the line choice: a fit measures one text at a few sizes
+    # several times over (linefit.measured); bounded, cleared when full
+    measured: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def primary(self) -> FontFace:
@@ -311,7 +315,7 @@ class FontRegistry:
         self.words = words
         self._chains: dict[tuple[str, str, bool], FontChain] = {}
         if words:
-            from .linebreak import add_words
+            from .words import add_words
 
             add_words(words)
 
@@ -322,9 +326,19 @@ class FontRegistry:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if self.words:  # a worker in another process learns the project's words too
-            from .linebreak import add_words
+            from .words import add_words
 
             add_words(self.words)
+
+    @property
+    def words_digest(self) -> str:
+        """SHA-256 of the dictionary, for fingerprints: with a thousand branches it is thousands of
+        words, hashed once rather than written into every job's key."""
+        digest = self.__dict__.get("_words_digest")
+        if digest is None:
+            blob = "\n".join(self.words).encode("utf-8")
+            digest = self.__dict__["_words_digest"] = hashlib.sha256(blob).hexdigest()
+        return str(digest)
 
     def role_names(self, locale: str) -> list[str]:
         names = dict.fromkeys(self.roles.get("default", {}))

@@ -8,6 +8,7 @@ positions, and differ only in how they paint.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -122,12 +123,25 @@ class TextLayout:
     line_pitch: float
     height: float  # from the first line's top to the last line's em-box bottom
     overflow: float = 0.0  # px by which the widest unbreakable token exceeds the box
-    mid_phrase_breaks: int = 0  # line breaks that fall inside a BudouX phrase
+    mid_phrase_breaks: int = 0  # line breaks that fall inside a word
     split_tokens: tuple[str, ...] = ()  # unbreakable pieces cut by character (split_long_tokens)
+    split_cost: float = 0.0  # what the breaks inside words cost (0: every word whole)
 
     @property
     def width(self) -> float:
         return max((line.width for line in self.lines), default=0.0)
+
+    def split_words(self, words: frozenset[str] | set[str]) -> list[str]:
+        """The ``words`` (a project's dictionary) that a line break cuts in two, in text order."""
+        cuts = {line.end for line in self.lines[:-1] if self.text[line.end - 1 : line.end] != "\n"}
+        found: dict[str, None] = {}
+        for word in words:
+            at = self.text.find(word)
+            while at >= 0:
+                if any(at < cut < at + len(word) for cut in cuts):
+                    found[word] = None
+                at = self.text.find(word, at + 1)
+        return sorted(found, key=self.text.find)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -242,24 +256,76 @@ def fit_text(
         raise TextOverflowError(
             Problem(f"does not fit at {sizes[0]} px ({style.role}): {why}", item=item), overflow=why
         )
-    layout = layout_at(text, sizes[best], box, style, chain)
-    if style.headline and layout.mid_phrase_breaks:
-        # A headline reads better a little smaller than cut inside a word: try down to 85 %,
-        # keeping the largest size with the fewest breaks inside a phrase.
-        for smaller in range(best - 1, -1, -1):
-            if sizes[smaller] < sizes[best] * 0.85:
+    if not style.headline:  # body: one size; ragged lines may take one more to keep words whole
+        room = _room(text, sizes[best], box, style, chain)[1] if style.align != "justify" else 0
+        return layout_at(text, sizes[best], box, style, chain, room)
+    return _display_layout(text, sizes, best, box, style, chain, fits)
+
+
+# Display text may be set one step of a type scale smaller (a major second, 1.125) to keep words whole.
+SIZE_STEP = 1.125
+
+
+def _display_layout(
+    text: str,
+    sizes: list[int],
+    best: int,
+    box: Box,
+    style: TextStyle,
+    chain: FontChain,
+    fits: Callable[[int], tuple[bool, str]],
+) -> TextLayout:
+    """The display layout with the least cost over sizes and line counts together.
+
+    The largest size that fits, with one line more when the box has room, then the sizes
+    down one step: the first where every word can stay whole (a greedy count over word
+    boundaries says so before the line choice runs), else the first where words split
+    only at their weakest joints, else the largest size with its least costly splits.
+    """
+    candidates = [size for size in sizes[best::-1] if size * SIZE_STEP >= sizes[best]]
+    rooms: dict[int, tuple[int, int]] = {}
+    for whole in (2, 1):
+        for k, size in enumerate(candidates):
+            if k and not fits(size)[0]:
                 break
-            if fits(sizes[smaller])[0]:
-                candidate = layout_at(text, sizes[smaller], box, style, chain)
-                if candidate.mid_phrase_breaks < layout.mid_phrase_breaks:
-                    layout = candidate
-                    if not layout.mid_phrase_breaks:
-                        break
-    return layout
+            fewest, room = rooms.get(size) or _room(text, size, box, style, chain)
+            rooms[size] = (fewest, room)
+            count, over, _ = count_lines(
+                text, chain, size, box.width, chain.locale, style.level, style.split_long_tokens, whole
+            )
+            if over <= 0 and count <= fewest + room:
+                layout = layout_at(text, size, box, style, chain, room)
+                if layout.split_cost == 0 or whole == 1:
+                    return layout
+    return layout_at(text, sizes[best], box, style, chain, rooms[sizes[best]][1])
 
 
-def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> TextLayout:
-    """Lay ``text`` out at one size (no fitting); lines may overflow the box."""
+def lines_to_keep_words(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> int:
+    """How many lines more than the fewest keep every word whole at ``size`` (or, when none do,
+    split words only at their weakest joints); 0 when neither can fit the width."""
+    args = (text, chain, size, box.width, chain.locale, style.level)
+    fewest = count_lines(*args, style.split_long_tokens)[0]
+    for whole in (2, 1):
+        count, over, _ = count_lines(*args, False, whole)
+        if over <= 0:
+            return max(0, count - fewest)
+    return 0
+
+
+def _room(text: str, size: int, box: Box, style: TextStyle, chain: FontChain) -> tuple[int, int]:
+    """The fewest lines at ``size``, and how many more the box and the style allow (at most one)."""
+    count, _, _ = count_lines(text, chain, size, box.width, chain.locale, style.level, style.split_long_tokens)
+    if style.max_lines is not None and count + 1 > style.max_lines:
+        return count, 0
+    gaps = (len(paragraphs(text)) - 1) * round(size * style.paragraph_gap)
+    if box.height is not None and _block_height(count + 1, size, _pitch(style, size)) + gaps > box.height:
+        return count, 0
+    return count, 1
+
+
+def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain, spare: int = 0) -> TextLayout:
+    """Lay ``text`` out at one size (no fitting); lines may overflow the box. Display text may take
+    up to ``spare`` lines more than the fewest, in all, where that keeps words whole."""
     pitch = _pitch(style, size)
     ascent = chain.primary.em_ascent(size)
     # start, end, measured, offset, breaks, indent (of a hanging paragraph's wrapped lines)
@@ -268,6 +334,7 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
     gap = float(round(size * style.paragraph_gap))
     overflow = 0.0
     mid_phrase = 0
+    split_cost = 0.0
     split: list[str] = []
     for n_para, (offset, para) in enumerate(paragraphs(text)):
         k, indent = _hang(para, chain, size, box.width, style)
@@ -281,9 +348,13 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
             style.headline,
             style.split_long_tokens,
             style.page_rows,
+            spare,
+            style.align != "justify",
         )
+        spare -= broken.extra_lines
         overflow = max(overflow, broken.overflow)
         mid_phrase += broken.mid_phrase
+        split_cost += broken.split_cost
         split += broken.split_tokens
         if k:  # the marker joins the first line; the others start under the text after it
             whole = Measured(para, chain, size)
@@ -315,6 +386,7 @@ def layout_at(text: str, size: int, box: Box, style: TextStyle, chain: FontChain
         overflow=overflow,
         mid_phrase_breaks=mid_phrase,
         split_tokens=tuple(split),
+        split_cost=split_cost,
     )
 
 

@@ -3,9 +3,8 @@
 The allowed breaks come from Unicode line breaking (uniseg), then the clreq
 prohibition rules (basic or strict) and the "never split" spans (numbers and amounts,
 URLs, e-mail addresses, ``——``, ``……``) take breaks away. Word boundaries from a
-dictionary segmenter (jieba, through rjieba; Traditional text mapped to Simplified
-character for character with OpenCC first) never add a break; they only mark which
-allowed breaks keep words whole.
+dictionary segmenter (see words.py) never add a break; they only mark which allowed
+breaks keep words whole, and which split a word at its weakest joint.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Any
 
 from ..locales import Locale
+from .words import dictionary_version, segment
 
 
 class BreakLevel(str, Enum):
@@ -52,7 +51,8 @@ _UNSPLITTABLE = re.compile(f"{_URL}|{_NUMBER}|{_RUNS}")
 
 @dataclass(frozen=True)
 class BreakAnalysis:
-    """Break positions of one text: ``allowed`` and the preferred subset ``phrase``.
+    """Break positions of one text: ``allowed``, the preferred subset ``phrase`` (between words),
+    and ``joints``, the allowed breaks inside a word at its weakest (违法|行为).
 
     A position ``p`` means a break between ``text[p-1]`` and ``text[p]``; 0 and
     ``len(text)`` are never listed.
@@ -61,6 +61,8 @@ class BreakAnalysis:
     text: str
     allowed: tuple[int, ...]
     phrase: frozenset[int]
+    joints: frozenset[int] = frozenset()
+    loose: frozenset[int] = frozenset()  # word boundaries inside a short quoted term (“先返后骗”)
 
 
 def _is_ideograph(char: str) -> bool:
@@ -108,97 +110,6 @@ def uax14_breaks(text: str) -> list[int]:
     return breaks
 
 
-# Words a dictionary segmenter does not know, or cuts wrongly, in anti-fraud copy; a project
-# adds its own in content/words.txt (see add_words).
-DOMAIN_WORDS = (
-    "解冻金",
-    "养老钱",
-    "验证码",
-    "非柜面",
-    "帮信罪",
-    "钱袋子",
-    "杀猪盘",
-    "校园贷",
-    "公检法",
-    "反诈",
-    "防骗易",
-    "查一查",
-    "唔好",
-    "钱货两空",
-    "安全账户",
-    "屏幕共享",
-    "共享屏幕",
-    "刷单返利",
-    "手续费",
-    "来电预警",
-    "稳赚不赔",
-    "三不一多",
-    "防诈骗",
-    "必有诈",
-)
-_added: set[str] = set()
-_pending: list[str] = list(DOMAIN_WORDS)  # taught to the segmenter when it is first needed
-
-
-def add_words(words: list[str] | tuple[str, ...]) -> None:
-    """Teach the segmenter words of the domain (Simplified or Traditional; both are looked up Simplified).
-
-    Taken in now and handed to jieba when a text is first segmented, so loading a project
-    never loads the segmenter (0.1 s) for commands that lay nothing out."""
-    fresh = [w for w in words if w and w not in _added and w not in _pending]
-    if fresh:
-        _pending.extend(fresh)
-        analyse.cache_clear()
-
-
-def _teach() -> None:
-    import rjieba
-
-    while _pending:
-        word = _to_simplified(_pending.pop(0), True)
-        if word and word not in _added:
-            rjieba.add_word(word, 100_000, None)
-            _added.add(word)
-
-
-@lru_cache(maxsize=4)
-def _converter(traditional_forms: str) -> Any:
-    import opencc
-
-    return opencc.OpenCC({"HK": "hk2s", "TW": "tw2s"}.get(traditional_forms, "t2s"))
-
-
-def _to_simplified(text: str, traditional: bool, region: str = "HK") -> str:
-    """Traditional text mapped to Simplified character for character (the segmenter's dictionary is
-    Simplified); the text itself unchanged when the mapping would change its length."""
-    if not traditional:
-        return text
-    mapped = str(_converter(region).convert(text))
-    return mapped if len(mapped) == len(text) else text
-
-
-def word_breaks(text: str, locale: Locale) -> set[int]:
-    """Positions between words (jieba's dictionary plus the domain's), which may be disallowed breaks."""
-    import rjieba  # loaded on first use (0.1 s): one-line texts never need it
-
-    if _pending:
-        _teach()
-    simplified = _to_simplified(text, locale.traditional, locale.region)
-    positions = set()
-    offset = 0
-    for word in rjieba.cut(simplified)[:-1]:
-        offset += len(word)
-        if text[offset - 1] not in _BINDS_TO_NEXT and text[offset] not in _BINDS_TO_PREVIOUS:
-            positions.add(offset)
-    return positions
-
-
-# One-character words bind to the word after (negations, 请) or before (structural particles):
-# 不|出借 and 你|的 read as one unit on a sign.
-_BINDS_TO_NEXT = frozenset("不别勿莫未没非请別請沒")
-_BINDS_TO_PREVIOUS = frozenset("的地得了着吗呢吧啊嗎著嘅")
-
-
 def unsplittable_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every number, amount, URL, e-mail, ``——`` and ``……`` run."""
     return [m.span() for m in _UNSPLITTABLE.finditer(text) if m.end() - m.start() > 1]
@@ -212,15 +123,22 @@ def _previous_visible(text: str, pos: int) -> str:
     return text[i] if i >= 0 else ""
 
 
-@lru_cache(maxsize=4096)
 def analyse(text: str, locale_tag: str = "zh-Hans-CN", level: BreakLevel = BreakLevel.basic) -> BreakAnalysis:
     """All break positions of a single paragraph (no line feeds) under one clreq level."""
+    return _analyse(text, locale_tag, level, dictionary_version())
+
+
+@lru_cache(maxsize=4096)
+def _analyse(text: str, locale_tag: str, level: BreakLevel, words_version: int) -> BreakAnalysis:
     locale = Locale.parse(locale_tag)
     strict = level == BreakLevel.strict
     no_start = NO_START_STRICT if strict else NO_START
     no_end = NO_END_STRICT if strict else NO_END
 
     allowed = set(uax14_breaks(text))
+    # UAX #14 keeps a prefix + with what follows (+852); in a formula slogan (刷单+小额返利) it is an
+    # operator, and the break after it is the natural one.
+    allowed.update(i for i in range(2, len(text)) if text[i - 1] in "+＋" and _is_ideograph(text[i]))
     for start, end in unsplittable_spans(text):
         allowed.difference_update(range(start + 1, end))
     for pos in list(allowed):
@@ -229,5 +147,11 @@ def analyse(text: str, locale_tag: str = "zh-Hans-CN", level: BreakLevel = Break
         if nxt in no_start or prev in no_end:
             allowed.discard(pos)
     ordered = tuple(sorted(allowed))
-    phrase = frozenset(word_breaks(text, locale) & allowed)
-    return BreakAnalysis(text=text, allowed=ordered, phrase=phrase)
+    words = segment(text, locale.region or "CN", locale.traditional)
+    return BreakAnalysis(
+        text=text,
+        allowed=ordered,
+        phrase=words.boundaries & allowed,
+        joints=words.joints & allowed,
+        loose=words.loose & allowed,
+    )

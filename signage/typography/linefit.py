@@ -1,8 +1,11 @@
-"""Choosing line breaks at one size: the fewest lines, then the best breaks among them.
+"""Choosing line breaks at one size: the least cost over the fewest lines and a few more.
 
-Greedy filling gives the fewest lines; a small dynamic programme then picks, for that
-many lines, the breaks with the least cost: slack (squared), breaks inside a phrase,
-and one character alone on the last line (孤字).
+A dynamic programme picks the breaks with the least cost: slack (squared), breaks inside a
+word (at its weakest joint, or anywhere else), and one character alone on the last line
+(孤字). Greedy filling gives the fewest lines; display text may take ``spare`` lines more
+when that keeps words whole (the caller says how many the box has room for), so a break
+inside a word costs more than a line more. Body text keeps the fewest lines and, when its
+lines are ragged, pays more for a word split than for a short line.
 """
 
 from __future__ import annotations
@@ -18,8 +21,26 @@ from .linebreak import NO_END, NO_START, BreakLevel, analyse
 # Line-choice costs. Slack is measured as a fraction of the box width and squared;
 # a line one character short in a ten-character box costs 1.
 _SLACK_WEIGHT = 100.0
-_NON_PHRASE_BREAK = 20.0  # a break inside a word: worth about 45 % of a line's width in slack
-_ORPHAN = 1000.0  # one character alone on the last line (孤字)
+
+
+@dataclass(frozen=True)
+class BreakCosts:
+    """What a break inside a word costs, against slack (a line left empty costs 100)."""
+
+    loose: float  # between the words of a short quoted term (“先返|后骗”)
+    joint: float  # inside a word, at its weakest joint (违法|行为)
+    inside: float  # anywhere else inside a word (加|大)
+    orphan: float  # one character alone on the last line (孤字)
+    line: float  # each line more than the fewest (when the caller allows spare lines)
+
+
+# Display text: a split word costs more than any slack, so more lines or a smaller size win.
+DISPLAY = BreakCosts(loose=3_000.0, joint=5_000.0, inside=8_000.0, orphan=10_000.0, line=1_000.0)
+# Body text at one size: a split costs about 45 % of a line's width in slack when lines are
+# justified (slack is spread, a split word shows; never a line more), and more when ragged lines
+# may simply end short, or take one line more where the box has room.
+BODY_JUSTIFIED = BreakCosts(loose=10.0, joint=15.0, inside=20.0, orphan=1_000.0, line=float("inf"))
+BODY_RAGGED = BreakCosts(loose=30.0, joint=50.0, inside=80.0, orphan=1_000.0, line=50.0)
 # Full-width punctuation whose blank half may hang past the line end (compression).
 _END_HANG = frozenset("，。、：；！？）」』》〉】〕”’")
 
@@ -47,22 +68,42 @@ class Measured:
         self.text = text
         self.chain = chain
         self.size = size
+        # per end position: where the visible text ends (trailing spaces dropped), and the blank
+        # half of full-width punctuation that may hang past the line end there; the line choice
+        # asks for thousands of widths, so both are looked up, not recomputed
+        trail = [0] * (len(text) + 1)
+        hang = [0.0] * (len(text) + 1)
+        for p in range(1, len(text) + 1):
+            trail[p] = trail[p - 1] if text[p - 1].isspace() else p
+            if text[p - 1] in _END_HANG:
+                hang[p] = chain.end_blank(text[p - 1], size)
+        self._trail = trail
+        self._hang = hang
 
     def visible_end(self, start: int, end: int) -> int:
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return end
+        return max(start, self._trail[end])
 
     def width(self, start: int, end: int) -> float:
         """Width of text[start:end] as a line: trailing spaces and punctuation blank dropped."""
-        end = self.visible_end(start, end)
+        end = self._trail[end]
         if end <= start:
             return 0.0
-        w = self.prefix[end] - self.prefix[start]
-        last = self.text[end - 1]
-        if last in _END_HANG:
-            w -= self.chain.end_blank(last, self.size)
-        return w
+        return self.prefix[end] - self.prefix[start] - self._hang[end]
+
+
+_MEASURED_KEPT = 4096
+
+
+def measured(text: str, chain: FontChain, size: int) -> Measured:
+    """``Measured(text, chain, size)``, kept on the chain: fitting measures one text at a few sizes
+    several times over (the size search, the room for a line more, the line choice)."""
+    key = (text, size)
+    found = chain.measured.get(key)
+    if found is None:
+        if len(chain.measured) >= _MEASURED_KEPT:
+            chain.measured.clear()
+        found = chain.measured[key] = Measured(text, chain, size)
+    return found  # type: ignore[no-any-return]
 
 
 _CLOSING = frozenset("，。、：；！？）」』》〉】〕”’")
@@ -116,56 +157,88 @@ def _visible_count(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
 
+def _split_cost(node: int, joints: frozenset[int], loose: frozenset[int], costs: BreakCosts) -> float:
+    """What a line break at ``node``, which is not between two words, costs."""
+    return costs.loose if node in loose else costs.joint if node in joints else costs.inside
+
+
 def _best_breaks(
     nodes: Sequence[int],
-    phrase: frozenset[int],
+    words: tuple[frozenset[int], frozenset[int], frozenset[int]],
     m: Measured,
     width: float,
     lines: int,
+    spare: int,
     headline: bool,
+    costs: BreakCosts,
     page_rows: int | None = None,
 ) -> list[int]:
-    """Exactly ``lines`` lines with the least cost (slack, non-phrase breaks, orphans).
+    """``lines`` to ``lines + spare`` lines with the least cost (slack, words split, orphans,
+    each line past ``lines``); ``words`` are the word boundaries, the weak joints and the
+    boundaries inside quoted terms.
 
     With ``page_rows`` (an LED sign showing that many rows a page), a page that does not
-    end at a clause (，。！？...) costs more, so pages rather end where the sense does.
+    end at a clause (，。！？...) costs more, and a word split across two pages twice as much.
     """
-    clause = {p for p in nodes if m.text[m.visible_end(0, p) - 1 : m.visible_end(0, p)] in _CLAUSE_END}
+    phrase, joints, loose = words
+    text = m.text
     last = len(nodes) - 1
+    most = lines + spare
     inf = float("inf")
-    cost = [[inf] * len(nodes) for _ in range(lines + 1)]
-    back = [[-1] * len(nodes) for _ in range(lines + 1)]
+    # What ending a line at node j costs besides its slack (a split word, a clause end), and the
+    # candidate lines (i, j) with their cost: the same for every line count, so computed once.
+    split_at = [0.0] * len(nodes)  # a word split there
+    bonus = [0.0] * len(nodes)  # a headline reads best broken where a clause ends
+    mid_clause = [0.0] * len(nodes)  # a page that ends inside a clause
+    for j in range(1, last):
+        end = m.visible_end(0, nodes[j])
+        at_clause = end > 0 and text[end - 1] in _CLAUSE_END
+        if nodes[j] not in phrase:
+            split_at[j] = _split_cost(nodes[j], joints, loose, costs)
+        if headline and at_clause:
+            bonus[j] = -_CLAUSE_BREAK_BONUS
+        mid_clause[j] = 0.0 if at_clause else _PAGE_MID_CLAUSE
+    candidates: list[list[tuple[int, float, float]]] = [[] for _ in nodes]  # j -> (i, cost, at a page end)
+    for j in range(1, last + 1):
+        is_last = j == last
+        for i in range(j - 1, -1, -1):
+            w = m.width(nodes[i], nodes[j])
+            if w > width and i != j - 1:
+                break
+            slack = max(0.0, width - w) / width
+            line_cost = 0.0 if (is_last and not headline) else _SLACK_WEIGHT * slack * slack
+            if w > width:
+                line_cost += 1e6
+            if is_last:
+                if i and _visible_count(text[nodes[i] : nodes[j]]) <= 1:
+                    line_cost += costs.orphan
+                candidates[j].append((i, line_cost, line_cost))
+            else:  # a word split across two pages costs twice, and a page ends best at a clause
+                plain = line_cost + split_at[j] + bonus[j]
+                candidates[j].append((i, plain, plain + split_at[j] + mid_clause[j]))
+    cost = [[inf] * len(nodes) for _ in range(most + 1)]
+    back = [[-1] * len(nodes) for _ in range(most + 1)]
     cost[0][0] = 0.0
-    for c in range(1, lines + 1):
+    for c in range(1, most + 1):
         prev_row, row, back_row = cost[c - 1], cost[c], back[c]
-        for j in range(1, last + 1):
-            if j == last and c != lines:
-                continue
-            is_last = j == last
-            for i in range(j - 1, -1, -1):
-                if prev_row[i] == inf:
+        page_end = bool(page_rows) and c % (page_rows or 1) == 0
+        for j in range(1, last + 1 if c >= lines else last):
+            best, best_i = row[j], -1
+            for i, plain, at_page_end in candidates[j]:
+                before = prev_row[i]
+                if before == inf:
                     continue
-                w = m.width(nodes[i], nodes[j])
-                if w > width and i != j - 1:
-                    break
-                slack = max(0.0, width - w) / width
-                line_cost = 0.0 if (is_last and not headline) else _SLACK_WEIGHT * slack * slack
-                if w > width:
-                    line_cost += 1e6
-                if not is_last and nodes[j] not in phrase:
-                    line_cost += _NON_PHRASE_BREAK
-                if page_rows and not is_last and c % page_rows == 0 and nodes[j] not in clause:
-                    line_cost += _PAGE_MID_CLAUSE
-                if headline and not is_last and nodes[j] in clause:
-                    line_cost -= _CLAUSE_BREAK_BONUS  # a headline reads best broken where a clause ends
-                if is_last and lines > 1 and _visible_count(m.text[nodes[i] : nodes[j]]) <= 1:
-                    line_cost += _ORPHAN
-                total = prev_row[i] + line_cost
-                if total < row[j]:
-                    row[j] = total
-                    back_row[j] = i
+                total = before + (at_page_end if page_end else plain)
+                if total < best:
+                    best, best_i = total, i
+            if best_i >= 0:
+                row[j] = best
+                back_row[j] = best_i
+    chosen = min(
+        range(lines, most + 1), key=lambda n: cost[n][last] + (n - lines) * costs.line if n > lines else cost[n][last]
+    )
     picks = [last]
-    c, j = lines, last
+    c, j = chosen, last
     while c > 0:
         j = back[c][j]
         picks.append(j)
@@ -180,19 +253,23 @@ class ParagraphLines:
     spans: list[tuple[int, int]]
     measured: Measured
     overflow: float = 0.0  # px by which the widest line exceeds the width
-    mid_phrase: int = 0  # breaks inside a phrase
+    mid_phrase: int = 0  # breaks inside a word
+    split_cost: float = 0.0  # what the breaks inside words cost (0: every word whole)
+    extra_lines: int = 0  # lines more than the fewest, taken to keep words whole
     split_tokens: list[str] = field(default_factory=list)  # unbreakable pieces cut by character
     stretch: frozenset[int] = frozenset()  # where justification may add space (the break nodes)
 
 
 def _nodes(
     text: str, m: Measured, width: float, locale: str, level: BreakLevel, split: bool
-) -> tuple[tuple[int, ...], frozenset[int], list[str]]:
-    """Break nodes (0, allowed..., len); with ``split``, also inside pieces wider than ``width``."""
+) -> tuple[tuple[int, ...], tuple[frozenset[int], frozenset[int], frozenset[int]], list[str]]:
+    """Break nodes (0, allowed..., len), the word boundaries and weak joints among them; with
+    ``split``, also nodes inside pieces wider than ``width``."""
     analysis = analyse(text, locale, level)
     nodes = (0, *analysis.allowed, len(text))
+    words = (analysis.phrase, analysis.joints, analysis.loose)
     if not split:
-        return nodes, analysis.phrase, []
+        return nodes, words, []
     extra: list[int] = []
     tokens: list[str] = []
     for a, b in pairwise(nodes):
@@ -200,8 +277,8 @@ def _nodes(
             tokens.append(text[a:b].strip())
             extra += [p for p in range(a + 1, b) if _char_boundary(text, p)]
     if not extra:
-        return nodes, analysis.phrase, []
-    return tuple(sorted({*nodes, *extra})), analysis.phrase, tokens
+        return nodes, words, []
+    return tuple(sorted({*nodes, *extra})), words, tokens
 
 
 def _char_boundary(text: str, p: int) -> bool:
@@ -220,31 +297,50 @@ def break_paragraph(
     headline: bool,
     split: bool = False,
     page_rows: int | None = None,
+    spare: int = 0,
+    ragged: bool = True,
 ) -> ParagraphLines:
-    """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character."""
-    m = Measured(text, chain, size)
+    """Line spans of one paragraph at one size; ``split`` cuts too-wide pieces by character;
+    ``spare`` lines more than the fewest may be taken (display text) to keep words whole."""
+    m = measured(text, chain, size)
     if not text:
         return ParagraphLines([(0, 0)], m)
     if m.width(0, len(text)) <= width:  # one line: no break analysis needed
         return ParagraphLines([(0, len(text))], m)
-    nodes, phrase, tokens = _nodes(text, m, width, locale, level, split)
+    nodes, words, tokens = _nodes(text, m, width, locale, level, split)
     greedy = _greedy(nodes, m, width)
     count = len(greedy) - 1
+    costs = DISPLAY if headline else BODY_RAGGED if ragged else BODY_JUSTIFIED
+    spare = spare if headline or ragged else 0
     # The line choice costs lines x nodes x nodes-per-line; a long paragraph keeps greedy breaks.
-    affordable = count * len(nodes) * (len(nodes) / count) < _DP_BUDGET
-    picks = (
-        greedy if count == 1 or not affordable else _best_breaks(nodes, phrase, m, width, count, headline, page_rows)
-    )
+    affordable = (count + spare) * len(nodes) * (len(nodes) / count) < _DP_BUDGET
+    if (count == 1 and not spare) or not affordable:
+        picks = greedy
+    else:
+        picks = _best_breaks(nodes, words, m, width, count, spare, headline, costs, page_rows)
     spans = [(nodes[a], nodes[b]) for a, b in pairwise(picks)]
     overflow = max(0.0, max(m.width(s, e) for s, e in spans) - width)
-    mid_phrase = sum(1 for _, e in spans[:-1] if e not in phrase)
-    return ParagraphLines(spans, m, overflow, mid_phrase, tokens, frozenset(nodes))
+    phrase, joints, loose = words
+    inside = [e for _, e in spans[:-1] if e not in phrase]
+    cost = sum(_split_cost(e, joints, loose, DISPLAY) for e in inside)
+    return ParagraphLines(spans, m, overflow, len(inside), cost, len(spans) - count, tokens, frozenset(nodes))
 
 
 def count_lines(
-    text: str, chain: FontChain, size: int, width: float, locale: str, level: BreakLevel, split: bool = False
+    text: str,
+    chain: FontChain,
+    size: int,
+    width: float,
+    locale: str,
+    level: BreakLevel,
+    split: bool = False,
+    whole: int = 0,
 ) -> tuple[int, float, str]:
-    """Lines needed at ``size`` (greedy is optimal for the count), the overflow in px and its piece."""
+    """Lines needed at ``size`` (greedy is optimal for the count), the overflow in px and its piece.
+
+    ``whole`` 1 breaks only between words or at a word's weakest joint, 2 only between words:
+    the fewest lines that keep words whole (an overflow says no such layout fits the width).
+    """
     count = 0
     overflow = 0.0
     widest = ""
@@ -252,11 +348,14 @@ def count_lines(
         if not para:
             count += 1
             continue
-        m = Measured(para, chain, size)
+        m = measured(para, chain, size)
         if m.width(0, len(para)) <= width:
             count += 1
             continue
-        nodes, _, _ = _nodes(para, m, width, locale, level, split)
+        nodes, (phrase, joints, loose), _ = _nodes(para, m, width, locale, level, split and not whole)
+        if whole:
+            keep = phrase | joints | loose if whole == 1 else phrase
+            nodes = tuple(p for p in nodes if p in keep or p in (0, len(para)))
         picks = _greedy(nodes, m, width)
         count += len(picks) - 1
         for a, b in pairwise(picks):

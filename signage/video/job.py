@@ -19,6 +19,7 @@ from .template import VideoTemplate
 if TYPE_CHECKING:
     from ..job import PlanContext
     from ..typography.fonts import FontRegistry
+    from ..typography.layout import TextLayout
 
 # Seconds of one core per frame and canvas pixel, measured on the example project (x264 veryfast plus
 # Python): 13 ms a 1080p frame of a case video, 11 ms of a ticker (only its band is sent; ffmpeg pads).
@@ -80,6 +81,13 @@ class VideoJob(Job):
         strip = len(self.texts.ticker or "") * ticker.size * TICKER_ADVANCE + w
         seconds = self.duration or self.template.duration or strip / ticker.speed / self.template.fps
         return 0.3 + seconds * self.template.fps * w * h * TICKER_PIXEL_FRAME_SECONDS
+
+    def text_layouts(self, fonts: FontRegistry, root: Path) -> list[tuple[str, TextLayout]]:
+        if not self.template.scenes:
+            return []  # a ticker is one line
+        states = lay_out_states(self.template, self.texts, fonts, self.locale)
+        found = {(state.scene, text.name): text.layout for state in states for text in state.texts}
+        return [(f"scenes[{scene}].{name}", layout) for (scene, name), layout in found.items()]
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         from .render import VideoFiles, render_video
