@@ -1,6 +1,7 @@
 """``signage serve``: the output folder over HTTP for the players and browsers on a branch LAN.
 
-Read-only (GET and HEAD only), no directory listings (a folder serves its index.html or
+Read-only (GET and HEAD only; the one exception is ``POST /api/v1/events``, where the players
+report what they played, handed to signage/proof/ingest.py), no directory listings (a folder serves its index.html or
 nothing), every path normalised (RFC 3986 dot segments removed), then resolved (symbolic
 links included) and refused unless it stays inside the output folder, content types for
 everything a player loads, byte ranges for video seeking (one range per request, 206 with
@@ -21,7 +22,9 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .tree import STATE_DIR
+from .proof.ingest import PATH as EVENTS_PATH
+from .proof.ingest import Receiver
+from .tree import PROOF_DIR, STATE_DIR
 
 TYPES = {
     ".mp4": "video/mp4",
@@ -48,7 +51,7 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
 }
-PRIVATE = STATE_DIR  # output/schedule: emergencies and the rotation log, for the tool alone
+PRIVATE = (STATE_DIR, PROOF_DIR)  # emergencies and the rotation log; the players' reports and tokens
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
 
@@ -106,7 +109,7 @@ def contained(root: Path, parts: list[str]) -> Path | None:
 
 
 def _private(parts: tuple[str, ...]) -> bool:
-    return any(p.startswith(".") for p in parts) or parts[:1] == (PRIVATE,)
+    return any(p.startswith(".") for p in parts) or parts[:1] in [(name,) for name in PRIVATE]
 
 
 def content_type(path: Path) -> str:
@@ -130,7 +133,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int, HTTPStatus] | N
     return start, end, HTTPStatus.PARTIAL_CONTENT
 
 
-def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
+def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "signage"
         protocol_version = "HTTP/1.1"
@@ -143,6 +146,41 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve(body=True)
+
+        def do_POST(self) -> None:  # noqa: N802
+            """The players' reports (``POST /api/v1/events``); any other POST is refused."""
+            if receiver is None or urllib.parse.urlsplit(self.path).path != EVENTS_PATH:
+                self.close_connection = True  # its body is not read
+                self._answer(HTTPStatus.METHOD_NOT_ALLOWED, b'{"error":"read-only: only POST /api/v1/events"}')
+                return
+            read = False
+
+            def body(length: int) -> bytes:
+                nonlocal read
+                read = True
+                return self.rfile.read(length)
+
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+            length = self.headers.get("Content-Length")
+            size = int(length) if length and length.isdigit() and not chunked else None
+            reply = receiver.receive(self.headers.get("Authorization"), self.headers.get("Content-Type"), size, body)
+            if not read and (size is None or size > 0):
+                self.close_connection = True  # an unread body would be taken for the next request
+            self._answer(HTTPStatus(reply.status), reply.payload(), reply.headers)
+
+        def _answer(self, status: HTTPStatus, payload: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if status == HTTPStatus.METHOD_NOT_ALLOWED:
+                self.send_header("Allow", "GET, HEAD")
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _refuse(self, status: HTTPStatus) -> None:
             self.send_response(status)
@@ -214,8 +252,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # a lobby full of players reconnecting at once: the default backlog is 5
 
 
-def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
-    return _Server((bind, port), make_handler(root))
+def make_server(
+    root: Path, bind: str = "127.0.0.1", port: int = 8080, receiver: Receiver | None = None
+) -> ThreadingHTTPServer:
+    """The server of ``root``; with a ``receiver``, it also takes the players' reports."""
+    return _Server((bind, port), make_handler(root, receiver))
 
 
 __all__ = ["content_type", "make_server", "resolve", "url_segments"]
