@@ -13,14 +13,18 @@ each request is a thread.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import mimetypes
 import os
 import re
+import socket
+import threading
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from .proof.ingest import PATH as EVENTS_PATH
 from .proof.ingest import Receiver
@@ -54,6 +58,7 @@ TYPES = {
 PRIVATE = (STATE_DIR, PROOF_DIR)  # emergencies and the rotation log; the players' reports and tokens
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
+DRAIN = 8 << 20  # a refused body up to this size is read and dropped; a larger one ends the connection
 
 
 def url_segments(url_path: str) -> list[str] | None:
@@ -164,7 +169,9 @@ def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPR
             length = self.headers.get("Content-Length")
             size = int(length) if length and length.isdigit() and not chunked else None
             reply = receiver.receive(self.headers.get("Authorization"), self.headers.get("Content-Type"), size, body)
-            if not read and (size is None or size > 0):
+            if not read and size is not None and size <= DRAIN:
+                _discard(self.rfile, size)  # so the client, still sending, reads the refusal rather than a reset
+            elif not read and (size is None or size > 0):
                 self.close_connection = True  # an unread body would be taken for the next request
             self._answer(HTTPStatus(reply.status), reply.payload(), reply.headers)
 
@@ -247,9 +254,43 @@ def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPR
     return Handler
 
 
+def _discard(stream: BinaryIO, size: int) -> None:
+    while size > 0:
+        chunk = stream.read(min(CHUNK, size))
+        if not chunk:
+            return
+        size -= len(chunk)
+
+
 class _Server(ThreadingHTTPServer):
+    """Each connection in a thread of its own; closing the server ends them too (a player's kept-alive
+    connection would otherwise go on being served by a server that was stopped)."""
+
     daemon_threads = True
     request_queue_size = 512  # a lobby full of players reconnecting at once: the default backlog is 5
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 def make_server(

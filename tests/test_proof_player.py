@@ -1,0 +1,203 @@
+"""The browser player reports what it plays, in a real headless Chromium (Debian's, driven by
+playwright) on a fake clock: plays and heartbeats reach `signage serve`; while the server is away
+they are kept on the device and sent once it is back, none lost and none twice; from file:// they
+are kept and exported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from signage.proof.ingest import Limits, Receiver
+from signage.proof.store import connect, issue_token
+from signage.serve import make_server
+from signage.tree import proof_db
+
+from .helpers import build_network, copy_example, edit, make_network
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    if os.environ.get("SIGNAGE_BROWSER_TESTS") == "required":  # CI installs Chromium: there, missing is a failure
+        raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.xdist_group("proof_player")  # one worker builds the project and starts Chromium, once
+
+# after each step of the fake clock: the item on screen loaded (or failed), no report in flight
+SETTLED = """before => { const b = document.body;
+  return !signage.proof.sending && (b.dataset.played === b.dataset.item || b.dataset.state !== 'playing'
+                                     || Number(b.dataset.skipped || 0) > before); }"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-branch network with LED door signs only (a 28 s loop of three slogans' pages), built."""
+    root = make_network(copy_example(tmp_path_factory.mktemp("proof") / "proj"))
+    edit(root / "branches.csv", ";lobby=tv-small", "", count=-1)
+    build_network(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+
+
+class Serve:
+    """`signage serve` of an output folder in a thread, stopped and started again on the same port."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.start()
+
+    def start(self) -> None:
+        # the page's clock starts an hour behind: the server trusts it (the bounds are test_proof_ingest's)
+        self.receiver = Receiver(self.output, Limits(skew=2 * 3600))
+        self.server = make_server(self.output, "127.0.0.1", self.port, self.receiver)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.receiver.close()
+
+
+@pytest.fixture()
+def served(site: Path) -> Iterator[Serve]:
+    running = Serve(site / "output")
+    yield running
+    running.stop()
+    proof_db(site / "output").unlink()
+
+
+def _token(site: Path, screen: str = "door") -> str:
+    db = connect(proof_db(site / "output"))
+    token = issue_token(db, "east-1", screen, time.time(), replace=True)
+    db.close()
+    assert token
+    return token
+
+
+def _open(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.clock.install(time=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.played === '0'")
+    return page
+
+
+def _play(page, seconds: float, step_ms: int = 2000) -> None:  # type: ignore[no-untyped-def]
+    """Let ``seconds`` of the page's clock pass, a step at a time, each step's item loaded before the next."""
+    for _ in range(int(seconds * 1000 / step_ms)):
+        skipped = page.evaluate("Number(document.body.dataset.skipped || 0)")
+        page.clock.run_for(step_ms)
+        page.wait_for_function(SETTLED, arg=skipped, timeout=5000)
+
+
+def _until(page, condition: str, seconds: float) -> float:  # type: ignore[no-untyped-def]
+    """Play on, two seconds at a time, until ``condition`` holds (at most ``seconds``); the seconds it took."""
+    for step in range(int(seconds / 2) + 1):
+        if page.evaluate(condition):
+            return step * 2.0
+        _play(page, 2)
+    raise AssertionError(f"not within {seconds} s of the page's clock: {condition}")
+
+
+def _rows(site: Path, sql: str) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(proof_db(site / "output"))
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_plays_and_heartbeats_reach_serve_through_a_restart_none_lost_none_twice(site: Path, browser, served) -> None:  # type: ignore[no-untyped-def]
+    token = _token(site)
+    page = _open(browser, f"http://127.0.0.1:{served.port}/publish/east-1/player.html?screen=door#token={token}")
+    assert "token" not in page.url  # taken off the address once kept
+    start = page.evaluate("Date.now()")
+    _play(page, 66)  # heartbeats at 5 s and 65 s, each sending what was kept
+    _until(page, "document.body.dataset.report === '200' && !signage.proof.kept.events.length", 10)
+    before = _rows(site, "SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind")
+    assert before[0][0] == "heartbeat" and before[0][1] == 2 and before[1][0] == "play" and before[1][1] >= 6
+
+    served.stop()  # mid-play: the player goes on, keeps its events, and fails to send them
+    _play(page, 70)
+    assert page.evaluate("document.body.dataset.report") == "0"
+    kept = page.evaluate("signage.proof.kept.events.length")
+    stored = json.loads(page.evaluate("localStorage.getItem(Object.keys(localStorage)[0])"))
+    assert kept >= 3 and len(stored["events"]) == kept  # on the device, not only in memory
+    assert _rows(site, "SELECT count(*) FROM events") == [(sum(n for _, n in before),)]
+
+    served.start()
+    assert (
+        _until(page, "!signage.proof.kept.events.length && !signage.proof.sending", 60) <= 30
+    )  # back-off: 5 s, 10 s, 20 s
+    made = page.evaluate("signage.proof.made")
+    minutes = (page.evaluate("Date.now()") - start) / 60_000
+    assert _rows(site, "SELECT count(*), count(DISTINCT id) FROM events") == [(made, made)]
+    plays = _rows(
+        site, "SELECT at, duration, item, artifact, version, campaign, data FROM events WHERE kind='play' ORDER BY at"
+    )
+    assert {p[4:6] for p in plays} == {("v0001", "default")}
+    for (at, duration, *_), (following, *_) in zip(plays, plays[1:]):
+        assert abs(at + duration - following) < 0.5  # one play after the other, none missing, whatever the server did
+    first = [p[2] for p in plays[:3]]
+    assert first == ["slogan:hotline-ask", "slogan:two-cards", "case:shuadan-rebate"]
+    assert [json.loads(p[6])["pages"] for p in plays[:3]] == [4, 5, 5] and [p[1] for p in plays[:3]] == pytest.approx(
+        [8, 10, 10], abs=0.1
+    )
+    totals = _rows(site, "SELECT sum(plays), round(sum(seconds), 3) FROM daily")
+    assert totals == [(len(plays), round(sum(p[1] for p in plays), 3))]
+    beats = _rows(site, "SELECT data FROM events WHERE kind='heartbeat' ORDER BY at")
+    assert len(beats) == 1 + int(minutes - 5 / 60)  # at 5 s, then every minute
+    errors = [e for b in beats for e in json.loads(b[0])["errors"]]
+    assert any("version.js" in e for e in errors)  # what went wrong while the server was away, said
+    assert _rows(site, "SELECT version, campaign, visible FROM screens_seen") == [("v0001", "default", 1)]
+    assert not page.errors
+    page.close()
+
+
+def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(
+    site: Path, browser, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    url = (site / "output" / "publish" / "east-1" / "player.html").as_uri() + "?screen=door#token=sgt_kept"
+    page = _open(browser, url)
+    _play(page, 30)
+    assert page.evaluate("signage.proof.endpoint") == "" and page.evaluate("document.body.dataset.report") is None
+    made = page.evaluate("signage.proof.kept.events.length")
+    assert made >= 2
+    page.reload()  # a power cut, a browser restarted: the events are still there
+    page.wait_for_function("document.body.dataset.played === '0'")
+    assert page.evaluate("signage.proof.kept.events.length") >= made
+    with page.expect_download() as download:
+        page.keyboard.press("e")
+    saved = tmp_path / "events.json"
+    download.value.save_as(saved)
+    exported = json.loads(saved.read_text(encoding="utf-8"))
+    assert exported["branch"] == "east-1" and exported["screen"] == "door"
+    kinds = [e["kind"] for e in exported["events"]]
+    assert "heartbeat" in kinds and "play" in kinds and len(kinds) >= made
+    assert page.evaluate("signage.proof.kept.token") == "sgt_kept"
+    assert not page.errors
+    page.close()
