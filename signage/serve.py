@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import io
 import mimetypes
 import os
 import re
@@ -24,7 +25,7 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .proof.ingest import PATH as EVENTS_PATH
 from .proof.ingest import Receiver
@@ -254,7 +255,7 @@ def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPR
     return Handler
 
 
-def _discard(stream: BinaryIO, size: int) -> None:
+def _discard(stream: io.BufferedIOBase, size: int) -> None:
     while size > 0:
         chunk = stream.read(min(CHUNK, size))
         if not chunk:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import http.client
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -84,7 +86,7 @@ class Served:
         db.close()
 
     def post(self, body: bytes | dict[str, Any], token: str | None = "east-1/door", **headers: str) -> Any:
-        """(status, JSON answer, headers) of one POST; ``token`` names a screen whose token is sent, or is sent as is."""
+        """(status, JSON answer, headers) of one POST; ``token``: a screen (its token is sent) or a token."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         sent = {"Content-Type": "application/json", "Content-Length": str(len(data))}
         if token is not None:
@@ -277,3 +279,92 @@ def test_tokens_are_issued_once_listed_and_revoked_from_the_command_line(tmp_pat
     assert listed.stdout.startswith("changzhi-yingxiong/lobby\tissued ") and "\trevoked " in listed.stdout
     twice = cli("--project", str(root), "tokens", "revoke", "changzhi-yingxiong/lobby")
     assert twice.exit_code == 1 and "no live token" in twice.stderr
+
+
+SERVE = """import sys
+from pathlib import Path
+from signage.proof.ingest import Receiver
+from signage.serve import make_server
+server = make_server(Path(sys.argv[1]), "127.0.0.1", 0, Receiver(Path(sys.argv[1])))
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def _serve_process(output: Path) -> tuple[subprocess.Popen[str], int]:
+    """What `signage serve` runs, in a process of its own (without loading a project: quicker to start)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(output)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    return process, int(process.stdout.readline())
+
+
+def test_serve_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    screens = [f"s{n}" for n in range(4)]
+    publish(output, "east-1", screens)
+    db = connect(proof_db(output))
+    tokens = {s: issue_token(db, "east-1", s, time.time()) or "" for s in screens}
+    db.close()
+    process, port = _serve_process(output)
+    batches: dict[str, list[str]] = {}  # batch name -> its event ids
+    acked: set[str] = set()
+    unacked: list[tuple[str, str, bytes]] = []
+
+    def client(screen: str) -> None:
+        for n in range(1000):
+            events = [play(time.time() - 600 + k * 0.01) for k in range(500)]
+            name = f"{screen}#{n}"
+            batches[name] = [e["id"] for e in events]
+            body = json.dumps(batch(events, screen)).encode()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request(
+                    "POST",
+                    "/api/v1/events",
+                    body,
+                    {"Content-Type": "application/json", "Authorization": "Bearer " + tokens[screen]},
+                )
+                assert connection.getresponse().status == 200
+                acked.add(name)
+            except (OSError, http.client.HTTPException):
+                unacked.append((name, screen, body))  # the server died with it: the player sends it again
+                return
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in screens]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.8)
+    process.kill()  # SIGKILL: no handler, no cleanup
+    process.wait()
+    for thread in threads:
+        thread.join()
+    assert acked and len(unacked) == len(screens)
+
+    def stored() -> dict[str, int]:
+        con = sqlite3.connect(proof_db(output))
+        ids = {row[0] for row in con.execute("SELECT id FROM events")}
+        plays = con.execute("SELECT coalesce(sum(plays), 0) FROM daily").fetchone()[0]
+        con.close()
+        assert plays == len(ids)  # the daily totals were stored with their events, in the same transaction
+        return {name: sum(i in ids for i in event_ids) for name, event_ids in batches.items()}
+
+    after_kill = stored()
+    assert set(after_kill.values()) <= {0, 500}  # whole or not at all
+    assert all(after_kill[name] == 500 for name in acked)
+    process, port = _serve_process(output)
+    try:
+        for _, screen, body in unacked:  # the players' retries
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request(
+                "POST",
+                "/api/v1/events",
+                body,
+                {"Content-Type": "application/json", "Authorization": "Bearer " + tokens[screen]},
+            )
+            assert connection.getresponse().status in (200, 409)  # 409: it had been stored before the kill
+    finally:
+        process.terminate()
+        process.wait()
+    assert set(stored().values()) == {500}
