@@ -118,7 +118,7 @@ class EventBatch(_Strict):
                 artifact=e.artifact if isinstance(e, Play) else None,
                 version=e.version,
                 campaign=e.campaign,
-                data=None if e.data is None else e.data.model_dump(mode="json"),
+                data=None if e.data is None else dict(e.data),  # plain values only: bool, int, str, list of str
             )
             for e in self.events
         ]

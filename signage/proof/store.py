@@ -30,10 +30,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 KEEP_DAYS = 90  # raw events; the daily totals stay
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every event's data
 TOKEN_PREFIX = "sgt_"  # a signage screen token: recognisable in a leaked log or a config file
 
 SCHEMA = """
@@ -170,7 +172,15 @@ class Stored:
 
 def utc_day(at: float) -> str:
     """The UTC day (YYYY-MM-DD) of an epoch time: the ``daily`` table's day."""
-    return dt.datetime.fromtimestamp(at, dt.timezone.utc).date().isoformat()
+    return _day(int(at // 86400))
+
+
+@lru_cache(maxsize=1024)
+def _day(number: int) -> str:
+    return (_EPOCH + dt.timedelta(days=number)).isoformat()
+
+
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def _known(db: sqlite3.Connection, ids: list[str]) -> set[str]:
@@ -204,7 +214,7 @@ def store_batch(db: sqlite3.Connection, branch: str, screen: str, events: Iterab
                     e.artifact,
                     e.version,
                     e.campaign,
-                    None if e.data is None else json.dumps(e.data, ensure_ascii=False, separators=(",", ":")),
+                    None if e.data is None else _compact(e.data),
                     received,
                 )
                 for e in new
