@@ -23,7 +23,7 @@ from signage.proof.store import connect, issue_token
 from signage.serve import make_server
 from signage.tree import proof_db
 
-from .helpers import build_network, copy_example, edit, make_network
+from .helpers import Built, clone
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -40,12 +40,10 @@ SETTLED = """before => { const b = document.body;
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The two-branch network with LED door signs only (a 28 s loop of three slogans' pages), built."""
-    root = make_network(copy_example(tmp_path_factory.mktemp("proof") / "proj"))
-    edit(root / "branches.csv", ";lobby=tv-small", "", count=-1)
-    build_network(root)
-    return root
+def site(built_network: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-branch network, built once for the session, copied: east-1's LED door sign plays a 28 s loop
+    of three slogans' pages."""
+    return clone(built_network.root, tmp_path_factory.mktemp("proof") / "proj")
 
 
 @pytest.fixture(scope="module")
