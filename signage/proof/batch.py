@@ -107,21 +107,15 @@ class EventBatch(_Strict):
     ]
 
     def rows(self) -> list[Event]:
-        """The events as the store takes them."""
-        return [
-            Event(
-                id=e.id,
-                kind=e.kind,
-                at=e.at,
-                duration=e.duration if isinstance(e, Play) else None,
-                item=e.item if isinstance(e, Play) else None,
-                artifact=e.artifact if isinstance(e, Play) else None,
-                version=e.version,
-                campaign=e.campaign,
-                data=None if e.data is None else dict(e.data),  # plain values only: bool, int, str, list of str
-            )
-            for e in self.events
-        ]
+        """The events as the store takes them (``data`` as compact JSON text, written by pydantic)."""
+        rows = []
+        for e in self.events:
+            data = None if e.data is None else e.data.model_dump_json()
+            if isinstance(e, Play):
+                rows.append(Event(e.id, e.kind, e.at, e.duration, e.item, e.artifact, e.version, e.campaign, data))
+            else:
+                rows.append(Event(e.id, e.kind, e.at, None, None, None, e.version, e.campaign, data))
+        return rows
 
 
 def json_schema() -> str:

@@ -32,10 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 KEEP_DAYS = 90  # raw events; the daily totals stay
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every event's data
 TOKEN_PREFIX = "sgt_"  # a signage screen token: recognisable in a leaked log or a config file
 
 SCHEMA = """
@@ -149,7 +147,7 @@ def find_token(db: sqlite3.Connection, token: str) -> TokenRow | None:
 
 @dataclass(frozen=True)
 class Event:
-    """One event of a batch, checked: the columns of ``events`` (``data`` still as JSON data)."""
+    """One event of a batch, checked: the columns of ``events`` (``data`` as the JSON text stored)."""
 
     id: str
     kind: str  # "play" or "heartbeat"
@@ -159,7 +157,7 @@ class Event:
     artifact: str | None = None
     version: str | None = None
     campaign: str | None = None
-    data: dict[str, Any] | None = None
+    data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ def store_batch(db: sqlite3.Connection, branch: str, screen: str, events: Iterab
                     e.artifact,
                     e.version,
                     e.campaign,
-                    None if e.data is None else _compact(e.data),
+                    e.data,
                     received,
                 )
                 for e in new
@@ -238,7 +236,7 @@ def store_batch(db: sqlite3.Connection, branch: str, screen: str, events: Iterab
         beats = [e for e in new if e.kind == "heartbeat"]
         if beats:
             last = max(beats, key=lambda e: e.at)
-            data = last.data or {}
+            data = json.loads(last.data) if last.data else {}
             db.execute(
                 "INSERT INTO screens_seen(branch, screen, at, version, campaign, showing, visible, errors)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(branch, screen) DO UPDATE SET at = excluded.at,"
