@@ -23,7 +23,7 @@ from signage.proof.store import connect, issue_token
 from signage.serve import make_server
 from signage.tree import proof_db
 
-from .helpers import Built, clone
+from .helpers import Built, Cli, clone
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -176,9 +176,9 @@ def test_plays_and_heartbeats_reach_serve_through_a_restart_none_lost_none_twice
     page.close()
 
 
-def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(
-    site: Path, browser, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(  # type: ignore[no-untyped-def]
+    site: Path, browser, tmp_path: Path, cli: Cli
+) -> None:
     url = (site / "output" / "publish" / "east-1" / "player.html").as_uri() + "?screen=door#token=sgt_kept"
     page = _open(browser, url)
     _play(page, 30)
@@ -199,3 +199,14 @@ def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(
     assert page.evaluate("signage.proof.kept.token") == "sgt_kept"
     assert not page.errors
     page.close()
+    # and back at the office, taken in: once, whatever the times it is given
+    first = cli("--project", str(site), "events", "import", str(saved))
+    assert first.exit_code == 0 and f"east-1/door: {len(kinds)} stored, 0 already there" in first.stdout, first.output
+    again = cli("--project", str(site), "events", "import", str(saved))
+    assert f"0 stored, {len(kinds)} already there" in again.stdout
+    assert _rows(site, "SELECT count(*) FROM events") == [(len(kinds),)]
+    n = kinds.index("play")
+    exported["events"][n]["duration"] = "long"
+    saved.write_text(json.dumps(exported), encoding="utf-8")
+    bad = cli("--project", str(site), "events", "import", str(saved))
+    assert bad.exit_code == 1 and f"events[{n}].duration: Input should be a valid number" in bad.stderr
