@@ -83,7 +83,8 @@ def served(site: Path) -> Iterator[Serve]:
     running = Serve(site / "output")
     yield running
     running.stop()
-    proof_db(site / "output").unlink()
+    for suffix in ("", "-wal", "-shm"):  # a WAL left beside a new database would be read into it
+        Path(str(proof_db(site / "output")) + suffix).unlink(missing_ok=True)
 
 
 def _token(site: Path, screen: str = "door") -> str:
