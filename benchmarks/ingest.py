@@ -12,7 +12,9 @@ batches in turn, each with fresh event ids and its own token. Side by side, in o
 - closed loop, batches of 20 events (a minute of a screen: a heartbeat and its plays) and of 100
   (a screen catching up after an outage): as many events a second as the server takes;
 - open loop at the target, 5,000 events/s in batches of 20 (250 batches/s), each request's
-  latency counted from the instant it was due, so a stalled server is not hidden.
+  latency counted from the instant it was due, so a stalled server is not hidden;
+- open loop at what 3,000 players send in normal times: each screen's batch once a minute
+  (50 batches/s, 1,000 events/s), the latency a player sees on an ordinary day.
 
 Reports events/s and acknowledgement latency (p50, p99), medians of ``--repeat`` runs, the
 server's share of a core, and its CPU milliseconds per 1,000 events stored: what the server
@@ -203,6 +205,8 @@ def main() -> int:
         ("closed loop, 20 events/batch", 20, 0.0),
         ("closed loop, 100 events/batch", 100, 0.0),
         (f"open loop {TARGET_EVENTS:.0f} ev/s, 20/batch", 20, TARGET_EVENTS / 20),
+        # every screen's minute, as the players send it: one batch a minute each
+        ("open loop, a batch a screen a minute", 20, args.screens / 60),
     ]
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         output = Path(tmp) / "output"
@@ -243,13 +247,14 @@ def main() -> int:
     )
     print(f"{'scenario':<36} {'events/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'server':>7} {'CPU-ms/1k':>10}  target")
     base = None
-    for name, _, _ in scenarios:
+    for name, size, rate in scenarios:
         rows = results[name]
         rate_ = statistics.median(r["events_s"] for r in rows)
         p50 = statistics.median(r["p50_ms"] for r in rows)
         p99 = statistics.median(r["p99_ms"] for r in rows)
         base = base or rate_
-        held = "yes" if rate_ >= TARGET_EVENTS * 0.98 and p99 < TARGET_P99_MS else "NO"
+        wanted = min(TARGET_EVENTS, size * rate * 0.98) if rate else TARGET_EVENTS
+        held = "yes" if rate_ >= wanted * 0.98 and p99 < TARGET_P99_MS else "NO"
         per = statistics.median(r["cpu_ms_1000"] for r in rows)
         print(
             f"{name:<36} {rate_:>10,.0f} {p50:>8.1f} {p99:>8.1f} {statistics.median(cpu[name]):>6.2f}c {per:>10.0f}  "

@@ -25,13 +25,14 @@ const proof = (() => {
   const SEND_TIMEOUT_MS = 15000;
   const fragment = new URLSearchParams(location.hash.slice(1));
   const saved = (() => { try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (err) { return {}; } })();
-  const kept = { events: [], aside: [], dropped: 0, refused: 0, token: "", branch: "", ...saved };
-  if (fragment.get("token")) {
-    kept.token = fragment.get("token");
+  const kept = { events: [], aside: [], dropped: 0, refused: 0, token: "", report: "", branch: "", ...saved };
+  if (fragment.get("token") || fragment.get("report")) {
+    kept.token = fragment.get("token") || kept.token;
+    kept.report = fragment.get("report") || kept.report;
     history.replaceState(null, "", location.pathname + location.search);  // off the screen and the history
   }
   const http = location.protocol === "http:" || location.protocol === "https:";
-  const endpoint = fragment.get("report") || (http && !("base" in document.documentElement.dataset)
+  const endpoint = kept.report || (http && !("base" in document.documentElement.dataset)
     ? new URL("../../api/v1/events", location.href).href : "");
   const p = { kept, endpoint, run: null, errors: [], made: 0, sending: false, failures: 0, retry: null };
   const branchId = () => {  // the playlist's branch, kept with the events for an export before anything loads
@@ -41,7 +42,13 @@ const proof = (() => {
 
   function save() {
     for (let tries = 0; tries < 3; tries++) {
-      try { localStorage.setItem(KEY, JSON.stringify(kept)); return; } catch (err) { trim(Math.ceil(kept.events.length / 4)); }
+      try {
+        localStorage.setItem(KEY, JSON.stringify(kept));
+        return;
+      } catch (err) {  // full: let the oldest quarter go; no storage at all (a locked-down kiosk): keep them in memory
+        if (err.name !== "QuotaExceededError") return;
+        trim(Math.ceil(kept.events.length / 4));
+      }
     }
   }
 
