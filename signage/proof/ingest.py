@@ -12,7 +12,8 @@ is stored unless every check passes:
 
 One writer connection behind a lock: batches are stored one after the other, each in its own
 transaction, with no SQLite busy-waiting between threads (its back-off sleeps would show as
-latency). Raw events older than ``keep_days`` are pruned once an hour, by the same writer.
+latency), and the log's checkpoints in a thread of their own (``store.Checkpointer``). Raw
+events older than ``keep_days`` are pruned once an hour, by the same writer.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pydantic import ValidationError
 
 from ..tree import Variant, current_link, proof_db, version_file
 from .batch import EventBatch, Play
-from .store import KEEP_DAYS, TOKEN_PREFIX, connect, find_token, prune, store_batch, token_hash
+from .store import KEEP_DAYS, TOKEN_PREFIX, Checkpointer, connect, find_token, prune, store_batch, token_hash
 
 PATH = "/api/v1/events"
 PRUNE_EVERY = 3600.0
@@ -100,14 +101,18 @@ class Receiver:
         self.limits = limits or Limits()
         self.clock = clock
         self.db = connect(proof_db(output))
+        self.db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's thread does it, off the requests' path
+        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB: the id index's pages stay in memory
+        self.checkpointer = Checkpointer(proof_db(output))
         self.lock = threading.Lock()
         self.buckets = _Buckets(self.limits.rate, self.limits.burst)
         self.published: dict[str, tuple[str, frozenset[str]]] = {}
         self.pruned = 0.0
 
     def close(self) -> None:
+        self.checkpointer.close()
         with self.lock:
-            self.db.close()
+            self.db.close()  # the last connection to close moves what is left of the log in
 
     def receive(
         self, authorization: str | None, content_type: str | None, length: int | None, read: Callable[[int], bytes]
