@@ -211,3 +211,90 @@ def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(
     saved.write_text(json.dumps(exported), encoding="utf-8")
     bad = cli("--project", str(site), "events", "import", str(saved))
     assert bad.exit_code == 1 and f"events[{n}].duration: Input should be a valid number" in bad.stderr
+
+
+def _heartbeats(count: int, at: float) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "kind": "heartbeat",
+            "at": at + n,
+            "version": None,
+            "campaign": None,
+            "data": {"visible": True, "showing": "", "errors": [], "state": "", "dropped": 0, "refused": 0},
+        }
+        for n in range(count)
+    ]
+
+
+def test_the_device_keeps_at_most_5000_events_letting_the_oldest_heartbeats_go(site: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    player = site / "output" / "publish" / "east-1" / "player.html"
+    old_play = {
+        "id": "00000000-0000-4000-8000-999999999999",
+        "kind": "play",
+        "at": 1.0e9,
+        "duration": 8.0,
+        "item": "slogan:hotline-ask",
+        "artifact": "led/x",
+        "version": "v0001",
+        "campaign": "default",
+    }
+    kept = {"events": [old_play, *_heartbeats(4999, 1.0e9)], "aside": [], "dropped": 0, "refused": 0}
+    page = browser.new_page()
+    page.add_init_script(
+        f"localStorage.setItem({json.dumps('signage:' + player.as_uri()[len('file://') :] + '?screen=door')}, "
+        f"{json.dumps(json.dumps(kept))})"
+    )
+    page.clock.install(time=dt.datetime.now(dt.timezone.utc))
+    page.goto(player.as_uri() + "?screen=door")
+    page.wait_for_function("document.body.dataset.played === '0'")
+    assert page.evaluate("signage.proof.kept.events.length") == 5000
+    _play(page, 20)  # a heartbeat and two plays more
+    made = page.evaluate("signage.proof.made")
+    length, first, second, last = page.evaluate(
+        "(e => [e.length, e[0].id, e[1].id, e[e.length - 1].kind])(signage.proof.kept.events)"
+    )
+    assert made >= 3 and length == 5000 and page.evaluate("signage.proof.kept.dropped") == made
+    assert first == old_play["id"]  # the old play stays: heartbeats go first
+    assert second.endswith(f"{made:012d}") and last == "play"
+    page.close()
+
+
+def test_refused_events_are_set_aside_and_a_busy_server_is_asked_again_later(site: Path, browser, served) -> None:  # type: ignore[no-untyped-def]
+    token = _token(site)
+    answers: list[tuple[int, dict[str, Any]] | None] = [
+        None,  # the first heartbeat, alone, goes through
+        (422, {"error": "events[1]: at … is older than the 90 days kept", "event": 1}),
+        (400, {"error": "malformed JSON"}),
+        (429, {"error": "too many batches from this token", "retry_after": 30}),
+    ]
+    seen: list[tuple[float, int]] = []  # (page clock, events in the batch)
+
+    def answer(route) -> None:  # type: ignore[no-untyped-def]
+        seen.append((page.evaluate("Date.now()") / 1000, len(json.loads(route.request.post_data)["events"])))
+        scripted = answers.pop(0) if answers else None
+        if scripted is None:
+            route.continue_()
+        else:
+            status, body = scripted
+            route.fulfill(status=status, json=body, headers={"Retry-After": "30"} if status == 429 else {})
+
+    page = browser.new_page()
+    page.route("**/api/v1/events", answer)
+    page.clock.install(time=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+    page.goto(f"http://127.0.0.1:{served.port}/publish/east-1/player.html?screen=door#token={token}")
+    page.wait_for_function("document.body.dataset.played === '0'")
+    _play(page, 66)  # the second heartbeat sends: one event refused, then the whole rest as malformed
+    aside = page.evaluate("signage.proof.kept.aside")
+    assert seen[0][1] == 1 and seen[1][1] >= 5 and seen[2][1] == seen[1][1] - 1 and len(aside) == seen[1][1]
+    assert page.evaluate("signage.proof.kept.refused") == len(aside)
+    _play(page, 60)  # the next heartbeat: 429, asked to wait 30 s
+    assert len(seen) == 4
+    _play(page, 24)
+    assert len(seen) == 4  # not before the 30 s
+    _until(page, "!signage.proof.kept.events.length && document.body.dataset.report === '200'", 20)
+    assert seen[4][0] - seen[3][0] >= 30
+    beats = _rows(site, "SELECT data FROM events WHERE kind='heartbeat' ORDER BY at")
+    assert json.loads(beats[-1][0])["refused"] == len(aside)  # the device says what it set aside
+    assert _rows(site, "SELECT count(*) FROM events")[0][0] + len(aside) == page.evaluate("signage.proof.made")
+    page.close()
