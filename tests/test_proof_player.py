@@ -78,13 +78,20 @@ class Serve:
         self.receiver.close()
 
 
+def _forget(site: Path) -> None:
+    """The proof database removed whole: a WAL left beside a new database would be read into it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(proof_db(site / "output")) + suffix).unlink(missing_ok=True)
+
+
 @pytest.fixture()
 def served(site: Path) -> Iterator[Serve]:
+    """A server over the site with an empty proof database (whatever a test before left there)."""
+    _forget(site)
     running = Serve(site / "output")
     yield running
     running.stop()
-    for suffix in ("", "-wal", "-shm"):  # a WAL left beside a new database would be read into it
-        Path(str(proof_db(site / "output")) + suffix).unlink(missing_ok=True)
+    _forget(site)
 
 
 def _token(site: Path, screen: str = "door") -> str:
@@ -201,6 +208,7 @@ def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(
     assert not page.errors
     page.close()
     # and back at the office, taken in: once, whatever the times it is given
+    _forget(site)
     first = cli("--project", str(site), "events", "import", str(saved))
     assert first.exit_code == 0 and f"east-1/door: {len(kinds)} stored, 0 already there" in first.stdout, first.output
     again = cli("--project", str(site), "events", "import", str(saved))
