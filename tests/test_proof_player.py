@@ -120,12 +120,12 @@ def _play(page, seconds: float, step_ms: int = 2000) -> None:  # type: ignore[no
         page.wait_for_function(SETTLED, arg=skipped, timeout=5000)
 
 
-def _until(page, condition: str, seconds: float) -> float:  # type: ignore[no-untyped-def]
+def _until(page, condition: str, seconds: float, step_ms: int = 2000) -> float:  # type: ignore[no-untyped-def]
     """Play on, two seconds at a time, until ``condition`` holds (at most ``seconds``); the seconds it took."""
-    for step in range(int(seconds / 2) + 1):
+    for step in range(int(seconds * 1000 / step_ms) + 1):
         if page.evaluate(condition):
-            return step * 2.0
-        _play(page, 2)
+            return step * step_ms / 1000
+        _play(page, step_ms / 1000, step_ms)
     raise AssertionError(f"not within {seconds} s of the page's clock: {condition}")
 
 
@@ -257,7 +257,7 @@ def test_the_device_keeps_at_most_5000_events_letting_the_oldest_heartbeats_go(s
     page.goto(player.as_uri() + "?screen=door")
     page.wait_for_function("document.body.dataset.played === '0'")
     assert page.evaluate("signage.proof.kept.events.length") == 5000
-    _play(page, 20)  # a heartbeat and two plays more
+    _play(page, 20, 4000)  # a heartbeat and two plays more
     made = page.evaluate("signage.proof.made")
     length, first, second, last = page.evaluate(
         "(e => [e.length, e[0].id, e[1].id, e[e.length - 1].kind])(signage.proof.kept.events)"
