@@ -113,7 +113,7 @@ const proof = (() => {
       keep({ id: uuid(), kind: "heartbeat", at: Date.now() / 1000, version: state.version || null,
              campaign: state.folder ? campaignOf(state.folder) : null,
              data: { visible: document.visibilityState === "visible",
-                     showing: p.run ? p.run.artifact : "state:" + (body.dataset.state || "starting"), errors,
+                     showing: p.run && p.run.shown ? p.run.artifact : "state:" + (body.dataset.state || "starting"), errors,
                      state: body.dataset.state || "", dropped: kept.dropped, refused: kept.refused } });
       send();
     } catch (err) { /* as above */ }
