@@ -375,3 +375,16 @@ def test_serve_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(tmp_path: P
         process.terminate()
         process.wait()
     assert set(stored().values()) == {500}
+
+
+def test_a_fault_of_the_server_is_an_answer_and_the_next_batch_is_stored(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("signage.proof.ingest.store_batch", broken)
+        status, answer, _ = served.post(batch([play(time.time() - 60)]))
+    assert (status, answer) == (500, {"error": "internal error: RuntimeError"})
+    assert served.post(batch([play(time.time() - 60)]))[0] == 200 and served.rows() == [(1,)]

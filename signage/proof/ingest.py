@@ -122,6 +122,8 @@ class Receiver:
             return self._receive(authorization, content_type, length, read)
         except Refused as refused:
             return refused.reply
+        except Exception as exc:  # a bug of ours: still an answer the player can read, and the server goes on
+            return Reply(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"internal error: {type(exc).__name__}"})
 
     def _receive(
         self, authorization: str | None, content_type: str | None, length: int | None, read: Callable[[int], bytes]
