@@ -170,10 +170,14 @@ def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPR
             length = self.headers.get("Content-Length")
             size = int(length) if length and length.isdigit() and not chunked else None
             reply = receiver.receive(self.headers.get("Authorization"), self.headers.get("Content-Type"), size, body)
-            if not read and size is not None and size <= DRAIN:
-                _discard(self.rfile, size)  # so the client, still sending, reads the refusal rather than a reset
+            # an unread body is read and dropped, so that a client still sending reads the refusal rather
+            # than a reset; one too large (or not chunked as it says) ends the connection
+            if chunked:
+                self.close_connection = not _discard_chunked(self.rfile, DRAIN)
+            elif not read and size is not None and size <= DRAIN:
+                _discard(self.rfile, size)
             elif not read and (size is None or size > 0):
-                self.close_connection = True  # an unread body would be taken for the next request
+                self.close_connection = True
             self._answer(HTTPStatus(reply.status), reply.payload(), reply.headers)
 
         def _answer(self, status: HTTPStatus, payload: bytes, headers: dict[str, str] | None = None) -> None:
@@ -261,6 +265,26 @@ def _discard(stream: io.BufferedIOBase, size: int) -> None:
         if not chunk:
             return
         size -= len(chunk)
+
+
+def _discard_chunked(stream: io.BufferedIOBase, limit: int) -> bool:
+    """Read a chunked body (RFC 9112 §7.1) to its end and drop it; False when it is longer than
+    ``limit`` or not chunked as it says (the connection cannot be used again)."""
+    total = 0
+    while True:
+        line = stream.readline(1024)
+        try:
+            size = int(line.split(b";")[0].strip(), 16)
+        except ValueError:
+            return False
+        total += size
+        if total > limit:
+            return False
+        if size == 0:
+            while stream.readline(1024) not in (b"\r\n", b"\n", b""):  # trailer fields, then the empty line
+                pass
+            return True
+        _discard(stream, size + 2)  # the chunk and its CRLF
 
 
 class _Server(ThreadingHTTPServer):
