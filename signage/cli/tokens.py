@@ -28,10 +28,11 @@ def _when(at: float | None) -> str:
 def issue_command(ctx: click.Context, screen: str, replace: bool) -> None:
     """Issue a token for one screen and show it, once (only its hash is kept)."""
     done = issue(project_of(ctx), screen, replace)
-    click.echo(done.token)
+    click.echo(done.token)  # alone on stdout, for a script; the hint below never repeats it (stderr goes to logs)
+    where = done.player.replace(done.token, "TOKEN")
     click.echo(
-        f"{done.branch}/{done.screen}: open the player at http://HOST:PORT/{done.player} (the token stays on the "
-        "device; it is shown this once)",
+        f"{done.branch}/{done.screen}: open the player at http://HOST:PORT/{where} with TOKEN the line above; "
+        "it is shown this once (only its hash is kept)",
         err=True,
     )
 
