@@ -24,7 +24,7 @@ from signage.app.project import open_project
 from signage.errors import SignageError
 from signage.proof.batch import SCHEMA_FILE, json_schema
 from signage.proof.ingest import Limits, Receiver
-from signage.proof.store import connect, issue_token, prune, revoke_token, token_hash
+from signage.proof.store import Event, connect, issue_token, prune, revoke_token, store_batch, token_hash
 from signage.serve import make_server
 from signage.tree import proof_db
 
@@ -240,17 +240,18 @@ def test_serve_stays_read_only_and_never_serves_the_proof_database(served: Serve
     connection.close()
 
 
-def test_raw_events_past_retention_are_pruned_and_the_daily_totals_stay(tmp_path: Path) -> None:
+def test_raw_events_past_retention_are_pruned_a_slice_at_a_time_and_the_daily_totals_stay(tmp_path: Path) -> None:
     db = connect(tmp_path / "proof" / "events.sqlite")
-    from signage.proof.store import Event, store_batch
-
     now = time.time()
-    old = Event(str(uuid.uuid4()), "play", now - 10 * 86400, 10.0, "slogan:a", "led/a", "v0001", "default")
+    old = [
+        Event(str(uuid.uuid4()), "play", now - (10 + n) * 86400, 10.0, "slogan:a", "led/a", "v0001", "default")
+        for n in range(3)
+    ]
     new = Event(str(uuid.uuid4()), "play", now - 86400, 10.0, "slogan:a", "led/a", "v0001", "default")
-    store_batch(db, "east-1", "door", [old, new], now)
-    assert prune(db, now, keep_days=7) == 1
+    store_batch(db, "east-1", "door", [*old, new], now)
+    assert [prune(db, now, keep_days=7, most=2) for _ in range(3)] == [2, 1, 0]  # the oldest first
     assert db.execute("SELECT id FROM events").fetchall() == [(new.id,)]
-    assert db.execute("SELECT sum(plays) FROM daily").fetchall() == [(2,)]
+    assert db.execute("SELECT sum(plays) FROM daily").fetchall() == [(4,)]
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.close()
 

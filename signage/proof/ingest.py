@@ -13,7 +13,8 @@ is stored unless every check passes:
 One writer connection behind a lock: batches are stored one after the other, each in its own
 transaction, with no SQLite busy-waiting between threads (its back-off sleeps would show as
 latency), and the log's checkpoints in a thread of their own (``store.Checkpointer``). Raw
-events older than ``keep_days`` are pruned once an hour, by the same writer.
+events older than ``keep_days`` are pruned once an hour, by the same writer, a slice before
+each batch until none is left.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .store import KEEP_DAYS, TOKEN_PREFIX, Checkpointer, connect, find_token, p
 
 PATH = "/api/v1/events"
 PRUNE_EVERY = 3600.0
+PRUNE_SLICE = 2000  # old events deleted before one batch, until none is left
 
 
 @dataclass(frozen=True)
@@ -164,9 +166,11 @@ class Receiver:
         now = self.clock()
         self._check_clock(batch, now)
         with self.lock:
-            if now - self.pruned > PRUNE_EVERY:
-                prune(self.db, now, self.limits.keep_days)
-                self.pruned = now
+            if (
+                now - self.pruned > PRUNE_EVERY
+                and prune(self.db, now, self.limits.keep_days, PRUNE_SLICE) < PRUNE_SLICE
+            ):
+                self.pruned = now  # all gone: again in an hour (else the next batch deletes the next slice)
             try:
                 stored = store_batch(self.db, batch.branch, batch.screen, batch.rows(), now)
             except sqlite3.Error as exc:

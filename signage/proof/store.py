@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS daily(day TEXT, branch TEXT, screen TEXT, item TEXT, 
 CREATE TABLE IF NOT EXISTS tokens(branch TEXT, screen TEXT, hash TEXT NOT NULL, issued REAL, revoked REAL,
   PRIMARY KEY(branch, screen));
 CREATE INDEX IF NOT EXISTS tokens_hash ON tokens(hash);
+CREATE INDEX IF NOT EXISTS events_at ON events(at);
 """
 
 
@@ -285,10 +286,19 @@ def store_batch(db: sqlite3.Connection, branch: str, screen: str, events: Iterab
     return Stored(len(new), len(batch) - len(new))
 
 
-def prune(db: sqlite3.Connection, now: float, keep_days: float = KEEP_DAYS) -> int:
-    """Delete raw events older than ``keep_days`` (the daily totals stay); how many went."""
+def prune(db: sqlite3.Connection, now: float, keep_days: float = KEEP_DAYS, most: int | None = None) -> int:
+    """Delete raw events older than ``keep_days`` (the daily totals stay), at most ``most`` of them in
+    this transaction (a day of 3,000 screens is ~30 million rows: deleted a slice at a time, no batch
+    waits long behind it); how many went."""
+    cutoff = now - keep_days * 86400
     with transaction(db):
-        gone = db.execute("DELETE FROM events WHERE at < ?", (now - keep_days * 86400,))
+        if most is None:
+            gone = db.execute("DELETE FROM events WHERE at < ?", (cutoff,))
+        else:
+            gone = db.execute(
+                "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE at < ? ORDER BY at LIMIT ?)",
+                (cutoff, most),
+            )
     return gone.rowcount
 
 
