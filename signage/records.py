@@ -334,7 +334,12 @@ class _Schema(GenerateJsonSchema):
 
 def json_schema(name: str) -> str:
     """The text of ``signage/schemas/NAME.schema.json``, generated from its model."""
-    model = FILES[name]
+    return schema_text(FILES[name], name)
+
+
+def schema_text(model: type[BaseModel], name: str) -> str:
+    """The JSON Schema of ``model`` as ``signage/schemas/NAME.schema.json`` spells it (also for models
+    kept beside what they describe, such as the players' event batches in signage/proof)."""
     generated = model.model_json_schema(schema_generator=_Schema)
     head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_url(name)}
     return json.dumps(head | generated, ensure_ascii=False, indent=2) + "\n"

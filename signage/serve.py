@@ -1,6 +1,7 @@
 """``signage serve``: the output folder over HTTP for the players and browsers on a branch LAN.
 
-Read-only (GET and HEAD only), no directory listings (a folder serves its index.html or
+Read-only (GET and HEAD only; the one exception is ``POST /api/v1/events``, where the players
+report what they played, handed to signage/proof/ingest.py), no directory listings (a folder serves its index.html or
 nothing), every path normalised (RFC 3986 dot segments removed), then resolved (symbolic
 links included) and refused unless it stays inside the output folder, content types for
 everything a player loads, byte ranges for video seeking (one range per request, 206 with
@@ -12,16 +13,23 @@ each request is a thread.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import io
 import mimetypes
 import os
 import re
+import socket
+import threading
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from .tree import PREVIEW, STATE_DIR, preview_index
+from .proof.ingest import PATH as EVENTS_PATH
+from .proof.ingest import Receiver
+from .tree import PREVIEW, PROOF_DIR, STATE_DIR, preview_index
 
 TYPES = {
     ".mp4": "video/mp4",
@@ -48,9 +56,10 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
 }
-PRIVATE = STATE_DIR  # output/schedule: emergencies and the rotation log, for the tool alone
+PRIVATE = (STATE_DIR, PROOF_DIR)  # emergencies and the rotation log; the players' reports and tokens
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 16
+DRAIN = 8 << 20  # a refused body up to this size is read and dropped; a larger one ends the connection
 
 
 def url_segments(url_path: str) -> list[str] | None:
@@ -106,7 +115,7 @@ def contained(root: Path, parts: list[str]) -> Path | None:
 
 
 def _private(parts: tuple[str, ...]) -> bool:
-    return any(p.startswith(".") for p in parts) or parts[:1] == (PRIVATE,)
+    return any(p.startswith(".") for p in parts) or parts[:1] in [(name,) for name in PRIVATE]
 
 
 def content_type(path: Path) -> str:
@@ -130,7 +139,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int, HTTPStatus] | N
     return start, end, HTTPStatus.PARTIAL_CONTENT
 
 
-def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
+def make_handler(root: Path, receiver: Receiver | None = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "signage"
         protocol_version = "HTTP/1.1"
@@ -143,6 +152,47 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve(body=True)
+
+        def do_POST(self) -> None:  # noqa: N802
+            """The players' reports (``POST /api/v1/events``); any other POST is refused."""
+            if receiver is None or urllib.parse.urlsplit(self.path).path != EVENTS_PATH:
+                self.close_connection = True  # its body is not read
+                self._answer(HTTPStatus.METHOD_NOT_ALLOWED, b'{"error":"read-only: only POST /api/v1/events"}')
+                return
+            read = False
+
+            def body(length: int) -> bytes:
+                nonlocal read
+                read = True
+                return self.rfile.read(length)
+
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+            length = self.headers.get("Content-Length")
+            size = int(length) if length and length.isdigit() and not chunked else None
+            reply = receiver.receive(self.headers.get("Authorization"), self.headers.get("Content-Type"), size, body)
+            # an unread body is read and dropped, so that a client still sending reads the refusal rather
+            # than a reset; one too large (or not chunked as it says) ends the connection
+            if chunked:
+                self.close_connection = not _discard_chunked(self.rfile, DRAIN)
+            elif not read and size is not None and size <= DRAIN:
+                _discard(self.rfile, size)
+            elif not read and (size is None or size > 0):
+                self.close_connection = True
+            self._answer(HTTPStatus(reply.status), reply.payload(), reply.headers)
+
+        def _answer(self, status: HTTPStatus, payload: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if status == HTTPStatus.METHOD_NOT_ALLOWED:
+                self.send_header("Allow", "GET, HEAD")
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _refuse(self, status: HTTPStatus) -> None:
             self.send_response(status)
@@ -215,13 +265,70 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _discard(stream: io.BufferedIOBase, size: int) -> None:
+    while size > 0:
+        chunk = stream.read(min(CHUNK, size))
+        if not chunk:
+            return
+        size -= len(chunk)
+
+
+def _discard_chunked(stream: io.BufferedIOBase, limit: int) -> bool:
+    """Read a chunked body (RFC 9112 §7.1) to its end and drop it; False when it is longer than
+    ``limit`` or not chunked as it says (the connection cannot be used again)."""
+    total = 0
+    while True:
+        line = stream.readline(1024)
+        try:
+            size = int(line.split(b";")[0].strip(), 16)
+        except ValueError:
+            return False
+        total += size
+        if total > limit:
+            return False
+        if size == 0:
+            while stream.readline(1024) not in (b"\r\n", b"\n", b""):  # trailer fields, then the empty line
+                pass
+            return True
+        _discard(stream, size + 2)  # the chunk and its CRLF
+
+
 class _Server(ThreadingHTTPServer):
+    """Each connection in a thread of its own; closing the server ends them too (a player's kept-alive
+    connection would otherwise go on being served by a server that was stopped)."""
+
     daemon_threads = True
     request_queue_size = 512  # a lobby full of players reconnecting at once: the default backlog is 5
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
 
-def make_server(root: Path, bind: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
-    return _Server((bind, port), make_handler(root))
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+def make_server(
+    root: Path, bind: str = "127.0.0.1", port: int = 8080, receiver: Receiver | None = None
+) -> ThreadingHTTPServer:
+    """The server of ``root``; with a ``receiver``, it also takes the players' reports."""
+    return _Server((bind, port), make_handler(root, receiver))
 
 
 __all__ = ["content_type", "make_server", "resolve", "url_segments"]

@@ -15,6 +15,8 @@
                                               rotate.alive (the rotate loop's heartbeat)
     output/preview/                           the static preview site
     output/preview/.inputs                    what the project looked like when its warnings were checked
+    output/proof/events.sqlite                proof of play: the players' events, screens' last heartbeats,
+                                              daily totals and the per-screen tokens; never served
 
 Other modules ask for a path here rather than spelling a name, so the layout changes in one place.
 """
@@ -52,6 +54,8 @@ HEARTBEAT = "rotate.alive"  # a running `signage rotate` loop rewrites it every 
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
 PREVIEW_INPUTS = ".inputs"  # inside the preview folder, swapped in with it
+PROOF_DIR = "proof"  # what the players reported (signage/proof/store.py); never served
+PROOF_DB = "events.sqlite"
 TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
 
 DEFAULT = "default"  # the key of a screen's own playlist, when no campaign or emergency applies
@@ -192,6 +196,15 @@ def heartbeat_file(output: Path) -> Path:
 
 def log_file(output: Path) -> Path:
     return output / STATE_DIR / LOG
+
+
+def proof_dir(output: Path) -> Path:
+    return output / PROOF_DIR
+
+
+def proof_db(output: Path) -> Path:
+    """The proof-of-play database: what the players reported, and the tokens they report with."""
+    return output / PROOF_DIR / PROOF_DB
 
 
 def preview_dir(output: Path) -> Path:

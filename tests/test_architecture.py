@@ -42,6 +42,7 @@ LAYERS: list[set[str]] = [
     {"build"},
     {"network", "player"},  # the player page is what publishing and export write
     {"rotation"},
+    {"proof"},  # proof of play: the players' reports, stored; what serve receives and status/report read
     {"preview", "serve"},
     {"app"},
     {"cli", "__main__"},

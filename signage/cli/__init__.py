@@ -60,6 +60,11 @@ COMMANDS = {
         "Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it.",
     ),
     "log": ("schedule:log", "Every switch, emergency and rotation error, oldest first, in each branch's local time."),
+    "events": ("events:events_command", "Take in the events a player kept and exported (a USB bundle's, the E key)."),
+    "tokens": (
+        "tokens:tokens_command",
+        "Issue, revoke and list the per-screen tokens the browser players report with.",
+    ),
     "emergency": (
         "emergency:emergency",
         "Put a slogan above every campaign on chosen screens, until it expires by itself.",
