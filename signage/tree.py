@@ -15,6 +15,7 @@
                                               rotate.alive (the rotate loop's heartbeat)
     output/preview/                           the static preview site
     output/preview/.inputs                    what the project looked like when its warnings were checked
+    output/proof/events.sqlite                what the browser players reported: plays, heartbeats, daily totals
 
 Other modules ask for a path here rather than spelling a name, so the layout changes in one place.
 """
@@ -52,6 +53,8 @@ HEARTBEAT = "rotate.alive"  # a running `signage rotate` loop rewrites it every 
 PREVIEW = "preview"
 PREVIEW_INDEX = "index.html"
 PREVIEW_INPUTS = ".inputs"  # inside the preview folder, swapped in with it
+PROOF_DIR = "proof"
+PROOF_DB = "events.sqlite"
 TO_OUTPUT = "../../../../"  # from publish/BRANCH/VERSION/SCREEN/ up to the output folder
 
 DEFAULT = "default"  # the key of a screen's own playlist, when no campaign or emergency applies
@@ -192,6 +195,11 @@ def heartbeat_file(output: Path) -> Path:
 
 def log_file(output: Path) -> Path:
     return output / STATE_DIR / LOG
+
+
+def proof_db(output: Path) -> Path:
+    """The players' reports (proof of play, heartbeats): ``output/proof/events.sqlite``."""
+    return output / PROOF_DIR / PROOF_DB
 
 
 def preview_dir(output: Path) -> Path:

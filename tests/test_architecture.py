@@ -1,7 +1,7 @@
 """The package layering: data flows one way, and no module imports one above it.
 
     base helpers -> typography -> project -> schedule -> job protocol -> kinds (LED, cards,
-    video, media) -> kinds registry -> build -> network -> rotation -> preview/serve -> app -> CLI
+    video, media) -> kinds registry -> build -> network -> rotation -> proof -> preview/serve -> app -> CLI
 
 Imports under ``if TYPE_CHECKING:`` count too: an annotation naming a higher layer is a
 dependency all the same.
@@ -41,6 +41,7 @@ LAYERS: list[set[str]] = [
     {"build"},
     {"network", "player"},  # the player page is what publishing and export write
     {"rotation"},
+    {"proof"},  # what players reported: serve stores it, status, report and the preview read it
     {"preview", "serve"},
     {"app"},
     {"cli", "__main__"},

@@ -57,6 +57,15 @@ COMMANDS = {
         "Switch each screen to what its schedule says, at the instant it says; SIGTERM stops it.",
     ),
     "log": ("schedule:log", "Every switch, emergency and rotation error, oldest first, in each branch's local time."),
+    "status": (
+        "status:status",
+        "Every screen's last heartbeat and the version it shows against the live one; exit 3 when any is dark.",
+    ),
+    "report": (
+        "report:report",
+        "The campaign report of a period: plays, screen-hours and reach per slogan, case and campaign, planned "
+        "beside played.",
+    ),
     "emergency": (
         "emergency:emergency",
         "Put a slogan above every campaign on chosen screens, until it expires by itself.",

@@ -1,0 +1,184 @@
+"""Hour-by-hour checks of what players reported: minimum frequencies held or broken, screens dark.
+
+Both read the raw events (plays and heartbeats) of the chosen branches within their period
+(the ``chosen`` temporary table the report fills: branch, lo, hi in UTC epoch seconds).
+
+A minimum frequency (``min_frequency`` in playlists/schedule.yaml: a slogan of a kind at
+least every so often) is judged over each stretch a screen played without a break: from the
+stretch's start to the first qualifying play, between qualifying plays, and from the last to
+the stretch's end, no gap may be longer than the rule's length (plus :data:`TOLERANCE`). An
+hour is broken when the rule was overdue at some moment in it; hours without plays are not
+judged (the screen was off: the dark check says so). Emergencies are above the rules, as in
+publishing, so their plays end a stretch rather than count in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ..project.model import Project
+from .planned import ScreenRef
+
+TOLERANCE = 2.0  # seconds: a player's clock and a page's start are not to the millisecond
+JOIN_GAP = 5.0  # seconds between one play's end and the next start that still count as one stretch
+HOURS_SHOWN = 48  # broken hours listed per screen and rule (the count is always whole)
+
+
+@dataclass(frozen=True)
+class FrequencyCheck:
+    """One rule on one screen over the period."""
+
+    branch: str
+    screen: str
+    rule: str  # "hotline every 3m"
+    hours: int  # hours judged (the screen played in them)
+    broken: list[str]  # the local hours (YYYY-MM-DD HH:00) in which the rule was overdue
+    worst_gap: float  # seconds, the longest wait for a qualifying play
+
+    @property
+    def held(self) -> int:
+        return self.hours - len(self.broken)
+
+
+@dataclass(frozen=True)
+class Dark:
+    """How long a screen that reports was dark in the period: no heartbeat for longer than the stale
+    threshold, or its page hidden."""
+
+    branch: str
+    screen: str
+    seconds: float
+    outages: int
+    longest: float
+    never: bool  # no heartbeat at all in the period
+
+
+def _hours(lo: float, hi: float, zone: ZoneInfo) -> Iterator[str]:
+    """The local hours (labels) that [lo, hi) touches."""
+    start = dt.datetime.fromtimestamp(lo, zone).replace(minute=0, second=0, microsecond=0)
+    t = start.timestamp()
+    while t < hi:
+        yield f"{dt.datetime.fromtimestamp(t, zone):%Y-%m-%d %H:00}"
+        t += 3600
+
+
+def _plays(db: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Iterator[tuple[str, str, float, float, str, str]]:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS ruled(branch TEXT, screen TEXT, PRIMARY KEY(branch, screen))")
+    db.execute("DELETE FROM ruled")
+    db.executemany("INSERT INTO ruled VALUES (?, ?)", sorted(pairs))
+    yield from db.execute(
+        "SELECT e.branch, e.screen, e.at, coalesce(e.duration, 0), coalesce(e.artifact, ''), coalesce(e.campaign, '') "
+        "FROM events e JOIN chosen c ON c.branch = e.branch "
+        "JOIN ruled r ON r.branch = e.branch AND r.screen = e.screen "
+        "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi ORDER BY e.branch, e.screen, e.at"
+    )
+
+
+def _judge(plays: list[tuple[float, float, bool]], every: float, zone: ZoneInfo) -> tuple[set[str], set[str], float]:
+    """(hours judged, hours broken, worst gap) of one screen's (start, duration, qualifies) plays."""
+    judged: set[str] = set()
+    broken: set[str] = set()
+    worst = 0.0
+
+    def close(start: float, end: float, marks: list[float]) -> None:
+        nonlocal worst
+        judged.update(_hours(start, end, zone))
+        points = [start, *marks, end]
+        for a, b in zip(points, points[1:]):
+            worst = max(worst, b - a)
+            if b - a > every + TOLERANCE:
+                broken.update(_hours(a + every, b, zone))
+
+    run: tuple[float, float, list[float]] | None = None
+    for start, duration, qualifies in plays:
+        if run is not None and start <= run[1] + JOIN_GAP:
+            run = (run[0], max(run[1], start + duration), run[2])
+        else:
+            if run is not None:
+                close(*run)
+            run = (start, start + duration, [])
+        if qualifies:
+            run[2].append(start)
+    if run is not None:
+        close(*run)
+    return judged, broken, worst
+
+
+def check_frequency(
+    db: sqlite3.Connection,
+    project: Project,
+    refs: list[ScreenRef],
+    contents: dict[str, tuple[str, str]],
+    slogan_kinds: dict[str, str],
+) -> list[FrequencyCheck]:
+    """Every minimum-frequency rule on every reporting screen it applies to, hour by hour."""
+    rules = project.schedule.min_frequency
+    applies = {
+        (r.branch.id, r.screen.id): (r, [rule for rule in rules if rule.where.matches(r.branch, r.screen, r.kind)])
+        for r in refs
+        if r.reports
+    }
+    applies = {k: v for k, v in applies.items() if v[1]}
+    if not applies:
+        return []
+    by_screen: dict[tuple[str, str], list[tuple[float, float, str]]] = {k: [] for k in applies}
+    for branch, screen, at, duration, artifact, campaign in _plays(db, set(applies)):
+        if campaign.startswith("emergency-"):
+            continue  # above the rules; the gap it leaves splits the stretch
+        kind, content = contents.get(artifact, ("", artifact.rsplit("/", 1)[-1].split("@", 1)[0]))
+        by_screen[(branch, screen)].append(
+            (at, duration, slogan_kinds.get(content, "") if kind in ("slogan", "") else "")
+        )
+    out = []
+    for key, (ref, screen_rules) in applies.items():
+        zone = ZoneInfo(ref.branch.timezone)
+        for rule in screen_rules:
+            plays = [(at, d, k == rule.kind) for at, d, k in by_screen[key]]
+            judged, broken, worst = _judge(plays, rule.seconds, zone)
+            out.append(
+                FrequencyCheck(key[0], key[1], f"{rule.kind} every {rule.every}", len(judged), sorted(broken), worst)
+            )
+    return out
+
+
+def check_dark(
+    db: sqlite3.Connection, refs: list[ScreenRef], bounds: dict[str, tuple[float, float]], stale: float
+) -> list[Dark]:
+    """The reporting screens that were dark for a while in the period (each with how long), in order."""
+    beats: dict[tuple[str, str], list[tuple[float, bool]]] = {(r.branch.id, r.screen.id): [] for r in refs}
+    for branch, screen, at, data in db.execute(
+        "SELECT e.branch, e.screen, e.at, e.data FROM events e JOIN chosen c ON c.branch = e.branch "
+        "WHERE e.kind = 'heartbeat' AND e.at >= c.lo AND e.at < c.hi ORDER BY e.branch, e.screen, e.at"
+    ):
+        found = beats.get((branch, screen))
+        if found is not None:
+            found.append((at, _visible(data)))
+    out = []
+    for (branch, screen), found in beats.items():
+        lo, hi = bounds[branch]
+        spans: list[tuple[float, float]] = []
+        previous, hidden = lo, False
+        for at, visible in [*found, (hi, True)]:
+            if at > previous and (hidden or at - previous > stale):
+                if spans and spans[-1][1] >= previous:
+                    spans[-1] = (spans[-1][0], at)
+                else:
+                    spans.append((previous, at))
+            previous, hidden = max(previous, at), not visible
+        total = sum(b - a for a, b in spans)
+        if total > 0:
+            out.append(Dark(branch, screen, total, len(spans), max(b - a for a, b in spans), not found))
+    return out
+
+
+def _visible(data: str | None) -> bool:
+    try:
+        parsed = json.loads(data) if data else {}
+    except ValueError:
+        return True
+    return not (isinstance(parsed, dict) and parsed.get("visible") is False)

@@ -1,0 +1,159 @@
+"""The campaign report as CSV and as one self-contained HTML page (charts inlined as PNG)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .report import CampaignReport
+
+PLANNED_MARK = "planned"  # what marks the LED signs' figures: counted from the schedule, not reported
+
+
+def hours(seconds: float) -> float:
+    return round(seconds / 3600, 2)
+
+
+def tables(report: CampaignReport) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Each section of the report as (name, header, rows): what the CSV, the HTML and the PDF show."""
+    content = [
+        [
+            c.kind,
+            c.content,
+            c.campaign,
+            c.plays,
+            hours(c.seconds),
+            round(c.planned_plays, 1),
+            hours(c.planned_seconds),
+            round(c.led_plays, 1),
+            hours(c.led_seconds),
+            c.reached,
+            c.targeted,
+        ]
+        for c in report.content
+    ]
+    head = [
+        "kind",
+        "content",
+        "campaign",
+        "plays",
+        "screen_hours",
+        "planned_plays",
+        "planned_hours",
+        "led_planned_plays",
+        "led_planned_hours",
+        "branches_reached",
+        "branches_targeted",
+    ]
+    campaigns = [
+        row[2:]
+        for row in (
+            [
+                c.kind,
+                c.content,
+                c.campaign,
+                c.plays,
+                hours(c.seconds),
+                round(c.planned_plays, 1),
+                hours(c.planned_seconds),
+                round(c.led_plays, 1),
+                hours(c.led_seconds),
+                c.reached,
+                c.targeted,
+            ]
+            for c in report.campaigns()
+        )
+    ]
+    frequency = [
+        [f.branch, f.screen, f.rule, f.hours, f.held, len(f.broken), round(f.worst_gap), " ".join(f.broken)]
+        for f in report.frequency
+    ]
+    zone = ZoneInfo("UTC")
+    emergencies = [
+        [
+            e.id,
+            e.slogan,
+            e.where,
+            e.start.astimezone(zone).isoformat(timespec="minutes"),
+            e.end.astimezone(zone).isoformat(timespec="minutes"),
+            hours(e.seconds),
+            e.screens,
+        ]
+        for e in report.emergencies
+    ]
+    dark = [
+        [d.branch, d.screen, hours(d.seconds), d.outages, hours(d.longest), "yes" if d.never else ""]
+        for d in report.dark
+    ]
+    cards = [[c.branch, c.name, len(c.cards), " ".join(c.cards)] for c in report.cards]
+    days = [[d.isoformat(), played, round(planned, 1)] for d, played, planned in report.days]
+    return [
+        ("content", head, content),
+        ("campaigns", head[2:], campaigns),
+        ("days", ["day", "plays", "planned_plays"], days),
+        (
+            "frequency",
+            ["branch", "screen", "rule", "hours_judged", "hours_held", "hours_broken", "worst_gap_s", "broken_hours"],
+            frequency,
+        ),
+        ("emergencies", ["id", "slogan", "where", "start_utc", "end_utc", "hours", "screens"], emergencies),
+        ("dark", ["branch", "screen", "dark_hours", "outages", "longest_hours", "never_reported"], dark),
+        ("cards", ["branch", "name", "cards", "card_ids"], cards),
+    ]
+
+
+def summary(report: CampaignReport) -> list[tuple[str, str]]:
+    return [
+        ("period", f"{report.first} to {report.last} (each branch's local days)"),
+        ("scope", report.scope),
+        ("branches", str(report.branches)),
+        ("screens that report", str(report.screens)),
+        ("LED signs", f"{report.led_screens} (cannot report: their plays are {PLANNED_MARK}, from the schedule)"),
+        ("plays from", report.source),
+        ("made", report.generated.isoformat(timespec="seconds")),
+    ]
+
+
+def to_csv(report: CampaignReport) -> bytes:
+    """One CSV: a summary, then each table under its own header; every row starts with its table's name."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["summary", "field", "value"])
+    writer.writerows(["summary", k, v] for k, v in summary(report))
+    writer.writerows(["summary", "note", n] for n in report.notes)
+    for name, head, rows in tables(report):
+        writer.writerow([])
+        writer.writerow([name, *head])
+        writer.writerows([name, *row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def to_html(report: CampaignReport, charts: Sequence[bytes], title: str, lang: str) -> bytes:
+    """One HTML page: the summary, the charts, every table."""
+    environment = Environment(
+        loader=PackageLoader("signage.proof", "templates"), autoescape=select_autoescape(), keep_trailing_newline=True
+    )
+    page = environment.get_template("report.html").render(
+        title=title,
+        lang=lang,
+        summary=summary(report),
+        notes=report.notes,
+        charts=[_data_uri(png) for png in charts],
+        tables=[(name, head, rows) for name, head, rows in tables(report)],
+        planned=PLANNED_MARK,
+    )
+    return page.encode("utf-8")
+
+
+def text_of(rows: Iterable[Iterable[Any]]) -> str:
+    return "".join(str(v) for row in rows for v in row)

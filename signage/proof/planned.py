@@ -1,0 +1,167 @@
+"""What the schedule said would play: each screen's timeline over a period, through its live playlists.
+
+For every screen and branch-local day, ``day_switches`` (the one ``decide`` that plan, rotate
+and publishing ask) gives the variant on screen from each instant on; the branch's live
+version holds that variant's ``playlist.json``, whose loop says how often each item comes
+round. A segment of S seconds plays a loop of L seconds S / L times, so each item in it
+S / L times (fractional: a loop cut short by a switch counts its share). Screens that share
+a time zone, a default playlist and the campaigns and emergencies that target them share a
+timeline, so a day's switches are worked out once per such group, not once per screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..network.publish import current_version
+from ..project.config import Branch, BranchScreen
+from ..project.model import Project
+from ..project.screens import playlist_for
+from ..schedule.emergency import Emergency
+from ..schedule.resolve import day_switches
+from ..tree import PLAYLIST_JSON, undated, variant_folder, version_dir
+
+
+@dataclass(frozen=True)
+class ScreenRef:
+    """A screen chosen for a report: its branch, itself and its kind (``led`` or ``tv``)."""
+
+    branch: Branch
+    screen: BranchScreen
+    kind: str
+
+    @property
+    def reports(self) -> bool:
+        """Whether a player on it reports (an LED sign's controller does not)."""
+        return self.kind != "led"
+
+
+@dataclass(frozen=True)
+class LoopItem:
+    content_kind: str
+    content: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A published playlist as far as counting needs it: its items and one loop's length."""
+
+    seconds: float
+    items: tuple[LoopItem, ...]
+
+
+@dataclass
+class Planned:
+    """Planned plays and seconds by (branch, screen, content kind, content id, campaign key), and by day."""
+
+    plays: dict[tuple[str, str, str, str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(lambda: [0.0, 0.0])
+    )
+    days: dict[dt.date, float] = field(default_factory=lambda: defaultdict(float))  # planned plays on reporting screens
+    notes: list[str] = field(default_factory=list)
+
+
+def read_loop(path: Path) -> Loop | None:
+    """The loop of a published ``playlist.json`` (None when there is none); read as plain JSON, since
+    a report reads thousands of them and the build validated each when it wrote it."""
+    try:
+        data: Any = json.loads(path.read_bytes())
+        items = tuple(
+            LoopItem(str(i["content"]["kind"]), str(i["content"]["id"]), float(i["duration"])) for i in data["items"]
+        )
+        seconds = float(data.get("duration") or sum(i.duration for i in items))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Loop(seconds, items) if items and seconds > 0 else None
+
+
+def _campaign(key: str) -> str:
+    try:
+        return undated(key)
+    except ValueError:
+        return key
+
+
+def _group(
+    project: Project, ref: ScreenRef, emergencies: list[Emergency]
+) -> tuple[str, str, str, tuple[int, ...], tuple[str, ...]]:
+    """What decides a screen's timeline: screens with the same group have the same switches."""
+    default = playlist_for(project, ref.branch, ref.screen)[0]
+    campaigns = tuple(
+        n for n, c in enumerate(project.schedule.campaigns) if c.where.matches(ref.branch, ref.screen, ref.kind)
+    )
+    urgent = tuple(e.id for e in emergencies if e.where.matches(ref.branch, ref.screen, ref.kind))
+    return ref.branch.timezone, ref.kind, default, campaigns, urgent
+
+
+def plan_period(
+    project: Project,
+    screens: list[ScreenRef],
+    first: dt.date,
+    last: dt.date,
+    emergencies: list[Emergency],
+    until: dt.datetime | None = None,
+) -> Planned:
+    """The plays the schedule planned on ``screens`` from ``first`` to ``last`` (branch-local days,
+    inclusive), up to ``until`` when the period reaches into the future."""
+    out = Planned()
+    output = project.output_dir
+    timelines: dict[tuple[Any, dt.date], list[tuple[float, str]]] = {}
+    loops: dict[Path, Loop | None] = {}
+    end_cap = until.timestamp() if until is not None else float("inf")
+    missing_versions: list[str] = []
+    live: dict[str, str | None] = {}
+    for ref in screens:
+        branch, screen = ref.branch, ref.screen
+        if branch.id not in live:
+            live[branch.id] = current_version(output, branch.id)
+            if live[branch.id] is None:
+                missing_versions.append(branch.id)
+        version = live[branch.id]
+        if version is None:
+            continue
+        group = _group(project, ref, emergencies)
+        zone = ZoneInfo(branch.timezone)
+        seconds: dict[tuple[str, dt.date], float] = defaultdict(float)
+        day = first
+        while day <= last:
+            timeline = timelines.get((group, day))
+            if timeline is None:
+                switches = day_switches(project, project.schedule, branch, screen, day, emergencies)
+                timeline = timelines[(group, day)] = [(t.timestamp(), d.key) for t, d in switches]
+            end = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone).timestamp(), end_cap)
+            for n, (start, key) in enumerate(timeline):
+                stop = min(timeline[n + 1][0] if n + 1 < len(timeline) else end, end)
+                if stop > start:
+                    seconds[(key, day)] += stop - start
+            day += dt.timedelta(days=1)
+        folder_root = version_dir(output, branch.id, version)
+        for (key, day), spent in seconds.items():
+            path = folder_root / variant_folder(screen.id, key) / PLAYLIST_JSON
+            if path not in loops:
+                loops[path] = read_loop(path)
+            loop = loops[path]
+            if loop is None:
+                out.notes.append(f"{branch.id}/{screen.id}: {version} has no playlist for {key}; not counted on {day}")
+                continue
+            turns = spent / loop.seconds
+            campaign = _campaign(key)
+            for item in loop.items:
+                tally = out.plays[(branch.id, screen.id, item.content_kind, item.content, campaign)]
+                tally[0] += turns
+                tally[1] += turns * item.duration
+            if ref.reports:
+                out.days[day] += turns * len(loop.items)
+    if missing_versions:
+        shown = ", ".join(missing_versions[:10]) + (
+            f" and {len(missing_versions) - 10} more" if len(missing_versions) > 10 else ""
+        )
+        out.notes.insert(0, f"no live version, so nothing planned, for {len(missing_versions)} branch(es): {shown}")
+    return out
