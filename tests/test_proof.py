@@ -324,3 +324,37 @@ def test_a_report_with_a_bad_period_or_selector_says_why(network: Path) -> None:
     assert nothing.exit_code == 1 and "no screen" in nothing.output
     pdf = cli("--project", str(network), "report", "--from", "today", "--to", "today", "--format", "pdf")
     assert pdf.exit_code == 1 and "--out" in pdf.output
+
+
+def test_a_pooled_day_the_live_version_no_longer_holds_is_planned_from_the_nearest_one(network: Path) -> None:
+    later = DAY + dt.timedelta(days=1)  # the version holds the lobby's pool of DAY only
+    result = make_report(open_project(network), str(later), str(later), fmt="csv", now=NOW + dt.timedelta(days=1))
+    text = result.data.decode("utf-8")
+    lines = {(r["kind"], r["content"], r["campaign"]): r for r in _table(text, "content")}
+    assert lines[("slogan", "hotline-ask", INTERLEAVED)]["planned_plays"] == "960.0"  # 86,400 / 180, two lobbies
+    assert any("another day's pool" in n for n in result.report.notes)
+
+
+def test_plays_come_from_the_daily_totals_once_the_raw_events_are_gone(network: Path) -> None:
+    db = sqlite3.connect(proof_db(network / "output"))
+    rows = [
+        ("2026-12-01", "west", "lobby", None, HOTLINE, INTERLEAVED, 7, 420.0),
+        ("2026-12-03", "west", "lobby", None, HOTLINE, INTERLEAVED, 10, 600.0),
+    ]
+    db.executemany("INSERT INTO daily VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    try:
+        result = make_report(open_project(network), "2026-12-01", str(DAY), fmt="csv", now=NOW)
+    finally:
+        db.execute("DELETE FROM daily")
+        db.commit()
+        db.close()
+    text = result.data.decode("utf-8")
+    assert result.report.source.startswith("daily")
+    lines = {(r["kind"], r["content"], r["campaign"]): r for r in _table(text, "content")}
+    assert (
+        lines[("slogan", "hotline-ask", INTERLEAVED)]["plays"],
+        lines[("slogan", "hotline-ask", INTERLEAVED)]["screen_hours"],
+    ) == ("17", "0.28")
+    assert _table(text, "frequency") == [] and _table(text, "dark") == []
+    assert any("daily totals" in n for n in result.report.notes)

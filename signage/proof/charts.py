@@ -15,33 +15,34 @@ if TYPE_CHECKING:
     from .report import CampaignReport
 
 CAMPAIGNS_SHOWN = 12  # bars in the campaign chart (the tables hold every one)
+DPI = 120
 PLAYED, PLANNED, LED = "#1f6fb2", "#b9c7d6", "#e08a2c"
 
 
-def _pyplot() -> Any:
+def _figure(width: float, height: float) -> Any:
+    """A figure on the Agg canvas (matplotlib's object interface: no pyplot, no global state)."""
     try:
-        import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError:
         raise SignageError(
             "HTML and PDF reports draw charts with matplotlib: pip install 'signage[report]' (or use --format csv)"
         ) from None
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-    _pyplot().close(figure)
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
 def days_chart(report: CampaignReport) -> bytes:
     """Plays per day on screens that report: reported beside planned."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(7.5, 2.8), layout="constrained")
+    figure = _figure(7.5, 2.8)
+    axes = figure.subplots()
     labels = [d.strftime("%m-%d") for d, _, _ in report.days]
     at = range(len(labels))
     width = 0.4
@@ -59,10 +60,10 @@ def days_chart(report: CampaignReport) -> bytes:
 
 def campaigns_chart(report: CampaignReport) -> bytes:
     """Plays per campaign key: reported, planned on reporting screens, planned on LED signs."""
-    plt = _pyplot()
     lines = sorted(report.campaigns(), key=lambda c: -(c.planned_plays + c.led_plays + c.plays))[:CAMPAIGNS_SHOWN]
     lines.reverse()
-    figure, axes = plt.subplots(figsize=(7.5, 0.9 + 0.45 * max(1, len(lines))), layout="constrained")
+    figure = _figure(7.5, 0.9 + 0.45 * max(1, len(lines)))
+    axes = figure.subplots()
     rows = range(len(lines))
     height = 0.27
     axes.barh([r + height for r in rows], [c.plays for c in lines], height, color=PLAYED, label="reported")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..project.model import Project
 from ..project.screens import playlist_for
 from ..schedule.emergency import Emergency
 from ..schedule.resolve import day_switches
-from ..tree import PLAYLIST_JSON, undated, variant_folder, version_dir
+from ..tree import PLAYLIST_JSON, Variant, split_key, undated, variant_folder, version_dir
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Planned:
     )
     days: dict[dt.date, float] = field(default_factory=lambda: defaultdict(float))  # planned plays on reporting screens
     notes: list[str] = field(default_factory=list)
+    borrowed: int = 0  # screen-days counted from another day's pool (see _nearest)
 
 
 def read_loop(path: Path) -> Loop | None:
@@ -80,6 +82,43 @@ def read_loop(path: Path) -> Loop | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return Loop(seconds, items) if items and seconds > 0 else None
+
+
+@dataclass(frozen=True)
+class Folders:
+    """A version's folder names, and its dated variant folders (``SCREEN~KEY@DATE``) by (screen, key)."""
+
+    names: frozenset[str]
+    dated: dict[tuple[str, str], list[tuple[dt.date, str]]]
+
+
+def _pooled_folders(version: Path) -> Folders:
+    found: dict[tuple[str, str], list[tuple[dt.date, str]]] = defaultdict(list)
+    try:
+        names = os.listdir(version)
+    except OSError:
+        names = []
+    for name in names:
+        try:
+            variant = Variant.parse(name)
+        except ValueError:
+            continue
+        if variant.date is not None:
+            found[(variant.screen, variant.key)].append((variant.date, name))
+    return Folders(frozenset(names), found)
+
+
+def _nearest(folders: Folders, screen: str, key: str, day: dt.date) -> str | None:
+    """For a pooled day the live version no longer (or not yet) holds, the folder of the nearest day it
+    does: a published version keeps a week of pooled days, a report may look back a month."""
+    try:
+        name, _ = split_key(key)
+    except ValueError:
+        return None
+    dated = folders.dated.get((screen, name))
+    if not dated:
+        return None
+    return min(dated, key=lambda d: abs((d[0] - day).days))[1]
 
 
 def _campaign(key: str) -> str:
@@ -117,6 +156,7 @@ def plan_period(
     loops: dict[Path, Loop | None] = {}
     end_cap = until.timestamp() if until is not None else float("inf")
     missing_versions: list[str] = []
+    listing: dict[Path, Folders] = {}
     live: dict[str, str | None] = {}
     for ref in screens:
         branch, screen = ref.branch, ref.screen
@@ -143,8 +183,17 @@ def plan_period(
                     seconds[(key, day)] += stop - start
             day += dt.timedelta(days=1)
         folder_root = version_dir(output, branch.id, version)
+        folders = listing.get(folder_root)
+        if folders is None:
+            folders = listing[folder_root] = _pooled_folders(folder_root)
         for (key, day), spent in seconds.items():
-            path = folder_root / variant_folder(screen.id, key) / PLAYLIST_JSON
+            name = variant_folder(screen.id, key)
+            if name not in folders.names:
+                near = _nearest(folders, screen.id, key, day)
+                if near is not None:
+                    name = near
+                    out.borrowed += 1
+            path = folder_root / name / PLAYLIST_JSON
             if path not in loops:
                 loops[path] = read_loop(path)
             loop = loops[path]
@@ -159,6 +208,11 @@ def plan_period(
                 tally[1] += turns * item.duration
             if ref.reports:
                 out.days[day] += turns * len(loop.items)
+    if out.borrowed:
+        out.notes.append(
+            f"{out.borrowed} screen-day(s) of pooled playlists were planned from another day's pool of the same "
+            "playlist (a live version keeps a week of pooled days): their loop, not their very items"
+        )
     if missing_versions:
         shown = ", ".join(missing_versions[:10]) + (
             f" and {len(missing_versions) - 10} more" if len(missing_versions) > 10 else ""

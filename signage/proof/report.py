@@ -147,15 +147,14 @@ def _bounds(refs: list[ScreenRef], first: dt.date, last: dt.date, now: dt.dateti
 
 
 def _raw_reaches_back(db: sqlite3.Connection, earliest: float) -> bool:
-    """Whether the raw events hold the whole period: the oldest is no later than its start, or no daily
-    total is older than the oldest raw event (nothing was ever pruned)."""
+    """Whether the raw events hold the whole period: the oldest is no later than its start, or the daily
+    totals hold no play in the period from before the oldest raw event's day (retention removed none)."""
     oldest = db.execute("SELECT min(at) FROM events").fetchone()[0]
-    if oldest is None or oldest <= earliest:
+    if oldest is None or oldest <= earliest or not has_table(db, "daily"):
         return True
-    day = dt.datetime.fromtimestamp(oldest, dt.timezone.utc).date().isoformat()
-    return (
-        not has_table(db, "daily") or db.execute("SELECT 1 FROM daily WHERE day < ? LIMIT 1", (day,)).fetchone() is None
-    )
+    start, day = (dt.datetime.fromtimestamp(t, dt.timezone.utc).date().isoformat() for t in (earliest, oldest))
+    older = db.execute("SELECT 1 FROM daily WHERE day >= ? AND day < ? LIMIT 1", (start, day)).fetchone()
+    return older is None
 
 
 def _played(
