@@ -121,6 +121,24 @@ def _nearest(folders: Folders, screen: str, key: str, day: dt.date) -> str | Non
     return min(dated, key=lambda d: abs((d[0] - day).days))[1]
 
 
+def _segments(
+    project: Project, ref: ScreenRef, day: dt.date, emergencies: list[Emergency], end_cap: float
+) -> list[tuple[str, float]]:
+    """(key, seconds) of each stretch of the screen's local ``day``, up to ``end_cap`` (epoch seconds)."""
+    switches = [
+        (t.timestamp(), d.key)
+        for t, d in day_switches(project, project.schedule, ref.branch, ref.screen, day, emergencies)
+    ]
+    zone = ZoneInfo(ref.branch.timezone)
+    end = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone).timestamp(), end_cap)
+    out = []
+    for n, (start, key) in enumerate(switches):
+        stop = min(switches[n + 1][0] if n + 1 < len(switches) else end, end)
+        if stop > start:
+            out.append((key, stop - start))
+    return out
+
+
 def _campaign(key: str) -> str:
     try:
         return undated(key)
@@ -152,12 +170,16 @@ def plan_period(
     inclusive), up to ``until`` when the period reaches into the future."""
     out = Planned()
     output = project.output_dir
-    timelines: dict[tuple[Any, dt.date], list[tuple[float, str]]] = {}
-    loops: dict[Path, Loop | None] = {}
     end_cap = until.timestamp() if until is not None else float("inf")
-    missing_versions: list[str] = []
-    listing: dict[Path, Folders] = {}
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    timelines: dict[Any, dict[tuple[str, dt.date], float]] = {}  # group -> (key, day) -> seconds on screen
+    loops: dict[tuple[str, str], Loop | None] = {}  # (version folder, variant folder) -> its loop
+    names: dict[tuple[str, str], str] = {}  # (screen, key) -> variant folder
+    campaigns: dict[str, str] = {}
+    listing: dict[str, Folders] = {}
     live: dict[str, str | None] = {}
+    missing_versions: list[str] = []
+    missing: set[tuple[str, str, str]] = set()
     for ref in screens:
         branch, screen = ref.branch, ref.screen
         if branch.id not in live:
@@ -168,46 +190,47 @@ def plan_period(
         if version is None:
             continue
         group = _group(project, ref, emergencies)
-        zone = ZoneInfo(branch.timezone)
-        seconds: dict[tuple[str, dt.date], float] = defaultdict(float)
-        day = first
-        while day <= last:
-            timeline = timelines.get((group, day))
-            if timeline is None:
-                switches = day_switches(project, project.schedule, branch, screen, day, emergencies)
-                timeline = timelines[(group, day)] = [(t.timestamp(), d.key) for t, d in switches]
-            end = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone).timestamp(), end_cap)
-            for n, (start, key) in enumerate(timeline):
-                stop = min(timeline[n + 1][0] if n + 1 < len(timeline) else end, end)
-                if stop > start:
-                    seconds[(key, day)] += stop - start
-            day += dt.timedelta(days=1)
-        folder_root = version_dir(output, branch.id, version)
-        folders = listing.get(folder_root)
+        spent_by = timelines.get(group)
+        if spent_by is None:  # the first screen of its group: the period's timeline, once for all of them
+            spent_by = timelines[group] = defaultdict(float)
+            for day in days:
+                for key, spent in _segments(project, ref, day, emergencies, end_cap):
+                    spent_by[(key, day)] += spent
+        root = str(version_dir(output, branch.id, version))
+        folders = listing.get(root)
         if folders is None:
-            folders = listing[folder_root] = _pooled_folders(folder_root)
-        for (key, day), spent in seconds.items():
-            name = variant_folder(screen.id, key)
+            folders = listing[root] = _pooled_folders(Path(root))
+        turns_by: dict[tuple[str, str], float] = defaultdict(float)  # (variant folder, campaign) -> loops played
+        for (key, day), spent in spent_by.items():
+            name = names.get((screen.id, key))
+            if name is None:
+                name = names[(screen.id, key)] = variant_folder(screen.id, key)
             if name not in folders.names:
                 near = _nearest(folders, screen.id, key, day)
                 if near is not None:
                     name = near
                     out.borrowed += 1
-            path = folder_root / name / PLAYLIST_JSON
-            if path not in loops:
-                loops[path] = read_loop(path)
-            loop = loops[path]
+            if (root, name) not in loops:
+                loops[(root, name)] = read_loop(Path(root, name, PLAYLIST_JSON))
+            loop = loops[(root, name)]
             if loop is None:
-                out.notes.append(f"{branch.id}/{screen.id}: {version} has no playlist for {key}; not counted on {day}")
+                missing.add((branch.id, screen.id, f"{version} has no playlist for {key}"))
                 continue
+            campaign = campaigns.get(key)
+            if campaign is None:
+                campaign = campaigns[key] = _campaign(key)
             turns = spent / loop.seconds
-            campaign = _campaign(key)
-            for item in loop.items:
+            turns_by[(name, campaign)] += turns
+            if ref.reports:
+                out.days[day] += turns * len(loop.items)
+        for (name, campaign), turns in turns_by.items():
+            counted = loops[(root, name)]
+            assert counted is not None
+            for item in counted.items:
                 tally = out.plays[(branch.id, screen.id, item.content_kind, item.content, campaign)]
                 tally[0] += turns
                 tally[1] += turns * item.duration
-            if ref.reports:
-                out.days[day] += turns * len(loop.items)
+    out.notes += [f"{b}/{s}: {why}; not counted" for b, s, why in sorted(missing)]
     if out.borrowed:
         out.notes.append(
             f"{out.borrowed} screen-day(s) of pooled playlists were planned from another day's pool of the same "

@@ -29,6 +29,7 @@ from .checks import Dark, FrequencyCheck, check_dark, check_frequency
 from .planned import Planned, ScreenRef, plan_period
 from .readonly import connect, has_table
 
+OLDEST_ROWS = 10_000  # the first rows stored, whose earliest time is taken as the oldest kept
 RAW, DAILY = "raw events (branch-local days)", "daily totals (UTC days)"
 
 
@@ -149,7 +150,8 @@ def _bounds(refs: list[ScreenRef], first: dt.date, last: dt.date, now: dt.dateti
 def _raw_reaches_back(db: sqlite3.Connection, earliest: float) -> bool:
     """Whether the raw events hold the whole period: the oldest is no later than its start, or the daily
     totals hold no play in the period from before the oldest raw event's day (retention removed none)."""
-    oldest = db.execute("SELECT min(at) FROM events").fetchone()[0]
+    # the first rows stored are the oldest (retention removes from the start): no scan of the whole table
+    oldest = db.execute(f"SELECT min(at) FROM (SELECT at FROM events ORDER BY rowid LIMIT {OLDEST_ROWS})").fetchone()[0]
     if oldest is None or oldest <= earliest or not has_table(db, "daily"):
         return True
     start, day = (dt.datetime.fromtimestamp(t, dt.timezone.utc).date().isoformat() for t in (earliest, oldest))
