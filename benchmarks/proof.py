@@ -46,6 +46,8 @@ def _network(target: Path, branches: int, screens: str) -> None:
     import schedule as schedule_bench
 
     schedule_bench.generate(target, branches)
+    with (target / "playlists" / "schedule.yaml").open("a", encoding="utf-8") as schedule:
+        schedule.write("min_frequency:\n  - {kind: hotline, every: 3m, where: {kinds: [tv]}}\n")
     csv = target / "branches.csv"
     lines = csv.read_text(encoding="utf-8").splitlines()
     head, rows = lines[0], lines[1:]
@@ -59,7 +61,7 @@ def _publish(project, first: dt.date, last: dt.date) -> None:  # type: ignore[no
     from signage.schedule.resolve import day_switches
     from signage.tree import variant_folder
 
-    slogans = sorted(project.slogans)[:4]
+    slogans = ["hotline-ask", *sorted(project.slogans)[:3]]
     cases = sorted(project.cases)[:2]
     items = [{"content": {"kind": "slogan", "id": s}, "duration": ITEM} for s in slogans]
     items += [{"content": {"kind": "case", "id": c}, "duration": ITEM} for c in cases]
@@ -98,7 +100,7 @@ def _database(project, first: dt.date, last: dt.date, raw_day: dt.date) -> tuple
     db = sqlite3.connect(path)
     db.executescript(DDL)
     db.execute("PRAGMA journal_mode=WAL")
-    artifacts = [f"video/slogan-16x9/zh-Hans-CN/{s}" for s in sorted(project.slogans)[:4]]
+    artifacts = [f"video/slogan-16x9/zh-Hans-CN/{s}" for s in ["hotline-ask", *sorted(project.slogans)[:3]]]
     artifacts += [f"video/case-16x9/zh-Hans-CN/{c}" for c in sorted(project.cases)[:2]]
     per_day = int(12 * 3600 / ITEM / len(artifacts))  # twelve hours a day
     daily = []
