@@ -85,6 +85,7 @@ class CampaignReport:
     cards: list[CardLine] = field(default_factory=list)
     days: list[tuple[dt.date, int, float]] = field(default_factory=list)  # day, reported plays, planned plays
     notes: list[str] = field(default_factory=list)
+    reach: dict[str, tuple[int, int]] = field(default_factory=dict)  # campaign key -> (reached, targeted) branches
 
     def campaigns(self) -> list[ContentLine]:
         """The content lines summed per campaign key (``kind`` "campaign", reach over its items)."""
@@ -96,11 +97,9 @@ class CampaignReport:
             ):
                 s[n] += v
         return [
-            ContentLine("campaign", c, c, int(s[0]), s[1], s[2], s[3], s[4], s[5], self._reach[c][0], self._reach[c][1])
+            ContentLine("campaign", c, c, int(s[0]), s[1], s[2], s[3], s[4], s[5], *self.reach.get(c, (0, 0)))
             for c, s in sorted(sums.items())
         ]
-
-    _reach: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def choose_screens(project: Project, branch_id: str | None, where: Where | None) -> list[ScreenRef]:
@@ -328,4 +327,4 @@ def _merge(
         by_campaign_reached[camp] |= found
     for (_, _, camp), found in targeted.items():
         by_campaign_targeted[camp] |= found
-    report._reach = {c: (len(by_campaign_reached[c]), len(by_campaign_targeted[c])) for _, _, c in lines}
+    report.reach = {c: (len(by_campaign_reached[c]), len(by_campaign_targeted[c])) for _, _, c in lines}
