@@ -358,3 +358,11 @@ def test_plays_come_from_the_daily_totals_once_the_raw_events_are_gone(network: 
     ) == ("17", "0.28")
     assert _table(text, "frequency") == [] and _table(text, "dark") == []
     assert any("daily totals" in n for n in result.report.notes)
+
+
+def test_a_selector_counts_only_the_screens_it_names(network: Path) -> None:
+    result = make_report(open_project(network), str(DAY), str(DAY), where="kind:led", fmt="csv", now=NOW)
+    text = result.data.decode("utf-8")
+    assert sum(int(r["plays"]) for r in _table(text, "content")) == 0  # the lobbies' plays are not the doors'
+    assert {r["day"]: r["plays"] for r in _table(text, "days")} == {str(DAY): "0"}
+    assert result.report.led_screens == 2 and result.report.screens == 0

@@ -159,9 +159,14 @@ def _raw_reaches_back(db: sqlite3.Connection, earliest: float) -> bool:
 
 
 def _played(
-    db: sqlite3.Connection, bounds: dict[str, tuple[float, float]], raw: bool, first: dt.date, last: dt.date
+    db: sqlite3.Connection,
+    bounds: dict[str, tuple[float, float]],
+    screens: set[tuple[str, str]],
+    raw: bool,
+    first: dt.date,
+    last: dt.date,
 ) -> tuple[list[tuple[str, str, str, str, int, float]], dict[dt.date, int]]:
-    """(branch, screen, artifact, campaign, plays, seconds) rows, and reported plays by day."""
+    """(branch, screen, artifact, campaign, plays, seconds) rows, and the chosen ``screens``' plays by day."""
     db.execute("CREATE TEMP TABLE chosen(branch TEXT PRIMARY KEY, lo REAL, hi REAL)")
     db.executemany("INSERT INTO chosen VALUES (?, ?, ?)", [(b, lo, hi) for b, (lo, hi) in bounds.items()])
     days: dict[dt.date, int] = defaultdict(int)
@@ -171,12 +176,13 @@ def _played(
             "JOIN chosen c ON c.branch = e.branch WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi "
             "GROUP BY 1, 2, 3, 4"
         ).fetchall()
-        for n, plays in db.execute(
-            "SELECT CAST((e.at - c.lo) / 86400 AS INTEGER), count(*) FROM events e "
+        for branch, screen, n, plays in db.execute(
+            "SELECT e.branch, e.screen, CAST((e.at - c.lo) / 86400 AS INTEGER), count(*) FROM events e "
             "JOIN chosen c ON c.branch = e.branch "
-            "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi GROUP BY 1"
+            "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi GROUP BY 1, 2, 3"
         ):
-            days[first + dt.timedelta(days=int(n))] += plays
+            if (branch, screen) in screens:
+                days[first + dt.timedelta(days=int(n))] += plays
     else:
         span = (first.isoformat(), last.isoformat())
         rows = db.execute(
@@ -184,12 +190,13 @@ def _played(
             "JOIN chosen c ON c.branch = d.branch WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3, 4",
             span,
         ).fetchall()
-        for day, plays in db.execute(
-            "SELECT d.day, sum(d.plays) FROM daily d JOIN chosen c ON c.branch = d.branch "
-            "WHERE d.day BETWEEN ? AND ? GROUP BY 1",
+        for branch, screen, day, plays in db.execute(
+            "SELECT d.branch, d.screen, d.day, sum(d.plays) FROM daily d JOIN chosen c ON c.branch = d.branch "
+            "WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3",
             span,
         ):
-            days[dt.date.fromisoformat(day)] += plays
+            if (branch, screen) in screens:
+                days[dt.date.fromisoformat(day)] += plays
     return rows, days
 
 
@@ -257,7 +264,7 @@ def campaign_report(
             earliest = min((lo for lo, _ in bounds.values()), default=now.timestamp())
             raw = _raw_reaches_back(db, earliest)
             report.source = RAW if raw else DAILY
-            rows, reported_days = _played(db, bounds, raw, first, last)
+            rows, reported_days = _played(db, bounds, chosen, raw, first, last)
             for branch, screen, artifact, campaign, plays, seconds in rows:
                 if (branch, screen) not in chosen:
                     continue
