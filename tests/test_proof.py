@@ -71,7 +71,7 @@ def _loop(path: Path, items: list[tuple[str, str, float]]) -> None:
     path.mkdir(parents=True)
     data = {
         "duration": sum(s for _, _, s in items),
-        "items": [{"content": {"kind": k, "id": i}, "duration": s} for k, i, s in items],
+        "items": [{"content": {"kind": k, "id": i}, "duration": s, "source": f"x/{k}/{i}"} for k, i, s in items],
     }
     (path / "playlist.json").write_text(json.dumps(data), encoding="utf-8")
 
@@ -90,7 +90,11 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
             folder / f"lobby~{INTERLEAVED}@{DAY}", [("slogan", "hotline-ask", 60), ("case", "investment-mentor", 120)]
         )
         _loop(folder / "lobby~emergency-1", [("slogan", "hotline-answer", 30)])
-        _loop(folder / "door", [("slogan", "two-cards", 10), ("slogan", "formula-shuadan", 10)])  # 09:00-17:00
+        # 09:00-17:00; formula-shuadan is an LED sign's two pages of 5 s: one play
+        _loop(
+            folder / "door",
+            [("slogan", "two-cards", 10), ("slogan", "formula-shuadan", 5), ("slogan", "formula-shuadan", 5)],
+        )
         _loop(folder / "door~overnight", [("slogan", "hotline-ask", 20)])  # 17:00-09:00
         (folder / "version.json").write_text("{}", encoding="utf-8")
         (publish / branch / "current").symlink_to(version)
@@ -118,8 +122,10 @@ def _report_plays(output: Path) -> None:
     rows: list[tuple[object, ...]] = []
 
     def play(branch: str, at: float, artifact: str, seconds: float) -> None:
+        # east's player names the item's content ("slogan:hotline-ask"); west's rows leave it to the artifact
+        item = ("slogan:hotline-ask" if artifact == HOTLINE else "case:investment-mentor") if branch == "east" else None
         rows.append(
-            (f"{branch}-{len(rows)}", branch, "lobby", "play", at, seconds, None, artifact, "v", INTERLEAVED, None, at)
+            (f"{branch}-{len(rows)}", branch, "lobby", "play", at, seconds, item, artifact, "v", INTERLEAVED, None, at)
         )
 
     # east, 10:00-11:00: twenty whole loops, a hotline every 180 s
@@ -187,6 +193,7 @@ def test_the_report_counts_a_hand_computed_day_of_two_branches(network: Path) ->
     )
     assert (overnight["branches_reached"], overnight["branches_targeted"]) == ("0", "2")
     assert lines[("slogan", "two-cards", "default")]["led_planned_plays"] == "2880.0"  # 8 h / 20 s, two signs
+    assert lines[("slogan", "formula-shuadan", "default")]["led_planned_plays"] == "2880.0"  # its pages once
     urgent = lines[("slogan", "hotline-answer", "emergency-1")]
     assert urgent["planned_plays"] == "120.0"  # 1,800 s / 30 s on two lobbies
     campaigns = {r["campaign"]: r for r in _table(text, "campaigns")}

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ..project.model import Project
 from .planned import ScreenRef
+from .plays import content_of
 
 TOLERANCE = 2.0  # seconds: a player's clock and a page's start are not to the millisecond
 JOIN_GAP = 5.0  # seconds between one play's end and the next start that still count as one stretch
@@ -67,12 +68,14 @@ def _hours(lo: float, hi: float, zone: ZoneInfo) -> Iterator[str]:
         t += 3600
 
 
-def _plays(db: sqlite3.Connection, pairs: set[tuple[str, str]]) -> Iterator[tuple[str, str, float, float, str, str]]:
+def _plays(
+    db: sqlite3.Connection, pairs: set[tuple[str, str]]
+) -> Iterator[tuple[str, str, float, float, str | None, str | None, str]]:
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ruled(branch TEXT, screen TEXT, PRIMARY KEY(branch, screen))")
     db.execute("DELETE FROM ruled")
     db.executemany("INSERT INTO ruled VALUES (?, ?)", sorted(pairs))
     yield from db.execute(
-        "SELECT e.branch, e.screen, e.at, coalesce(e.duration, 0), coalesce(e.artifact, ''), coalesce(e.campaign, '') "
+        "SELECT e.branch, e.screen, e.at, coalesce(e.duration, 0), e.item, e.artifact, coalesce(e.campaign, '') "
         "FROM events e JOIN chosen c ON c.branch = e.branch "
         "JOIN ruled r ON r.branch = e.branch AND r.screen = e.screen "
         "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi ORDER BY e.branch, e.screen, e.at"
@@ -127,13 +130,11 @@ def check_frequency(
     if not applies:
         return []
     by_screen: dict[tuple[str, str], list[tuple[float, float, str]]] = {k: [] for k in applies}
-    for branch, screen, at, duration, artifact, campaign in _plays(db, set(applies)):
+    for branch, screen, at, duration, item, artifact, campaign in _plays(db, set(applies)):
         if campaign.startswith("emergency-"):
             continue  # above the rules; the gap it leaves splits the stretch
-        kind, content = contents.get(artifact, ("", artifact.rsplit("/", 1)[-1].split("@", 1)[0]))
-        by_screen[(branch, screen)].append(
-            (at, duration, slogan_kinds.get(content, "") if kind in ("slogan", "") else "")
-        )
+        kind, content = content_of(item, artifact, contents, project)
+        by_screen[(branch, screen)].append((at, duration, slogan_kinds.get(content, "") if kind == "slogan" else ""))
     out = []
     for key, (ref, screen_rules) in applies.items():
         zone = ZoneInfo(ref.branch.timezone)

@@ -72,16 +72,25 @@ class Planned:
 
 def read_loop(path: Path) -> Loop | None:
     """The loop of a published ``playlist.json`` (None when there is none); read as plain JSON, since
-    a report reads thousands of them and the build validated each when it wrote it."""
+    a report reads thousands of them and the build validated each when it wrote it. An artifact's
+    pages in a row are one play, as the player counts them."""
     try:
         data: Any = json.loads(path.read_bytes())
-        items = tuple(
-            LoopItem(str(i["content"]["kind"]), str(i["content"]["id"]), float(i["duration"])) for i in data["items"]
-        )
+        items: list[LoopItem] = []
+        previous = None
+        for n, i in enumerate(data["items"]):
+            source = i.get("source") or i.get("file")
+            if n and source is not None and source == previous:
+                items[-1] = LoopItem(
+                    items[-1].content_kind, items[-1].content, items[-1].duration + float(i["duration"])
+                )
+            else:
+                items.append(LoopItem(str(i["content"]["kind"]), str(i["content"]["id"]), float(i["duration"])))
+            previous = source
         seconds = float(data.get("duration") or sum(i.duration for i in items))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return Loop(seconds, items) if items and seconds > 0 else None
+    return Loop(seconds, tuple(items)) if items and seconds > 0 else None
 
 
 @dataclass(frozen=True)

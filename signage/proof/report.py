@@ -27,6 +27,7 @@ from ..schedule.emergency import Emergency
 from ..schedule.emergency import load as load_emergencies
 from .checks import Dark, FrequencyCheck, check_dark, check_frequency
 from .planned import Planned, ScreenRef, plan_period
+from .plays import content_of
 from .readonly import connect, has_table
 
 OLDEST_ROWS = 10_000  # the first rows stored, whose earliest time is taken as the oldest kept
@@ -126,16 +127,6 @@ def _content_of(catalogue: Catalogue, project: Project) -> dict[str, tuple[str, 
     return found
 
 
-def _guess(artifact: str, project: Project) -> tuple[str, str]:
-    """An artifact no catalogue record names: its content from the id's last part (KIND/TARGET/LOCALE/ID[@B])."""
-    name = artifact.rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0]
-    if name in project.slogans:
-        return "slogan", name
-    if name in project.cases:
-        return "case", name
-    return "file", artifact
-
-
 def _bounds(refs: list[ScreenRef], first: dt.date, last: dt.date, now: dt.datetime) -> dict[str, tuple[float, float]]:
     out = {}
     for ref in refs:
@@ -165,14 +156,14 @@ def _played(
     raw: bool,
     first: dt.date,
     last: dt.date,
-) -> tuple[list[tuple[str, str, str, str, int, float]], dict[dt.date, int]]:
-    """(branch, screen, artifact, campaign, plays, seconds) rows, and the chosen ``screens``' plays by day."""
+) -> tuple[list[tuple[str, str, str | None, str, str, int, float]], dict[dt.date, int]]:
+    """(branch, screen, item, artifact, campaign, plays, seconds) rows, and the chosen ``screens``' plays by day."""
     db.execute("CREATE TEMP TABLE chosen(branch TEXT PRIMARY KEY, lo REAL, hi REAL)")
     db.executemany("INSERT INTO chosen VALUES (?, ?, ?)", [(b, lo, hi) for b, (lo, hi) in bounds.items()])
     days: dict[dt.date, int] = defaultdict(int)
     if raw:
         rows = db.execute(
-            "SELECT e.branch, e.screen, e.artifact, e.campaign, count(*), total(e.duration) FROM events e "
+            "SELECT e.branch, e.screen, e.item, e.artifact, e.campaign, count(*), total(e.duration) FROM events e "
             "JOIN chosen c ON c.branch = e.branch WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi "
             "GROUP BY 1, 2, 3, 4"
         ).fetchall()
@@ -186,7 +177,7 @@ def _played(
     else:
         span = (first.isoformat(), last.isoformat())
         rows = db.execute(
-            "SELECT d.branch, d.screen, d.artifact, d.campaign, sum(d.plays), total(d.seconds) FROM daily d "
+            "SELECT d.branch, d.screen, d.item, d.artifact, d.campaign, sum(d.plays), total(d.seconds) FROM daily d "
             "JOIN chosen c ON c.branch = d.branch WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3, 4",
             span,
         ).fetchall()
@@ -265,10 +256,10 @@ def campaign_report(
             raw = _raw_reaches_back(db, earliest)
             report.source = RAW if raw else DAILY
             rows, reported_days = _played(db, bounds, chosen, raw, first, last)
-            for branch, screen, artifact, campaign, plays, seconds in rows:
+            for branch, screen, item, artifact, campaign, plays, seconds in rows:
                 if (branch, screen) not in chosen:
                     continue
-                kind, content = contents.get(artifact) or _guess(artifact or "", project)
+                kind, content = content_of(item, artifact, contents, project)
                 tally = played[(branch, screen, kind, content, campaign or "")]
                 tally[0] += plays
                 tally[1] += seconds
