@@ -49,6 +49,7 @@ def make_report(
     fmt: str | None = None,
     out: Path | None = None,
     now: dt.datetime | None = None,
+    hourly: bool = True,
 ) -> ReportResult:
     """The report of ``--from``..``--to`` (days in the branch's zone, else the project's) for one branch,
     the screens a selector names, or every screen; written atomically to ``out`` when given."""
@@ -75,7 +76,7 @@ def make_report(
             f"--where {where}: no screen of the project matches" if where else "the project has no screens"
         )
     scope = f"branch {branch_id}" if branch_id else selector.describe() if selector else "all screens"
-    report = campaign_report(project, first, last, refs, scope, at, STALE_MINUTES * 60)
+    report = campaign_report(project, first, last, refs, scope, at, STALE_MINUTES * 60, hourly)
     locale = branch_of(project, branch_id).locale if branch_id else project.config.default_locale
     title = f"{project.config.name_for(locale)}: campaign report {first} – {last}"
     if chosen == "csv":

@@ -19,6 +19,12 @@ from .context import project_of
     "--format", "fmt", type=click.Choice(FORMATS), help="html, pdf or csv (default: --out's suffix, else html)."
 )
 @click.option(
+    "--hourly/--no-hourly",
+    default=True,
+    help="The frequency rules and dark screens hour by hour, from the raw events (default: on; over many "
+    "branches and days they take the longest).",
+)
+@click.option(
     "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: standard output)."
 )
 @click.pass_context
@@ -30,6 +36,7 @@ def report(
     where: str | None,
     fmt: str | None,
     out: Path | None,
+    hourly: bool,
 ) -> None:
     """The campaign report of a period: plays, screen-hours and reach per slogan, case and campaign,
     planned beside played.
@@ -38,7 +45,7 @@ def report(
     and how long they ran, the screens that went dark, and each branch's print cards.
     LED signs cannot report: their plays are counted from the schedule, marked planned.
     """
-    result = make_report(project_of(ctx), date_from, date_to, branch_id, where, fmt, out)
+    result = make_report(project_of(ctx), date_from, date_to, branch_id, where, fmt, out, hourly=hourly)
     if out is None:
         click.echo(result.data, nl=False)
         return

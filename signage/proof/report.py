@@ -6,9 +6,12 @@ report: their plays are the planned ones, shown apart and marked as planned. The
 minimum-frequency rules per screen and hour, the emergencies and how long they ran, the
 screens that went dark, and the print cards each branch has.
 
-Plays come from the raw events when they reach back to the period's start (branch-local
-days, exactly); else from the daily totals, which are UTC days (the report says which).
-The hour-by-hour checks need the raw events and are left out, said so, when they are gone.
+Plays of a period up to a week (and a day) come from the raw events when they reach back to
+its start (branch-local days, exactly); of a longer one, or once retention has removed them,
+from the daily totals, which are UTC days (the report says which): a month's millions of raw
+events would take minutes to count, and a day's edge hours matter little over a month. The
+hour-by-hour checks need the raw events: they run whenever those reach back (``hourly``),
+and are left out, said so, when they are gone.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .planned import Planned, ScreenRef, plan_period
 from .plays import content_of
 from .readonly import connect, has_table
 
+EXACT_DAYS = 8  # periods up to a week (and a day) count plays from the raw events; longer ones from the daily totals
 OLDEST_ROWS = 10_000  # the first rows stored, whose earliest time is taken as the oldest kept
 RAW, DAILY = "raw events (branch-local days)", "daily totals (UTC days)"
 
@@ -230,6 +234,7 @@ def campaign_report(
     scope: str,
     now: dt.datetime,
     stale_seconds: float = 300.0,
+    hourly: bool = True,
 ) -> CampaignReport:
     """The report of ``refs`` from ``first`` to ``last`` (branch-local days, inclusive) as of ``now``."""
     output = project.output_dir
@@ -254,8 +259,9 @@ def campaign_report(
         try:
             earliest = min((lo for lo, _ in bounds.values()), default=now.timestamp())
             raw = _raw_reaches_back(db, earliest)
-            report.source = RAW if raw else DAILY
-            rows, reported_days = _played(db, bounds, chosen, raw, first, last)
+            exact = raw and (last - first).days < EXACT_DAYS
+            report.source = RAW if exact else DAILY
+            rows, reported_days = _played(db, bounds, chosen, exact, first, last)
             for branch, screen, item, artifact, campaign, plays, seconds in rows:
                 if (branch, screen) not in chosen:
                     continue
@@ -263,10 +269,12 @@ def campaign_report(
                 tally = played[(branch, screen, kind, content, campaign or "")]
                 tally[0] += plays
                 tally[1] += seconds
-            if raw:
+            if raw and hourly:
                 kinds = {s.id: s.kind.value for s in project.slogans.values()}
                 report.frequency = check_frequency(db, project, refs, contents, kinds)
                 report.dark = check_dark(db, [r for r in refs if r.reports], bounds, stale_seconds)
+            elif raw:
+                report.notes.append("the hour-by-hour frequency and dark-screen checks were not asked for")
             else:
                 report.notes.append(
                     "the raw events of the period's start are no longer kept: plays are daily totals (UTC days), "

@@ -18,14 +18,15 @@ node_exporter's textfile collector.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..network.publish import current_version
 from ..project.model import Project
 from ..project.screens import screen_kind
+from ..tree import CURRENT, VERSION_FILE, publish_dir
 from .readonly import connect, has_table
 
 PLAYING, BEHIND, STALE, DARK, NEVER_SEEN, CANNOT_REPORT = (
@@ -108,6 +109,21 @@ def read_seen(output: Path, branches: Iterable[str] | None = None) -> dict[tuple
     }
 
 
+def live_versions(output: Path, branch_ids: Iterable[str]) -> dict[str, str | None]:
+    """Each branch's live version, as ``network.publish.current_version`` reads it (the ``current``
+    link, whose target holds a version.json), with plain strings: 5,000 branches in milliseconds."""
+    root = os.fspath(publish_dir(output))
+    out: dict[str, str | None] = {}
+    for branch in branch_ids:
+        try:
+            target = os.readlink(os.path.join(root, branch, CURRENT))
+        except OSError:
+            out[branch] = None
+            continue
+        out[branch] = target if os.path.isfile(os.path.join(root, branch, target, VERSION_FILE)) else None
+    return out
+
+
 def _ago(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s ago"
@@ -147,9 +163,10 @@ def statuses(
     seen = read_seen(output, [b.id for b in chosen] if branch_ids is not None else None)
     at = now.timestamp()
     kinds: dict[str, str] = {}
+    versions = live_versions(output, [b.id for b in chosen])
     out = []
     for branch in chosen:
-        live = current_version(output, branch.id)
+        live = versions[branch.id]
         for screen in branch.screens:
             kind = kinds.get(screen.profile)
             if kind is None:
