@@ -33,6 +33,13 @@ def _figure(width: float, height: float) -> Any:
     return figure
 
 
+def _thousands() -> Any:
+    """Axis numbers as 1,250,000 rather than 1.25 with a 1e6 above the axis."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    return StrMethodFormatter("{x:,.0f}")
+
+
 def _png(figure: Any) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
@@ -52,8 +59,9 @@ def days_chart(report: CampaignReport) -> bytes:
     axes.set_xticks(list(at)[::step], labels[::step], fontsize=8)
     axes.set_xlim(-0.75, len(labels) - 0.25)
     axes.set_ylabel("plays")
+    axes.yaxis.set_major_formatter(_thousands())
     axes.set_title("Plays per day on screens that report")
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -71,6 +79,7 @@ def campaigns_chart(report: CampaignReport) -> bytes:
     axes.barh([r - height for r in rows], [c.led_plays for c in lines], height, color=LED, label="LED signs (planned)")
     axes.set_yticks(list(rows), [c.campaign for c in lines], fontsize=8)
     axes.set_xlabel("plays")
+    axes.xaxis.set_major_formatter(_thousands())
     axes.set_title("Plays per campaign: reported beside planned")
     axes.legend(loc="lower right", fontsize=8, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)

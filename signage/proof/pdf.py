@@ -27,7 +27,12 @@ def _cells(rows: Sequence[Sequence[object]]) -> list[list[str]]:
     for row in rows:
         cells = []
         for v in row:
-            text = f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+            if isinstance(v, float):
+                text = f"{v:,.2f}".rstrip("0").rstrip(".")
+            elif isinstance(v, int):
+                text = f"{v:,}"
+            else:
+                text = str(v)
             cells.append(text if len(text) <= 90 else text[:87] + "…")
         out.append(cells)
     return out

@@ -261,6 +261,11 @@ def campaign_report(
             raw = _raw_reaches_back(db, earliest)
             exact = raw and (last - first).days < EXACT_DAYS
             report.source = RAW if exact else DAILY
+            if raw and not exact:
+                report.notes.append(
+                    f"a period over {EXACT_DAYS} days counts its plays from the daily totals (UTC days), not its "
+                    "millions of raw events"
+                )
             rows, reported_days = _played(db, bounds, chosen, exact, first, last)
             for branch, screen, item, artifact, campaign, plays, seconds in rows:
                 if (branch, screen) not in chosen:
