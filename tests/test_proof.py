@@ -121,11 +121,11 @@ def _report_plays(output: Path) -> None:
     db.executescript(PROOF_DDL)
     rows: list[tuple[object, ...]] = []
 
-    def play(branch: str, at: float, artifact: str, seconds: float) -> None:
+    def play(branch: str, at: float, artifact: str, seconds: float, campaign: str = INTERLEAVED) -> None:
         # east's player names the item's content ("slogan:hotline-ask"); west's rows leave it to the artifact
         item = ("slogan:hotline-ask" if artifact == HOTLINE else "case:investment-mentor") if branch == "east" else None
         rows.append(
-            (f"{branch}-{len(rows)}", branch, "lobby", "play", at, seconds, item, artifact, "v", INTERLEAVED, None, at)
+            (f"{branch}-{len(rows)}", branch, "lobby", "play", at, seconds, item, artifact, "v", campaign, None, at)
         )
 
     # east, 10:00-11:00: twenty whole loops, a hotline every 180 s
@@ -142,6 +142,8 @@ def _report_plays(output: Path) -> None:
     for n in range(10):
         play("west", _at(14) + 180 * n, HOTLINE, 60)
         play("west", _at(14) + 180 * n + 60, CASE, 120)
+    # west, 14:40: one more hotline, from its default playlist (an old folder still on screen)
+    play("west", _at(14, 40), HOTLINE, 60, "default")
     # east's lobby heartbeats every minute from 10:00 to 12:00; hidden at 11:30 for a minute
     for n in range(121):
         at = _at(10) + 60 * n
@@ -196,6 +198,7 @@ def test_the_report_counts_a_hand_computed_day_of_two_branches(network: Path) ->
     assert lines[("slogan", "formula-shuadan", "default")]["led_planned_plays"] == "2880.0"  # its pages once
     urgent = lines[("slogan", "hotline-answer", "emergency-1")]
     assert urgent["planned_plays"] == "120.0"  # 1,800 s / 30 s on two lobbies
+    assert lines[("slogan", "hotline-ask", "default")]["plays"] == "1"  # the same artifact, another campaign
     campaigns = {r["campaign"]: r for r in _table(text, "campaigns")}
     assert campaigns[INTERLEAVED]["plays"] == "66"
     # the rule (a hotline every 3 min on lobby TVs): east broke it in its 11:00 hour only
@@ -214,7 +217,7 @@ def test_the_report_counts_a_hand_computed_day_of_two_branches(network: Path) ->
     (emergency,) = _table(text, "emergencies")
     assert (emergency["id"], emergency["hours"], emergency["screens"]) == ("1", "0.5", "2")
     assert [r["branch"] for r in _table(text, "cards")] == ["east", "west"]
-    assert {r["day"]: r["plays"] for r in _table(text, "days")} == {str(DAY): "66"}  # 32 hotlines and 34 cases
+    assert {r["day"]: r["plays"] for r in _table(text, "days")} == {str(DAY): "67"}  # 33 hotlines and 34 cases
     assert result.report.source.startswith("raw")
 
 

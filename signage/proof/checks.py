@@ -1,7 +1,7 @@
 """Hour-by-hour checks of what players reported: minimum frequencies held or broken, screens dark.
 
-Both read the raw events (plays and heartbeats) of the chosen branches within their period
-(the ``chosen`` temporary table the report fills: branch, lo, hi in UTC epoch seconds).
+Both read the raw events (plays and heartbeats) one screen at a time within its branch's
+period (UTC epoch seconds), through the index serve's store keeps on (branch, screen, at).
 
 A minimum frequency (``min_frequency`` in playlists/schedule.yaml: a slogan of a kind at
 least every so often) is judged over each stretch a screen played without a break: from the
@@ -15,7 +15,6 @@ publishing, so their plays end a stretch rather than count in it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,18 +67,14 @@ def _hours(lo: float, hi: float, zone: ZoneInfo) -> Iterator[str]:
         t += 3600
 
 
-def _plays(
-    db: sqlite3.Connection, pairs: set[tuple[str, str]]
-) -> Iterator[tuple[str, str, float, float, str | None, str | None, str]]:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS ruled(branch TEXT, screen TEXT, PRIMARY KEY(branch, screen))")
-    db.execute("DELETE FROM ruled")
-    db.executemany("INSERT INTO ruled VALUES (?, ?)", sorted(pairs))
-    yield from db.execute(
-        "SELECT e.branch, e.screen, e.at, coalesce(e.duration, 0), e.item, e.artifact, coalesce(e.campaign, '') "
-        "FROM events e JOIN chosen c ON c.branch = e.branch "
-        "JOIN ruled r ON r.branch = e.branch AND r.screen = e.screen "
-        "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi ORDER BY e.branch, e.screen, e.at"
-    )
+PLAYS = (
+    "SELECT at, coalesce(duration, 0), item, artifact, coalesce(campaign, '') FROM events "
+    "WHERE branch = ? AND screen = ? AND at >= ? AND at < ? AND kind = 'play' ORDER BY at"
+)  # one screen's, through serve's index on (branch, screen, at)
+BEATS = (
+    "SELECT at, CASE WHEN json_valid(data) THEN json_extract(data, '$.visible') END FROM events "
+    "WHERE branch = ? AND screen = ? AND at >= ? AND at < ? AND kind = 'heartbeat' ORDER BY at"
+)
 
 
 def _judge(plays: list[tuple[float, float, bool]], every: float, zone: ZoneInfo) -> tuple[set[str], set[str], float]:
@@ -116,6 +111,7 @@ def check_frequency(
     db: sqlite3.Connection,
     project: Project,
     refs: list[ScreenRef],
+    bounds: dict[str, tuple[float, float]],
     contents: dict[str, tuple[str, str]],
     slogan_kinds: dict[str, str],
 ) -> list[FrequencyCheck]:
@@ -129,17 +125,21 @@ def check_frequency(
     applies = {k: v for k, v in applies.items() if v[1]}
     if not applies:
         return []
-    by_screen: dict[tuple[str, str], list[tuple[float, float, str]]] = {k: [] for k in applies}
-    for branch, screen, at, duration, item, artifact, campaign in _plays(db, set(applies)):
-        if campaign.startswith("emergency-"):
-            continue  # above the rules; the gap it leaves splits the stretch
-        kind, content = content_of(item, artifact, contents, project)
-        by_screen[(branch, screen)].append((at, duration, slogan_kinds.get(content, "") if kind == "slogan" else ""))
+    kind_of: dict[tuple[str | None, str | None], str] = {}  # (item, artifact) -> the slogan's kind, or ""
     out = []
     for key, (ref, screen_rules) in applies.items():
         zone = ZoneInfo(ref.branch.timezone)
+        played: list[tuple[float, float, str]] = []
+        for at, duration, item, artifact, campaign in db.execute(PLAYS, (*key, *bounds[key[0]])):
+            if campaign.startswith("emergency-"):
+                continue  # above the rules; the gap it leaves splits the stretch
+            slogan = kind_of.get((item, artifact))
+            if slogan is None:
+                kind, content = content_of(item, artifact, contents, project)
+                slogan = kind_of[(item, artifact)] = slogan_kinds.get(content, "") if kind == "slogan" else ""
+            played.append((at, duration, slogan))
         for rule in screen_rules:
-            plays = [(at, d, k == rule.kind) for at, d, k in by_screen[key]]
+            plays = [(at, d, k == rule.kind) for at, d, k in played]
             judged, broken, worst = _judge(plays, rule.seconds, zone)
             out.append(
                 FrequencyCheck(key[0], key[1], f"{rule.kind} every {rule.every}", len(judged), sorted(broken), worst)
@@ -151,17 +151,11 @@ def check_dark(
     db: sqlite3.Connection, refs: list[ScreenRef], bounds: dict[str, tuple[float, float]], stale: float
 ) -> list[Dark]:
     """The reporting screens that were dark for a while in the period (each with how long), in order."""
-    beats: dict[tuple[str, str], list[tuple[float, bool]]] = {(r.branch.id, r.screen.id): [] for r in refs}
-    for branch, screen, at, data in db.execute(
-        "SELECT e.branch, e.screen, e.at, e.data FROM events e JOIN chosen c ON c.branch = e.branch "
-        "WHERE e.kind = 'heartbeat' AND e.at >= c.lo AND e.at < c.hi ORDER BY e.branch, e.screen, e.at"
-    ):
-        found = beats.get((branch, screen))
-        if found is not None:
-            found.append((at, _visible(data)))
     out = []
-    for (branch, screen), found in beats.items():
+    for ref in refs:
+        branch, screen = ref.branch.id, ref.screen.id
         lo, hi = bounds[branch]
+        found = [(at, visible != 0) for at, visible in db.execute(BEATS, (branch, screen, lo, hi))]
         spans: list[tuple[float, float]] = []
         previous, hidden = lo, False
         for at, visible in [*found, (hi, True)]:
@@ -175,11 +169,3 @@ def check_dark(
         if total > 0:
             out.append(Dark(branch, screen, total, len(spans), max(b - a for a, b in spans), not found))
     return out
-
-
-def _visible(data: str | None) -> bool:
-    try:
-        parsed = json.loads(data) if data else {}
-    except ValueError:
-        return True
-    return not (isinstance(parsed, dict) and parsed.get("visible") is False)

@@ -164,34 +164,29 @@ def _played(
     """(branch, screen, item, artifact, campaign, plays, seconds) rows, and the chosen ``screens``' plays by day."""
     db.execute("CREATE TEMP TABLE chosen(branch TEXT PRIMARY KEY, lo REAL, hi REAL)")
     db.executemany("INSERT INTO chosen VALUES (?, ?, ?)", [(b, lo, hi) for b, (lo, hi) in bounds.items()])
-    days: dict[dt.date, int] = defaultdict(int)
-    if raw:
-        rows = db.execute(
-            "SELECT e.branch, e.screen, e.item, e.artifact, e.campaign, count(*), total(e.duration) FROM events e "
-            "JOIN chosen c ON c.branch = e.branch WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi "
-            "GROUP BY 1, 2, 3, 4"
+    if raw:  # one pass over the period's events: by screen, content, campaign and day
+        found = db.execute(
+            "SELECT e.branch, e.screen, e.item, e.artifact, e.campaign, CAST((e.at - c.lo) / 86400 AS INTEGER), "
+            "count(*), total(e.duration) FROM events e JOIN chosen c ON c.branch = e.branch "
+            "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi GROUP BY 1, 2, 3, 4, 5, 6"
         ).fetchall()
-        for branch, screen, n, plays in db.execute(
-            "SELECT e.branch, e.screen, CAST((e.at - c.lo) / 86400 AS INTEGER), count(*) FROM events e "
-            "JOIN chosen c ON c.branch = e.branch "
-            "WHERE e.kind = 'play' AND e.at >= c.lo AND e.at < c.hi GROUP BY 1, 2, 3"
-        ):
-            if (branch, screen) in screens:
-                days[first + dt.timedelta(days=int(n))] += plays
+        dated = [(*row[:5], first + dt.timedelta(days=int(row[5])), *row[6:]) for row in found]
     else:
-        span = (first.isoformat(), last.isoformat())
-        rows = db.execute(
-            "SELECT d.branch, d.screen, d.item, d.artifact, d.campaign, sum(d.plays), total(d.seconds) FROM daily d "
-            "JOIN chosen c ON c.branch = d.branch WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3, 4",
-            span,
+        found = db.execute(
+            "SELECT d.branch, d.screen, d.item, d.artifact, d.campaign, d.day, sum(d.plays), total(d.seconds) "
+            "FROM daily d JOIN chosen c ON c.branch = d.branch WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5, 6",
+            (first.isoformat(), last.isoformat()),
         ).fetchall()
-        for branch, screen, day, plays in db.execute(
-            "SELECT d.branch, d.screen, d.day, sum(d.plays) FROM daily d JOIN chosen c ON c.branch = d.branch "
-            "WHERE d.day BETWEEN ? AND ? GROUP BY 1, 2, 3",
-            span,
-        ):
-            if (branch, screen) in screens:
-                days[dt.date.fromisoformat(day)] += plays
+        dated = [(*row[:5], dt.date.fromisoformat(row[5]), *row[6:]) for row in found]
+    days: dict[dt.date, int] = defaultdict(int)
+    sums: dict[tuple[str, str, str | None, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for branch, screen, item, artifact, campaign, day, plays, seconds in dated:
+        if (branch, screen) in screens:
+            days[day] += plays
+            tally = sums[(branch, screen, item, artifact, campaign)]
+            tally[0] += plays
+            tally[1] += seconds
+    rows = [(*key, int(plays), seconds) for key, (plays, seconds) in sums.items()]
     return rows, days
 
 
@@ -276,7 +271,7 @@ def campaign_report(
                 tally[1] += seconds
             if raw and hourly:
                 kinds = {s.id: s.kind.value for s in project.slogans.values()}
-                report.frequency = check_frequency(db, project, refs, contents, kinds)
+                report.frequency = check_frequency(db, project, refs, bounds, contents, kinds)
                 report.dark = check_dark(db, [r for r in refs if r.reports], bounds, stale_seconds)
             elif raw:
                 report.notes.append("the hour-by-hour frequency and dark-screen checks were not asked for")
