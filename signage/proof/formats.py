@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .report import CampaignReport
+from .report import CampaignReport, ContentLine
 
 PLANNED_MARK = "planned"  # what marks the LED signs' figures: counted from the schedule, not reported
 
@@ -20,56 +20,29 @@ def hours(seconds: float) -> float:
     return round(seconds / 3600, 2)
 
 
+FIGURES = ["plays", "screen_hours", "planned_plays", "planned_hours", "led_planned_plays", "led_planned_hours",
+           "branches_reached", "branches_targeted"]  # fmt: skip
+
+
+def _figures(c: ContentLine) -> list[Any]:
+    """A content or campaign line's figures, rounded as the tables show them."""
+    return [
+        c.plays,
+        hours(c.seconds),
+        round(c.planned_plays, 1),
+        hours(c.planned_seconds),
+        round(c.led_plays, 1),
+        hours(c.led_seconds),
+        c.reached,
+        c.targeted,
+    ]
+
+
 def tables(report: CampaignReport) -> list[tuple[str, list[str], list[list[Any]]]]:
     """Each section of the report as (name, header, rows): what the CSV, the HTML and the PDF show."""
-    content = [
-        [
-            c.kind,
-            c.content,
-            c.campaign,
-            c.plays,
-            hours(c.seconds),
-            round(c.planned_plays, 1),
-            hours(c.planned_seconds),
-            round(c.led_plays, 1),
-            hours(c.led_seconds),
-            c.reached,
-            c.targeted,
-        ]
-        for c in report.content
-    ]
-    head = [
-        "kind",
-        "content",
-        "campaign",
-        "plays",
-        "screen_hours",
-        "planned_plays",
-        "planned_hours",
-        "led_planned_plays",
-        "led_planned_hours",
-        "branches_reached",
-        "branches_targeted",
-    ]
-    campaigns = [
-        row[2:]
-        for row in (
-            [
-                c.kind,
-                c.content,
-                c.campaign,
-                c.plays,
-                hours(c.seconds),
-                round(c.planned_plays, 1),
-                hours(c.planned_seconds),
-                round(c.led_plays, 1),
-                hours(c.led_seconds),
-                c.reached,
-                c.targeted,
-            ]
-            for c in report.campaigns()
-        )
-    ]
+    head = ["kind", "content", "campaign", *FIGURES]
+    content = [[c.kind, c.content, c.campaign, *_figures(c)] for c in report.content]
+    campaigns = [[c.campaign, *_figures(c)] for c in report.campaigns()]
     frequency = [
         [f.branch, f.screen, f.rule, f.hours, f.held, len(f.broken), round(f.worst_gap), " ".join(f.broken)]
         for f in report.frequency
@@ -153,7 +126,3 @@ def to_html(report: CampaignReport, charts: Sequence[bytes], title: str, lang: s
         planned=PLANNED_MARK,
     )
     return page.encode("utf-8")
-
-
-def text_of(rows: Iterable[Iterable[Any]]) -> str:
-    return "".join(str(v) for row in rows for v in row)

@@ -123,7 +123,7 @@ def choose_screens(project: Project, branch_id: str | None, where: Where | None)
     return out
 
 
-def _content_of(catalogue: Catalogue, project: Project) -> dict[str, tuple[str, str]]:
+def _artifact_contents(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """(content kind, id) by every name an event may give its artifact: catalogue id or key."""
     found: dict[str, tuple[str, str]] = {}
     for record in catalogue.records.values():
@@ -234,7 +234,7 @@ def campaign_report(
     """The report of ``refs`` from ``first`` to ``last`` (branch-local days, inclusive) as of ``now``."""
     output = project.output_dir
     catalogue = Catalogue.load(output)
-    contents = _content_of(catalogue, project)
+    contents = _artifact_contents(catalogue)
     emergencies = load_emergencies(output)
     bounds = _bounds(refs, first, last, now)
     branches = {r.branch.id for r in refs}
