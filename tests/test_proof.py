@@ -244,6 +244,7 @@ def test_the_pdf_is_set_in_the_projects_font_and_checks_clean(network: Path, tmp
     make_report(open_project(network), str(DAY), str(DAY), out=html, now=NOW)
     page = html.read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 2 and "LED signs cannot report" in page
+    assert "@font-face { font-family: report-sans; src: url(data:font/otf;base64," in page  # its Chinese anywhere
 
 
 def _project_now(network: Path) -> tuple[object, float]:

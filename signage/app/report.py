@@ -88,9 +88,9 @@ def make_report(
 
         charts = [days_chart(report), campaigns_chart(report)]
         if chosen == "html":
-            from ..proof.formats import to_html
+            from ..proof.formats import to_html, web_font
 
-            data = to_html(report, charts, title, locale)
+            data = to_html(report, charts, title, locale, web_font(project, report, title, locale))
         else:
             from ..proof.pdf import to_pdf
 

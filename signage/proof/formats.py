@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..project.model import Project
+from ..typography.subsets import WEB, SubsetCache, subsets_dir
 from .report import CampaignReport, ContentLine
 
 PLANNED_MARK = "planned"  # what marks the LED signs' figures: counted from the schedule, not reported
@@ -93,6 +95,29 @@ def summary(report: CampaignReport) -> list[tuple[str, str]]:
     ]
 
 
+def characters(project: Project, report: CampaignReport, title: str) -> set[str]:
+    """What a report's text is drawn from: ASCII, a few marks, the project's and its branches' names and
+    tags, the same for every report of a project so that its face is cut once (a CJK cut takes a
+    second); and whatever else the report shows, when it shows more."""
+    found = {chr(c) for c in range(32, 127)} | set("–…·×")
+    names = project.config.name
+    found |= set(names if isinstance(names, str) else "".join(names.values()))
+    for branch in project.config.branches:
+        found |= set(branch.name) | set("".join(branch.tags))
+    shown = set(title) | {c for k, v in summary(report) for c in k + v} | {c for n in report.notes for c in n}
+    for _, head, rows in tables(report):
+        shown |= set("".join(head)) | {c for row in rows for v in row for c in str(v)}
+    return found if shown <= found else found | shown
+
+
+def web_font(project: Project, report: CampaignReport, title: str, locale: str) -> str:
+    """The project's ``sans`` face for ``locale``, cut to the report's characters, as base64 (an HTML
+    report shows its Chinese on a machine without Chinese fonts, as the preview does)."""
+    face = project.fonts.chain("sans", locale).primary
+    data = SubsetCache(subsets_dir(), WEB).read(face, characters(project, report, title))
+    return base64.b64encode(data).decode("ascii")
+
+
 def to_csv(report: CampaignReport) -> bytes:
     """One CSV: a summary, then each table under its own header; every row starts with its table's name."""
     buffer = io.StringIO()
@@ -111,8 +136,8 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def to_html(report: CampaignReport, charts: Sequence[bytes], title: str, lang: str) -> bytes:
-    """One HTML page: the summary, the charts, every table."""
+def to_html(report: CampaignReport, charts: Sequence[bytes], title: str, lang: str, font: str | None = None) -> bytes:
+    """One HTML page: the summary, the charts, every table; ``font`` (base64 OpenType) inlined as its face."""
     environment = Environment(
         loader=PackageLoader("signage.proof", "templates"), autoescape=select_autoescape(), keep_trailing_newline=True
     )
@@ -124,5 +149,6 @@ def to_html(report: CampaignReport, charts: Sequence[bytes], title: str, lang: s
         charts=[_data_uri(png) for png in charts],
         tables=[(name, head, rows) for name, head, rows in tables(report)],
         planned=PLANNED_MARK,
+        font=font,
     )
     return page.encode("utf-8")

@@ -11,9 +11,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace as TableStyle
 
 from ..project.model import Project
-from ..resources import cache_dir
-from ..typography.subsets import PDF, SubsetCache
-from .formats import PLANNED_MARK, summary, tables
+from ..typography.subsets import PDF, SubsetCache, subsets_dir
+from .formats import PLANNED_MARK, characters, summary, tables
 from .report import CampaignReport
 
 ROWS_SHOWN = 200
@@ -38,34 +37,20 @@ def _cells(rows: Sequence[Sequence[object]]) -> list[list[str]]:
     return out
 
 
-def _characters(project: Project) -> set[str]:
-    """What the report's text is drawn from: ASCII, a few marks, the project's and branches' names and
-    tags. The same for every report of a project, so the face is cut once (a CJK cut takes a second)."""
-    found = {chr(c) for c in range(32, 127)} | set("–…·×")
-    names = project.config.name
-    found |= set(names if isinstance(names, str) else "".join(names.values()))
-    for branch in project.config.branches:
-        found |= set(branch.name) | set("".join(branch.tags))
-    return found
-
-
 def to_pdf(report: CampaignReport, charts: Sequence[bytes], project: Project, title: str, locale: str) -> bytes:
     """The report as PDF bytes, A4 landscape, set in the project's ``sans`` role."""
     sections = [(name, head, _cells(rows)) for name, head, rows in tables(report)]
     facts = summary(report)
-    shown = set(title) | {c for k, v in facts for c in k + v} | {c for n in report.notes for c in n}
-    shown |= {c for _, head, rows in sections for c in "".join(head) + "".join("".join(r) for r in rows[:ROWS_SHOWN])}
-    cut = SubsetCache(cache_dir(), PDF)
+    cut = SubsetCache(subsets_dir(), PDF)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_creation_date(report.generated)
     pdf.set_title(title)
     pdf.set_author("signage")
     pdf.set_auto_page_break(True, margin=12)
     face = project.fonts.chain("sans", locale, design_metrics=True).primary
-    characters = _characters(project)
-    if not shown <= characters:
-        characters |= shown
-    pdf.add_font("sans", "", str(cut.path(face, characters)))  # one face: headings are larger, not bolder
+    pdf.add_font(
+        "sans", "", str(cut.path(face, characters(project, report, title)))
+    )  # one face: headings are larger, not bolder
     pdf.add_page()
     pdf.set_font("sans", "", 16)
     pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
