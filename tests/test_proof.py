@@ -33,6 +33,7 @@ from signage.proof.status import (
     Thresholds,
     judge,
 )
+from signage.rotation import row, write_rows
 from signage.tree import proof_db
 
 from .helpers import Cli, copy_example
@@ -109,6 +110,15 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     (root / "output" / "schedule").mkdir(parents=True)
     (root / "output" / "schedule" / "emergencies.json").write_text(json.dumps([emergency]), encoding="utf-8")
+    # the rotation put both lobbies on it at 15:00 and back at 15:30
+    utc = dt.timezone.utc
+    write_rows(root / "output", [
+        row(dt.datetime(2026, 12, 3, 7, 0, tzinfo=utc), "switch", b, "lobby", f"{INTERLEAVED}@{DAY}", "emergency-1")
+        for b in ("east", "west")
+    ] + [
+        row(dt.datetime(2026, 12, 3, 7, 30, tzinfo=utc), "switch", b, "lobby", "emergency-1", f"{INTERLEAVED}@{DAY}")
+        for b in ("east", "west")
+    ])  # fmt: skip
     _report_plays(root / "output")
     return root
 
@@ -216,6 +226,7 @@ def test_the_report_counts_a_hand_computed_day_of_two_branches(network: Path) ->
     assert (dark["west"]["dark_hours"], dark["west"]["never_reported"]) == ("24.0", "yes")
     (emergency,) = _table(text, "emergencies")
     assert (emergency["id"], emergency["hours"], emergency["screens"]) == ("1", "0.5", "2")
+    assert (emergency["screens_switched"], emergency["screen_hours_on"]) == ("2", "1.0")  # two lobbies, half an hour
     assert [r["branch"] for r in _table(text, "cards")] == ["east", "west"]
     assert {r["day"]: r["plays"] for r in _table(text, "days")} == {str(DAY): "67"}  # 33 hotlines and 34 cases
     assert result.report.source.startswith("raw")

@@ -59,6 +59,8 @@ def tables(report: CampaignReport) -> list[tuple[str, list[str], list[list[Any]]
             e.end.astimezone(zone).isoformat(timespec="minutes"),
             hours(e.seconds),
             e.screens,
+            e.switched,
+            hours(e.screen_seconds),
         ]
         for e in report.emergencies
     ]
@@ -77,7 +79,21 @@ def tables(report: CampaignReport) -> list[tuple[str, list[str], list[list[Any]]
             ["branch", "screen", "rule", "hours_judged", "hours_held", "hours_broken", "worst_gap_s", "broken_hours"],
             frequency,
         ),
-        ("emergencies", ["id", "slogan", "where", "start_utc", "end_utc", "hours", "screens"], emergencies),
+        (
+            "emergencies",
+            [
+                "id",
+                "slogan",
+                "where",
+                "start_utc",
+                "end_utc",
+                "hours",
+                "screens",
+                "screens_switched",
+                "screen_hours_on",
+            ],
+            emergencies,
+        ),
         ("dark", ["branch", "screen", "dark_hours", "outages", "longest_hours", "never_reported"], dark),
         ("cards", ["branch", "name", "cards", "card_ids"], cards),
     ]

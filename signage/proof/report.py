@@ -20,12 +20,14 @@ import datetime as dt
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..build.catalogue import Catalogue
 from ..project.model import Project
 from ..project.schedule import Where
 from ..project.screens import screen_kind
+from ..rotation import read_log
 from ..schedule.emergency import Emergency
 from ..schedule.emergency import load as load_emergencies
 from .checks import Dark, FrequencyCheck, check_dark, check_frequency
@@ -34,6 +36,7 @@ from .plays import content_of
 from .readonly import connect, has_table
 
 EXACT_DAYS = 8  # periods up to a week (and a day) count plays from the raw events; longer ones from the daily totals
+EMERGENCY = "emergency-"  # the key of an emergency's variant: emergency-ID
 OLDEST_ROWS = 10_000  # the first rows stored, whose earliest time is taken as the oldest kept
 RAW, DAILY = "raw events (branch-local days)", "daily totals (UTC days)"
 
@@ -63,7 +66,9 @@ class EmergencyLine:
     start: dt.datetime
     end: dt.datetime  # when it ended, or was stopped, or the period's end
     seconds: float  # within the period
-    screens: int  # chosen screens it was on
+    screens: int  # chosen screens it targets
+    switched: int  # chosen screens the rotation log shows switched to it in the period
+    screen_seconds: float  # how long those screens were on it, by the log
 
 
 @dataclass(frozen=True)
@@ -190,9 +195,36 @@ def _played(
     return rows, days
 
 
+def _switched_on(output: Path, refs: list[ScreenRef], lo: float, hi: float) -> dict[str, tuple[int, float]]:
+    """By emergency id: how many chosen screens the rotation log shows switched to it within [lo, hi),
+    and the screen-seconds they spent on it until their next switch (or ``hi``)."""
+    chosen = {(r.branch.id, r.screen.id) for r in refs}
+    on: dict[tuple[str, str], tuple[str, float]] = {}  # screen -> (the key it was switched to, since)
+    found: dict[str, tuple[set[tuple[str, str]], list[float]]] = defaultdict(lambda: (set(), [0.0]))
+
+    def count(where: tuple[str, str], key: str, start: float, stop: float) -> None:
+        if key.startswith(EMERGENCY) and min(stop, hi) > max(start, lo):
+            tally = found[key.removeprefix(EMERGENCY).split("@", 1)[0]]
+            tally[0].add(where)
+            tally[1][0] += min(stop, hi) - max(start, lo)
+
+    for at, event, branch, screen, _, to, _ in read_log(output):
+        where = (branch, screen)
+        if event != "switch" or where not in chosen:
+            continue
+        t = dt.datetime.fromisoformat(at).timestamp()
+        if where in on:
+            count(where, *on[where], t)
+        on[where] = (to.rsplit(":", 1)[-1], t)  # a rollback logs VERSION:KEY
+    for where, (key, since) in on.items():
+        count(where, key, since, hi)
+    return {e: (len(screens), seconds[0]) for e, (screens, seconds) in found.items()}
+
+
 def _emergencies(
-    emergencies: list[Emergency], refs: list[ScreenRef], lo: dt.datetime, hi: dt.datetime
+    emergencies: list[Emergency], refs: list[ScreenRef], lo: dt.datetime, hi: dt.datetime, output: Path
 ) -> list[EmergencyLine]:
+    switched = _switched_on(output, refs, lo.timestamp(), hi.timestamp())
     out = []
     for e in emergencies:
         end = min(e.end, e.stopped) if e.stopped else e.end
@@ -201,7 +233,14 @@ def _emergencies(
         if stop > start and on:
             out.append(
                 EmergencyLine(
-                    e.id, e.slogan, e.where.describe(), e.start, min(end, hi), (stop - start).total_seconds(), on
+                    e.id,
+                    e.slogan,
+                    e.where.describe(),
+                    e.start,
+                    min(end, hi),
+                    (stop - start).total_seconds(),
+                    on,
+                    *switched.get(e.id, (0, 0.0)),
                 )
             )
     return out
@@ -289,7 +328,7 @@ def campaign_report(
     ]
     lo = min((dt.datetime.fromtimestamp(lo, dt.timezone.utc) for lo, _ in bounds.values()), default=now)
     hi = max((dt.datetime.fromtimestamp(hi, dt.timezone.utc) for _, hi in bounds.values()), default=now)
-    report.emergencies = _emergencies(emergencies, refs, lo, hi)
+    report.emergencies = _emergencies(emergencies, refs, lo, hi, output)
     report.cards = _cards(catalogue, refs)
     return report
 
