@@ -388,3 +388,13 @@ def test_a_selector_counts_only_the_screens_it_names(network: Path) -> None:
     assert sum(int(r["plays"]) for r in _table(text, "content")) == 0  # the lobbies' plays are not the doors'
     assert {r["day"]: r["plays"] for r in _table(text, "days")} == {str(DAY): "0"}
     assert result.report.led_screens == 2 and result.report.screens == 0
+
+
+def test_an_unreadable_database_is_an_error_naming_it(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "bank")
+    path = proof_db(root / "output")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database, a file some tool left here" * 100)
+    result = Cli()("--project", str(root), "status")
+    assert result.exit_code == 1
+    assert "events.sqlite" in result.output and "cannot be read" in result.output and "Traceback" not in result.output

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..build.catalogue import Catalogue
+from ..errors import SignageError
 from ..network.formats import read_playlist
 from ..network.publish import current_version
 from ..project.config import Branch, BranchScreen
@@ -71,7 +72,13 @@ class Published:
                 for item in data.items:
                     used_by.setdefault(item.source, set()).add(branch.id)
             playlists[branch.id] = found
-        health = {(s.branch, s.screen): s for s in statuses(project, now)} if now is not None else {}
+        health: dict[tuple[str, str], ScreenStatus] = {}
+        if now is not None:
+            try:
+                health = {(s.branch, s.screen): s for s in statuses(project, now)}
+            except SignageError:
+                pass  # the players' reports cannot be read: `signage status` says why; the preview goes on
+
         return cls(records, live, playlists, used_by, load_emergencies(output), health)
 
 

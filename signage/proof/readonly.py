@@ -7,19 +7,33 @@ folder reads as "nothing reported" rather than leaving an empty database behind.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import Problem, SignageError
 from ..tree import proof_db
 
 
-def connect(output: Path) -> sqlite3.Connection | None:
-    """A read-only connection to the reports, or None when no player has reported yet."""
+@contextlib.contextmanager
+def reading(output: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the reports (None when no player has reported yet), closed after;
+    a database SQLite cannot read is an error naming the file, not a traceback."""
     path = proof_db(output)
     if not path.is_file():
-        return None
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    return db
+        yield None
+        return
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise SignageError(Problem(f"the players' reports cannot be opened: {exc}", file=path)) from None
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise SignageError(Problem(f"the players' reports cannot be read: {exc}", file=path)) from None
+    finally:
+        db.close()
 
 
 def has_table(db: sqlite3.Connection, name: str) -> bool:

@@ -33,7 +33,7 @@ from ..schedule.emergency import load as load_emergencies
 from .checks import Dark, FrequencyCheck, check_dark, check_frequency
 from .planned import Planned, ScreenRef, plan_period
 from .plays import content_of
-from .readonly import connect, has_table
+from .readonly import has_table, reading
 
 EXACT_DAYS = 8  # periods up to a week (and a day) count plays from the raw events; longer ones from the daily totals
 EMERGENCY = "emergency-"  # the key of an emergency's variant: emergency-ID
@@ -286,11 +286,10 @@ def campaign_report(
     reporting = {(r.branch.id, r.screen.id) for r in refs if r.reports}
     played: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     reported_days: dict[dt.date, int] = {}
-    db = connect(output)
-    if db is None or not has_table(db, "events"):
-        report.notes.append("no player has reported yet: every reported figure is zero")
-    else:
-        try:
+    with reading(output) as db:
+        if db is None or not has_table(db, "events"):
+            report.notes.append("no player has reported yet: every reported figure is zero")
+        else:
             earliest = min((lo for lo, _ in bounds.values()), default=now.timestamp())
             raw = _raw_reaches_back(db, earliest)
             exact = raw and (last - first).days < EXACT_DAYS
@@ -319,8 +318,6 @@ def campaign_report(
                     "the raw events of the period's start are no longer kept: plays are daily totals (UTC days), "
                     "and the hour-by-hour frequency and dark-screen checks are left out"
                 )
-        finally:
-            db.close()
     _merge(report, played, planned, reporting)
     report.days = [
         (day, reported_days.get(day, 0), planned.days.get(day, 0.0))

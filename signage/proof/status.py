@@ -27,7 +27,7 @@ from pathlib import Path
 from ..project.model import Project
 from ..project.screens import screen_kind
 from ..tree import CURRENT, VERSION_FILE, publish_dir
-from .readonly import connect, has_table
+from .readonly import has_table, reading
 
 PLAYING, BEHIND, STALE, DARK, NEVER_SEEN, CANNOT_REPORT = (
     "playing",
@@ -90,17 +90,12 @@ class ScreenStatus:
 
 def read_seen(output: Path, branches: Iterable[str] | None = None) -> dict[tuple[str, str], Seen]:
     """Every screen's last heartbeat, by (branch, screen); empty when nothing has reported yet."""
-    db = connect(output)
-    if db is None:
-        return {}
-    try:
-        if not has_table(db, "screens_seen"):
+    with reading(output) as db:
+        if db is None or not has_table(db, "screens_seen"):
             return {}
         rows = db.execute(
             "SELECT branch, screen, at, version, campaign, showing, visible, errors FROM screens_seen"
         ).fetchall()
-    finally:
-        db.close()
     wanted = set(branches) if branches is not None else None
     return {
         (b, s): Seen(float(at), version, campaign, showing, bool(visible) if visible is not None else True, errors or 0)
