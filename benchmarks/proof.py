@@ -36,18 +36,31 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+# python puts benchmarks/ first on the path, where schedule.py would hide the `schedule` package
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 
 DDL = (ROOT / "tests" / "test_proof.py").read_text(encoding="utf-8").split('PROOF_DDL = """')[1].split('"""')[0]
 FIRST = dt.date(2026, 11, 23)  # 30 days to 2026-12-22: the fortnight's campaign (12-07 to 12-20) inside
 ITEM = 20.0  # seconds an item plays in the synthetic loops
 
 
-def _network(target: Path, branches: int, screens: str) -> None:
-    import schedule as schedule_bench
+def _schedule_benchmark():  # type: ignore[no-untyped-def]
+    """benchmarks/schedule.py, loaded under a name of its own: on the path as ``schedule`` it would hide
+    the ``schedule`` package that signage's rotation (which the report reads the log through) imports."""
+    import importlib.util
 
-    schedule_bench.generate(target, branches)
+    import signage.rotation  # noqa: F401 - the real ``schedule`` package first
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # where schedule.py finds network.py
+    spec = importlib.util.spec_from_file_location("schedule_benchmark", ROOT / "benchmarks" / "schedule.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _network(target: Path, branches: int, screens: str) -> None:
+    _schedule_benchmark().generate(target, branches)
     with (target / "playlists" / "schedule.yaml").open("a", encoding="utf-8") as schedule:
         schedule.write("min_frequency:\n  - {kind: hotline, every: 3m, where: {kinds: [tv]}}\n")
     csv = target / "branches.csv"
