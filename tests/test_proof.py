@@ -398,3 +398,12 @@ def test_an_unreadable_database_is_an_error_naming_it(tmp_path: Path) -> None:
     result = Cli()("--project", str(root), "status")
     assert result.exit_code == 1
     assert "events.sqlite" in result.output and "cannot be read" in result.output and "Traceback" not in result.output
+
+
+def test_a_period_over_eight_days_counts_daily_totals_and_checks_hours_only_when_asked(network: Path) -> None:
+    first = str(DAY - dt.timedelta(days=8))  # nine days: the raw events reach back (nothing was pruned)
+    quick = make_report(open_project(network), first, str(DAY), fmt="csv", now=NOW)
+    assert quick.report.source.startswith("daily") and quick.report.frequency == []
+    assert any("--hourly" in n for n in quick.report.notes)
+    audit = make_report(open_project(network), first, str(DAY), fmt="csv", now=NOW, hourly=True)
+    assert {f.branch: len(f.broken) for f in audit.report.frequency} == {"east": 1, "west": 0}

@@ -49,7 +49,7 @@ def make_report(
     fmt: str | None = None,
     out: Path | None = None,
     now: dt.datetime | None = None,
-    hourly: bool = True,
+    hourly: bool | None = None,
 ) -> ReportResult:
     """The report of ``--from``..``--to`` (days in the branch's zone, else the project's) for one branch,
     the screens a selector names, or every screen; written atomically to ``out`` when given."""

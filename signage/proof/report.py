@@ -10,8 +10,9 @@ Plays of a period up to a week (and a day) come from the raw events when they re
 its start (branch-local days, exactly); of a longer one, or once retention has removed them,
 from the daily totals, which are UTC days (the report says which): a month's millions of raw
 events would take minutes to count, and a day's edge hours matter little over a month. The
-hour-by-hour checks need the raw events: they run whenever those reach back (``hourly``),
-and are left out, said so, when they are gone.
+hour-by-hour checks need the raw events and go through every one of them: they run for the
+periods whose plays are counted exactly, or when asked (``hourly``), and are left out, said
+so, otherwise.
 """
 
 from __future__ import annotations
@@ -268,9 +269,10 @@ def campaign_report(
     scope: str,
     now: dt.datetime,
     stale_seconds: float = 300.0,
-    hourly: bool = True,
+    hourly: bool | None = None,
 ) -> CampaignReport:
-    """The report of ``refs`` from ``first`` to ``last`` (branch-local days, inclusive) as of ``now``."""
+    """The report of ``refs`` from ``first`` to ``last`` (branch-local days, inclusive) as of ``now``; the
+    hour-by-hour checks when ``hourly`` (None: for a period of up to EXACT_DAYS days)."""
     output = project.output_dir
     catalogue = Catalogue.load(output)
     contents = _artifact_contents(catalogue)
@@ -307,12 +309,17 @@ def campaign_report(
                 tally = played[(branch, screen, kind, content, campaign or "")]
                 tally[0] += plays
                 tally[1] += seconds
+            if hourly is None:
+                hourly = exact
             if raw and hourly:
                 kinds = {s.id: s.kind.value for s in project.slogans.values()}
                 report.frequency = check_frequency(db, project, refs, bounds, contents, kinds)
                 report.dark = check_dark(db, [r for r in refs if r.reports], bounds, stale_seconds)
             elif raw:
-                report.notes.append("the hour-by-hour frequency and dark-screen checks were not asked for")
+                report.notes.append(
+                    "the hour-by-hour frequency and dark-screen checks were left out: they go through every raw "
+                    "event of the period (ask for them with --hourly)"
+                )
             else:
                 report.notes.append(
                     "the raw events of the period's start are no longer kept: plays are daily totals (UTC days), "
