@@ -12,7 +12,7 @@ schedule uses) and a synthetic players' database with the schema serve writes:
    `signage status --prometheus FILE` as a new process (loading the 5,000-branch project too);
 2. report: 1,000 branches x 3 screens over 30 days: the daily totals of every lobby TV for the
    30 days, and the raw events of the last two days only (as if retention had removed the
-   rest), with the index serve's store makes; a 30-day report, CSV and PDF, reads the daily
+   rest), with the indexes serve's store makes; a 30-day report, CSV and PDF, reads the daily
    totals; then the last day from the raw events (every play and heartbeat of 1,000 lobby TVs:
    the hour-by-hour frequency and dark checks), what each day of raw events costs.
 
@@ -115,6 +115,7 @@ def _database(project, first: dt.date, last: dt.date, raw_days: list[dt.date]) -
     db = sqlite3.connect(path)
     db.executescript(DDL)
     db.execute("CREATE INDEX IF NOT EXISTS events_screen_at ON events(branch, screen, at)")  # as serve's store has
+    db.execute("CREATE INDEX IF NOT EXISTS events_at ON events(at)")
     db.execute("PRAGMA journal_mode=WAL")
     artifacts = [f"video/slogan-16x9/zh-Hans-CN/{s}" for s in ["hotline-ask", *sorted(project.slogans)[:3]]]
     artifacts += [f"video/case-16x9/zh-Hans-CN/{c}" for c in sorted(project.cases)[:2]]

@@ -38,7 +38,6 @@ from .readonly import has_table, reading
 
 EXACT_DAYS = 8  # periods up to a week (and a day) count plays from the raw events; longer ones from the daily totals
 EMERGENCY = "emergency-"  # the key of an emergency's variant: emergency-ID
-OLDEST_ROWS = 10_000  # the first rows stored, whose earliest time is taken as the oldest kept
 RAW, DAILY = "raw events (branch-local days)", "daily totals (UTC days)"
 
 
@@ -150,8 +149,7 @@ def _bounds(refs: list[ScreenRef], first: dt.date, last: dt.date, now: dt.dateti
 def _raw_reaches_back(db: sqlite3.Connection, earliest: float) -> bool:
     """Whether the raw events hold the whole period: the oldest is no later than its start, or the daily
     totals hold no play in the period from before the oldest raw event's day (retention removed none)."""
-    # the first rows stored are the oldest (retention removes from the start): no scan of the whole table
-    oldest = db.execute(f"SELECT min(at) FROM (SELECT at FROM events ORDER BY rowid LIMIT {OLDEST_ROWS})").fetchone()[0]
+    oldest = db.execute("SELECT min(at) FROM events").fetchone()[0]  # serve's store indexes events(at)
     if oldest is None or oldest <= earliest or not has_table(db, "daily"):
         return True
     start, day = (dt.datetime.fromtimestamp(t, dt.timezone.utc).date().isoformat() for t in (earliest, oldest))
