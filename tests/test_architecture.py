@@ -1,7 +1,7 @@
 """The package layering: data flows one way, and no module imports one above it.
 
     base helpers -> typography -> project -> schedule -> job protocol -> kinds (LED, cards,
-    video, media) -> kinds registry -> build -> network -> rotation -> preview/serve -> app -> CLI
+    video, media) -> kinds registry -> build -> network -> rotation -> proof -> preview/serve -> app -> CLI
 
 Imports under ``if TYPE_CHECKING:`` count too: an annotation naming a higher layer is a
 dependency all the same.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from signage.preview.pages import fill
 from signage.preview.views import (
     BranchRow,
@@ -66,3 +68,14 @@ def test_the_index_escapes_notes_and_names_and_keeps_its_search_script() -> None
     assert page.count("<script>") == 1 and "const box=document.getElementById('q')" in page
     assert f'<div class="warn">warning: {ESCAPED}</div>' in page
     assert f'<a href="branches/b1.html">{ESCAPED}</a>' in page and "<h1>网点 &amp; 分行</h1>" in page
+
+
+def test_a_screen_shows_its_players_state_when_it_has_one() -> None:
+    branch = _branch("有疑问打96110")
+    silent = fill("branch.html", branch=branch)
+    assert "player:" not in silent
+    screen = dataclasses.replace(branch.screens[0], state="dark", state_why="last heartbeat 3.0 h ago")
+    page = fill("branch.html", branch=dataclasses.replace(branch, screens=[screen]))
+    assert (
+        '<p>player: <span class="state dark">dark</span> <span class=muted>last heartbeat 3.0 h ago</span></p>' in page
+    )

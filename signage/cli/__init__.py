@@ -65,6 +65,15 @@ COMMANDS = {
         "tokens:tokens_command",
         "Issue, revoke and list the per-screen tokens the browser players report with.",
     ),
+    "status": (
+        "status:status",
+        "Every screen's last heartbeat and the version it shows against the live one; exit 3 when any is dark.",
+    ),
+    "report": (
+        "report:report",
+        "The campaign report of a period: plays, screen-hours and reach per slogan, case and campaign, planned "
+        "beside played.",
+    ),
     "emergency": (
         "emergency:emergency",
         "Put a slogan above every campaign on chosen screens, until it expires by itself.",

@@ -69,7 +69,7 @@ def write_preview(
     output = project.output_dir
     now = now or clock.now()
     report = PreviewReport()
-    published = Published.read(project)
+    published = Published.read(project, now)
     previous = preview_dir(output)
     with staged_dir(previous) as stage:
         thumbs = Thumbs(output, stage, previous if previous.is_dir() else None)

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..build.catalogue import Catalogue
+from ..errors import SignageError
 from ..network.formats import read_playlist
 from ..network.publish import current_version
 from ..project.config import Branch, BranchScreen
 from ..project.model import Project
+from ..proof.status import ScreenStatus, statuses
 from ..records import LinkedItem, PlaylistFile, Record
 from ..schedule.emergency import Emergency
 from ..schedule.emergency import load as load_emergencies
@@ -48,9 +50,11 @@ class Published:
     playlists: dict[str, dict[str, PlaylistFile]]  # branch -> variant folder -> playlist
     used_by: dict[str, set[str]]  # catalogue id -> branches that play it
     emergencies: list[Emergency] = field(default_factory=list)
+    health: dict[tuple[str, str], ScreenStatus] = field(default_factory=dict)  # (branch, screen) -> its state
 
     @classmethod
-    def read(cls, project: Project) -> Published:
+    def read(cls, project: Project, now: dt.datetime | None = None) -> Published:
+        """What is published, and (given ``now``) each screen's state from its players' heartbeats."""
         output = project.output_dir
         records = Catalogue.load(output).records
         live: dict[str, str] = {}
@@ -68,7 +72,14 @@ class Published:
                 for item in data.items:
                     used_by.setdefault(item.source, set()).add(branch.id)
             playlists[branch.id] = found
-        return cls(records, live, playlists, used_by, load_emergencies(output))
+        health: dict[tuple[str, str], ScreenStatus] = {}
+        if now is not None:
+            try:
+                health = {(s.branch, s.screen): s for s in statuses(project, now)}
+            except SignageError:
+                pass  # the players' reports cannot be read: `signage status` says why; the preview goes on
+
+        return cls(records, live, playlists, used_by, load_emergencies(output), health)
 
 
 # --- the index: the network by region ---------------------------------------------------------
@@ -163,6 +174,8 @@ class ScreenView:
     key: str  # what plays now, and why
     why: str
     timeline: list[Switch]
+    state: str = ""  # its state from the players' heartbeats (signage status), when known
+    state_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -272,6 +285,7 @@ def _screen(
     picture = _picture(first, published, thumbs, data) if first and data else None
     current = max((n for n, (at, _) in enumerate(switches) if at <= now), default=-1)
     zone = ZoneInfo(branch.timezone)
+    health = published.health.get((branch.id, screen.id))
     return ScreenView(
         id=screen.id,
         profile=screen.profile,
@@ -286,6 +300,8 @@ def _screen(
         timeline=[
             Switch(f"{at.astimezone(zone):%H:%M}", d.key, d.why, n == current) for n, (at, d) in enumerate(switches)
         ],
+        state=health.state if health else "",
+        state_why=health.why if health else "",
     )
 
 
