@@ -15,9 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from signage.app.report import make_report
+from signage.app.status import screen_status
+from signage.kinds import open_project
 from signage.proof.ingest import Limits, Receiver
 from signage.proof.store import connect, issue_token
 from signage.serve import make_server
@@ -182,7 +186,16 @@ def test_plays_and_heartbeats_reach_serve_through_a_restart_none_lost_none_twice
     assert any("version.js" in e for e in errors)  # what went wrong while the server was away, said
     assert _rows(site, "SELECT version, campaign, visible FROM screens_seen") == [("v0001", "default", 1)]
     assert not page.errors
+    # what the operator then sees: the screen playing the live version, its plays beside the plan
+    last = dt.datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, dt.timezone.utc)
     page.close()
+    project = open_project(site)
+    door = next(s for s in screen_status(project, "east-1", now=last).screens if s.screen == "door")
+    assert (door.state, door.live) == ("playing", "v0001"), door
+    day = last.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    report = make_report(project, day, day, branch_id="east-1", fmt="csv", now=last).report
+    hotline = next(c for c in report.content if c.content.endswith("hotline-ask"))
+    assert hotline.plays == sum(1 for p in plays if p[2] == "slogan:hotline-ask") and hotline.planned_plays > 0
 
 
 def test_from_file_the_player_keeps_its_events_across_a_reload_and_exports_them(  # type: ignore[no-untyped-def]

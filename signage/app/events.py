@@ -10,13 +10,13 @@ the daily totals; the next prune removes their raw rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from .. import clock
 from ..errors import Problem, SignageError
 from ..project.model import Project
 from ..proof.batch import MAX_EVENTS, EventBatch
@@ -49,7 +49,7 @@ def import_events(project: Project, path: Path) -> Imported:
         raise SignageError(Problem("events: not a list", file=path))
     branch = branch_of(project, branch_id)
     screen = screens_of(branch, screen_id)[0]
-    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    now = clock.now().timestamp()
     batches = []
     for start in range(0, len(events), MAX_EVENTS):
         chunk = events[start : start + MAX_EVENTS]

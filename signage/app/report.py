@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import clock
 from ..atomic import atomic_write_bytes
 from ..errors import SignageError
 from ..project.model import Project
@@ -56,7 +57,7 @@ def make_report(
     if branch_id is not None and where is not None:
         raise SignageError("give --branch or --where, not both")
     zone = branch_of(project, branch_id).timezone if branch_id else project.config.timezone
-    at = now if now is not None else dt.datetime.now(dt.timezone.utc)
+    at = now if now is not None else clock.now()
     first = parse_day(date_from, zone, "--from", at)
     last = parse_day(date_to, zone, "--to", at)
     if last < first:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import clock
 from ..atomic import atomic_write_bytes
 from ..errors import SignageError
 from ..project.model import Project
@@ -55,7 +56,7 @@ def screen_status(
         )
     except ValueError as exc:
         raise SignageError(f"--stale-minutes/--dark-hours: {exc}") from None
-    at = now if now is not None else dt.datetime.now(dt.timezone.utc)
+    at = now if now is not None else clock.now()
     found = statuses(project, at, limits, [branch_id] if branch_id else None)
     if prometheus_file is not None:
         atomic_write_bytes(prometheus_file, prometheus(found, at).encode("utf-8"), mode=0o644)

@@ -8,9 +8,9 @@ one stops working); revoking ends it. The player is given it in its address's fr
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
+from .. import clock
 from ..errors import SignageError
 from ..project.model import Project
 from ..proof.store import TokenRow, connect, issue_token, list_tokens, revoke_token
@@ -41,7 +41,7 @@ def issue(project: Project, target: str, replace: bool = False) -> Issued:
     branch, screen = _screen(project, target)
     db = connect(proof_db(project.output_dir))
     try:
-        token = issue_token(db, branch, screen, dt.datetime.now(dt.timezone.utc).timestamp(), replace)
+        token = issue_token(db, branch, screen, clock.now().timestamp(), replace)
     finally:
         db.close()
     if token is None:
@@ -58,7 +58,7 @@ def revoke(project: Project, target: str) -> tuple[str, str]:
         raise SignageError(f"{target!r}: name a screen as BRANCH/SCREEN (east-1/lobby)")
     db = connect(proof_db(project.output_dir))
     try:
-        done = revoke_token(db, branch, screen, dt.datetime.now(dt.timezone.utc).timestamp())
+        done = revoke_token(db, branch, screen, clock.now().timestamp())
     finally:
         db.close()
     if not done:
