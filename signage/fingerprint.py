@@ -1,10 +1,17 @@
-"""Content fingerprints for build keys: same bytes, same key, wherever the project was copied."""
+"""Content fingerprints for build keys (same bytes, same key, wherever the project was copied), and
+stamps of a project's input files (whether anything changed since they were read, by a stat walk)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 
 def file_digest(path: Path) -> str:
@@ -24,4 +31,93 @@ def sha256_file(path: Path) -> str:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha.update(block)
+    return sha.hexdigest()
+
+
+# --- what a project's input files looked like: a stat walk, cheap to take and to compare ---------
+
+RACY_NS = 2_000_000_000  # a file changed this close before a stamp may change again unseen: its bytes count too
+
+
+@dataclass(frozen=True)
+class InputStamp:
+    """The files under ``names`` (relative to a project root, or absolute) as a stat walk saw them.
+
+    ``digest`` covers each file's path, size, modification and change times (ns) and inode:
+    an edit, a file added, removed or renamed, a copy over it with an old time kept (its change
+    time is new) all show. A file whose times are within ``RACY_NS`` of the walk might change
+    again within the file system's clock tick and keep its times, so its bytes' SHA-256 is kept
+    in ``racy`` and compared too (git's "racily clean" entries)."""
+
+    names: tuple[str, ...]
+    digest: str
+    racy: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def take(cls, root: Path, names: Sequence[str], now_ns: int | None = None) -> InputStamp:
+        """A stamp of the files under ``names`` now (take it before reading them)."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        entries = _walk(str(root), names)
+        racy = tuple(
+            (path, sha256_file(Path(root, path)))
+            for path, _, mtime, ctime, _ in entries
+            if max(mtime, ctime) >= now_ns - RACY_NS
+        )
+        return cls(tuple(names), _entries_digest(entries), racy)
+
+    def holds(self, root: Path) -> bool:
+        """Whether the files are as they were when the stamp was taken."""
+        if _entries_digest(_walk(str(root), self.names)) != self.digest:
+            return False
+        try:
+            return all(sha256_file(Path(root, path)) == sha for path, sha in self.racy)
+        except OSError:
+            return False
+
+    def to_data(self) -> dict[str, object]:
+        return {"names": list(self.names), "digest": self.digest, "racy": [list(r) for r in self.racy]}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> InputStamp:
+        return cls(tuple(data["names"]), str(data["digest"]), tuple((str(p), str(s)) for p, s in data["racy"]))
+
+
+_Entry = tuple[str, int, int, int, int]  # (path, size, mtime_ns, ctime_ns, inode); size -1: missing
+
+
+def _walk(root: str, names: Sequence[str]) -> list[_Entry]:
+    """Every file under ``names`` (dot-names skipped, as the loader skips them), in a stable order;
+    linked folders are followed once (a link loop ends)."""
+    out: list[_Entry] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(relative: str) -> None:
+        try:
+            st = os.stat(os.path.join(root, relative))
+        except OSError:
+            out.append((relative, -1, 0, 0, 0))
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            out.append((relative, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            return
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            children = sorted(name for name in os.listdir(os.path.join(root, relative)) if not name.startswith("."))
+        except OSError:
+            out.append((relative, -2, 0, 0, 0))
+            return
+        for name in children:
+            visit(f"{relative}/{name}")
+
+    for name in names:
+        visit(name)
+    return out
+
+
+def _entries_digest(entries: list[_Entry]) -> str:
+    sha = hashlib.sha256()
+    for path, size, mtime, ctime, inode in entries:
+        sha.update(f"{path}\0{size}\0{mtime}\0{ctime}\0{inode}\n".encode("utf-8", "surrogateescape"))
     return sha.hexdigest()

@@ -1,4 +1,8 @@
-"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches."""
+"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches.
+
+``--at`` is answered from the published answers when they hold (``app.plan_answers``), which
+imports nothing heavy; only otherwise are the project and the scheduling modules loaded.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,8 @@ from dataclasses import asdict
 
 import click
 
-from ..app.plan import DayPlan, InstantPlan, plan_at, plan_day
-from ..app.project import branch_of, screens_of
+from ..app.plan_answers import DayPlan, InstantPlan, published_plan_at
 from ..errors import SignageError
-from .context import project_of
 
 
 @click.command()
@@ -38,6 +40,16 @@ def plan(
     as_json: bool,
 ) -> None:
     """What plays on a branch's screens at an instant (with its items in order), or a day's switches."""
+    if at is not None and day is None and not explain and not as_json:
+        published = published_plan_at(ctx.find_root().obj["project"], branch_id, screen_id, at)
+        if published is not None:
+            _show_at(published, branch_id, as_json, explain)
+            return
+    # imported here, not above: loading the project and the scheduling modules is what the answers spare
+    from ..app.plan import plan_at, plan_day
+    from ..app.project import branch_of, screens_of
+    from .context import project_of
+
     project = project_of(ctx)
     screens_of(branch_of(project, branch_id), screen_id)  # an unknown branch or screen is said first
     if (at is None) == (day is None):

@@ -7,17 +7,18 @@ from zoneinfo import ZoneInfo
 
 from ..errors import SignageError
 from ..job import Want
-from ..project.config import Branch
+from ..project.config import Branch, BranchScreen
 from ..project.model import Project
 from ..project.screens import playlist_for
 from ..records import Record, Switch, Timeline
 from ..schedule.emergency import inject
 from ..schedule.emergency import load as load_emergencies
-from ..schedule.resolve import day_switches, decide
+from ..schedule.resolve import Decision, day_switches, decide
 from ..tree import variant_folder
+from .answers import branch_answers, forget_answers, write_answers
 from .publish import PublishReport, publish_network, referenced
 from .scheduled import scheduled_plans, with_frequency
-from .select import ScreenPlan, demand, select_network
+from .select import ScreenPlan, Selections, demand, select_network
 
 
 class Network:
@@ -41,6 +42,7 @@ class Network:
         self.report = PublishReport()
         self.only: set[str] | None = None  # publish only these branches (an emergency's); None: every one
         self.starting: tuple[str, dt.timedelta] | None = None  # (id, length): an emergency that starts at publishing
+        self._switches: dict[tuple[str, str, dt.date], list[tuple[dt.datetime, Decision]]] = {}
 
     def demand(self) -> list[Want]:
         return demand(self.plans)
@@ -52,7 +54,33 @@ class Network:
             if self.starting is not None and e.id == self.starting[0]:
                 e.start, e.end = self.now, self.now + self.starting[1]
         self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline, self.only)
+        self.publish_answers()
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
+
+    def publish_answers(self) -> int:
+        """Write what ``plan --at`` answers for each branch published (or found unchanged), from the
+        same decisions as the timelines; the number of files written. Without the project's input
+        stamp (a project not read from its folder) there is nothing a reader could trust: none."""
+        if not self.project.inputs:
+            return 0
+        selections = Selections(self.project)
+        written = 0
+        branches = {p.branch.id: p.branch for p in self.plans if self.only is None or p.branch.id in self.only}
+        for branch in branches.values():
+            answers = branch_answers(self.project, branch, self.now, self.emergencies, self.day_switches, selections)
+            written += write_answers(self.project.output_dir, answers)
+        if self.only is None:
+            forget_answers(self.project.output_dir, set(branches))
+        return written
+
+    def day_switches(self, branch: Branch, screen: BranchScreen, day: dt.date) -> list[tuple[dt.datetime, Decision]]:
+        """The screen's switches on the branch-local ``day``, computed once for the timeline and the answers."""
+        key = (branch.id, screen.id, day)
+        found = self._switches.get(key)
+        if found is None:
+            found = day_switches(self.project, self.project.schedule, branch, screen, day, self.emergencies)
+            self._switches[key] = found
+        return found
 
     def choose(self, branch_id: str, screen_id: str) -> str:
         """The variant the schedule says the screen plays now."""
@@ -75,9 +103,7 @@ class Network:
         for screen in branch.screens:
             entries: list[Switch] = []
             for k in range(days):
-                for at, decision in day_switches(
-                    self.project, self.project.schedule, branch, screen, local + dt.timedelta(days=k), self.emergencies
-                ):
+                for at, decision in self.day_switches(branch, screen, local + dt.timedelta(days=k)):
                     name = variant_folder(screen.id, decision.key)
                     folder = name if name in folders else screen.id
                     if not entries or entries[-1].folder != folder:

@@ -7,7 +7,9 @@ and the assembly (the order of items).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import Problem, SignageError
@@ -51,6 +53,40 @@ class ScreenPlan:
     @property
     def kind(self) -> str:
         return screen_kind(self.profile)
+
+
+Selector = Callable[[Project, Branch, BranchScreen, dt.date, "str | None"], ScreenPlan]  # select_screen's shape
+
+
+class Selections:
+    """``select_screen`` remembered, for asking about many days: what a playlist selects depends on
+    the day through two things only (``_entry_wants``), which slogans have ended by then and a pool's
+    pick. So a playlist without a pool selects the same on every day between two slogans' ends, and
+    is selected once for all of them. A selection that fails is not remembered (it fails again)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.ends = sorted({s.valid.until for s in project.slogans.values() if s.valid.until is not None})
+        self.made: dict[tuple[str, str, str | None, object], ScreenPlan] = {}
+        self.defaults: dict[tuple[str, str], str] = {}
+
+    def __call__(
+        self, project: Project, branch: Branch, screen: BranchScreen, today: dt.date, playlist_name: str | None = None
+    ) -> ScreenPlan:
+        if project is not self.project:
+            return select_screen(project, branch, screen, today, playlist_name)
+        name = playlist_name
+        if name is None:
+            name = self.defaults.get((branch.id, screen.id)) or playlist_for(project, branch, screen)[0]
+            self.defaults[(branch.id, screen.id)] = name
+        pooled = name in project.playlists and project.playlists[name].pooled
+        # ``ended(today)`` is ``until < today``: the number of ends before the day says which have ended
+        when: object = today if pooled else bisect.bisect_left(self.ends, today)
+        key = (branch.id, screen.id, playlist_name, when)
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = select_screen(project, branch, screen, today, playlist_name)
+        return found
 
 
 def _problem(project: Project, playlist: str, n: int, message: str, branch: Branch, screen: BranchScreen) -> Problem:
