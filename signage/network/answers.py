@@ -46,17 +46,23 @@ def branch_answers(
     first = now.astimezone(zone).date()
     lists: dict[tuple[PlannedItem, ...], int] = {}
     screens: dict[str, tuple[Span, ...]] = {}
+    # a key's items differ between two days only if a selection does (a dated key names its day)
+    numbers: dict[tuple[str, str, object], int] = {}
     for screen in branch.screens:
         spans: list[Span] = []
         for k in range(days):
             day = first + dt.timedelta(days=k)
             for at, decision in switches(branch, screen, day):
-                try:
-                    items = planned_items(project, branch, screen, day, decision.key, emergencies, selections)
-                    planned = tuple((s.want.kind, s.want.content_id, s.want.locale, s.want.target) for s in items)
-                    number = lists.setdefault(planned, len(lists))
-                except SignageError:
-                    number = UNANSWERED
+                known = (screen.id, decision.key, selections.epoch(day))
+                number = numbers.get(known)
+                if number is None:
+                    try:
+                        items = planned_items(project, branch, screen, day, decision.key, emergencies, selections)
+                        planned = tuple((s.want.kind, s.want.content_id, s.want.locale, s.want.target) for s in items)
+                        number = lists.setdefault(planned, len(lists))
+                    except SignageError:
+                        number = UNANSWERED
+                    numbers[known] = number
                 last = spans[-1] if spans else None
                 if last is None or (last.key, last.why, last.items) != (decision.key, decision.why, number):
                     spans.append(Span(at, decision.key, decision.why, number))
@@ -85,8 +91,8 @@ def write_answers(output: Path, answers: BranchAnswers) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, data)
+    # not flushed to disk: after a power cut a lost or empty file only means plan loads the project
+    atomic_write_bytes(path, data, durable=False)
     return True
 
 

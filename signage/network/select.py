@@ -70,6 +70,11 @@ class Selections:
         self.made: dict[tuple[str, str, str | None, object], ScreenPlan] = {}
         self.defaults: dict[tuple[str, str], str] = {}
 
+    def epoch(self, day: dt.date) -> int:
+        """Which slogans have ended by ``day``, as a number: equal for two days, the same slogans.
+        (``ended(today)`` is ``until < today``: the ends before the day.)"""
+        return bisect.bisect_left(self.ends, day)
+
     def __call__(
         self, project: Project, branch: Branch, screen: BranchScreen, today: dt.date, playlist_name: str | None = None
     ) -> ScreenPlan:
@@ -80,9 +85,7 @@ class Selections:
             name = self.defaults.get((branch.id, screen.id)) or playlist_for(project, branch, screen)[0]
             self.defaults[(branch.id, screen.id)] = name
         pooled = name in project.playlists and project.playlists[name].pooled
-        # ``ended(today)`` is ``until < today``: the number of ends before the day says which have ended
-        when: object = today if pooled else bisect.bisect_left(self.ends, today)
-        key = (branch.id, screen.id, playlist_name, when)
+        key = (branch.id, screen.id, playlist_name, today if pooled else self.epoch(today))
         found = self.made.get(key)
         if found is None:
             found = self.made[key] = select_screen(project, branch, screen, today, playlist_name)
