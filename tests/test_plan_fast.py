@@ -30,7 +30,10 @@ from signage.schedule.answers import read_answers
 from .helpers import Built, Cli, edit
 
 UTC = dt.timezone.utc
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+LONDON = (
+    "london-strand,伦敦河岸街支行,zh-Hans-CN,Europe/London,海外,欧洲,伦敦,支行,Strand 1,+44 20 0000,"
+    "door=door-192x32;lobby=tv-1080p\n"
+)
 PUBLISHED = dt.datetime(2027, 1, 18, 4, 0, tzinfo=UTC)  # Monday noon in Shanghai; the festival starts on the 20th
 HEAVY = ("pydantic", "PIL", "jinja2", "numpy", "yaml", "signage.typography", "signage.project.loader", "fontTools")
 
@@ -90,6 +93,32 @@ def test_a_week_of_instants_answers_the_same_from_the_published_answers(project_
     # dayparts, the festival starting on the 20th (business hours), the interleave's pools, emergencies
     assert {"overnight", "spring-festival", "emergency-2", "emergency-1", "emergency-4"} <= keys
     assert any(k.startswith("default+hotline-every-three@2027-01-2") for k in keys)
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_week_the_clocks_change_answers_the_same(project_copy: Path) -> None:
+    with (project_copy / "branches.csv").open("a", encoding="utf-8") as handle:
+        handle.write(LONDON)
+    edit(
+        project_copy / "playlists" / "schedule.yaml",
+        "    dayparts: [closed]\n",
+        '    dayparts: ["01:30-03:00"]\n',
+    )
+    publish_answers(project_copy, dt.datetime(2027, 3, 27, 12, tzinfo=UTC))  # London goes to BST on Sunday 28th
+    project = open_project(project_copy)
+    answers = read_answers(project.output_dir, "london-strand")
+    assert answers is not None
+    sunday = dt.datetime(2027, 3, 28, 0, 0, tzinfo=UTC)
+    instants = {sunday + dt.timedelta(minutes=10 * k) for k in range(0, 60)}
+    instants |= {s.start + dt.timedelta(minutes=d) for s in answers.screens["door"] for d in (-1, 0)}
+    for at in sorted(instants):
+        fast = published_plan_at(str(project_copy), "london-strand", "door", at.isoformat())
+        slow = plan_at(project, "london-strand", "door", at.isoformat())
+        expected = [dataclasses.replace(p, considered=[]) for p in slow] if answers.start <= at < answers.end else None
+        assert fast == expected, at
+    # 01:30 GMT on Saturday; on Sunday 01:30 does not exist: the first instant after it, 02:00 BST
+    night = [s.start for s in answers.screens["door"] if s.key == "overnight"]
+    assert night[:2] == [dt.datetime(2027, 3, 27, 1, 30, tzinfo=UTC), dt.datetime(2027, 3, 28, 1, 0, tzinfo=UTC)]
 
 
 @pytest.mark.usefixtures("settled")
