@@ -37,6 +37,7 @@ def sha256_file(path: Path) -> str:
 # --- what a project's input files looked like: a stat walk, cheap to take and to compare ---------
 
 RACY_NS = 2_000_000_000  # a file changed this close before a stamp may change again unseen: its bytes count too
+RACY_BYTES = 1 << 20  # a larger such file is not hashed (a project's load stays quick): the stamp never holds
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class InputStamp:
     an edit, a file added, removed or renamed, a copy over it with an old time kept (its change
     time is new) all show. A file whose times are within ``RACY_NS`` of the walk might change
     again within the file system's clock tick and keep its times, so its bytes' SHA-256 is kept
-    in ``racy`` and compared too (git's "racily clean" entries)."""
+    in ``racy`` and compared too (git's "racily clean" entries); one above ``RACY_BYTES`` is kept
+    without a hash, and the stamp cannot vouch for it."""
 
     names: tuple[str, ...]
     digest: str
@@ -59,8 +61,8 @@ class InputStamp:
         now_ns = time.time_ns() if now_ns is None else now_ns
         entries = _walk(str(root), names)
         racy = tuple(
-            (path, sha256_file(Path(root, path)))
-            for path, _, mtime, ctime, _ in entries
+            (path, _racy_digest(Path(root, path), size))
+            for path, size, mtime, ctime, _ in entries
             if max(mtime, ctime) >= now_ns - RACY_NS
         )
         return cls(tuple(names), _entries_digest(entries), racy)
@@ -70,7 +72,7 @@ class InputStamp:
         if _entries_digest(_walk(str(root), self.names)) != self.digest:
             return False
         try:
-            return all(sha256_file(Path(root, path)) == sha for path, sha in self.racy)
+            return all(sha and sha256_file(Path(root, path)) == sha for path, sha in self.racy)
         except OSError:
             return False
 
@@ -80,6 +82,14 @@ class InputStamp:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> InputStamp:
         return cls(tuple(data["names"]), str(data["digest"]), tuple((str(p), str(s)) for p, s in data["racy"]))
+
+
+def _racy_digest(path: Path, size: int) -> str:
+    """The bytes' SHA-256 of a file changed just before a stamp; "" (no vouching) if large or gone."""
+    try:
+        return sha256_file(path) if 0 <= size <= RACY_BYTES else ""
+    except OSError:
+        return ""
 
 
 _Entry = tuple[str, int, int, int, int]  # (path, size, mtime_ns, ctime_ns, inode); size -1: missing
