@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -75,11 +76,16 @@ def branch_answers(
         screens=screens,
         items=tuple(lists),
         generator=__version__,
-        root=str(project.root.resolve()),
+        root=_resolved(project.root),
         output=project.config.output,
         inputs=project.inputs,
         emergencies=tuple(sorted(emergency_record(e.to_dict()) for e in emergencies)),
     )
+
+
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> str:
+    return str(root.resolve())
 
 
 def write_answers(output: Path, answers: BranchAnswers) -> bool:

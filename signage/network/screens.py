@@ -26,6 +26,7 @@ class Network:
 
     def __init__(self, project: Project, today: dt.date, now: dt.datetime | None = None):
         self.project = project
+        self.today = today
         self.fixed_now = now  # else each step takes the time it runs at (a long build crosses switches)
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.emergencies = [e for e in load_emergencies(project.output_dir) if not e.over(self.now)]
@@ -43,6 +44,7 @@ class Network:
         self.only: set[str] | None = None  # publish only these branches (an emergency's); None: every one
         self.starting: tuple[str, dt.timedelta] | None = None  # (id, length): an emergency that starts at publishing
         self._switches: dict[tuple[str, str, dt.date], list[tuple[dt.datetime, Decision]]] = {}
+        self._plain: dict[tuple[str, str], Decision] = {}  # a screen's decision when there is no schedule
 
     def demand(self) -> list[Want]:
         return demand(self.plans)
@@ -64,6 +66,7 @@ class Network:
         if not self.project.inputs:
             return 0
         selections = Selections(self.project)
+        selections.remember(self.plans, self.today)
         written = 0
         branches = {p.branch.id: p.branch for p in self.plans if self.only is None or p.branch.id in self.only}
         for branch in branches.values():
@@ -77,7 +80,17 @@ class Network:
         """The screen's switches on the branch-local ``day``, computed once for the timeline and the answers."""
         key = (branch.id, screen.id, day)
         found = self._switches.get(key)
-        if found is None:
+        if found is None and not self.project.schedule.campaigns and not self.emergencies:
+            # nothing can switch within the day: its one decision, at its first instant (as day_switches says),
+            # the same every day unless the screen's playlist has a pool (then its key names the day)
+            start = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(branch.timezone)).astimezone(dt.timezone.utc)
+            plain = self._plain.get((branch.id, screen.id))
+            if plain is None or self.project.playlists[plain.playlist].pooled:
+                plain = self._plain[(branch.id, screen.id)] = decide(
+                    self.project, self.project.schedule, branch, screen, start
+                )
+            found = self._switches[key] = [(start, plain)]
+        elif found is None:
             found = day_switches(self.project, self.project.schedule, branch, screen, day, self.emergencies)
             self._switches[key] = found
         return found

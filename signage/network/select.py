@@ -8,8 +8,9 @@ and the assembly (the order of items).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem, SignageError
@@ -20,6 +21,7 @@ from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
 from ..project.screens import playlist_for, screen_kind
 from ..schedule.emergency import is_emergency_text
+from ..tree import DEFAULT as DEFAULT_VARIANT
 from ..tree import artifact_id, variant_folder
 
 
@@ -80,16 +82,28 @@ class Selections:
     ) -> ScreenPlan:
         if project is not self.project:
             return select_screen(project, branch, screen, today, playlist_name)
-        name = playlist_name
-        if name is None:
-            name = self.defaults.get((branch.id, screen.id)) or playlist_for(project, branch, screen)[0]
-            self.defaults[(branch.id, screen.id)] = name
-        pooled = name in project.playlists and project.playlists[name].pooled
-        key = (branch.id, screen.id, playlist_name, today if pooled else self.epoch(today))
+        key = self._key(branch, screen, today, playlist_name)
         found = self.made.get(key)
         if found is None:
             found = self.made[key] = select_screen(project, branch, screen, today, playlist_name)
         return found
+
+    def remember(self, plans: Iterable[ScreenPlan], day: dt.date) -> None:
+        """Take these screens' own selections, made for ``day`` (a build's), as if made here."""
+        for plan in plans:
+            if plan.variant == DEFAULT_VARIANT:
+                made = dataclasses.replace(plan, frequency=())  # as select_screen makes it
+                self.made.setdefault(self._key(plan.branch, plan.screen, day, None), made)
+
+    def _key(
+        self, branch: Branch, screen: BranchScreen, day: dt.date, playlist_name: str | None
+    ) -> tuple[str, str, str | None, object]:
+        name = playlist_name
+        if name is None:
+            name = self.defaults.get((branch.id, screen.id)) or playlist_for(self.project, branch, screen)[0]
+            self.defaults[(branch.id, screen.id)] = name
+        pooled = name in self.project.playlists and self.project.playlists[name].pooled
+        return (branch.id, screen.id, playlist_name, day if pooled else self.epoch(day))
 
 
 def _problem(project: Project, playlist: str, n: int, message: str, branch: Branch, screen: BranchScreen) -> Problem:
