@@ -204,3 +204,8 @@ def test_the_command_answers_from_a_build_without_loading_the_project(built_netw
     slow = cli("--project", str(root), "plan", "--branch", "east-1", "--at", at, "--explain")  # asks the project
     # the network has no campaigns, so --explain adds no line: the two outputs are the same bytes
     assert fast.stdout == slow.output and fast.stdout.startswith("east-1/door at ")
+    project = open_project(root)  # and over its week, in process
+    for hours in range(0, 7 * 24, 11):
+        at = (answers.start + dt.timedelta(hours=hours)).isoformat()
+        expected = [dataclasses.replace(p, considered=[]) for p in plan_at(project, "west-2", None, at)]
+        assert published_plan_at(str(root), "west-2", None, at) == expected, at
