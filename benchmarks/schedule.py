@@ -24,6 +24,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -115,10 +116,18 @@ def publish_answers(root: Path, now: dt.datetime) -> tuple[int, float, float]:
     return int(made), float(timelines), float(answers)
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+CPU: dict[str, list[float]] = {}  # the same runs' CPU seconds (user + system), by the command's name
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path, name: str = "") -> float:
+    """Wall seconds of one new process (its CPU seconds go to CPU[name])."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=cwd)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(name, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def main() -> None:
@@ -185,19 +194,22 @@ def main() -> None:
             "plan --at, from the answers": [],
         }
         for _ in range(args.repeat):  # interleaved, so that a busy moment of the machine hits both paths
-            runs["python -c pass"].append(timed([sys.executable, "-c", "pass"], env, root))
-            runs["import signage.cli"].append(timed([sys.executable, "-c", "import signage.cli"], env, root))
+            for name, cmd in (
+                ("python -c pass", [sys.executable, "-c", "pass"]),
+                ("import signage.cli", [sys.executable, "-c", "import signage.cli"]),
+            ):
+                runs[name].append(timed(cmd, env, root, name))
             plans.rename(aside)  # no answers: the project is loaded, as before answers were published
-            runs["plan --at, from the project"].append(timed(plan_cmd, env, root))
+            runs["plan --at, from the project"].append(timed(plan_cmd, env, root, "plan --at, from the project"))
             aside.rename(plans)
-            runs["plan --at, from the answers"].append(timed(plan_cmd, env, root))
+            runs["plan --at, from the answers"].append(timed(plan_cmd, env, root, "plan --at, from the answers"))
         print(
             f"\n`signage plan --branch {branch} --at 2026-12-08T10:00`, a new process each, median of {args.repeat} "
             f"(the same {len(fast_out.splitlines())} lines of output both ways):"
         )
         med = {k: statistics.median(v) for k, v in runs.items()}
         for name, value in med.items():
-            print(f"  {name:<30}{value * 1000:>7.0f} ms")
+            print(f"  {name:<30}{value * 1000:>7.0f} ms wall, {statistics.median(CPU[name]) * 1000:>5.0f} ms CPU")
         fast, slow = med["plan --at, from the answers"], med["plan --at, from the project"]
         print(
             f"  from the answers: {slow / fast:.1f}x faster; start-up (interpreter and the CLI's imports) is "
