@@ -3,15 +3,13 @@ stamps of a project's input files (whether anything changed since they were read
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def file_digest(path: Path) -> str:
@@ -27,6 +25,8 @@ def _digest(path: str, size: int, mtime_ns: int) -> str:
 
 def sha256_file(path: Path) -> str:
     """SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    import hashlib  # here: OpenSSL's start-up is a good part of `plan --at`, which hashes nothing
+
     sha = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -36,23 +36,24 @@ def sha256_file(path: Path) -> str:
 
 # --- what a project's input files looked like: a stat walk, cheap to take and to compare ---------
 
+Entry = tuple[str, int, int, int, int]  # (path, size, mtime_ns, ctime_ns, inode); size -1: missing
 RACY_NS = 2_000_000_000  # a file changed this close before a stamp may change again unseen: its bytes count too
 RACY_BYTES = 1 << 20  # a larger such file is not hashed (a project's load stays quick): the stamp never holds
 
 
-@dataclass(frozen=True)
-class InputStamp:
+class InputStamp(NamedTuple):
     """The files under ``names`` (relative to a project root, or absolute) as a stat walk saw them.
 
-    ``digest`` covers each file's path, size, modification and change times (ns) and inode:
+    ``entries`` hold each file's path, size, modification and change times (ns) and inode:
     an edit, a file added, removed or renamed, a copy over it with an old time kept (its change
-    time is new) all show. A file whose times are within ``RACY_NS`` of the walk might change
-    again within the file system's clock tick and keep its times, so its bytes' SHA-256 is kept
-    in ``racy`` and compared too (git's "racily clean" entries); one above ``RACY_BYTES`` is kept
-    without a hash, and the stamp cannot vouch for it."""
+    time is new) all show. (Kept whole rather than hashed: comparing them needs no hash library,
+    whose start-up would be a good part of ``plan --at``'s time.) A file whose times are within
+    ``RACY_NS`` of the walk might change again within the file system's clock tick and keep its
+    times, so its bytes' SHA-256 is kept in ``racy`` and compared too (git's "racily clean"
+    entries); one above ``RACY_BYTES`` is kept without a hash, and the stamp cannot vouch for it."""
 
     names: tuple[str, ...]
-    digest: str
+    entries: tuple[Entry, ...]
     racy: tuple[tuple[str, str], ...] = ()
 
     @classmethod
@@ -65,11 +66,11 @@ class InputStamp:
             for path, size, mtime, ctime, _ in entries
             if max(mtime, ctime) >= now_ns - RACY_NS
         )
-        return cls(tuple(names), _entries_digest(entries), racy)
+        return cls(tuple(names), tuple(entries), racy)
 
     def holds(self, root: Path) -> bool:
         """Whether the files are as they were when the stamp was taken."""
-        if _entries_digest(_walk(str(root), self.names)) != self.digest:
+        if _walk(str(root), self.names) != list(self.entries):
             return False
         try:
             return all(sha and sha256_file(Path(root, path)) == sha for path, sha in self.racy)
@@ -77,11 +78,16 @@ class InputStamp:
             return False
 
     def to_data(self) -> dict[str, object]:
-        return {"names": list(self.names), "digest": self.digest, "racy": [list(r) for r in self.racy]}
+        return {
+            "names": list(self.names),
+            "entries": [list(e) for e in self.entries],
+            "racy": [list(r) for r in self.racy],
+        }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> InputStamp:
-        return cls(tuple(data["names"]), str(data["digest"]), tuple((str(p), str(s)) for p, s in data["racy"]))
+        entries = tuple((str(p), int(a), int(b), int(c), int(d)) for p, a, b, c, d in data["entries"])
+        return cls(tuple(data["names"]), entries, tuple((str(p), str(s)) for p, s in data["racy"]))
 
 
 def _racy_digest(path: Path, size: int) -> str:
@@ -92,13 +98,10 @@ def _racy_digest(path: Path, size: int) -> str:
         return ""
 
 
-_Entry = tuple[str, int, int, int, int]  # (path, size, mtime_ns, ctime_ns, inode); size -1: missing
-
-
-def _walk(root: str, names: Sequence[str]) -> list[_Entry]:
+def _walk(root: str, names: Sequence[str]) -> list[Entry]:
     """Every file under ``names`` (dot-names skipped, as the loader skips them), in a stable order;
     linked folders are followed once (a link loop ends)."""
-    out: list[_Entry] = []
+    out: list[Entry] = []
     seen: set[tuple[int, int]] = set()
 
     def visit(relative: str) -> None:
@@ -124,10 +127,3 @@ def _walk(root: str, names: Sequence[str]) -> list[_Entry]:
     for name in names:
         visit(name)
     return out
-
-
-def _entries_digest(entries: list[_Entry]) -> str:
-    sha = hashlib.sha256()
-    for path, size, mtime, ctime, inode in entries:
-        sha.update(f"{path}\0{size}\0{mtime}\0{ctime}\0{inode}\n".encode("utf-8", "surrogateescape"))
-    return sha.hexdigest()

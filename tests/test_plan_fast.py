@@ -5,7 +5,6 @@ and the command itself loads no heavy module when the answers hold."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -86,7 +85,7 @@ def test_a_week_of_instants_answers_the_same_from_the_published_answers(project_
             inside = answers.start <= at < answers.end and not any(a <= at < b for a, b in unseen)
             assert (fast is not None) == inside, (branch, at)
             # what the command prints (--explain, the campaigns considered, always asks the project)
-            assert fast is None or fast == [dataclasses.replace(p, considered=[]) for p in slow], (branch, at)
+            assert fast is None or fast == [p._replace(considered=[]) for p in slow], (branch, at)
             answered += fast is not None
             keys |= {p.playlist for p in slow}
     assert answered > 150
@@ -114,7 +113,7 @@ def test_the_week_the_clocks_change_answers_the_same(project_copy: Path) -> None
     for at in sorted(instants):
         fast = published_plan_at(str(project_copy), "london-strand", "door", at.isoformat())
         slow = plan_at(project, "london-strand", "door", at.isoformat())
-        expected = [dataclasses.replace(p, considered=[]) for p in slow] if answers.start <= at < answers.end else None
+        expected = [p._replace(considered=[]) for p in slow] if answers.start <= at < answers.end else None
         assert fast == expected, at
     # 01:30 GMT on Saturday; on Sunday 01:30 does not exist: the first instant after it, 02:00 BST
     night = [s.start for s in answers.screens["door"] if s.key == "overnight"]
@@ -153,10 +152,10 @@ def test_a_file_changed_just_before_the_stamp_is_compared_by_its_bytes(
 ) -> None:
     stamp = InputStamp.take(project_copy, ["playlists"])
     assert stamp.racy and stamp.holds(project_copy)  # just copied: every file is recent
-    wrong = InputStamp(stamp.names, stamp.digest, ((stamp.racy[0][0], "0" * 64), *stamp.racy[1:]))
+    wrong = InputStamp(stamp.names, stamp.entries, ((stamp.racy[0][0], "0" * 64), *stamp.racy[1:]))
     assert not wrong.holds(project_copy)
     old = InputStamp.take(project_copy, ["playlists"], now_ns=dt.datetime(2100, 1, 1).timestamp() * 10**9)  # type: ignore[arg-type]
-    assert old.racy == () and old.holds(project_copy) and old.digest == stamp.digest
+    assert old.racy == () and old.holds(project_copy) and old.entries == stamp.entries
     monkeypatch.setattr(fingerprint, "RACY_BYTES", 10)  # too large to hash at every load: never vouched for
     assert not InputStamp.take(project_copy, ["playlists"]).holds(project_copy)
 
@@ -207,5 +206,5 @@ def test_the_command_answers_from_a_build_without_loading_the_project(built_netw
     project = open_project(root)  # and over its week, in process
     for hours in range(0, 7 * 24, 11):
         at = (answers.start + dt.timedelta(hours=hours)).isoformat()
-        expected = [dataclasses.replace(p, considered=[]) for p in plan_at(project, "west-2", None, at)]
+        expected = [p._replace(considered=[]) for p in plan_at(project, "west-2", None, at)]
         assert published_plan_at(str(root), "west-2", None, at) == expected, at

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .. import __version__
@@ -24,15 +24,13 @@ from ..tree import emergencies_file
 from .times import parse_instant
 
 
-@dataclass(frozen=True)
-class Switch:
+class Switch(NamedTuple):
     at: str  # branch-local, to the minute, with its offset
     playlist: str
     why: str
 
 
-@dataclass(frozen=True)
-class DayPlan:
+class DayPlan(NamedTuple):
     """One screen's switches over one branch-local day."""
 
     screen: str
@@ -41,31 +39,28 @@ class DayPlan:
     switches: list[Switch]
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     kind: str
     content: str
     locale: str
     target: str
 
 
-@dataclass(frozen=True)
-class Considered:
+class Considered(NamedTuple):
     campaign: str
     verdict: str
     reason: str
 
 
-@dataclass(frozen=True)
-class InstantPlan:
+class InstantPlan(NamedTuple):
     """What one screen plays at one instant: the playlist, why, its items and every campaign's verdict."""
 
     screen: str
     at: str
     playlist: str
     why: str
-    items: list[Item] = field(default_factory=list)
-    considered: list[Considered] = field(default_factory=list)
+    items: list[Item]
+    considered: list[Considered]
 
 
 def published_plan_at(explicit: str | None, branch_id: str, screen_id: str | None, at: str) -> list[InstantPlan] | None:
@@ -78,7 +73,7 @@ def published_plan_at(explicit: str | None, branch_id: str, screen_id: str | Non
         return None
     output = output_hint(root)
     answers = read_answers(root / output, branch_id)
-    if answers is None or answers.output != output or not _holds(answers, root):
+    if answers is None or answers.branch != branch_id or answers.output != output or not _holds(answers, root):
         return None
     screens = [s for s in answers.screens if screen_id is None or s == screen_id]
     if not screens:
@@ -93,7 +88,7 @@ def published_plan_at(explicit: str | None, branch_id: str, screen_id: str | Non
         if span is None or span.items < 0:
             return None
         items = [Item(*item) for item in answers.items[span.items]]
-        out.append(InstantPlan(screen, local, span.key, span.why, items))
+        out.append(InstantPlan(screen, local, span.key, span.why, items, []))
     return out
 
 

@@ -7,7 +7,7 @@ imports nothing heavy; only otherwise are the project and the scheduling modules
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from typing import Any
 
 import click
 
@@ -62,7 +62,7 @@ def plan(
 
 def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(d) for d in days], ensure_ascii=False, indent=1))
+        click.echo(json.dumps(_data(days), ensure_ascii=False, indent=1))
         return
     for d in days:
         click.echo(f"{branch_id}/{d.screen} on {d.day} ({d.timezone}):")
@@ -72,7 +72,7 @@ def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:
 
 def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: bool) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(p) for p in plans], ensure_ascii=False, indent=1))
+        click.echo(json.dumps(_data(plans), ensure_ascii=False, indent=1))
         return
     for p in plans:
         click.echo(f"{branch_id}/{p.screen} at {p.at}: {p.playlist} ({p.why})")
@@ -80,3 +80,12 @@ def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: b
             click.echo(f"  {n:>2}. {item.kind:<5} {item.content} [{item.target}, {item.locale}]")
         for c in p.considered if explain else []:
             click.echo(f"  {c.verdict:<7} {c.campaign}: {c.reason}")
+
+
+def _data(value: Any) -> Any:
+    """Named tuples as objects (their fields in order), lists as lists: the JSON of a plan."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {name: _data(field) for name, field in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    return value

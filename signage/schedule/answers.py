@@ -6,7 +6,8 @@ the answers were computed from: the project's input files (a stamp of their size
 the emergencies counted in, the signage version. A later ``plan --at`` that finds all of these
 as they were answers from the file without loading the project (``signage.app.plan_answers``).
 
-This module is the file's format only, and imports nothing heavy: ``plan --at`` starts with it.
+This module is the file's format only, and imports nothing heavy: ``plan --at`` starts with it
+(named tuples, not dataclasses, for the same reason: their classes are made faster).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import bisect
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..fingerprint import InputStamp
 from ..tree import plan_answers_file
@@ -27,8 +27,7 @@ FORMAT = 1  # a reader finding another refuses the file (and the project is load
 PlannedItem = tuple[str, str, str, str]  # (kind, content id, locale, target): as plan prints an item
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """From ``start`` until the next span, the screen plays ``key`` (``why``) with these items."""
 
     start: dt.datetime  # aware
@@ -37,8 +36,7 @@ class Span:
     items: int  # index into ``BranchAnswers.items``
 
 
-@dataclass(frozen=True)
-class BranchAnswers:
+class BranchAnswers(NamedTuple):
     """A branch's answers from ``start`` until ``end``, and what they were computed from."""
 
     branch: str
@@ -51,7 +49,7 @@ class BranchAnswers:
     root: str  # the project folder, resolved
     output: str  # signage.yaml's output setting
     inputs: tuple[InputStamp, ...]
-    emergencies: tuple[str, ...] = field(default=())  # each one counted in, as ``emergency_record`` spells it
+    emergencies: tuple[str, ...] = ()  # each one counted in, as ``emergency_record`` spells it
 
     def span(self, screen: str, at: dt.datetime) -> Span | None:
         """What plays on ``screen`` at ``at``; None outside the window (or for an unknown screen)."""
