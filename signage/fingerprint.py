@@ -1,7 +1,8 @@
 """Content fingerprints for build keys (same bytes, same key, wherever the project was copied), and
 stamps of a project's input files (whether anything changed since they were read, by a stat walk)."""
 
-from __future__ import annotations
+# no `from __future__ import annotations` here: a named tuple's fields would then be strings that typing
+# compiles one by one when the class is made, a good part of `plan --at`'s start-up
 
 import os
 import stat
@@ -57,7 +58,7 @@ class InputStamp(NamedTuple):
     racy: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def take(cls, root: Path, names: Sequence[str], now_ns: int | None = None) -> InputStamp:
+    def take(cls, root: Path, names: Sequence[str], now_ns: int | None = None) -> "InputStamp":
         """A stamp of the files under ``names`` now (take it before reading them)."""
         now_ns = time.time_ns() if now_ns is None else now_ns
         entries = _walk(str(root), names)
@@ -85,7 +86,7 @@ class InputStamp(NamedTuple):
         }
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> InputStamp:
+    def from_data(cls, data: dict[str, Any]) -> "InputStamp":
         entries = tuple((str(p), int(a), int(b), int(c), int(d)) for p, a, b, c, d in data["entries"])
         return cls(tuple(data["names"]), entries, tuple((str(p), str(s)) for p, s in data["racy"]))
 

@@ -10,7 +10,8 @@ This module is the file's format only, and imports nothing heavy: ``plan --at`` 
 (named tuples, not dataclasses, for the same reason: their classes are made faster).
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations` here: a named tuple's fields would then be strings that typing
+# compiles one by one when the class is made, a good part of `plan --at`'s start-up
 
 import bisect
 import datetime as dt
@@ -90,7 +91,7 @@ class BranchAnswers(NamedTuple):
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
     @classmethod
-    def from_json(cls, text: bytes) -> BranchAnswers:
+    def from_json(cls, text: bytes) -> "BranchAnswers":
         """The answers in ``text``; ValueError for another format or anything missing or malformed."""
         try:
             data = json.loads(text)
