@@ -56,7 +56,12 @@ class Network:
             if self.starting is not None and e.id == self.starting[0]:
                 e.start, e.end = self.now, self.now + self.starting[1]
         self.report = publish_network(self.project, self.plans, records, self.choose, self.timeline, self.only)
-        self.publish_answers()
+        try:
+            self.publish_answers()
+        except OSError:
+            # the screens have switched already, and those switches must still be logged: answers not
+            # written only leave older ones, which hold for what they were made from (or plan loads the project)
+            pass
         return bool(self.report.published or self.report.removed_versions or self.report.branches_removed)
 
     def publish_answers(self) -> int:
