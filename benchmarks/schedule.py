@@ -212,7 +212,10 @@ def main() -> None:
         )
         med = {k: statistics.median(v) for k, v in runs.items()}
         for name, value in med.items():
-            print(f"  {name:<30}{value * 1000:>7.0f} ms wall, {statistics.median(CPU[name]) * 1000:>5.0f} ms CPU")
+            print(
+                f"  {name:<30}{value * 1000:>7.0f} ms wall (fastest {min(runs[name]) * 1000:.0f}), "
+                f"{statistics.median(CPU[name]) * 1000:>5.0f} ms CPU"
+            )
         fast, slow = med["plan --at, from the answers"], med["plan --at, from the project"]
         print(
             f"  from the answers: {slow / fast:.1f}x faster; start-up (interpreter and the CLI's imports) is "
