@@ -76,29 +76,33 @@ def sync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_file(path: Path, mode: int = FILE_MODE) -> Iterator[IO[bytes]]:
+def atomic_file(path: Path, mode: int = FILE_MODE, durable: bool = True) -> Iterator[IO[bytes]]:
     """A binary handle whose bytes become ``path`` when the block ends without an error.
 
     Written under a temporary name, flushed with fsync, given ``mode``, renamed over ``path``,
-    then the folder flushed; on any error the temporary goes and ``path`` is left as it was."""
+    then the folder flushed; on any error the temporary goes and ``path`` is left as it was.
+    ``durable=False`` leaves out both flushes: for a file made again from others, whose reader
+    checks what it reads (a power cut may cost the file, never leave half of it in use)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    sync_dir(path.parent)
+    if durable:
+        sync_dir(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE, durable: bool = True) -> None:
     """``data`` as the whole of ``path``, atomically (see :func:`atomic_file`)."""
-    with atomic_file(path, mode) as handle:
+    with atomic_file(path, mode, durable) as handle:
         handle.write(data)
 
 

@@ -15,7 +15,8 @@ from .card.template import CardTemplate
 from .errors import Problem
 from .job import Planner
 from .led.template import LedTemplate, check_screens
-from .project.loader import find_project_dir, load_project, read_project
+from .project.loader import load_project, read_project
+from .project.locate import find_project_dir
 from .project.model import Project
 from .project.templates import TemplateKind
 from .video.template import VideoTemplate

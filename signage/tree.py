@@ -13,6 +13,8 @@
     output/publish/BRANCH/rolled-back         the rollback pin
     output/schedule/                          the tool's own state, never served: emergencies, the log,
                                               rotate.alive (the rotate loop's heartbeat)
+    output/schedule/plans/BRANCH.json         what `plan --at` answers for the branch's coming week, with
+                                              what it was computed from (written when publishing)
     output/preview/                           the static preview site
     output/preview/.inputs                    what the project looked like when its warnings were checked
     output/proof/events.sqlite                proof of play: the players' events, screens' last heartbeats,
@@ -44,6 +46,7 @@ PINNED = "rolled-back"  # present after `signage rollback`: builds leave the liv
 STATE_DIR = "schedule"
 EMERGENCIES = "emergencies.json"
 LOG = "log.sqlite"
+PLANS = "plans"  # in the state folder: one BRANCH.json each, the answers `plan --at` reads
 PLAYLIST_JSON = "playlist.json"  # in a screen folder: the playlist every other format is made from
 PLAYLIST_M3U = "playlist.m3u"
 PLAYLIST_SMIL = "playlist.smil"
@@ -205,6 +208,15 @@ def proof_dir(output: Path) -> Path:
 def proof_db(output: Path) -> Path:
     """The proof-of-play database: what the players reported, and the tokens they report with."""
     return output / PROOF_DIR / PROOF_DB
+
+
+def plans_dir(output: Path) -> Path:
+    return output / STATE_DIR / PLANS
+
+
+def plan_answers_file(output: Path, branch_id: str) -> Path:
+    """The branch's published answers to ``signage plan --at`` (``schedule/plans/BRANCH.json``)."""
+    return output / STATE_DIR / PLANS / f"{branch_id}.json"
 
 
 def preview_dir(output: Path) -> Path:

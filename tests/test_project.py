@@ -10,7 +10,7 @@ from signage.app.check import check_project
 from signage.errors import SignageError
 from signage.kinds import open_project as load_project
 from signage.project.content import FRAUD_TYPES
-from signage.project.loader import find_project_dir
+from signage.project.locate import find_project_dir
 
 from .helpers import edit
 

@@ -1,62 +1,18 @@
-"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches."""
+"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches, from the
+project (``plan_answers`` answers ``--at`` from the published answers when they hold)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from ..network.scheduled import scheduled_plans
-from ..network.select import select_screen
+from ..network.scheduled import planned_items
 from ..project.model import Project
 from ..schedule.emergency import Emergency, inject
 from ..schedule.emergency import load as load_emergencies
 from ..schedule.resolve import day_switches, decide
+from .plan_answers import Considered, DayPlan, InstantPlan, Item, Switch
 from .project import branch_of, screens_of
 from .times import parse_day, parse_instant
-
-
-@dataclass(frozen=True)
-class Switch:
-    at: str  # branch-local, to the minute, with its offset
-    playlist: str
-    why: str
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    """One screen's switches over one branch-local day."""
-
-    screen: str
-    day: str
-    timezone: str
-    switches: list[Switch]
-
-
-@dataclass(frozen=True)
-class Item:
-    kind: str
-    content: str
-    locale: str
-    target: str
-
-
-@dataclass(frozen=True)
-class Considered:
-    campaign: str
-    verdict: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class InstantPlan:
-    """What one screen plays at one instant: the playlist, why, its items and every campaign's verdict."""
-
-    screen: str
-    at: str
-    playlist: str
-    why: str
-    items: list[Item] = field(default_factory=list)
-    considered: list[Considered] = field(default_factory=list)
 
 
 def _emergencies(project: Project) -> list[Emergency]:
@@ -98,12 +54,9 @@ def plan_at(project: Project, branch_id: str, screen_id: str | None, at: str) ->
     out = []
     for screen in screens:
         decision = decide(project, project.schedule, branch, screen, instant, emergencies)
-        plans = [select_screen(project, branch, screen, today)]
-        if decision.key != "default":
-            plans = [p for p in scheduled_plans(project, plans, today, emergencies)[0] if p.variant == decision.key]
         items = [
             Item(s.want.kind, s.want.content_id, s.want.locale, s.want.target)
-            for s in (plans[0].items if plans else ())
+            for s in planned_items(project, branch, screen, today, decision.key, emergencies)
         ]
         out.append(
             InstantPlan(
@@ -116,3 +69,6 @@ def plan_at(project: Project, branch_id: str, screen_id: str | None, at: str) ->
             )
         )
     return out
+
+
+__all__ = ["Considered", "DayPlan", "InstantPlan", "Item", "Switch", "plan_at", "plan_day"]

@@ -11,7 +11,7 @@ from PIL import Image
 from ..atomic import atomic_write_bytes
 from ..errors import Problem, SignageError
 from ..kinds import read
-from ..project.loader import find_project_dir
+from ..project.locate import find_project_dir
 from ..project.model import Project
 from ..project.views import require_branch
 from ..resources import example_project_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..app.check import check_project
-from ..project.loader import find_project_dir
+from ..project.locate import find_project_dir
 from .context import explicit_project
 
 

@@ -1,16 +1,18 @@
-"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches."""
+"""``signage plan``: what plays on a branch's screens at an instant, or a day's switches.
+
+``--at`` is answered from the published answers when they hold (``app.plan_answers``), which
+imports nothing heavy; only otherwise are the project and the scheduling modules loaded.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from typing import Any
 
 import click
 
-from ..app.plan import DayPlan, InstantPlan, plan_at, plan_day
-from ..app.project import branch_of, screens_of
+from ..app.plan_answers import DayPlan, InstantPlan, published_plan_at
 from ..errors import SignageError
-from .context import project_of
 
 
 @click.command()
@@ -38,6 +40,16 @@ def plan(
     as_json: bool,
 ) -> None:
     """What plays on a branch's screens at an instant (with its items in order), or a day's switches."""
+    if at is not None and day is None and not explain and not as_json:
+        published = published_plan_at(ctx.find_root().obj["project"], branch_id, screen_id, at)
+        if published is not None:
+            _show_at(published, branch_id, as_json, explain)
+            return
+    # imported here, not above: loading the project and the scheduling modules is what the answers spare
+    from ..app.plan import plan_at, plan_day
+    from ..app.project import branch_of, screens_of
+    from .context import project_of
+
     project = project_of(ctx)
     screens_of(branch_of(project, branch_id), screen_id)  # an unknown branch or screen is said first
     if (at is None) == (day is None):
@@ -50,7 +62,7 @@ def plan(
 
 def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(d) for d in days], ensure_ascii=False, indent=1))
+        click.echo(json.dumps(_data(days), ensure_ascii=False, indent=1))
         return
     for d in days:
         click.echo(f"{branch_id}/{d.screen} on {d.day} ({d.timezone}):")
@@ -60,7 +72,7 @@ def _show_day(days: list[DayPlan], branch_id: str, as_json: bool) -> None:
 
 def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: bool) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(p) for p in plans], ensure_ascii=False, indent=1))
+        click.echo(json.dumps(_data(plans), ensure_ascii=False, indent=1))
         return
     for p in plans:
         click.echo(f"{branch_id}/{p.screen} at {p.at}: {p.playlist} ({p.why})")
@@ -68,3 +80,12 @@ def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: b
             click.echo(f"  {n:>2}. {item.kind:<5} {item.content} [{item.target}, {item.locale}]")
         for c in p.considered if explain else []:
             click.echo(f"  {c.verdict:<7} {c.campaign}: {c.reason}")
+
+
+def _data(value: Any) -> Any:
+    """Named tuples as objects (their fields in order), lists as lists: the JSON of a plan."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {name: _data(field) for name, field in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    return value

@@ -12,13 +12,14 @@ import dataclasses
 import datetime as dt
 
 from ..errors import Problem, SignageError
+from ..project.config import Branch, BranchScreen
 from ..project.model import Project
 from ..project.playlists import Playlist
 from ..project.schedule import Campaign
 from ..schedule.emergency import Emergency
 from ..schedule.resolve import DEFAULT, day_switches
 from ..tree import dated_key, undated
-from .select import ScreenPlan, Selected, select_screen
+from .select import ScreenPlan, Selected, Selector, select_screen
 from .select import slogans_of as slogan_selection
 
 
@@ -55,13 +56,24 @@ def _when(campaign: Campaign, today: dt.date) -> dt.date:
 
 
 def scheduled_plans(
-    project: Project, plans: list[ScreenPlan], today: dt.date, emergencies: list[Emergency]
+    project: Project,
+    plans: list[ScreenPlan],
+    today: dt.date,
+    emergencies: list[Emergency],
+    only: str | None = None,
+    selector: Selector = select_screen,
 ) -> tuple[list[ScreenPlan], list[Problem]]:
     """The variants of every default plan the schedule (and each emergency) may switch to.
 
     A variant whose playlists rotate through a pool is made once per day for ``DAYS_AHEAD``
-    days (``KEY@DATE``), so the day's choice is published before the day begins."""
+    days (``KEY@DATE``), so the day's choice is published before the day begins. ``only``: the
+    variant with this key alone (what ``plan`` shows), the others not even selected; ``selector``:
+    how a screen's playlist is selected (a ``Selections`` memo when many days are asked)."""
     schedule = project.schedule
+
+    def wanted(key: str) -> bool:
+        return only is None or key == only
+
     out: list[ScreenPlan] = []
     problems: list[Problem] = []
     for e in emergencies:
@@ -71,7 +83,7 @@ def scheduled_plans(
         branch, screen, kind = plan.branch, plan.screen, plan.kind
 
         def select(name: str | None, day: dt.date, key: str) -> ScreenPlan:
-            selected = select_screen(project, branch, screen, day, name)  # noqa: B023 - used at once
+            selected = selector(project, branch, screen, day, name)  # noqa: B023 - used at once
             return dataclasses.replace(selected, variant=key)
 
         later = [
@@ -88,8 +100,10 @@ def scheduled_plans(
         try:
             for key, (name, start) in bases.items():
                 if project.playlists[name or default_name].pooled:
-                    out += [select(name, d, dated_key(key, d)) for d in days if d >= start]
-                elif key != DEFAULT:
+                    out += [
+                        select(name, d, dated_key(key, d)) for d in days if d >= start and wanted(dated_key(key, d))
+                    ]
+                elif key != DEFAULT and wanted(key):
                     out.append(select(name, start, key))
             for c in later:
                 if c.mode == "replace":
@@ -97,12 +111,12 @@ def scheduled_plans(
                 for key, (name, start) in bases.items():
                     pooled = project.playlists[name or default_name].pooled or project.playlists[c.playlist].pooled
                     for d in days if pooled else [max(start, _when(c, today))]:
-                        if d < start:
+                        variant = dated_key(f"{key}+{c.id}", d if pooled else None)
+                        if d < start or not wanted(variant):
                             continue
                         base = select(name, d, key)
-                        variant = dated_key(f"{key}+{c.id}", d if pooled else None)
                         if c.mode == "interleave":
-                            extra = select_screen(project, branch, screen, max(d, _when(c, today)), c.playlist)
+                            extra = selector(project, branch, screen, max(d, _when(c, today)), c.playlist)
                             out.append(interleaved(base, extra, c.every, variant))
                         else:  # ticker: what plays, with the texts of the campaign's slogans running below
                             playlist = project.playlists[c.playlist]
@@ -114,11 +128,32 @@ def scheduled_plans(
                             )
                             out.append(dataclasses.replace(base, variant=variant, ticker=texts))
             for e in emergencies:
-                if (e.stopped is None or e.stopped > e.start) and e.where.matches(branch, screen, kind):
+                if (
+                    (e.stopped is None or e.stopped > e.start)
+                    and e.where.matches(branch, screen, kind)
+                    and wanted(e.key)
+                ):
                     out.append(select(e.key, today, e.key))
         except SignageError as exc:
             problems += exc.problems
     return out, problems
+
+
+def planned_items(
+    project: Project,
+    branch: Branch,
+    screen: BranchScreen,
+    day: dt.date,
+    key: str,
+    emergencies: list[Emergency],
+    selector: Selector = select_screen,
+) -> tuple[Selected, ...]:
+    """The items ``screen`` plays on its branch-local ``day`` under the schedule's ``key`` (a decision's):
+    what ``plan`` lists, and what publishing records for it; none when that variant cannot be made."""
+    plans = [selector(project, branch, screen, day, None)]
+    if key != DEFAULT:
+        plans = [p for p in scheduled_plans(project, plans, day, emergencies, key, selector)[0] if p.variant == key]
+    return plans[0].items if plans else ()
 
 
 def _reachable(project: Project, plan: ScreenPlan, today: dt.date) -> set[str]:

@@ -7,7 +7,10 @@ and the assembly (the order of items).
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import Problem, SignageError, unknown_hint
@@ -18,6 +21,7 @@ from ..project.model import Project
 from ..project.playlists import PLAYLISTS_DIR, Entry, Playlist
 from ..project.screens import playlist_for, screen_kind
 from ..schedule.emergency import is_emergency_text
+from ..tree import DEFAULT as DEFAULT_VARIANT
 from ..tree import artifact_id, variant_folder
 
 
@@ -51,6 +55,55 @@ class ScreenPlan:
     @property
     def kind(self) -> str:
         return screen_kind(self.profile)
+
+
+Selector = Callable[[Project, Branch, BranchScreen, dt.date, "str | None"], ScreenPlan]  # select_screen's shape
+
+
+class Selections:
+    """``select_screen`` remembered, for asking about many days: what a playlist selects depends on
+    the day through two things only (``_entry_wants``), which slogans have ended by then and a pool's
+    pick. So a playlist without a pool selects the same on every day between two slogans' ends, and
+    is selected once for all of them. A selection that fails is not remembered (it fails again)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.ends = sorted({s.valid.until for s in project.slogans.values() if s.valid.until is not None})
+        self.made: dict[tuple[str, str, str | None, object], ScreenPlan] = {}
+        self.defaults: dict[tuple[str, str], str] = {}
+
+    def epoch(self, day: dt.date) -> int:
+        """Which slogans have ended by ``day``, as a number: equal for two days, the same slogans.
+        (``ended(today)`` is ``until < today``: the ends before the day.)"""
+        return bisect.bisect_left(self.ends, day)
+
+    def __call__(
+        self, project: Project, branch: Branch, screen: BranchScreen, today: dt.date, playlist_name: str | None = None
+    ) -> ScreenPlan:
+        if project is not self.project:
+            return select_screen(project, branch, screen, today, playlist_name)
+        key = self._key(branch, screen, today, playlist_name)
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = select_screen(project, branch, screen, today, playlist_name)
+        return found
+
+    def remember(self, plans: Iterable[ScreenPlan], day: dt.date) -> None:
+        """Take these screens' own selections, made for ``day`` (a build's), as if made here."""
+        for plan in plans:
+            if plan.variant == DEFAULT_VARIANT:
+                made = dataclasses.replace(plan, frequency=())  # as select_screen makes it
+                self.made.setdefault(self._key(plan.branch, plan.screen, day, None), made)
+
+    def _key(
+        self, branch: Branch, screen: BranchScreen, day: dt.date, playlist_name: str | None
+    ) -> tuple[str, str, str | None, object]:
+        name = playlist_name
+        if name is None:
+            name = self.defaults.get((branch.id, screen.id)) or playlist_for(self.project, branch, screen)[0]
+            self.defaults[(branch.id, screen.id)] = name
+        pooled = name in self.project.playlists and self.project.playlists[name].pooled
+        return (branch.id, screen.id, playlist_name, day if pooled else self.epoch(day))
 
 
 def _problem(project: Project, playlist: str, n: int, message: str, branch: Branch, screen: BranchScreen) -> Problem:

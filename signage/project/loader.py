@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, SignageError
+from ..fingerprint import InputStamp
 from ..resources import bundled_fonts_dir
 from ..typography.fonts import FontRegistry, FontSpec, load_catalog
 from ..yamlio import LocatedDict, LocatedList, line_of, load_yaml
@@ -18,27 +18,12 @@ from .checks import cross_check
 from .config import ProjectConfig
 from .content import CaseSummary, Slogan
 from .dictionary import project_words, read_word_list
+from .locate import input_names
 from .model import CASES_DIR, CONFIG_FILE, ID_PATTERN, SLOGANS_FILE, WORDS_FILE, Project
 from .playlists import PLAYLISTS_DIR, Playlist
 from .schedule import SCHEDULE_FILE, Schedule
 from .templates import TemplateKind
 from .texts import Expressions, TextEntry
-
-
-def find_project_dir(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``explicit`` (``--project`` / SIGNAGE_PROJECT), else the nearest folder up with signage.yaml."""
-    if explicit:
-        root = Path(explicit)
-        if not (root / CONFIG_FILE).is_file():
-            raise SignageError(Problem(f"no {CONFIG_FILE} in {root}", file=root))
-        return root
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise SignageError(
-        f"no {CONFIG_FILE} in {here} or any folder above it: run `signage init DIR` or pass --project DIR"
-    )
 
 
 def load_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> Project:
@@ -56,6 +41,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
     """
     problems: list[Problem] = []
     config_path = root / CONFIG_FILE
+    stamps = [InputStamp.take(root, input_names())]  # before reading: an edit during the load shows later
     config_data = _read(config_path, problems)
     if config_data is not None and not isinstance(config_data, dict) or config_data is None and not problems:
         problems.append(Problem("must be a mapping with at least name, regions and fonts", file=config_path, line=1))
@@ -66,6 +52,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         for n, branch in enumerate(config.branches):
             branch_origins[branch.id] = (config_path, line_of(config_data, ("branches", n)))
         if config.branches_file:
+            stamps.append(InputStamp.take(root, [str(config.branches_file)]))
             config = _with_branch_file(root, config, config_data, problems, branch_origins)
     catalog = _catalog(root, problems)
     slogans, slogan_texts = _read_slogans(root / SLOGANS_FILE, problems)
@@ -104,6 +91,7 @@ def read_project(root: Path, template_kinds: Sequence[TemplateKind] = ()) -> tup
         broken_playlists=broken_playlists,
         branch_origins=branch_origins,
         schedule=schedule,
+        inputs=tuple(stamps),
     )
 
     problems += cross_check(project, config_data, case_origins, problems)

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, SignageError, unknown_hint
+from ..fingerprint import InputStamp
 from ..locales import Locale
 from ..typography.fonts import FontRegistry
 from .config import Branch, LedScreen, ProjectConfig, TvScreen
 from .content import CaseSummary, Slogan
+from .locate import CONFIG_FILE
 from .playlists import PLAYLISTS_DIR, Playlist
 from .schedule import Schedule
 from .templates import TemplateKind
 from .texts import Expressions, TextEntry
 
-CONFIG_FILE = "signage.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 REQUIRED_ROLES = ("sans",)  # the role `signage text` and card text default to
 SLOGANS_FILE = Path("content") / "slogans.yaml"
@@ -49,6 +50,7 @@ class Project:
     broken_playlists: set[str] = field(default_factory=set)  # reported already; not "unknown" again
     branch_origins: dict[str, tuple[Path, int | None]] = field(default_factory=dict)  # id -> file, line
     schedule: Schedule = field(default_factory=Schedule)  # playlists/schedule.yaml
+    inputs: tuple[InputStamp, ...] = ()  # the input files as they were read (``plan --at`` trusts what matches)
     _branch_index: dict[str, Branch] | None = field(default=None, repr=False)
 
     @property

@@ -144,13 +144,17 @@ def _transitions(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[d
     lo, hi = start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
     if lo.astimezone(zone).utcoffset() == hi.astimezone(zone).utcoffset():
         return []
+    before = lo.astimezone(zone).utcoffset()
     while hi - lo > dt.timedelta(seconds=1):
         mid = lo + (hi - lo) / 2
-        if mid.astimezone(zone).utcoffset() == lo.astimezone(zone).utcoffset():
+        if mid.astimezone(zone).utcoffset() == before:
             lo = mid
         else:
             hi = mid
-    return [hi.replace(microsecond=0) + (dt.timedelta(seconds=1) if hi.microsecond else dt.timedelta())]
+    # the change falls in (lo, hi], within a second: the first whole second with the new offset (rounding
+    # hi up would be a second late when the change is on the second below it, as zone changes are)
+    whole = hi.replace(microsecond=0)
+    return [whole if whole > lo and whole.astimezone(zone).utcoffset() != before else whole + dt.timedelta(seconds=1)]
 
 
 def instants(schedule: Schedule, branch: Branch, day: dt.date, emergencies: list[Emergency] = ()) -> list[dt.datetime]:  # type: ignore[assignment]
