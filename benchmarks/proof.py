@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # python puts benchmarks/ first on the path, where schedule.py would hide the `schedule` package
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 
-DDL = (ROOT / "tests" / "test_proof.py").read_text(encoding="utf-8").split('PROOF_DDL = """')[1].split('"""')[0]
+from signage.proof.store import SCHEMA  # noqa: E402 - after the path is set
+
 FIRST = dt.date(2026, 11, 23)  # 30 days to 2026-12-22: the fortnight's campaign (12-07 to 12-20) inside
 ITEM = 20.0  # seconds an item plays in the synthetic loops
 
@@ -113,7 +114,7 @@ def _database(project, first: dt.date, last: dt.date, raw_days: list[dt.date]) -
     path = project.output_dir / "proof" / "events.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.executescript(DDL)
+    db.executescript(SCHEMA)
     db.execute("CREATE INDEX IF NOT EXISTS events_screen_at ON events(branch, screen, at)")  # as serve's store has
     db.execute("CREATE INDEX IF NOT EXISTS events_at ON events(at)")
     db.execute("PRAGMA journal_mode=WAL")
@@ -166,7 +167,7 @@ def _seen(project, now: dt.datetime) -> int:  # type: ignore[no-untyped-def]
     path = project.output_dir / "proof" / "events.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.executescript(DDL)
+    db.executescript(SCHEMA)
     rows = []
     t = now.timestamp()
     for n, branch in enumerate(project.config.branches):

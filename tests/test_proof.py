@@ -1,6 +1,6 @@
 """Proof of play read back: screen states (`signage status`) and the campaign report (`signage report`).
 
-The players' database is made here with the schema serve writes (PROOF_DDL), filled with known
+The players' database is made here with the schema serve writes (signage.proof.store.SCHEMA), filled with known
 events; the published versions are written by hand (a version.json and a playlist.json per
 variant), so nothing is built. The report's figures are computed by hand in the comments.
 """
@@ -33,24 +33,12 @@ from signage.proof.status import (
     Thresholds,
     judge,
 )
+from signage.proof.store import SCHEMA
 from signage.rotation import row, write_rows
 from signage.tree import proof_db
 
 from .helpers import Cli, copy_example
 
-PROOF_DDL = """
-CREATE TABLE IF NOT EXISTS events(
-  id TEXT PRIMARY KEY, branch TEXT NOT NULL, screen TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('play','heartbeat')),
-  at REAL NOT NULL, duration REAL, item TEXT, artifact TEXT, version TEXT, campaign TEXT, data TEXT,
-  received REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS screens_seen(branch TEXT, screen TEXT, at REAL, version TEXT, campaign TEXT,
-  showing TEXT, visible INTEGER, errors INTEGER, PRIMARY KEY(branch, screen));
-CREATE TABLE IF NOT EXISTS daily(day TEXT, branch TEXT, screen TEXT, item TEXT, artifact TEXT, campaign TEXT,
-  plays INTEGER, seconds REAL, PRIMARY KEY(day, branch, screen, item, artifact, campaign));
-CREATE TABLE IF NOT EXISTS tokens(branch TEXT, screen TEXT, hash TEXT NOT NULL, issued REAL, revoked REAL,
-  PRIMARY KEY(branch, screen));
-"""
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 12, 3)  # a Thursday; the spring-festival campaign is weeks away
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=SHANGHAI)
@@ -128,7 +116,7 @@ def _report_plays(output: Path) -> None:
     db_path = proof_db(output)
     db_path.parent.mkdir(parents=True)
     db = sqlite3.connect(db_path)
-    db.executescript(PROOF_DDL)
+    db.executescript(SCHEMA)  # the tables serve writes (signage/proof/store.py)
     rows: list[tuple[object, ...]] = []
 
     def play(branch: str, at: float, artifact: str, seconds: float, campaign: str = INTERLEAVED) -> None:
