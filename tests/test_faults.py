@@ -125,6 +125,7 @@ def started_build(root: Path) -> subprocess.Popen[str]:
     raise AssertionError("the build finished before it could be stopped")
 
 
+@pytest.mark.slow  # real builds killed by real signals, timed: run with `pytest -m slow` (CI does)
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 @pytest.mark.xdist_group("built_led_only")  # both on one worker: one first build
 def test_a_build_stopped_midway_leaves_whole_outputs_and_the_next_build_recovers(

@@ -28,7 +28,8 @@ def test_every_broken_template_text_is_listed_with_its_file_and_line(project_cop
     edit(card, "{{ app_url }}", "{{ ap_url }}")
     video = project_copy / "templates/video/case-16x9.yaml"
     edit(video, "{{ case.title }}", "{{ case.titel }}")
-    found = "\n".join(errors(project_copy))
+    listed = errors(project_copy)
+    found = "\n".join(listed)
     at = str(card)
     assert f"{at}:{line_of(card, 'slogan.txt')}: a6-table.slogan (slogan " in found
     assert "slogan has no field 'txt': did you mean 'text'? (its fields: id, kind, short, tags, text)" in found
@@ -41,7 +42,7 @@ def test_every_broken_template_text_is_listed_with_its_file_and_line(project_cop
         f"{video}:{line_of(video, 'case.titel')}: case-16x9.scenes[0]: case has no field 'titel': did you mean 'title'?"
         in found
     )
-    assert len(errors(project_copy)) == 4  # each once, not once per slogan or branch
+    assert len(listed) == 4  # each once, not once per slogan or branch
 
 
 def test_a_template_syntax_error_is_reported_beside_the_other_problems(project_copy: Path) -> None:

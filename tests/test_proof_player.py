@@ -35,7 +35,9 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("proof_player")  # one worker builds the project and starts Chromium, once
+# one worker builds the project and starts Chromium, once; slow: a player reporting through a server that
+# is stopped, restarted and flooded, in Chromium (run with `pytest -m slow`, as CI does)
+pytestmark = [pytest.mark.xdist_group("proof_player"), pytest.mark.slow]
 
 # after each step of the fake clock: the item on screen loaded (or failed), no report in flight
 SETTLED = """before => { const b = document.body;
