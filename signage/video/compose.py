@@ -1,0 +1,268 @@
+"""A video as content-addressed segments: each still painted once, ffmpeg makes the motion.
+
+The timeline is cut where the picture changes: for every state a crossfade from the one
+before (if it has one) and a hold. Each segment is one chain of an ffmpeg filter graph —
+the state's still (a PNG painted once) held, or two stills blended frame by frame, and the
+ticker band cut from its strip a whole number of pixels further each frame and laid over
+it — encoded as its own closed-GOP H.264 file with the same encoder settings as every
+other segment of its profile. Its name is the hash of everything that decides its
+frames (the stills' and strip's bytes, where the band starts, how many frames, the
+encoder's options and build), so a segment some video made already — the hotline scene
+of a sibling, the unchanged scenes of a per-branch variant — is taken from the segment
+store instead of being encoded again. The segments are joined by the concat demuxer
+with stream copy; only the audio is encoded for the whole video.
+
+Nothing crosses a pipe: Python writes PNGs, ffmpeg reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from ..errors import SignageError
+from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, segment_options
+from .scenes import Timeline
+
+TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+# Bump when the graph's meaning changes without its text changing (its text is in every key).
+GRAPH_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Band:
+    """The ticker band: its strip (PNG: one loop of ``period`` px plus a window's width more),
+    where it sits and how far it moves each frame."""
+
+    strip: Path
+    digest: str
+    top: int
+    speed: int
+    period: int
+
+
+@dataclass
+class Segment:
+    """Frames ``first`` to ``first + frames`` of a video: ``still`` held, or faded in over ``previous``
+    (``alphas``: the share of ``still`` in each frame)."""
+
+    first: int
+    frames: int
+    still: int  # index into the stills
+    previous: int | None = None
+    alphas: tuple[float, ...] = ()
+    key: str = ""
+
+
+@dataclass
+class Composition:
+    """A video's stills (PNG paths and digests), its band and its segments, in playing order."""
+
+    stills: list[Path]
+    digests: list[str]
+    band: Band | None
+    segments: list[Segment] = field(default_factory=list)
+
+
+def png_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_still(image: Image.Image, path: Path) -> str:
+    """Write a still (fast PNG) and return the SHA-256 of its bytes."""
+    image.save(path, compress_level=1)
+    return png_digest(path)
+
+
+def cut(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
+    """The segments of a timeline: per state, its crossfade frames (if any), then its hold.
+
+    A frame belongs to the last state started by its instant and is a fade while it is within
+    that state's ``fade_in``; the instants are the same expressions the frames have always used.
+    """
+    states = timeline.states
+    if not states:
+        return [Segment(0, frames, 0)]
+    segments: list[Segment] = []
+    index = 0
+    for k in range(frames):
+        t = k / fps
+        while index + 1 < len(states) and t >= states[index + 1].start - 1e-9:
+            index += 1
+        state = states[index]
+        fading = index > 0 and t - state.start < state.fade_in
+        alpha = (t - state.start) / state.fade_in if fading else None
+        last = segments[-1] if segments else None
+        same = last is not None and last.still == index and (last.previous is not None) == fading
+        if same and last is not None:
+            last.frames += 1
+            if alpha is not None:
+                last.alphas += (alpha,)
+        else:
+            segments.append(Segment(k, 1, index, index - 1 if fading else None, (alpha,) if alpha is not None else ()))
+    return segments
+
+
+def _band_chain(band: Band, first: int, frames: int, fps: int, width: int, label: str) -> str:
+    """The band of frames ``first``.. as a yuv420p stream: the strip held, a window cut from it in RGB
+    (any whole-pixel offset, even odd ones, exact) and only that window converted."""
+    return (
+        f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,"
+        f"crop=w={width}:h=ih:x='mod((n+{first})*{band.speed}\\,{band.period})':y=0,{TO_YUV}[{label}]"
+    )
+
+
+def _picture_chain(segment: Segment, fps: int, stills: dict[int, list[str]], n: int) -> str:
+    """The picture of a segment (without band), ending in [p{n}]: a still held, or a crossfade,
+    one blend a frame at that frame's share (the blends of YUV planes the frames always had)."""
+    if segment.previous is None:
+        source = stills[segment.still].pop()
+        return f"[{source}]loop=loop={segment.frames - 1}:size=1:start=0,setpts=N/{fps}/TB[p{n}]"
+    parts = []
+    count = len(segment.alphas)
+    cur, prev = stills[segment.still].pop(), stills[segment.previous].pop()
+    parts.append(f"[{cur}]split={count}" + "".join(f"[c{n}_{j}]" for j in range(count)))
+    parts.append(f"[{prev}]split={count}" + "".join(f"[q{n}_{j}]" for j in range(count)))
+    for j, alpha in enumerate(segment.alphas):
+        parts.append(f"[c{n}_{j}][q{n}_{j}]blend=all_mode=normal:all_opacity={alpha:.6f}[f{n}_{j}]")
+    joined = "".join(f"[f{n}_{j}]" for j in range(count))
+    parts.append(f"{joined}concat=n={count}:v=1:a=0,setpts=N/{fps}/TB[p{n}]")
+    return ";".join(parts)
+
+
+def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[int, int], rotation: list[str]) -> str:
+    """What decides a segment's frames, as text: the base of its key."""
+    recipe = {
+        "graph": GRAPH_VERSION,
+        "still": comp.digests[segment.still],
+        "previous": comp.digests[segment.previous] if segment.previous is not None else None,
+        "alphas": [f"{a:.6f}" for a in segment.alphas],
+        "frames": segment.frames,
+        "fps": fps,
+        "canvas": list(canvas),
+        "rotation": rotation,
+        "band": None
+        if comp.band is None
+        # where the strip is at the segment's first frame (not the frame's number: a sibling's scene
+        # that starts elsewhere with the band at the same place is the same segment)
+        else [
+            comp.band.digest,
+            comp.band.top,
+            comp.band.speed,
+            comp.band.period,
+            segment.first * comp.band.speed % comp.band.period,
+        ],
+    }
+    return json.dumps(recipe, sort_keys=True)
+
+
+def segment_keys(comp: Composition, job: EncodeJob) -> None:
+    """Name every segment by what decides its bytes (and the encoder's options and build)."""
+    options = segment_options(job.preset, job.crf, job.fps)
+    base = json.dumps({"x264": options, "ffmpeg": ffmpeg_version()})
+    for segment in comp.segments:
+        text = _segment_text(segment, comp, job.fps, job.canvas, job.rotation_filters())
+        segment.key = hashlib.sha256((base + text).encode()).hexdigest()
+
+
+def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
+    """Encode ``todo`` (segments the store lacks) in one ffmpeg run, one output file each, then move
+    each into the store under its key (written under a temporary name, renamed whole)."""
+    if not todo:
+        return
+    w, _ = job.canvas
+    uses: dict[int, int] = {}
+    for segment in todo:
+        for index in (segment.still, segment.previous):
+            if index is not None:
+                uses[index] = uses.get(index, 0) + 1
+    order = sorted(uses)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    for index in order:
+        cmd += ["-i", str(comp.stills[index])]
+    graph: list[str] = []
+    labels: dict[int, list[str]] = {}
+    for n, index in enumerate(order):
+        names = [f"s{index}_{u}" for u in range(uses[index])]
+        labels[index] = names
+        graph.append(f"[{n}:v]{TO_YUV},split={len(names)}" + "".join(f"[{x}]" for x in names))
+    if comp.band is not None:
+        cmd += ["-i", str(comp.band.strip)]
+        strip_input = len(order)
+        graph.append(f"[{strip_input}:v]format=rgb24,split={len(todo)}" + "".join(f"[b{n}]" for n in range(len(todo))))
+    for n, segment in enumerate(todo):
+        graph.append(_picture_chain(segment, job.fps, labels, n))
+        tail = ",".join([BT709_TAGS, *job.rotation_filters()])
+        if comp.band is not None:
+            graph.append(f"[b{n}]" + _band_chain(comp.band, segment.first, segment.frames, job.fps, w, f"w{n}"))
+            graph.append(f"[p{n}][w{n}]overlay=x=0:y={comp.band.top}:eval=init,{tail}[v{n}]")
+        else:
+            graph.append(f"[p{n}]{tail}[v{n}]")
+    store.mkdir(parents=True, exist_ok=True)
+    temps = []
+    outputs: list[str] = []
+    options = segment_options(job.preset, job.crf, job.fps)
+    for n, segment in enumerate(todo):
+        temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+        temps.append(temp)
+        outputs += ["-map", f"[v{n}]", *options, "-frames:v", str(segment.frames), "-an", "-f", "mp4", str(temp)]
+    with tempfile.NamedTemporaryFile("w", suffix=".graph", delete=False, encoding="utf-8") as script:
+        script.write(";\n".join(graph))
+    try:
+        _run([*cmd, "-/filter_complex", script.name, *outputs], "encode the video's scenes")
+        for segment, temp in zip(todo, temps, strict=True):
+            os.replace(temp, segment_path(store, segment.key))
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+
+
+def segment_path(store: Path, key: str) -> Path:
+    return store / f"{key}.mp4"
+
+
+def join(paths: list[Path], job: EncodeJob) -> None:
+    """The segments as one MP4, video copied (no re-encoding), audio made for the whole length."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as listing:
+        listing.write("ffconcat version 1.0\n")
+        for path in paths:
+            listing.write(f"file '{path.resolve().as_posix()}'\n")
+    try:
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
+        cmd += ["-i", listing.name, *job.audio_input(), "-map", "0:v", "-c:v", "copy"]
+        _run(cmd + job.audio_tail(1) + job.file_tail(), "join the video's scenes")
+    finally:
+        Path(listing.name).unlink(missing_ok=True)
+
+
+def _run(cmd: list[str], what: str) -> None:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
+    if done.returncode != 0:
+        raise SignageError(f"ffmpeg could not {what}: {done.stderr.strip()[-600:]}")
+
+
+def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, object]]:
+    """Make ``job.output`` from the composition: encode the segments the store lacks, join them all.
+
+    Returns, per segment, its key, frames and whether it was encoded now (False: reused)."""
+    segment_keys(comp, job)
+    todo, seen = [], set()
+    for segment in comp.segments:
+        if segment.key not in seen and not segment_path(store, segment.key).is_file():
+            todo.append(segment)
+        seen.add(segment.key)
+    encode_segments(comp, todo, job, store)
+    join([segment_path(store, s.key) for s in comp.segments], job)
+    made = {s.key for s in todo}
+    return [{"key": s.key, "first": s.first, "frames": s.frames, "encoded": s.key in made} for s in comp.segments]
