@@ -81,12 +81,23 @@ def save_still(image: Image.Image, path: Path) -> str:
     return png_digest(path)
 
 
-def cut(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
-    """The segments of a timeline: per state, its crossfade frames (if any), then its hold.
+def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
+    """The segments of a timeline: per state, its crossfade frames (if any), then its hold, cut
+    every ``longest`` frames (one GOP: the joint is where a keyframe would be anyway, and the
+    pieces are encoded side by side).
 
     A frame belongs to the last state started by its instant and is a fade while it is within
     that state's ``fade_in``; the instants are the same expressions the frames have always used.
     """
+    pieces = []
+    for segment in _by_state(timeline, frames, fps):
+        for start in range(0, segment.frames, longest if segment.previous is None else segment.frames):
+            count = min(longest, segment.frames - start) if segment.previous is None else segment.frames
+            pieces.append(Segment(segment.first + start, count, segment.still, segment.previous, segment.alphas))
+    return pieces
+
+
+def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
     states = timeline.states
     if not states:
         return [Segment(0, frames, 0)]
@@ -172,11 +183,20 @@ def segment_keys(comp: Composition, job: EncodeJob) -> None:
         segment.key = hashlib.sha256((base + text).encode()).hexdigest()
 
 
+# Segments one ffmpeg run encodes side by side (each output has its own encoder thread): enough to
+# keep the cores busy, few enough that their encoders' memory stays small.
+BATCH = 6
+
+
 def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
-    """Encode ``todo`` (segments the store lacks) in one ffmpeg run, one output file each, then move
-    each into the store under its key (written under a temporary name, renamed whole)."""
-    if not todo:
-        return
+    """Encode ``todo`` (segments the store lacks), ``BATCH`` to an ffmpeg run, one output file each."""
+    for at in range(0, len(todo), BATCH):
+        _encode_batch(comp, todo[at : at + BATCH], job, store)
+
+
+def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
+    """Encode ``todo`` in one ffmpeg run, then move each into the store under its key (written
+    under a temporary name, renamed whole)."""
     w, _ = job.canvas
     uses: dict[int, int] = {}
     for segment in todo:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from ..colour import rgb255
 from ..errors import Problem, SignageError
-from ..ffmpeg import EncodeJob, Encoder, check_level
+from ..ffmpeg import EncodeJob, check_level, gop_frames
 from ..project.files import inside
 from ..scroll import scroll_offsets
 from ..typography.fonts import FontRegistry
@@ -109,15 +109,9 @@ def render_video(
     text = image = None
     pieces: list[tuple[str, float, float]] = []
     ticker = template.ticker
-    # A ticker over a plain colour is made by ffmpeg alone, moving the strip over the still
-    # (overlay places yuv420p pictures at even columns: an even speed keeps every step exact).
-    by_ffmpeg = (
-        not timeline.states and ticker is not None and template.background.color is not None and ticker.speed % 2 == 0
-    )
     if ticker is not None:
         image, text, pieces = ticker_strip(template, texts.ticker or "", fonts, locale)
     period = image.width if image is not None else 0
-    # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
         frames = max(1, round(timeline.duration * template.fps))
         timeline.states[-1].duration += frames / template.fps - timeline.duration  # end on the last frame
@@ -154,30 +148,20 @@ def render_video(
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     offsets = scroll_offsets(period, w, ticker.speed, frames, enter=False) if ticker else []
-    poster = None
-    made: list[dict[str, Any]] = []
-    if by_ffmpeg:
-        assert image is not None and ticker is not None
-        poster = _poster(timeline, image, offsets, band_top, template.fps)
-        with tempfile.TemporaryDirectory(prefix="ticker-") as tmp:
-            command = _ticker_pictures(job, template, image, band_top, Path(tmp))
-            image = None  # a long strip (all slogans: 100,000 px) is not kept while x264 runs
-            Encoder(job, command).finish()
-        if progress:
-            progress(frames)
-    else:
-        with tempfile.TemporaryDirectory(prefix="video-") as tmp:
-            comp = _composition(timeline, template, image, band_top, Path(tmp))
-            comp.segments = cut(timeline, frames, template.fps)
-            made = compose(comp, job, segments or Path(tmp) / "segments")
-        if progress:
-            progress(frames)
+    poster = _poster(timeline, image, offsets, band_top, template.fps)
+    with tempfile.TemporaryDirectory(prefix="video-") as tmp:
+        comp = _composition(timeline, template, image, band_top, Path(tmp))
+        image = None  # a long strip (all slogans: 100,000 px) is not kept while x264 runs
+        comp.segments = cut(timeline, frames, template.fps, gop_frames(template.fps))
+        made = compose(comp, job, segments or Path(tmp) / "segments")
+    if progress:
+        progress(frames)
     files = VideoFiles(output)
     manifest = _manifest(template, timeline, label, locale, job, text, period, ticker, band_top, files)
     manifest["segments"] = made
     cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration, period)
     files.srt.write_text(srt(cues), encoding="utf-8")
-    files.poster.write_bytes(poster or _poster(timeline, image, offsets, band_top, template.fps))
+    files.poster.write_bytes(poster)
     files.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -207,23 +191,6 @@ def _composition(
         digest = save_still(_window(strip, 0, strip.width + w), path)
         band = Band(path, digest, band_top, template.ticker.speed, strip.width)
     return Composition(stills, digests, band)
-
-
-def _ticker_pictures(
-    job: EncodeJob, template: VideoTemplate, strip: Image.Image, band_top: int, folder: Path
-) -> list[str]:
-    """The ffmpeg command of a ticker-only video, ffmpeg moving the strip, and its two pictures
-    written in ``folder``: the still (background and bar) and the strip with a window's width of
-    its start repeated at its end."""
-    ticker = template.ticker
-    assert ticker is not None
-    w, h = template.dimensions
-    still = Image.new("RGB", (w, h), rgb255(template.background.color or "black"))
-    still.paste(Image.new("RGB", (w, ticker.height), rgb255(ticker.background)), (0, band_top))
-    still_png, strip_png = folder / "still.png", folder / "strip.png"
-    still.save(still_png, compress_level=1)
-    _window(strip, 0, strip.width + w).save(strip_png, compress_level=1)
-    return job.overlay_command(still_png, strip_png, band_top, ticker.speed, strip.width)
 
 
 def _window(strip: Image.Image, x: int, width: int) -> Image.Image:
