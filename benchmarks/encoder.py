@@ -94,7 +94,9 @@ def main() -> None:
         for preset in args.presets.split(","):
             for gop in (float(g) for g in args.gops.split(",")):
                 out = Path(tmp) / f"{preset}-{gop:g}.mp4"
-                cpu = statistics.median(render(project, args.template, out, settings(preset, gop)) for _ in range(args.repeat))
+                cpu = statistics.median(
+                    render(project, args.template, out, settings(preset, gop)) for _ in range(args.repeat)
+                )
                 rows.append((preset, gop, cpu, out.stat().st_size, *quality(out, reference)))
     print(f"{args.template} at 1080p, every segment encoded, median of {args.repeat}; quality against lossless\n")
     print(f"{'preset':<10}{'GOP s':>6}{'CPU s':>8}{'KB':>8}{'SSIM':>9}{'PSNR dB':>9}")

@@ -249,6 +249,8 @@ def _manifest(
         "size": [out_w, out_h],
         "rotate": template.rotate,
         "fps": template.fps,
+        "preset": template.preset,
+        "crf": template.crf,
         "frames": job.frames,
         "duration": round(job.duration, 3),
         "audio": str(template.music.file) if template.music else "silent",
