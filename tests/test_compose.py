@@ -12,14 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from signage.build.catalogue import Catalogue
 from signage.ffmpeg import ffmpeg_exe
 from signage.kinds import open_project
 from signage.project.model import Project
+from signage.tree import segment_dir
 from signage.video.job import video_job
 from signage.video.render import render_video
 from signage.video.template import VideoTemplate
 
-from .helpers import REPO, edit
+from .helpers import REPO, Built, edit
 from .test_video import frames_at
 
 BEFORE = REPO / "tests" / "data" / "video-before"  # made by the Python-frame renderer (commit 7382b84)
@@ -183,3 +185,13 @@ def test_a_ticker_over_scenes_moves_any_whole_number_of_pixels(project_copy: Pat
     errors = {s: np.abs(band_a[:, s:] - band_b[:, : band_b.shape[1] - s]).mean() for s in range(7)}
     assert min(errors, key=errors.get) == 3  # type: ignore[arg-type]
     assert errors[3] < 3
+
+
+def test_a_build_keeps_each_videos_segments_in_the_store_and_nothing_else(built_network: Built) -> None:
+    output = open_project(built_network.root).output_dir
+    catalogue = Catalogue.load(output)
+    videos = [r for r in catalogue.records.values() if r.id.startswith("video/")]
+    assert videos
+    joined = {str(s["key"]) for r in videos for s in r.meta["segments"]}  # type: ignore[union-attr]
+    stored = {p.stem for p in segment_dir(output).iterdir()}
+    assert joined == stored
