@@ -195,3 +195,28 @@ def test_a_build_keeps_each_videos_segments_in_the_store_and_nothing_else(built_
     joined = {str(s["key"]) for r in videos for s in r.meta["segments"]}  # type: ignore[union-attr]
     stored = {p.stem for p in segment_dir(output).iterdir()}
     assert joined == stored
+
+
+@pytest.mark.slow
+def test_chromium_plays_the_joined_video_across_its_joints(slogan: tuple[Path, dict[str, Any], Path]) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.is_file():
+        pytest.fail("Debian's chromium is required: apt-get install chromium")
+    out, manifest, _ = slogan
+    joints = [s["first"] / manifest["fps"] for s in manifest["segments"][1:]]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--autoplay-policy=no-user-gesture-required"])
+        page = browser.new_page()
+        page.goto(out.parent.as_uri())
+        page.set_content(f'<video src="{out.as_uri()}" muted autoplay></video>')
+        page.wait_for_function("document.querySelector('video').ended", timeout=20_000)
+        state = page.evaluate(
+            "(() => { const v = document.querySelector('video'); const q = v.getVideoPlaybackQuality();"
+            " return [v.error, v.duration, v.videoWidth, q.totalVideoFrames, q.corruptedVideoFrames]; })()"
+        )
+        browser.close()
+    error, duration, width, frames, corrupted = state
+    assert error is None and width == 320 and corrupted == 0
+    assert abs(duration - manifest["duration"]) < 0.05 and max(joints) < duration
+    assert frames >= manifest["frames"] - 2  # every frame decoded, through every joint
