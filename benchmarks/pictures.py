@@ -30,7 +30,9 @@ VIDEOS = {
 
 
 def render(tree: Path, template: str, out: Path) -> None:
-    cmd = ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "signage", "--project", str(tree), "render", "video"]
+    # in the tree: `python -m` puts the working folder first on the path, ahead of PYTHONPATH
+    cmd = ["env", "-C", str(tree), f"PYTHONPATH={tree}", sys.executable, "-m", "signage", "--project", str(tree)]
+    cmd += ["render", "video"]
     subprocess.run([*cmd, "--template", template, *VIDEOS[template], "-o", str(out)], check=True, capture_output=True)
 
 

@@ -4,7 +4,7 @@ a sibling branch's variant is made already — as a build makes the second and l
     python benchmarks/variant.py [--baseline-tree /tmp/vc-before] [--repeat 3]
 
 For each code tree (this one and, with ``--baseline-tree``, another checkout such as commit
-7382b84), a new process loads the example, renders the ``branch-reminder`` video in
+7382b84), a new process loads that tree's example, renders the ``branch-reminder`` video in
 ``slogan-16x9`` for one branch (warming the segment store where the code has one), then
 renders it for another branch; reported: the CPU seconds (Python and ffmpeg) of that second
 render alone, median of ``--repeat``. Target: at most 1 CPU-s.
@@ -52,7 +52,10 @@ print(json.dumps(out))
 
 def run(code: Path) -> dict[str, list[float]]:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    done = subprocess.run([sys.executable, "-c", ONE, str(ROOT)], env=env, capture_output=True, text=True, check=False)
+    # in the tree (`python -c` puts the working folder first on the path), with its own example project
+    done = subprocess.run(
+        [sys.executable, "-c", ONE, str(code)], env=env, cwd=code, capture_output=True, text=True, check=False
+    )
     if done.returncode:
         raise SystemExit(f"failed ({code}):\n{done.stderr[-2000:]}")
     result: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -43,7 +43,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
 
 def signage_cmd(tree: Path = ROOT) -> list[str]:
     """`signage` run with the code and the example project of ``tree`` (this checkout, or a baseline's)."""
-    return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "signage", "--project", str(tree)]
+    # run in the tree: `python -m` puts the working folder first on the path, ahead of PYTHONPATH
+    return ["env", "-C", str(tree), f"PYTHONPATH={tree}", sys.executable, "-m", "signage", "--project", str(tree)]
 
 
 def signage_ticker(out: Path, seconds: float, preset: str, tree: Path = ROOT) -> list[str]:
