@@ -2,7 +2,7 @@
 
 The timeline is cut where the picture changes: for every state a crossfade from the one
 before (if it has one) and a hold. Each segment is one chain of an ffmpeg filter graph —
-the state's still (a PNG painted once) held, or two stills blended frame by frame, and the
+the state's still (painted once, written as raw RGB) held, or two stills blended frame by frame, and the
 ticker band cut from its strip a whole number of pixels further each frame and laid over
 it — encoded as its own closed-GOP H.264 file with the same encoder settings as every
 other segment of its profile. Its name is the hash of everything that decides its
@@ -12,7 +12,8 @@ of a sibling, the unchanged scenes of a per-branch variant — is taken from the
 store instead of being encoded again. The segments are joined by the concat demuxer
 with stream copy; only the audio is encoded for the whole video.
 
-Nothing crosses a pipe: Python writes PNGs, ffmpeg reads them.
+Nothing crosses a pipe: Python writes each picture once as a raw RGB file (no PNG to encode and
+decode again in every ffmpeg run: a 100,000 px ticker strip took a third of a second), ffmpeg reads it.
 """
 
 from __future__ import annotations
@@ -33,15 +34,16 @@ from .scenes import Timeline
 
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 # Bump when the graph's meaning changes without its text changing (its text is in every key).
-GRAPH_VERSION = "1"
+GRAPH_VERSION = "2"
 
 
 @dataclass(frozen=True)
 class Band:
-    """The ticker band: its strip (PNG: one loop of ``period`` px plus a window's width more),
-    where it sits and how far it moves each frame."""
+    """The ticker band: its strip (one loop of ``period`` px plus a window's width more), where it
+    sits and how far it moves each frame."""
 
     strip: Path
+    size: tuple[int, int]
     digest: str
     top: int
     speed: int
@@ -63,22 +65,26 @@ class Segment:
 
 @dataclass
 class Composition:
-    """A video's stills (PNG paths and digests), its band and its segments, in playing order."""
+    """A video's stills (raw RGB files of ``size`` and their digests), its band and its segments, in
+    playing order."""
 
+    size: tuple[int, int]
     stills: list[Path]
     digests: list[str]
     band: Band | None
     segments: list[Segment] = field(default_factory=list)
 
 
-def png_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def save_still(image: Image.Image, path: Path) -> str:
-    """Write a still (fast PNG) and return the SHA-256 of its bytes."""
-    image.save(path, compress_level=1)
-    return png_digest(path)
+    """Write a picture as raw RGB and return the SHA-256 of its pixels and size."""
+    data = image.convert("RGB").tobytes()
+    path.write_bytes(data)
+    return hashlib.sha256(f"{image.width}x{image.height}:".encode() + data).hexdigest()
+
+
+def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
+    """ffmpeg's input options for one raw RGB picture."""
+    return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}", "-i", str(path)]
 
 
 def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
@@ -122,12 +128,12 @@ def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
 
 
 def _band_chain(band: Band, first: int, frames: int, fps: int, width: int, label: str) -> str:
-    """The band of frames ``first``.. as a yuv420p stream: the strip held, a window cut from it in RGB
-    (any whole-pixel offset, even odd ones, exact) and only that window converted."""
-    return (
-        f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,"
-        f"crop=w={width}:h=ih:x='mod((n+{first})*{band.speed}\\,{band.period})':y=0,{TO_YUV}[{label}]"
-    )
+    """The band of frames ``first``.. as a yuv420p stream: the strip held and a window cut from it.
+    At an even speed every offset is even and the strip was converted once (a yuv420p crop keeps
+    whole chroma pairs); at an odd one the window is cut in RGB (exact at any offset) and converted."""
+    crop = f"crop=w={width}:h=ih:x='mod((n+{first})*{band.speed}\\,{band.period})':y=0"
+    convert = "" if band.speed % 2 == 0 else f",{TO_YUV}"
+    return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,{crop}{convert}[{label}]"
 
 
 def _picture_chain(segment: Segment, fps: int, stills: dict[int, list[str]], n: int) -> str:
@@ -185,7 +191,7 @@ def segment_keys(comp: Composition, job: EncodeJob) -> None:
 
 # Segments one ffmpeg run encodes side by side (each output has its own encoder thread): enough to
 # keep the cores busy, few enough that their encoders' memory stays small.
-BATCH = 6
+BATCH = min(4, max(2, os.cpu_count() or 2))
 
 
 def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
@@ -206,7 +212,7 @@ def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store:
     order = sorted(uses)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
     for index in order:
-        cmd += ["-i", str(comp.stills[index])]
+        cmd += raw_input(comp.stills[index], comp.size)
     graph: list[str] = []
     labels: dict[int, list[str]] = {}
     for n, index in enumerate(order):
@@ -214,9 +220,9 @@ def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store:
         labels[index] = names
         graph.append(f"[{n}:v]{TO_YUV},split={len(names)}" + "".join(f"[{x}]" for x in names))
     if comp.band is not None:
-        cmd += ["-i", str(comp.band.strip)]
-        strip_input = len(order)
-        graph.append(f"[{strip_input}:v]format=rgb24,split={len(todo)}" + "".join(f"[b{n}]" for n in range(len(todo))))
+        cmd += raw_input(comp.band.strip, comp.band.size)
+        once = TO_YUV if comp.band.speed % 2 == 0 else "format=rgb24"
+        graph.append(f"[{len(order)}:v]{once},split={len(todo)}" + "".join(f"[b{n}]" for n in range(len(todo))))
     for n, segment in enumerate(todo):
         graph.append(_picture_chain(segment, job.fps, labels, n))
         tail = ",".join([BT709_TAGS, *job.rotation_filters()])

@@ -169,7 +169,7 @@ def render_video(
 def _composition(
     timeline: Timeline, template: VideoTemplate, strip: Image.Image | None, band_top: int, folder: Path
 ) -> Composition:
-    """Every still of the timeline painted once and written as a PNG in ``folder`` (without scenes:
+    """Every still of the timeline painted once and written as raw RGB in ``folder`` (without scenes:
     the background with the ticker's bar), and the ticker's strip with a window's width of its
     start repeated at its end."""
     w, _ = template.dimensions
@@ -182,15 +182,15 @@ def _composition(
             still.paste(bar, (0, band_top))
         pictures = [still]
     for n, picture in enumerate(pictures):
-        path = folder / f"still-{n:02d}.png"
+        path = folder / f"still-{n:02d}.rgb"
         digests.append(save_still(picture, path))
         stills.append(path)
     band = None
     if strip is not None and template.ticker is not None:
-        path = folder / "strip.png"
+        path = folder / "strip.rgb"
         digest = save_still(_window(strip, 0, strip.width + w), path)
-        band = Band(path, digest, band_top, template.ticker.speed, strip.width)
-    return Composition(stills, digests, band)
+        band = Band(path, (strip.width + w, strip.height), digest, band_top, template.ticker.speed, strip.width)
+    return Composition(template.dimensions, stills, digests, band)
 
 
 def _window(strip: Image.Image, x: int, width: int) -> Image.Image:
