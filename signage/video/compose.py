@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,15 +190,18 @@ def segment_keys(comp: Composition, job: EncodeJob) -> None:
         segment.key = hashlib.sha256((base + text).encode()).hexdigest()
 
 
-# Segments one ffmpeg run encodes side by side (each output has its own encoder thread): enough to
-# keep the cores busy, few enough that their encoders' memory stays small.
-BATCH = min(4, max(2, os.cpu_count() or 2))
+# ffmpeg processes encoding segments side by side, one segment each: enough to keep the cores busy,
+# few enough that their encoders' memory stays small (about 125 MB each at 1080p).
+PARALLEL = min(4, max(2, os.cpu_count() or 2))
 
 
 def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
-    """Encode ``todo`` (segments the store lacks), ``BATCH`` to an ffmpeg run, one output file each."""
-    for at in range(0, len(todo), BATCH):
-        _encode_batch(comp, todo[at : at + BATCH], job, store)
+    """Encode ``todo`` (segments the store lacks), ``PARALLEL`` ffmpeg processes at a time, the longest
+    first (so the last to finish are short ones), one segment each."""
+    longest_first = sorted(todo, key=lambda s: -s.frames)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        for done in [pool.submit(_encode_batch, comp, [segment], job, store) for segment in longest_first]:
+            done.result()
 
 
 def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
