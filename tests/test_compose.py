@@ -220,3 +220,9 @@ def test_chromium_plays_the_joined_video_across_its_joints(slogan: tuple[Path, d
     assert error is None and width == 320 and corrupted == 0
     assert abs(duration - manifest["duration"]) < 0.05 and max(joints) < duration
     assert frames >= manifest["frames"] - 2  # every frame decoded, through every joint
+
+
+def test_segments_in_a_folder_with_a_quote_in_its_name_are_joined(example: Project, tmp_path: Path) -> None:
+    out, segments = tmp_path / "o'clock" / "v.mp4", tmp_path / "o'clock" / "segments"
+    manifest = _render(example, "slogan-16x9", "160x90", out, segments, "slogan", "two-cards", duration=1.0)
+    assert out.is_file() and len(manifest["segments"]) >= 2

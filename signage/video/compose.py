@@ -264,7 +264,8 @@ def join(paths: list[Path], job: EncodeJob) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as listing:
         listing.write("ffconcat version 1.0\n")
         for path in paths:
-            listing.write(f"file '{path.resolve().as_posix()}'\n")
+            quoted = path.resolve().as_posix().replace("'", "'\\''")  # ffconcat's quoting
+            listing.write(f"file '{quoted}'\n")
     try:
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
         cmd += ["-i", listing.name, *job.audio_input(), "-map", "0:v", "-c:v", "copy"]
