@@ -35,16 +35,16 @@ from .scenes import Timeline
 
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 # Bump when the graph's meaning changes without its text changing (its text is in every key).
-GRAPH_VERSION = "2"
+GRAPH_VERSION = "3"
 
 
 @dataclass(frozen=True)
 class Band:
-    """The ticker band: its strip (one loop of ``period`` px plus a window's width more), where it
-    sits and how far it moves each frame."""
+    """The ticker band: its strip (one loop, ``period`` px), where it sits and how far it moves each
+    frame. Each segment is given only the stretch of the strip it shows (a few thousand px rather
+    than a loop of every slogan: 100,000 px to read and convert in every ffmpeg run)."""
 
-    strip: Path
-    size: tuple[int, int]
+    strip: Image.Image
     digest: str
     top: int
     speed: int
@@ -76,11 +76,23 @@ class Composition:
     segments: list[Segment] = field(default_factory=list)
 
 
+def picture_digest(image: Image.Image) -> str:
+    """SHA-256 of a picture's size and RGB pixels."""
+    return hashlib.sha256(f"{image.width}x{image.height}:".encode() + image.convert("RGB").tobytes()).hexdigest()
+
+
 def save_still(image: Image.Image, path: Path) -> str:
-    """Write a picture as raw RGB and return the SHA-256 of its pixels and size."""
-    data = image.convert("RGB").tobytes()
-    path.write_bytes(data)
-    return hashlib.sha256(f"{image.width}x{image.height}:".encode() + data).hexdigest()
+    """Write a picture as raw RGB and return its digest."""
+    path.write_bytes(image.convert("RGB").tobytes())
+    return picture_digest(image)
+
+
+def loop_window(strip: Image.Image, x: int, width: int) -> Image.Image:
+    """The ``width`` px of the looping strip from column ``x``."""
+    out = Image.new("RGB", (width, strip.height))
+    for left in range(-x, width, strip.width):
+        out.paste(strip, (left, 0))
+    return out
 
 
 def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
@@ -128,11 +140,12 @@ def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
     return segments
 
 
-def _band_chain(band: Band, first: int, frames: int, fps: int, width: int, label: str) -> str:
-    """The band of frames ``first``.. as a yuv420p stream: the strip held and a window cut from it.
-    At an even speed every offset is even and the strip was converted once (a yuv420p crop keeps
-    whole chroma pairs); at an odd one the window is cut in RGB (exact at any offset) and converted."""
-    crop = f"crop=w={width}:h=ih:x='mod((n+{first})*{band.speed}\\,{band.period})':y=0"
+def _band_chain(band: Band, frames: int, fps: int, width: int, label: str) -> str:
+    """The band of a segment as a yuv420p stream: its stretch of the strip held and a window cut from
+    it ``speed`` px further each frame. At an even speed every offset is even and the stretch was
+    converted once (a yuv420p crop keeps whole chroma pairs); at an odd one the window is cut in RGB
+    (exact at any offset) and converted."""
+    crop = f"crop=w={width}:h=ih:x='n*{band.speed}':y=0"
     convert = "" if band.speed % 2 == 0 else f",{TO_YUV}"
     return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,{crop}{convert}[{label}]"
 
@@ -207,6 +220,11 @@ def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, stor
 def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
     """Encode ``todo`` in one ffmpeg run, then move each into the store under its key (written
     under a temporary name, renamed whole)."""
+    with tempfile.TemporaryDirectory(prefix="segment-") as folder:
+        _encode_in(comp, todo, job, store, folder)
+
+
+def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path, folder: str) -> None:
     w, _ = job.canvas
     uses: dict[int, int] = {}
     for segment in todo:
@@ -223,18 +241,22 @@ def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store:
         names = [f"s{index}_{u}" for u in range(uses[index])]
         labels[index] = names
         graph.append(f"[{n}:v]{TO_YUV},split={len(names)}" + "".join(f"[{x}]" for x in names))
-    if comp.band is not None:
-        cmd += raw_input(comp.band.strip, comp.band.size)
-        once = TO_YUV if comp.band.speed % 2 == 0 else "format=rgb24"
-        graph.append(f"[{len(order)}:v]{once},split={len(todo)}" + "".join(f"[b{n}]" for n in range(len(todo))))
+    band = comp.band
     for n, segment in enumerate(todo):
         graph.append(_picture_chain(segment, job.fps, labels, n))
         tail = ",".join([BT709_TAGS, *job.rotation_filters()])
-        if comp.band is not None:
-            graph.append(f"[b{n}]" + _band_chain(comp.band, segment.first, segment.frames, job.fps, w, f"w{n}"))
-            graph.append(f"[p{n}][w{n}]overlay=x=0:y={comp.band.top}:eval=init,{tail}[v{n}]")
-        else:
+        if band is None:
             graph.append(f"[p{n}]{tail}[v{n}]")
+            continue
+        stretch = loop_window(
+            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
+        )
+        path = Path(folder) / f"band-{n}.rgb"
+        path.write_bytes(stretch.tobytes())
+        cmd += raw_input(path, stretch.size)
+        once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+        graph.append(f"[{len(order) + n}:v]{once}," + _band_chain(band, segment.frames, job.fps, w, f"w{n}"))
+        graph.append(f"[p{n}][w{n}]overlay=x=0:y={band.top}:eval=init,{tail}[v{n}]")
     store.mkdir(parents=True, exist_ok=True)
     temps = []
     outputs: list[str] = []

@@ -19,7 +19,7 @@ from ..ffmpeg import EncodeJob, check_level, gop_frames
 from ..project.files import inside
 from ..scroll import scroll_offsets
 from ..typography.fonts import FontRegistry
-from .compose import Band, Composition, compose, cut, save_still
+from .compose import Band, Composition, compose, cut, loop_window, picture_digest, save_still
 from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip
 from .template import Ticker, VideoTemplate
 
@@ -151,7 +151,6 @@ def render_video(
     poster = _poster(timeline, image, offsets, band_top, template.fps)
     with tempfile.TemporaryDirectory(prefix="video-") as tmp:
         comp = _composition(timeline, template, image, band_top, Path(tmp))
-        image = None  # a long strip (all slogans: 100,000 px) is not kept while x264 runs
         comp.segments = cut(timeline, frames, template.fps, gop_frames(template.fps))
         made = compose(comp, job, segments or Path(tmp) / "segments")
     if progress:
@@ -170,8 +169,7 @@ def _composition(
     timeline: Timeline, template: VideoTemplate, strip: Image.Image | None, band_top: int, folder: Path
 ) -> Composition:
     """Every still of the timeline painted once and written as raw RGB in ``folder`` (without scenes:
-    the background with the ticker's bar), and the ticker's strip with a window's width of its
-    start repeated at its end."""
+    the background with the ticker's bar), and the ticker's strip."""
     w, _ = template.dimensions
     stills, digests = [], []
     pictures = [timeline.paint(i).image or timeline.background for i in range(len(timeline.states))]
@@ -187,18 +185,8 @@ def _composition(
         stills.append(path)
     band = None
     if strip is not None and template.ticker is not None:
-        path = folder / "strip.rgb"
-        digest = save_still(_window(strip, 0, strip.width + w), path)
-        band = Band(path, (strip.width + w, strip.height), digest, band_top, template.ticker.speed, strip.width)
+        band = Band(strip, picture_digest(strip), band_top, template.ticker.speed, strip.width)
     return Composition(template.dimensions, stills, digests, band)
-
-
-def _window(strip: Image.Image, x: int, width: int) -> Image.Image:
-    """The ``width`` px of the looping strip from column ``x``."""
-    out = Image.new("RGB", (width, strip.height))
-    for left in range(-x, width, strip.width):
-        out.paste(strip, (left, 0))
-    return out
 
 
 def _poster(timeline: Timeline, strip: Image.Image | None, offsets: list[int], band_top: int, fps: int) -> bytes:
@@ -209,7 +197,7 @@ def _poster(timeline: Timeline, strip: Image.Image | None, offsets: list[int], b
     if strip is not None and offsets:
         moment = chosen.start + chosen.duration / 2 if chosen else len(offsets) / fps / 3
         x = offsets[min(len(offsets) - 1, int(moment * fps))]
-        image.paste(_window(strip, x, image.width), (0, band_top))
+        image.paste(loop_window(strip, x, image.width), (0, band_top))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
