@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 TODAY = dt.date(2026, 12, 1)
-HD_VIDEO_S = 5.6  # CPU seconds of a 1080p slogan video (the example's slogan-16x9), measured on this machine
+# CPU seconds of a 1080p per-branch slogan video (the example's slogan-16x9), measured on this machine
+# with `python benchmarks/variant.py` (7.1 in the same run for the code before videos were composed by
+# ffmpeg as segments; 5.6 measured earlier with `time signage render video`)
+HD_VIDEO_S = 4.0
 
 
 def generate(target: Path, branches: int) -> None:
@@ -133,7 +136,7 @@ def main() -> None:
         videos = statistics.median(s for k, s, _, _ in seen if k == "video/branch")
         print(
             f"\non paper, 15,000 branches (per branch: its LED pages and its slogan video; at 1080p a slogan "
-            f"video takes {HD_VIDEO_S} CPU-s, measured with `time signage render video --template slogan-16x9`, "
+            f"video takes {HD_VIDEO_S} CPU-s, measured with `python benchmarks/variant.py`, "
             f"against {videos:.2f} s here at 320x180):"
         )
         print(f"{'workers':>8}{'320x180 videos':>18}{'1080p videos':>16}")

@@ -61,6 +61,9 @@ class RenderEnv:
     root: Path
     fonts: FontRegistry
     extras: dict[str, Shippable] = field(default_factory=dict)  # what a kind prepared for its jobs (font subsets)
+    # a folder of content-addressed intermediate files that jobs share across the build and later
+    # builds (a video's encoded scenes); None: each job keeps its own, in a temporary folder
+    segments: Path | None = None
 
 
 @runtime_checkable

@@ -3,6 +3,8 @@
     output/.lock                              one writer at a time (signage/lock.py)
     output/.staging/                          jobs render here before their files move into the store
     output/store/ab/abcd….png                 every artifact file once, named by its SHA-256
+    output/store/segments/KEY.mp4             a video's encoded scenes, named by the hash of what decides
+                                              their frames, shared by every video that shows them
     output/catalogue.json                     one record per artifact
     output/KIND/TARGET/LOCALE/ID/             the readable tree: manifest.json and links into the store
     output/publish/BRANCH/player.html         the branch's browser player
@@ -33,6 +35,7 @@ from pathlib import Path
 LOCK_FILE = ".lock"
 STAGING = ".staging"
 STORE = "store"
+SEGMENTS = "segments"  # inside the store
 CATALOGUE = "catalogue.json"
 MANIFEST = "manifest.json"  # an artifact folder's own record
 PUBLISH = "publish"
@@ -86,6 +89,16 @@ def store_dir(output: Path) -> Path:
 def store_path(sha256: str, suffix: str) -> str:
     """Where bytes with this hash live, relative to the output folder: ``store/ab/abcd….png``."""
     return f"{STORE}/{sha256[:2]}/{sha256}{suffix.lower()}"
+
+
+def segment_dir(output: Path) -> Path:
+    """The encoded video segments every build shares (``output/store/segments``)."""
+    return output / STORE / SEGMENTS
+
+
+def segment_entry(key: str) -> str:
+    """A segment's path relative to the output folder, as the catalogue's records name it."""
+    return f"{STORE}/{SEGMENTS}/{key}.mp4"
 
 
 def store_entry(shard: str, name: str) -> str:

@@ -230,20 +230,6 @@ def test_missing_files_and_text_that_cannot_fit(project_copy: Path, tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir()] == ["proj"]  # no video, no temporary file
 
 
-@pytest.mark.parametrize("x", [0, 1, 2, 37, 4095, 4097, 6001])
-def test_a_strip_window_at_any_offset_is_that_picture_converted(x: int) -> None:
-    from signage.video.yuv import YuvFrame, YuvStrip
-
-    rng = np.random.default_rng(x)
-    picture = Image.fromarray(rng.integers(0, 256, (16, 6200, 3), dtype=np.uint8))  # wider than a chunk
-    strip = YuvStrip(picture, 64)
-    looped = np.concatenate([np.asarray(picture)] * 2, axis=1)
-    expected = YuvFrame.from_image(Image.fromarray(looped[:, x : x + 64]))
-    got = strip.window_frame(x)
-    for a, b in ((got.y, expected.y), (got.u, expected.u), (got.v, expected.v)):
-        assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
-
-
 def test_ticker_only_subtitles_follow_each_slogan_across_the_screen(example: Project, tmp_path: Path) -> None:
     out = tmp_path / "t.mp4"
     manifest = render(example, VideoRequest("ticker", text="第一句反诈提醒　　　第二句反诈提醒", size=SMALL), out)

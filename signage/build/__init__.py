@@ -30,6 +30,7 @@ from ..tree import (
     artifact_dir,
     artifact_kind,
     kind_dir,
+    segment_dir,
     staging_dir,
     version_number,
 )
@@ -160,7 +161,7 @@ def build(
         catalogue.records[job.path] = record
         report.unchanged[job.folder] = report.unchanged.get(job.folder, 0) + 1
 
-    env = RenderEnv(project.root, project.fonts)
+    env = RenderEnv(project.root, project.fonts, segments=segment_dir(output))
     warmups = []
     for job_type in dict.fromkeys(type(job) for job, _ in todo):
         work = job_type.prepare(

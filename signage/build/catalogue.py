@@ -27,7 +27,7 @@ from ..records import (
     StoredFile,
     Validity,
 )
-from ..tree import catalogue_file
+from ..tree import catalogue_file, segment_entry
 
 
 def make_record(job: Job, key: str, rendered: Rendered, files: list[StoredFile]) -> Record:
@@ -96,5 +96,12 @@ class Catalogue:
         return True
 
     def referenced(self) -> set[str]:
-        """Every store path the records refer to."""
-        return {f.path for r in self.records.values() for f in r.files}
+        """Every store path the records refer to: their files, and the segments a video was joined from."""
+        files = {f.path for r in self.records.values() for f in r.files}
+        segments = set()
+        for record in self.records.values():
+            joined = record.meta.get("segments")
+            for part in joined if isinstance(joined, list) else ():
+                if isinstance(part, dict) and isinstance(part.get("key"), str):
+                    segments.add(segment_entry(str(part["key"])))
+        return files | segments

@@ -109,7 +109,10 @@ def _unpack(snap: Snapshot) -> RenderEnv:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     extras = {name: kind.unpack(packed, base / "extras" / name) for name, (kind, packed) in snap["extras"].items()}
-    env = RenderEnv(root, FontRegistry(catalog, snap["roles"], tuple(snap["words"])), extras)
+    # segments are shared by the jobs this worker runs (not across workers: they share no folder)
+    env = RenderEnv(
+        root, FontRegistry(catalog, snap["roles"], tuple(snap["words"])), extras, segments=base / "segments"
+    )
     _WORKER_ENVS[snap["digest"]] = env
     return env
 

@@ -82,7 +82,8 @@ class Store:
                 os.chmod(target, READ_ONLY)
 
     def collect(self, keep: set[str]) -> int:
-        """Remove store files that no catalogue record (nor anything else in ``keep``) refers to."""
+        """Remove store files that no catalogue record (nor anything else in ``keep``) refers to; the
+        segments folder likewise (a segment no record was joined from goes)."""
         removed = 0
         if not self.root.is_dir():
             return removed

@@ -94,7 +94,15 @@ class VideoJob(Job):
 
         video = stage / "video.mp4"
         meta = render_video(
-            self.template, self.texts, env.fonts, env.root, self.locale, video, self.duration, label=self.content_id
+            self.template,
+            self.texts,
+            env.fonts,
+            env.root,
+            self.locale,
+            video,
+            self.duration,
+            label=self.content_id,
+            segments=env.segments,
         )
         VideoFiles(video).manifest.unlink()  # the build's manifest.json says all of it
         files = [f.name for f in VideoFiles(video).all()[:3]]

@@ -1,4 +1,5 @@
-"""Render one video: timeline and ticker to frames, frames to ffmpeg, then SRT, poster and manifest."""
+"""Render one video: stills painted once, ffmpeg composing and encoding them (signage/video/compose.py),
+then SRT, poster and manifest."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from typing import Any
 
 from PIL import Image
 
-from ..colour import hex_rgb, rgb255
+from ..colour import rgb255
 from ..errors import Problem, SignageError
-from ..ffmpeg import EncodeJob, Encoder, check_level
+from ..ffmpeg import EncodeJob, check_level, gop_frames
 from ..project.files import inside
 from ..scroll import scroll_offsets
 from ..typography.fonts import FontRegistry
-from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip, union_rows
+from .compose import Band, Composition, compose, cut, loop_window, picture_digest, save_still
+from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip
 from .template import Ticker, VideoTemplate
-from .yuv import YuvFrame, YuvStrip
 
 
 @dataclass
@@ -93,28 +94,24 @@ def render_video(
     duration: float | None = None,
     progress: Callable[[int], None] | None = None,
     label: str = "",
+    segments: Path | None = None,
 ) -> dict[str, Any]:
     """Write ``output`` (MP4) and its .srt, .poster.png and .json, all complete, in a folder of their
-    own (a staging folder, swapped in whole by the caller); returns the manifest."""
+    own (a staging folder, swapped in whole by the caller); returns the manifest.
+
+    ``segments``: the folder of encoded segments to take from and add to (the build's store);
+    None: a temporary one, nothing reused."""
     if output.suffix.lower() != ".mp4":
         raise SignageError(Problem("the video is an MP4: give a file name ending in .mp4", file=output))
     w, h = template.dimensions
     check_level(w, h, template.fps)
     timeline = build_timeline(template, texts, fonts, root, locale, duration if template.scenes else None)
-    strip = text = image = None
+    text = image = None
     pieces: list[tuple[str, float, float]] = []
     ticker = template.ticker
-    # A ticker over a plain colour is made by ffmpeg alone, moving the strip over the still
-    # (overlay places yuv420p pictures at even columns: an even speed keeps every step exact).
-    by_ffmpeg = (
-        not timeline.states and ticker is not None and template.background.color is not None and ticker.speed % 2 == 0
-    )
     if ticker is not None:
         image, text, pieces = ticker_strip(template, texts.ticker or "", fonts, locale)
-        if not by_ffmpeg:
-            strip = YuvStrip(image, w)
     period = image.width if image is not None else 0
-    # Stills are painted and converted as the frames reach them, so x264 starts at once.
     if timeline.states:
         frames = max(1, round(timeline.duration * template.fps))
         timeline.states[-1].duration += frames / template.fps - timeline.duration  # end on the last frame
@@ -137,139 +134,59 @@ def render_video(
             raise SignageError(
                 Problem(f"music file {template.music.file} not found in {root}", item=f"{template.name}.music")
             )
-    # A ticker over a plain colour needs only its band sent; ffmpeg pads the rest.
-    band_only = not timeline.states and ticker is not None and template.background.color is not None
     job = EncodeJob(
         output=output,
-        frame_size=(w, ticker.height) if band_only and ticker else (w, h),
+        frame_size=(w, h),
         canvas=(w, h),
         fps=template.fps,
         frames=frames,
         preset=template.preset,
         crf=template.crf,
         rotate=template.rotate,
-        pad=(band_top, hex_rgb(template.background.color or "black")) if band_only else None,
         music=music,
         volume=template.music.volume if template.music else 1.0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     offsets = scroll_offsets(period, w, ticker.speed, frames, enter=False) if ticker else []
-    poster = None
-    if by_ffmpeg:
-        assert image is not None and ticker is not None
-        poster = _poster(timeline, image, offsets, band_top, template.fps)
-        with tempfile.TemporaryDirectory(prefix="ticker-") as tmp:
-            command = _ticker_pictures(job, template, image, band_top, Path(tmp))
-            image = None  # a long strip (all slogans: 100,000 px) is not kept while x264 runs
-            Encoder(job, command).finish()
-        if progress:
-            progress(frames)
-    else:
-        encoder = Encoder(job)
-        try:
-            _feed(encoder, timeline, strip, offsets, band_only, band_top, frames, template.fps, progress)
-        except BaseException:
-            encoder.abort()
-            raise
-        encoder.finish()
+    poster = _poster(timeline, image, offsets, band_top, template.fps)
+    with tempfile.TemporaryDirectory(prefix="video-") as tmp:
+        comp = _composition(timeline, template, image, band_top, Path(tmp))
+        comp.segments = cut(timeline, frames, template.fps, gop_frames(template.fps))
+        made = compose(comp, job, segments or Path(tmp) / "segments")
+    if progress:
+        progress(frames)
     files = VideoFiles(output)
     manifest = _manifest(template, timeline, label, locale, job, text, period, ticker, band_top, files)
+    manifest["segments"] = made
     cues = timeline_cues(timeline) or ticker_cues(pieces, ticker, w, template.fps, job.duration, period)
     files.srt.write_text(srt(cues), encoding="utf-8")
-    files.poster.write_bytes(poster or _poster(timeline, image, offsets, band_top, template.fps))
+    files.poster.write_bytes(poster)
     files.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
-def _feed(
-    encoder: Encoder,
-    timeline: Timeline,
-    strip: YuvStrip | None,
-    offsets: list[int],
-    band_only: bool,
-    band_top: int,
-    frames: int,
-    fps: int,
-    progress: Callable[[int], None] | None,
-) -> None:
-    """Write every frame: a state, a crossfade between two, and the ticker window on top."""
-    stdin = encoder.stdin
-    try:
-        if band_only:
-            assert strip is not None
-            for k in range(frames):
-                strip.window_frame(offsets[k]).write(stdin)
-                if progress and k % 25 == 24:
-                    progress(25)
-            if progress:
-                progress(frames % 25)
-            return
-        states = timeline.states
-        base = YuvFrame.from_image(timeline.background)
-        stills: dict[int, YuvFrame] = {}
-
-        def still(i: int) -> YuvFrame:
-            """State ``i`` as a frame: painted now if need be, converted only where it differs."""
-            if not states:
-                return base
-            if i not in stills:
-                state = timeline.paint(i)
-                stills[i] = YuvFrame.over(base, state.image or timeline.background, state.rows)
-            return stills[i]
-
-        scratch = base.copy()
-        held: object = None  # which still the scratch frame holds in full (the ticker is pasted over it)
-        index = 0
-        for k in range(frames):
-            t = k / fps
-            while index + 1 < len(states) and t >= states[index + 1].start - 1e-9:
-                index += 1
-            frame = still(index)
-            if states and index > 0 and t - states[index].start < states[index].fade_in:
-                if held != ("fade", index):
-                    still(index - 1).copy_into(scratch)
-                    held = ("fade", index)
-                alpha = (t - states[index].start) / states[index].fade_in
-                rows = union_rows(states[index - 1].rows, states[index].rows)
-                frame = still(index - 1).blend(frame, alpha, scratch, rows)
-            elif strip is not None and held != index:
-                frame = frame.copy_into(scratch)
-                held = index
-            if strip is not None:
-                frame = scratch
-                strip.paste(frame, offsets[k], band_top)
-            frame.write(stdin)
-            if progress and k % 25 == 24:
-                progress(25)
-        if progress:
-            progress(frames % 25)
-    except BrokenPipeError:
-        pass  # ffmpeg stopped early: finish() reports why
-
-
-def _ticker_pictures(
-    job: EncodeJob, template: VideoTemplate, strip: Image.Image, band_top: int, folder: Path
-) -> list[str]:
-    """The ffmpeg command of a ticker-only video, ffmpeg moving the strip, and its two pictures
-    written in ``folder``: the still (background and bar) and the strip with a window's width of
-    its start repeated at its end."""
-    ticker = template.ticker
-    assert ticker is not None
-    w, h = template.dimensions
-    still = Image.new("RGB", (w, h), rgb255(template.background.color or "black"))
-    still.paste(Image.new("RGB", (w, ticker.height), rgb255(ticker.background)), (0, band_top))
-    still_png, strip_png = folder / "still.png", folder / "strip.png"
-    still.save(still_png, compress_level=1)
-    _window(strip, 0, strip.width + w).save(strip_png, compress_level=1)
-    return job.overlay_command(still_png, strip_png, band_top, ticker.speed, strip.width)
-
-
-def _window(strip: Image.Image, x: int, width: int) -> Image.Image:
-    """The ``width`` px of the looping strip from column ``x``."""
-    out = Image.new("RGB", (width, strip.height))
-    for left in range(-x, width, strip.width):
-        out.paste(strip, (left, 0))
-    return out
+def _composition(
+    timeline: Timeline, template: VideoTemplate, strip: Image.Image | None, band_top: int, folder: Path
+) -> Composition:
+    """Every still of the timeline painted once and written as raw RGB in ``folder`` (without scenes:
+    the background with the ticker's bar), and the ticker's strip."""
+    w, _ = template.dimensions
+    stills, digests = [], []
+    pictures = [timeline.paint(i).image or timeline.background for i in range(len(timeline.states))]
+    if not pictures:
+        still = timeline.background.copy()
+        if template.ticker is not None:
+            bar = Image.new("RGB", (w, template.ticker.height), rgb255(template.ticker.background))
+            still.paste(bar, (0, band_top))
+        pictures = [still]
+    for n, picture in enumerate(pictures):
+        path = folder / f"still-{n:02d}.rgb"
+        digests.append(save_still(picture, path))
+        stills.append(path)
+    band = None
+    if strip is not None and template.ticker is not None:
+        band = Band(strip, picture_digest(strip), band_top, template.ticker.speed, strip.width)
+    return Composition(template.dimensions, stills, digests, band)
 
 
 def _poster(timeline: Timeline, strip: Image.Image | None, offsets: list[int], band_top: int, fps: int) -> bytes:
@@ -280,7 +197,7 @@ def _poster(timeline: Timeline, strip: Image.Image | None, offsets: list[int], b
     if strip is not None and offsets:
         moment = chosen.start + chosen.duration / 2 if chosen else len(offsets) / fps / 3
         x = offsets[min(len(offsets) - 1, int(moment * fps))]
-        image.paste(_window(strip, x, image.width), (0, band_top))
+        image.paste(loop_window(strip, x, image.width), (0, band_top))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -320,6 +237,8 @@ def _manifest(
         "size": [out_w, out_h],
         "rotate": template.rotate,
         "fps": template.fps,
+        "preset": template.preset,
+        "crf": template.crf,
         "frames": job.frames,
         "duration": round(job.duration, 3),
         "audio": str(template.music.file) if template.music else "silent",

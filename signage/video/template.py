@@ -90,7 +90,7 @@ class VideoTemplate(Strict):
     size: str = "1920x1080"
     fps: Annotated[int, Field(ge=1, le=120)] = 25
     rotate: Literal[0, 90, 180, 270] = 0  # clockwise, for portrait screens that play landscape files
-    preset: str = "veryfast"
+    preset: str = "superfast"
     crf: Annotated[int, Field(ge=0, le=51)] = 20
     background: Background = Field(default_factory=lambda: Background(color="#0b1f3a"))
     crossfade: Annotated[float, Field(ge=0, le=5)] = 0.5

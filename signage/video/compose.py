@@ -1,0 +1,321 @@
+"""A video as content-addressed segments: each still painted once, ffmpeg makes the motion.
+
+The timeline is cut where the picture changes: for every state a crossfade from the one
+before (if it has one) and a hold. Each segment is one chain of an ffmpeg filter graph —
+the state's still (painted once, written as raw RGB) held, or two stills blended frame by frame, and the
+ticker band cut from its strip a whole number of pixels further each frame and laid over
+it — encoded as its own closed-GOP H.264 file with the same encoder settings as every
+other segment of its profile. Its name is the hash of everything that decides its
+frames (the stills' and strip's bytes, where the band starts, how many frames, the
+encoder's options and build), so a segment some video made already — the hotline scene
+of a sibling, the unchanged scenes of a per-branch variant — is taken from the segment
+store instead of being encoded again. The segments are joined by the concat demuxer
+with stream copy; only the audio is encoded for the whole video.
+
+Nothing crosses a pipe: Python writes each picture once as a raw RGB file (no PNG to encode and
+decode again in every ffmpeg run: a 100,000 px ticker strip took a third of a second), ffmpeg reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from ..errors import SignageError
+from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, segment_options
+from .scenes import Timeline
+
+TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+# Bump when the graph's meaning changes without its text changing (its text is in every key).
+GRAPH_VERSION = "3"
+
+
+@dataclass(frozen=True)
+class Band:
+    """The ticker band: its strip (one loop, ``period`` px), where it sits and how far it moves each
+    frame. Each segment is given only the stretch of the strip it shows (a few thousand px rather
+    than a loop of every slogan: 100,000 px to read and convert in every ffmpeg run)."""
+
+    strip: Image.Image
+    digest: str
+    top: int
+    speed: int
+    period: int
+
+
+@dataclass
+class Segment:
+    """Frames ``first`` to ``first + frames`` of a video: ``still`` held, or faded in over ``previous``
+    (``alphas``: the share of ``still`` in each frame)."""
+
+    first: int
+    frames: int
+    still: int  # index into the stills
+    previous: int | None = None
+    alphas: tuple[float, ...] = ()
+    key: str = ""
+
+
+@dataclass
+class Composition:
+    """A video's stills (raw RGB files of ``size`` and their digests), its band and its segments, in
+    playing order."""
+
+    size: tuple[int, int]
+    stills: list[Path]
+    digests: list[str]
+    band: Band | None
+    segments: list[Segment] = field(default_factory=list)
+
+
+def picture_digest(image: Image.Image) -> str:
+    """SHA-256 of a picture's size and RGB pixels."""
+    return hashlib.sha256(f"{image.width}x{image.height}:".encode() + image.convert("RGB").tobytes()).hexdigest()
+
+
+def save_still(image: Image.Image, path: Path) -> str:
+    """Write a picture as raw RGB and return its digest."""
+    path.write_bytes(image.convert("RGB").tobytes())
+    return picture_digest(image)
+
+
+def loop_window(strip: Image.Image, x: int, width: int) -> Image.Image:
+    """The ``width`` px of the looping strip from column ``x``."""
+    out = Image.new("RGB", (width, strip.height))
+    for left in range(-x, width, strip.width):
+        out.paste(strip, (left, 0))
+    return out
+
+
+def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
+    """ffmpeg's input options for one raw RGB picture."""
+    return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}", "-i", str(path)]
+
+
+def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
+    """The segments of a timeline: per state, its crossfade frames (if any), then its hold, cut
+    every ``longest`` frames (one GOP: the joint is where a keyframe would be anyway, and the
+    pieces are encoded side by side).
+
+    A frame belongs to the last state started by its instant and is a fade while it is within
+    that state's ``fade_in``; the instants are the same expressions the frames have always used.
+    """
+    pieces = []
+    for segment in _by_state(timeline, frames, fps):
+        for start in range(0, segment.frames, longest if segment.previous is None else segment.frames):
+            count = min(longest, segment.frames - start) if segment.previous is None else segment.frames
+            pieces.append(Segment(segment.first + start, count, segment.still, segment.previous, segment.alphas))
+    return pieces
+
+
+def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
+    states = timeline.states
+    if not states:
+        return [Segment(0, frames, 0)]
+    segments: list[Segment] = []
+    index = 0
+    for k in range(frames):
+        t = k / fps
+        while index + 1 < len(states) and t >= states[index + 1].start - 1e-9:
+            index += 1
+        state = states[index]
+        fading = index > 0 and t - state.start < state.fade_in
+        alpha = (t - state.start) / state.fade_in if fading else None
+        last = segments[-1] if segments else None
+        same = last is not None and last.still == index and (last.previous is not None) == fading
+        if same and last is not None:
+            last.frames += 1
+            if alpha is not None:
+                last.alphas += (alpha,)
+        else:
+            segments.append(Segment(k, 1, index, index - 1 if fading else None, (alpha,) if alpha is not None else ()))
+    return segments
+
+
+def _band_chain(band: Band, frames: int, fps: int, width: int, label: str) -> str:
+    """The band of a segment as a yuv420p stream: its stretch of the strip held and a window cut from
+    it ``speed`` px further each frame. At an even speed every offset is even and the stretch was
+    converted once (a yuv420p crop keeps whole chroma pairs); at an odd one the window is cut in RGB
+    (exact at any offset) and converted."""
+    crop = f"crop=w={width}:h=ih:x='n*{band.speed}':y=0"
+    convert = "" if band.speed % 2 == 0 else f",{TO_YUV}"
+    return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,{crop}{convert}[{label}]"
+
+
+def _picture_chain(segment: Segment, fps: int, stills: dict[int, list[str]], n: int) -> str:
+    """The picture of a segment (without band), ending in [p{n}]: a still held, or a crossfade,
+    one blend a frame at that frame's share (the blends of YUV planes the frames always had)."""
+    if segment.previous is None:
+        source = stills[segment.still].pop()
+        return f"[{source}]loop=loop={segment.frames - 1}:size=1:start=0,setpts=N/{fps}/TB[p{n}]"
+    parts = []
+    count = len(segment.alphas)
+    cur, prev = stills[segment.still].pop(), stills[segment.previous].pop()
+    parts.append(f"[{cur}]split={count}" + "".join(f"[c{n}_{j}]" for j in range(count)))
+    parts.append(f"[{prev}]split={count}" + "".join(f"[q{n}_{j}]" for j in range(count)))
+    for j, alpha in enumerate(segment.alphas):
+        parts.append(f"[c{n}_{j}][q{n}_{j}]blend=all_mode=normal:all_opacity={alpha:.6f}[f{n}_{j}]")
+    joined = "".join(f"[f{n}_{j}]" for j in range(count))
+    parts.append(f"{joined}concat=n={count}:v=1:a=0,setpts=N/{fps}/TB[p{n}]")
+    return ";".join(parts)
+
+
+def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[int, int], rotation: list[str]) -> str:
+    """What decides a segment's frames, as text: the base of its key."""
+    recipe = {
+        "graph": GRAPH_VERSION,
+        "still": comp.digests[segment.still],
+        "previous": comp.digests[segment.previous] if segment.previous is not None else None,
+        "alphas": [f"{a:.6f}" for a in segment.alphas],
+        "frames": segment.frames,
+        "fps": fps,
+        "canvas": list(canvas),
+        "rotation": rotation,
+        "band": None
+        if comp.band is None
+        # where the strip is at the segment's first frame (not the frame's number: a sibling's scene
+        # that starts elsewhere with the band at the same place is the same segment)
+        else [
+            comp.band.digest,
+            comp.band.top,
+            comp.band.speed,
+            comp.band.period,
+            segment.first * comp.band.speed % comp.band.period,
+        ],
+    }
+    return json.dumps(recipe, sort_keys=True)
+
+
+def segment_keys(comp: Composition, job: EncodeJob) -> None:
+    """Name every segment by what decides its bytes (and the encoder's options and build)."""
+    options = segment_options(job.preset, job.crf, job.fps)
+    base = json.dumps({"x264": options, "ffmpeg": ffmpeg_version()})
+    for segment in comp.segments:
+        text = _segment_text(segment, comp, job.fps, job.canvas, job.rotation_filters())
+        segment.key = hashlib.sha256((base + text).encode()).hexdigest()
+
+
+# ffmpeg processes encoding segments side by side, one segment each: enough to keep the cores busy,
+# few enough that their encoders' memory stays small (about 125 MB each at 1080p).
+PARALLEL = min(4, max(2, os.cpu_count() or 2))
+
+
+def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
+    """Encode ``todo`` (segments the store lacks), ``PARALLEL`` ffmpeg processes at a time, the longest
+    first (so the last to finish are short ones), one segment each."""
+    longest_first = sorted(todo, key=lambda s: -s.frames)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        for done in [pool.submit(_encode_batch, comp, [segment], job, store) for segment in longest_first]:
+            done.result()
+
+
+def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
+    """Encode ``todo`` in one ffmpeg run, then move each into the store under its key (written
+    under a temporary name, renamed whole)."""
+    with tempfile.TemporaryDirectory(prefix="segment-") as folder:
+        _encode_in(comp, todo, job, store, folder)
+
+
+def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path, folder: str) -> None:
+    w, _ = job.canvas
+    uses: dict[int, int] = {}
+    for segment in todo:
+        for index in (segment.still, segment.previous):
+            if index is not None:
+                uses[index] = uses.get(index, 0) + 1
+    order = sorted(uses)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    for index in order:
+        cmd += raw_input(comp.stills[index], comp.size)
+    graph: list[str] = []
+    labels: dict[int, list[str]] = {}
+    for n, index in enumerate(order):
+        names = [f"s{index}_{u}" for u in range(uses[index])]
+        labels[index] = names
+        graph.append(f"[{n}:v]{TO_YUV},split={len(names)}" + "".join(f"[{x}]" for x in names))
+    band = comp.band
+    for n, segment in enumerate(todo):
+        graph.append(_picture_chain(segment, job.fps, labels, n))
+        tail = ",".join([BT709_TAGS, *job.rotation_filters()])
+        if band is None:
+            graph.append(f"[p{n}]{tail}[v{n}]")
+            continue
+        stretch = loop_window(
+            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
+        )
+        path = Path(folder) / f"band-{n}.rgb"
+        path.write_bytes(stretch.tobytes())
+        cmd += raw_input(path, stretch.size)
+        once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+        graph.append(f"[{len(order) + n}:v]{once}," + _band_chain(band, segment.frames, job.fps, w, f"w{n}"))
+        graph.append(f"[p{n}][w{n}]overlay=x=0:y={band.top}:eval=init,{tail}[v{n}]")
+    store.mkdir(parents=True, exist_ok=True)
+    temps = []
+    outputs: list[str] = []
+    options = segment_options(job.preset, job.crf, job.fps)
+    for n, segment in enumerate(todo):
+        temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+        temps.append(temp)
+        outputs += ["-map", f"[v{n}]", *options, "-frames:v", str(segment.frames), "-an", "-f", "mp4", str(temp)]
+    with tempfile.NamedTemporaryFile("w", suffix=".graph", delete=False, encoding="utf-8") as script:
+        script.write(";\n".join(graph))
+    try:
+        _run([*cmd, "-/filter_complex", script.name, *outputs], "encode the video's scenes")
+        for segment, temp in zip(todo, temps, strict=True):
+            os.replace(temp, segment_path(store, segment.key))
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+
+
+def segment_path(store: Path, key: str) -> Path:
+    return store / f"{key}.mp4"
+
+
+def join(paths: list[Path], job: EncodeJob) -> None:
+    """The segments as one MP4, video copied (no re-encoding), audio made for the whole length."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as listing:
+        listing.write("ffconcat version 1.0\n")
+        for path in paths:
+            quoted = path.resolve().as_posix().replace("'", "'\\''")  # ffconcat's quoting
+            listing.write(f"file '{quoted}'\n")
+    try:
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
+        cmd += ["-i", listing.name, *job.audio_input(), "-map", "0:v", "-c:v", "copy"]
+        _run(cmd + job.audio_tail(1) + job.file_tail(), "join the video's scenes")
+    finally:
+        Path(listing.name).unlink(missing_ok=True)
+
+
+def _run(cmd: list[str], what: str) -> None:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
+    if done.returncode != 0:
+        raise SignageError(f"ffmpeg could not {what}: {done.stderr.strip()[-600:]}")
+
+
+def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, object]]:
+    """Make ``job.output`` from the composition: encode the segments the store lacks, join them all.
+
+    Returns, per segment, its key, frames and whether it was encoded now (False: reused)."""
+    segment_keys(comp, job)
+    todo, seen = [], set()
+    for segment in comp.segments:
+        if segment.key not in seen and not segment_path(store, segment.key).is_file():
+            todo.append(segment)
+        seen.add(segment.key)
+    encode_segments(comp, todo, job, store)
+    join([segment_path(store, s.key) for s in comp.segments], job)
+    made = {s.key for s in todo}
+    return [{"key": s.key, "first": s.first, "frames": s.frames, "encoded": s.key in made} for s in comp.segments]
