@@ -24,7 +24,8 @@ from signage.video.template import VideoTemplate
 from .helpers import REPO, Built, edit
 from .test_video import frames_at
 
-BEFORE = REPO / "tests" / "data" / "video-before"  # made by the Python-frame renderer (commit 7382b84)
+# made by the Python-frame renderer as it was just before it was replaced (the layout after issue 19)
+BEFORE = REPO / "tests" / "data" / "video-before"
 
 
 @pytest.fixture(scope="module")
