@@ -101,7 +101,7 @@ def small(project_copy: Path) -> Path:
     return make_small(project_copy)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: xdist interleaves modules on a worker, which would build it again
 def built_small(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The small project built once (every kind, as of TODAY), for tests that only read it."""
     root = make_small(copy_example(tmp_path_factory.mktemp("small") / "proj"))

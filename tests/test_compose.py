@@ -188,6 +188,7 @@ def test_a_ticker_over_scenes_moves_any_whole_number_of_pixels(project_copy: Pat
     assert errors[3] < 3
 
 
+@pytest.mark.xdist_group("built_network")  # on the worker that builds it: one build
 def test_a_build_keeps_each_videos_segments_in_the_store_and_nothing_else(built_network: Built) -> None:
     output = open_project(built_network.root).output_dir
     catalogue = Catalogue.load(output)

@@ -206,6 +206,7 @@ def test_export_makes_a_bundle_that_plays_anywhere(built_network: Built, tmp_pat
     assert 'href="player.html?screen=lobby"' in html and "<td><b>door</b>" in html
 
 
+@SHARED
 def test_export_refuses_a_target_whose_folder_is_missing(built_network: Built, tmp_path: Path) -> None:
     missing = tmp_path / "not-mounted" / "usb.zip"
     done = Cli.process("export", "--branch", "east-1", "--to", str(missing), cwd=built_network.root)

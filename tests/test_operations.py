@@ -23,6 +23,7 @@ from signage.tree import heartbeat_file, screen_link
 
 from .helpers import Cli
 
+pytestmark = pytest.mark.xdist_group("built_network")  # on the worker that builds it: one build
 SWITCH = re.compile(r"^\s*(?:switched )?([\w-]+)/([\w-]+): (\S+) -> (\S+) \(", re.M)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

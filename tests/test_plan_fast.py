@@ -177,6 +177,7 @@ def test_remembered_selections_are_the_selections_of_each_day(example: Project) 
     assert len(selections.made) < 12 * 4 * 8  # most days share a selection
 
 
+@pytest.mark.xdist_group("built_network")  # on the worker that builds it: one build
 def test_the_command_answers_from_a_build_without_loading_the_project(built_network: Built, cli: Cli) -> None:
     """A real build writes the answers; `plan --at` as a new process reads them, imports no heavy
     module, and prints byte for byte what the project says (``--explain`` asks the project)."""
