@@ -342,9 +342,15 @@ def still_clips(
             cmd += ["-map", f"{len(stills)}:a", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2"]
         cmd += ["-frames:v", str(frames), "-t", f"{frames / fps:.3f}", "-movflags", "+faststart"]
         cmd += ["-map_metadata", "-1", "-f", "mp4", str(target)]
+    run_ffmpeg(cmd, "make still clips", timeout=600)
+
+
+def run_ffmpeg(cmd: list[str], what: str, timeout: float = 3600) -> None:
+    """Run an ffmpeg command; a failure is a SignageError saying what it could not do, with the
+    end of ffmpeg's own message."""
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=600, check=False)
+        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         raise SignageError(f"ffmpeg cannot be run: {exc}") from None
     if done.returncode != 0:
-        raise SignageError(f"ffmpeg could not make still clips: {done.stderr.strip()[-600:]}")
+        raise SignageError(f"ffmpeg could not {what}: {done.stderr.strip()[-600:]}")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,8 +28,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..errors import SignageError
-from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, segment_options
+from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
 from .scenes import Timeline
 
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
@@ -268,7 +266,7 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
     with tempfile.NamedTemporaryFile("w", suffix=".graph", delete=False, encoding="utf-8") as script:
         script.write(";\n".join(graph))
     try:
-        _run([*cmd, "-/filter_complex", script.name, *outputs], "encode the video's scenes")
+        run_ffmpeg([*cmd, "-/filter_complex", script.name, *outputs], "encode the video's scenes")
         for segment, temp in zip(todo, temps, strict=True):
             os.replace(temp, segment_path(store, segment.key))
     finally:
@@ -291,18 +289,9 @@ def join(paths: list[Path], job: EncodeJob) -> None:
     try:
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
         cmd += ["-i", listing.name, *job.audio_input(), "-map", "0:v", "-c:v", "copy"]
-        _run(cmd + job.audio_tail(1) + job.file_tail(), "join the video's scenes")
+        run_ffmpeg(cmd + job.audio_tail(1) + job.file_tail(), "join the video's scenes")
     finally:
         Path(listing.name).unlink(missing_ok=True)
-
-
-def _run(cmd: list[str], what: str) -> None:
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SignageError(f"ffmpeg cannot be run: {exc}") from None
-    if done.returncode != 0:
-        raise SignageError(f"ffmpeg could not {what}: {done.stderr.strip()[-600:]}")
 
 
 def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, object]]:
