@@ -20,9 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from peaks import sampled_peak  # benchmarks/peaks.py: this folder is first on the path
 
 ROOT = Path(__file__).resolve().parents[1]
 COLD_TARGET_S = 90
@@ -42,22 +43,6 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its descendants."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as status:
-                total += next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as children:
-                    stack += [int(c) for c in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
-            continue
-    return total
-
-
 Row = tuple[float, float, int, dict[str, tuple[int, int]]]
 
 
@@ -73,19 +58,7 @@ def signage(code: Path, project: Path, cache: Path) -> Row:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak, finished = 0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not finished.is_set():
-            peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    stdout, stderr = process.communicate()
-    finished.set()
-    sampler.join()
+    (stdout, stderr), peak = sampled_peak(process, process.communicate, 0.2)
     wall, cpu = time.perf_counter() - start, children_cpu() - cpu0
     if process.returncode:
         raise SystemExit(f"build failed ({code}):\n{stderr[-2000:]}")

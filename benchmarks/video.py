@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from peaks import sampled_peak  # benchmarks/peaks.py: this folder is first on the path
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT = ROOT / "fonts" / "NotoSansCJK-Bold.ttc"  # the ticker template's role is sans-bold
@@ -122,40 +122,9 @@ def moviepy_ticker(out: Path, seconds: float, preset: str) -> list[str]:
     return [sys.executable, "-c", MOVIEPY, str(out), str(seconds), preset, str(FONT), TEXT]
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its descendants."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as children:
-                    stack += [int(c) for c in children.read().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
-
-
 def peak_memory(cmd: list[str]) -> int:
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    process.wait()
-    done.set()
-    sampler.join()
+    _, peak = sampled_peak(process, process.wait, 0.05)
     if process.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}")
     return peak
