@@ -3,6 +3,7 @@ copy: one continuous stream, the same pictures as the renderer before, each dist
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -14,11 +15,14 @@ import pytest
 
 from signage.build.catalogue import Catalogue
 from signage.ffmpeg import ffmpeg_exe
+from signage.job import PlanContext
 from signage.kinds import open_project
 from signage.project.model import Project
 from signage.tree import segment_dir
+from signage.video.job import plan as video_plan
 from signage.video.job import video_job
 from signage.video.render import render_video
+from signage.video.scenes import reading_time
 from signage.video.template import VideoTemplate
 
 from .helpers import REPO, Built, edit
@@ -157,21 +161,30 @@ def test_a_scene_two_videos_show_is_encoded_once(project_copy: Path, tmp_path: P
     assert np.abs(a[0] - b[0]).mean() < 0.5
 
 
-def test_a_branch_variant_encodes_only_its_own_scene(project_copy: Path, tmp_path: Path) -> None:
-    template = project_copy / "templates" / "video" / "slogan-16x9.yaml"
-    edit(
-        template, '{type: slogan, text: "{{ slogan.text }}"}', '{type: slogan, text: "{{ slogan.text }}", duration: 2}'
-    )
-    project, segments = open_project(project_copy), tmp_path / "segments"
-    made = [
-        _render(
-            project, "slogan-16x9", "320x180", tmp_path / f"{b}.mp4", segments, "slogan", "branch-reminder", branch=b
-        )
-        for b in ("changzhi-yingxiong", "beijing-chaoyang")
-    ]
+def test_a_branch_variant_encodes_only_its_own_scene(example: Project, tmp_path: Path) -> None:
+    # as a build plans them: every branch's variant holds its slogan as long as the longest branch's
+    small = VideoTemplate.model_validate(example.template("video", "slogan-16x9").resized("320x180"))
+    variants = {
+        job.branch: job
+        for job in video_plan(example, PlanContext(dt.date(2026, 6, 1)))
+        if job.content_id == "branch-reminder" and job.target == "slogan-16x9"
+    }
+    assert len(variants) >= 2
+    texts = [job.texts.scenes[0]["slogan"] for job in variants.values()]
+    natural = {reading_time(text, small) for text in texts}
+    assert len(natural) > 1  # the branches' names are of different lengths, so their own times differ
+    segments, made = tmp_path / "segments", []
+    for branch in ("changzhi-yingxiong", "beijing-chaoyang"):
+        job = variants[branch]
+        out = tmp_path / f"{branch}.mp4"
+        made.append(render_video(small, job.texts, example.fonts, example.root, job.locale, out, segments=segments))
     assert made[0]["scenes"][0]["texts"][0]["text"] != made[1]["scenes"][0]["texts"][0]["text"]
-    assert _encoded(made[0]) == [0, 1, 2]
-    assert _encoded(made[1]) == [0, 1]  # the slogan naming the branch (and the fade out of it)
+    assert made[0]["scenes"][0]["end"] == made[1]["scenes"][0]["end"] == max(natural)
+    assert made[0]["duration"] == made[1]["duration"]
+    assert _encoded(made[0]) == list(range(len(made[0]["segments"])))
+    # the second branch: the slogan naming it (cut every 10 s) and the fade out of it; the rest from the store
+    assert _encoded(made[1]) == [0, 1]
+    assert [s["key"] for s in made[0]["segments"][2:]] == [s["key"] for s in made[1]["segments"][2:]]
 
 
 def test_a_ticker_over_scenes_moves_any_whole_number_of_pixels(project_copy: Path, tmp_path: Path) -> None:

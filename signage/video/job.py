@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from ..project.content import Slogan
 from ..project.model import Project
 from ..project.views import content_context, slogan_texts
 from ..schedule.emergency import is_emergency_text
-from .scenes import VideoTexts, lay_out_states, resolve_texts
+from .scenes import VideoTexts, lay_out_states, resolve_texts, scene_reading_time
 from .template import VideoTemplate
 
 if TYPE_CHECKING:
@@ -182,21 +182,56 @@ def _template_jobs(
     uses_branch = any(project.expressions.uses(s, "branch") for s in template.text_sources())
     if template.content == "case":
         for case in sorted(project.cases.values(), key=lambda c: c.id):
-            for branch in context.branches(project, case.locale, uses_branch or project.item_uses_branch(case.id)):
-                jobs.append(video_job(project, template, "case", case.id, case.locale, branch, current=current))
+            needs = uses_branch or project.item_uses_branch(case.id)
+            jobs += same_timing(
+                [
+                    video_job(project, template, "case", case.id, case.locale, branch, current=current)
+                    for branch in context.branches(project, case.locale, needs)
+                ]
+            )
     elif template.content == "slogan":
         for slogan in slogans:
             if slogan.kind.value != "slogan":
                 continue
             for locale in slogan.text:
                 needs = uses_branch or project.item_uses_branch(slogan.id, locale)
-                for branch in context.branches(project, locale, needs):
-                    jobs.append(video_job(project, template, "slogan", slogan.id, locale, branch, current=current))
+                jobs += same_timing(
+                    [
+                        video_job(project, template, "slogan", slogan.id, locale, branch, current=current)
+                        for branch in context.branches(project, locale, needs)
+                    ]
+                )
     else:
         for locale in locales:
-            for branch in context.branches(project, locale, uses_branch):
-                jobs.append(video_job(project, template, "text", None, locale, branch, current=current))
+            jobs += same_timing(
+                [
+                    video_job(project, template, "text", None, locale, branch, current=current)
+                    for branch in context.branches(project, locale, uses_branch)
+                ]
+            )
     return jobs
+
+
+def same_timing(variants: list[VideoJob]) -> list[VideoJob]:
+    """One video's per-branch variants, each one-still scene (a title, a slogan, the hotline) held as
+    long as the variant whose text there takes longest to read.
+
+    Every variant then has the same timeline, so the ticker stands at the same place under every
+    later scene and those scenes' segments are encoded once for all branches (a branch pays for
+    the scene that names it, not a whole video); and a playlist's loop lasts as long in every
+    branch. A story's lines keep their own times (no template names the branch in one).
+    """
+    if len(variants) < 2 or not variants[0].template.scenes:
+        return variants
+    template = variants[0].template
+    holds: list[float | None] = []
+    for n, scene in enumerate(template.scenes):
+        times = {scene_reading_time(v.texts.scenes[n], template) for v in variants}
+        fixed = scene.type == "story" or scene.duration is not None or len(times) < 2
+        holds.append(None if fixed else max(times))
+    if not any(h is not None for h in holds):
+        return variants
+    return [replace(v, texts=replace(v.texts, holds=holds)) for v in variants]
 
 
 def plan(project: Project, context: PlanContext) -> list[VideoJob]:

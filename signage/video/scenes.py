@@ -145,9 +145,21 @@ class VideoTexts:
 
     scenes: list[dict[str, str]]
     ticker: str | None = None
+    # Per scene, the seconds it holds whatever its own text's reading time: a video made for each
+    # branch holds a scene that names the branch as long as the branch with the longest text needs,
+    # so every branch's video has the same timing and shares every later scene (see same_timing).
+    holds: list[float | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"scenes": self.scenes, "ticker": self.ticker}
+        out: dict[str, Any] = {"scenes": self.scenes, "ticker": self.ticker}
+        if self.holds is not None:
+            out["holds"] = self.holds
+        return out
+
+
+def scene_reading_time(scene: dict[str, str], template: VideoTemplate) -> float:
+    """The reading time of a one-still scene (a title, a slogan, the hotline): all of its texts."""
+    return reading_time("\n".join(scene.values()), template)
 
 
 def resolve_texts(project: Project, template: VideoTemplate, ctx: dict[str, Any]) -> VideoTexts:
@@ -265,11 +277,14 @@ def lay_out_states(template: VideoTemplate, texts: VideoTexts, fonts: FontRegist
     place = _SceneLayout(fonts, template, locale, (w, picture_h))
     states: list[State] = []
     for n, scene in enumerate(template.scenes):
-        states += _scene_states(place, scene, n, texts.scenes[n])
+        hold = texts.holds[n] if texts.holds else None
+        states += _scene_states(place, scene, n, texts.scenes[n], hold)
     return states
 
 
-def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, str]) -> list[State]:
+def _scene_states(
+    place: _SceneLayout, scene: Scene, n: int, shown: dict[str, str], hold: float | None = None
+) -> list[State]:
     t = place.template
     sizes = scene.size or _SIZES[scene.type]
     if scene.type == "story":
@@ -335,7 +350,7 @@ def _scene_states(place: _SceneLayout, scene: Scene, n: int, shown: dict[str, st
             place.fit(scene, n, "number", number, place.box(scene, (0.3, 0.7)), number_sizes, scene.accent, max_lines=1)
         )
     cue = "\n".join(p.text for p in texts)
-    return [State(n, scene.type, scene.duration or reading_time(cue, t), t.crossfade, texts, cue)]
+    return [State(n, scene.type, scene.duration or hold or reading_time(cue, t), t.crossfade, texts, cue)]
 
 
 def _first_paragraphs(placed: PlacedText, count: int) -> PlacedText:
