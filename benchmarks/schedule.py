@@ -33,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+CLICK_CLI = "try:\n import signage.cli.group\nexcept ImportError:\n import signage.cli"
 ROOT = Path(__file__).resolve().parents[1]
 # not this folder: this file's name would hide the `schedule` library signage.rotation uses
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
@@ -192,14 +193,16 @@ def main() -> None:
         assert fast_out == slow_out, "the published answers and the project disagree"
         runs: dict[str, list[float]] = {
             "python -c pass": [],
-            "import signage.cli": [],
+            "import the Click CLI": [],
             "plan --at, from the project": [],
             "plan --at, from the answers": [],
         }
         for _ in range(args.repeat):  # interleaved, so that a busy moment of the machine hits both paths
             for name, cmd in (
                 ("python -c pass", [sys.executable, "-c", "pass"]),
-                ("import signage.cli", [sys.executable, "-c", "import signage.cli"]),
+                # the Click group and its imports (`signage.cli` itself imports nothing since the plain
+                # `plan --at` is answered before Click; in older trees the group is signage.cli)
+                ("import the Click CLI", [sys.executable, "-c", CLICK_CLI]),
             ):
                 runs[name].append(timed(cmd, env, root, name))
             plans.rename(aside)  # no answers: the project is loaded, as before answers were published
@@ -219,7 +222,7 @@ def main() -> None:
         fast, slow = med["plan --at, from the answers"], med["plan --at, from the project"]
         print(
             f"  from the answers: {slow / fast:.1f}x faster; start-up (interpreter and the CLI's imports) is "
-            f"{med['import signage.cli'] / fast:.0%} of it (target under 100 ms: {'PASS' if fast < 0.1 else 'MISSED'})"
+            f"{med['import the Click CLI'] / fast:.0%} of it (target under 100 ms: {'PASS' if fast < 0.1 else 'MISSED'})"
         )
 
         folders = fake_publish(project, monday)

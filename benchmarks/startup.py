@@ -1,4 +1,4 @@
-"""`signage plan --at` and `import signage.cli` as new processes: this tree beside another checkout.
+"""`signage plan --at` and importing the Click command line as new processes: this tree beside another checkout.
 
     python benchmarks/startup.py --baseline-tree DIR [--runs 10]
 
@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+CLICK_CLI = "try:\n import signage.cli.group\nexcept ImportError:\n import signage.cli"
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ("signage.yaml", "branches.csv", "content", "templates", "playlists", "media")
 
@@ -77,8 +78,9 @@ def main() -> None:
                     aside.rename(plans)
                 else:
                     runs.setdefault(f"{name}: signage plan --at", []).append(timed(plan, project, code))
-                runs.setdefault(f"{name}: import signage.cli", []).append(
-                    timed([sys.executable, "-c", "import signage.cli"], project, code)
+                runs.setdefault(f"{name}: import the Click CLI", []).append(
+                    # signage.cli.group where signage.cli itself no longer imports Click
+                    timed([sys.executable, "-c", CLICK_CLI], project, code)
                 )
     baseline = statistics.median(runs["baseline: signage plan --at"])
     for name, values in runs.items():

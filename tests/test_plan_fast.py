@@ -16,6 +16,7 @@ import pytest
 from signage import fingerprint
 from signage.app.plan import plan_at
 from signage.app.plan_answers import published_plan_at
+from signage.cli.quick import plain_plan_at
 from signage.fingerprint import InputStamp
 from signage.kinds import open_project
 from signage.network.screens import Network
@@ -201,6 +202,7 @@ def test_the_command_answers_from_a_build_without_loading_the_project(built_netw
     imported = [line.split("|")[-1].strip() for line in fast.stderr.splitlines() if "|" in line]
     assert "signage.app.plan_answers" in imported
     assert [m for m in imported if m.startswith(HEAVY)] == []
+    assert [m for m in imported if m.split(".")[0] == "click" or m.startswith("signage.cli.")] == ["signage.cli.quick"]
     slow = cli("--project", str(root), "plan", "--branch", "east-1", "--at", at, "--explain")  # asks the project
     # the network has no campaigns, so --explain adds no line: the two outputs are the same bytes
     assert fast.stdout == slow.output and fast.stdout.startswith("east-1/door at ")
@@ -209,3 +211,50 @@ def test_the_command_answers_from_a_build_without_loading_the_project(built_netw
         at = (answers.start + dt.timedelta(hours=hours)).isoformat()
         expected = [p._replace(considered=[]) for p in plan_at(project, "west-2", None, at)]
         assert published_plan_at(str(root), "west-2", None, at) == expected, at
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["plan", "--branch", "b1", "--at", "10:00"], {"branch": "b1", "at": "10:00"}),
+        (
+            ["--project", "p", "plan", "--at=tomorrow 09:00", "--screen", "lobby", "--branch=b1"],
+            {"project": "p", "at": "tomorrow 09:00", "screen": "lobby", "branch": "b1"},
+        ),
+        (["plan", "--branch", "b1", "--at", "now", "--project", "p"], {"branch": "b1", "at": "now", "project": "p"}),
+        (["plan", "--branch", "b1", "--at", "10:00", "--explain"], None),  # the project explains
+        (["plan", "--branch", "b1", "--at", "10:00", "--json"], None),
+        (["plan", "--branch", "b1", "--day", "today"], None),
+        (["plan", "--branch", "b1"], None),
+        (["plan", "--branch", "b1", "--at"], None),  # Click says what is missing
+        (["plan", "--branch", "b1", "--branch", "b2", "--at", "now"], None),
+        (["--project", "p", "plan", "--branch", "b1", "--at", "now", "--project", "q"], None),
+        (["plan", "--branch", "--at", "now"], None),
+        (["--branch", "b1", "plan", "--at", "now"], None),
+        (["versions", "--branch", "b1"], None),
+        (["plan", "plan", "--branch", "b1", "--at", "now"], None),
+        (["-h"], None),
+    ],
+)
+def test_only_the_plain_forms_of_plan_at_are_answered_before_click(
+    args: list[str], expected: dict[str, str] | None
+) -> None:
+    assert plain_plan_at(args) == expected
+
+
+@pytest.mark.xdist_group("built_network")
+def test_the_console_script_answers_as_the_click_command_does(built_network: Built, cli: Cli) -> None:
+    root = built_network.root
+    answers = read_answers(root / "output", "east-1")
+    assert answers is not None
+    at = (answers.start + dt.timedelta(hours=52)).isoformat()
+    script = [sys.executable, "-c", "from signage.cli import run; run()"]
+    env = {**os.environ, "SIGNAGE_PROJECT": str(root)}
+    quick = subprocess.run([*script, "plan", "--branch=east-1", "--at", at], capture_output=True, text=True, env=env)
+    assert quick.returncode == 0 and quick.stdout.startswith("east-1/door at ")
+    assert quick.stdout == cli("--project", str(root), "plan", "--branch", "east-1", "--at", at).output
+    # an unknown branch is not answered here: Click's command names it and exits 1
+    wrong = subprocess.run(
+        [*script, "plan", "--branch", "nowhere", "--at", at], capture_output=True, text=True, env=env
+    )
+    assert wrong.returncode == 1 and "nowhere" in wrong.stderr and "Traceback" not in wrong.stderr

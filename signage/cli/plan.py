@@ -13,6 +13,7 @@ import click
 
 from ..app.plan_answers import DayPlan, InstantPlan, published_plan_at
 from ..errors import SignageError
+from .quick import instant_lines
 
 
 @click.command()
@@ -74,12 +75,8 @@ def _show_at(plans: list[InstantPlan], branch_id: str, as_json: bool, explain: b
     if as_json:
         click.echo(json.dumps(_data(plans), ensure_ascii=False, indent=1))
         return
-    for p in plans:
-        click.echo(f"{branch_id}/{p.screen} at {p.at}: {p.playlist} ({p.why})")
-        for n, item in enumerate(p.items, 1):
-            click.echo(f"  {n:>2}. {item.kind:<5} {item.content} [{item.target}, {item.locale}]")
-        for c in p.considered if explain else []:
-            click.echo(f"  {c.verdict:<7} {c.campaign}: {c.reason}")
+    for line in instant_lines(plans, branch_id, explain):
+        click.echo(line)
 
 
 def _data(value: Any) -> Any:
