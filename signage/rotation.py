@@ -24,7 +24,7 @@ from typing import Any
 import schedule
 
 from . import clock
-from .atomic import atomic_write_bytes, replace_link
+from .atomic import atomic_write_bytes, replace_link, sync_dirs
 from .lock import project_lock
 from .network.publish import current_version
 from .project.config import Branch
@@ -158,7 +158,9 @@ def rotate_once(
             version = current_version(output, branch.id)
             if version is not None:
                 _switch_branch(project, branch, version, at, emergencies, rows, switches, dry, cause)
-    finally:  # what was switched is logged, in one transaction, even when a pass is cut short
+    finally:  # what was switched is flushed once and logged, in one transaction, even when a pass is cut short
+        if switches and not dry:
+            sync_dirs([screen_link(output, s.branch, s.screen).parent for s in switches])
         if not dry:
             write_rows(output, rows if logged_at is None else [row(logged_at, *r[1:]) for r in rows])
         if ended:
@@ -242,7 +244,7 @@ def _switch_branch(
         target = screen_target(version, wanted)
         if now != target:
             if not dry:
-                replace_link(target, link)
+                replace_link(target, link, durable=False)  # the links' folders are flushed once, after the pass
             frm, to = _variant_of(now) if now else "", _variant_of(target)
             why = f"{cause}: {decision.why}" if cause else decision.why
             switches.append(Switch(branch.id, screen.id, frm, to, why))

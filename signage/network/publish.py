@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import clock
-from ..atomic import atomic_write_bytes, commit_stages, new_stage, replace_link, sync_dir, sync_file_system
+from ..atomic import atomic_write_bytes, commit_stages, new_stage, replace_link, sync_dirs
 from ..errors import Problem, SignageError
 from ..player import player_page
 from ..project.model import Project
@@ -313,10 +313,7 @@ def publish_network(
         report.switched += switch(output, made.branch, made.version, choose, durable=False)
         pin_file(output, made.branch).unlink(missing_ok=True)  # new content ends a rollback
         report.published.append(made.branch)
-    if staged and not sync_file_system(publish_dir(output)):
-        for made in staged:
-            sync_dir(branch_dir(output, made.branch))
-            sync_dir(screens_dir(output, made.branch))
+    sync_dirs([f for made in staged for f in (branch_dir(output, made.branch), screens_dir(output, made.branch))])
     for made in staged:
         report.removed_versions += prune(output, made.branch, project.config.publish.keep)
     root = publish_dir(output)
