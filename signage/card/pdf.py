@@ -166,6 +166,10 @@ class _Painter:
         if name is None:
             name = self.fonts[key] = f"f{len(self.fonts)}"
             self.pdf.add_font(name, "", str(self.subsets.path(face, self.characters)))
+            # fpdf2 cuts each card's own subset from ours when it writes the PDF; saving it would
+            # draw every glyph again to recompute the font's bounding box (a third of a card's
+            # time): the box of the face it was cut from encloses every glyph, and is what it keeps
+            self.pdf.fonts[name].ttfont.recalcBBoxes = False
         return name
 
     def _text(self, item: PlacedText, origin: tuple[float, float]) -> None:
