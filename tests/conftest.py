@@ -98,6 +98,21 @@ def built_network(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(root, build_network(root))
 
 
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by playwright: started once per worker for the browser tests
+    (tests/test_browser.py, tests/test_player_page.py), each of which opens pages of its own. Those
+    modules check that it is installed before asking for it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--autoplay-policy=no-user-gesture-required"]
+        )
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture()
 def built_network_copy(built_network: Built, tmp_path: Path) -> Path:
     """A copy of the built network for one test to change and build again."""

@@ -31,7 +31,8 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("browser")  # one worker builds the site and starts Chromium, once
+# on the worker that builds the network (the site is a copy of it), with the player page's tests: one Chromium
+pytestmark = pytest.mark.xdist_group("built_network")
 
 
 def _build(root: Path) -> None:
@@ -55,16 +56,6 @@ def site(built_network: Built, tmp_path_factory: pytest.TempPathFactory) -> Path
     _build(root)
     write_preview(open_project(root), ["warning: an example warning from check"])
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
 
 
 def test_the_preview_opens_from_file_with_every_picture_and_a_working_search(site: Path, browser) -> None:  # type: ignore[no-untyped-def]

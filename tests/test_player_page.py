@@ -31,7 +31,8 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("player_page")  # one worker builds its project and starts Chromium, once
+# on the worker that builds the network (the site is a copy of it), with test_browser's tests: one Chromium
+pytestmark = pytest.mark.xdist_group("built_network")
 
 WINDOW = {"width": 960, "height": 540}
 STRIP = "  - {id: strip-96x16, size: 96x16, mode: scroll, color: red, speed: 4}\n"  # red: a GIF, no MP4
@@ -48,16 +49,6 @@ def site(built_network: Built, tmp_path_factory: pytest.TempPathFactory) -> Path
     result = build_and_publish(open_project(root), BuildOptions(workers=2))
     assert result.preview_written
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
 
 
 def _current(site: Path) -> Path:

@@ -300,6 +300,7 @@ def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) ->
     )
 
 
+@pytest.mark.xdist_group("built_network")  # on the worker that builds it: one build
 def test_a_build_publishes_every_variant_and_emergencies_take_over(built_network_copy: Path, cli: Cli) -> None:
     network = built_network_copy  # built without a schedule: this build adds the variants, and renders nothing
 
