@@ -31,8 +31,9 @@ from signage.kinds import open_project
 from signage.media.job import MediaJob
 from signage.project.model import Project
 
-# the module's two fixtures (every MP4 kind, every card template) made once, on one xdist worker
-pytestmark = pytest.mark.xdist_group("conformance")
+# the module's two fixtures (every MP4 kind, every card template) made once, on one xdist worker; with
+# test_cards, which cuts the same font subsets (see there)
+pytestmark = pytest.mark.xdist_group("example_cards")
 
 # --- videos ---------------------------------------------------------------------------------
 
