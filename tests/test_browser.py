@@ -22,7 +22,7 @@ from signage.network.screens import Network
 from signage.preview import write_preview
 from signage.serve import make_server
 
-from .helpers import copy_example, edit, make_network
+from .helpers import Built, clone, edit
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,7 +31,8 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("browser")  # one worker builds the site and starts Chromium, once
+# on the worker that builds the network (the site is a copy of it), with the player page's tests: one Chromium
+pytestmark = pytest.mark.xdist_group("built_network")
 
 
 def _build(root: Path) -> None:
@@ -39,9 +40,11 @@ def _build(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The two-branch network with a schedule (door signs overnight from 17:00), built, published, previewed."""
-    root = make_network(copy_example(tmp_path_factory.mktemp("site") / "proj"))
+def site(built_network: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-branch network with a schedule (door signs overnight from 17:00), built, published, previewed:
+    a copy of the session's built network, so this build only publishes (the overnight loop shows what
+    the door signs already have)."""
+    root = clone(built_network.root, tmp_path_factory.mktemp("site") / "proj")
     (root / "playlists" / "overnight.yaml").write_text(
         "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n", encoding="utf-8"
     )
@@ -53,16 +56,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _build(root)
     write_preview(open_project(root), ["warning: an example warning from check"])
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
 
 
 def test_the_preview_opens_from_file_with_every_picture_and_a_working_search(site: Path, browser) -> None:  # type: ignore[no-untyped-def]
@@ -130,8 +123,9 @@ def test_the_player_takes_a_new_version_by_itself_and_keeps_the_last_good_one(si
     morning = dt.datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
     page = _player(browser, site, "lobby", morning)
     before = page.evaluate("document.body.dataset.version")
-    slogans = site / "content" / "slogans.yaml"
-    edit(slogans, "先返小钱后骗大钱", "先给甜头后骗大钱")
+    # the lobby's playlist edited (the poster shown longer): a new version, and nothing to encode
+    lobby = site / "playlists" / "lobby.yaml"
+    edit(lobby, "duration: 6", "duration: 7")
     _build(site)  # a new version is published while the player plays
     page.clock.run_for(16_000)  # the player looks every 15 s
     page.wait_for_function(f"document.body.dataset.version && document.body.dataset.version !== '{before}'")
@@ -139,7 +133,7 @@ def test_the_player_takes_a_new_version_by_itself_and_keeps_the_last_good_one(si
     # a version whose playlist cannot be loaded: the player keeps the last good one
     current = site / "output" / "publish" / "east-1" / "current"
     broken = os.readlink(current)
-    edit(slogans, "先给甜头后骗大钱", "先返小钱后骗大钱")
+    edit(lobby, "duration: 7", "duration: 8")
     _build(site)
     script = current / "lobby" / "playlist.js"
     saved = script.read_bytes()

@@ -22,6 +22,10 @@ from signage.project.model import Project
 from .helpers import Cli, edit
 
 MM = PT_PER_MM
+# The cards here and in test_conformance are set in the example's font subsets (every character of the
+# project, about two seconds a face to cut, once for the run): on one xdist worker, so that the two
+# workers never cut the same subset at the same time (seen in two of four full runs).
+pytestmark = pytest.mark.xdist_group("example_cards")
 
 
 def pdf_of(project: Project, template: str, content: str, locale: str = "zh-Hans-CN", **options: object) -> bytes:

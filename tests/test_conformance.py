@@ -31,6 +31,10 @@ from signage.kinds import open_project
 from signage.media.job import MediaJob
 from signage.project.model import Project
 
+# the module's two fixtures (every MP4 kind, every card template) made once, on one xdist worker; with
+# test_cards, which cuts the same font subsets (see there)
+pytestmark = pytest.mark.xdist_group("example_cards")
+
 # --- videos ---------------------------------------------------------------------------------
 
 # Every MP4 the example makes, small and short: (kind, how to make it in a folder).

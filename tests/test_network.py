@@ -131,26 +131,37 @@ def test_versions_only_when_something_changed_and_rollback(built_network_copy: P
     assert versions(out, "east-1") == ["v0001"]
     again = build_network(network)
     assert "0 branch(es) with a new version, 2 unchanged" in again.published and versions(out, "east-1") == ["v0001"]
+    # the edits are to a slogan only the door signs show: a new version each, its LED pages made again in
+    # milliseconds (one on the lobby's videos would encode two videos for every edit)
     slogans = network / "content" / "slogans.yaml"
-    edit(slogans, "先返小钱后骗大钱", "先给甜头再骗大钱")
+    edit(slogans, "不出售。", "不转卖。")
     build_network(network)
     assert versions(out, "east-1") == ["v0001", "v0002"] and current_version(out, "east-1") == "v0002"
-    assert "先给甜头" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
+    assert "不转卖" in live(network, "east-1", "door").read_text(encoding="utf-8")
     assert rollback(out, "east-1")[:2] == ("v0002", "v0001")
-    assert "先返小钱" in live(network, "east-1", "lobby").read_text(encoding="utf-8")
-    assert os.readlink(out / "publish" / "east-1" / "screens" / "lobby") == "../v0001/lobby"
+    assert "不出售" in live(network, "east-1", "door").read_text(encoding="utf-8")
+    assert "不转卖" not in live(network, "east-1", "door").read_text(encoding="utf-8")
+    for screen in ("door", "lobby"):
+        assert os.readlink(out / "publish" / "east-1" / "screens" / screen) == f"../v0001/{screen}"
     assert (
         "0 branch(es) with a new version" in build_network(network).published
     )  # the rollback holds until content changes
     assert current_version(out, "east-1") == "v0001"
-    edit(slogans, "先给甜头再骗大钱", "前面返利后面骗钱")
+    edit(slogans, "不转卖。", "不倒卖。")
     build_network(network)
-    edit(slogans, "前面返利后面骗钱", "小额返利引你上钩")
+    edit(slogans, "不倒卖。", "不售卖。")
     report = build_network(network)
     assert versions(out, "east-1") == ["v0003", "v0004"] and "old version(s) removed" in report.published  # keep: 2
     for version in versions(out, "east-1"):  # what kept versions play is still in the store
-        for item in json.loads((out / "publish" / "east-1" / version / "lobby" / "playlist.json").read_text())["items"]:
-            assert (out / item["file"]).is_file()
+        files = [
+            item["file"]
+            for screen in ("door", "lobby")
+            for item in json.loads((out / "publish" / "east-1" / version / screen / "playlist.json").read_text())[
+                "items"
+            ]
+        ]
+        assert all((out / file).is_file() for file in files)
+    assert "不倒卖" in (out / "publish" / "east-1" / "v0003" / "door" / "playlist.json").read_text(encoding="utf-8")
 
 
 @SHARED
@@ -159,9 +170,9 @@ def test_a_crash_during_publish_leaves_the_previous_version_live(
 ) -> None:
     network = built_network_copy
     out = network / "output"
-    before = live(network, "east-1", "lobby").read_bytes()
+    before = live(network, "east-1", "door").read_bytes()
     slogans = network / "content" / "slogans.yaml"
-    edit(slogans, "先返小钱后骗大钱", "先给甜头再骗大钱")
+    edit(slogans, "不出售。", "不转卖。")  # on the door signs only: no video to encode
 
     def killed(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # as if SIGTERM arrived just before the switch
@@ -169,10 +180,11 @@ def test_a_crash_during_publish_leaves_the_previous_version_live(
     monkeypatch.setattr(publish_module, "switch", killed)
     with pytest.raises(KeyboardInterrupt):
         build_network(network)
-    assert current_version(out, "east-1") == "v0001" and live(network, "east-1", "lobby").read_bytes() == before
+    assert current_version(out, "east-1") == "v0001" and live(network, "east-1", "door").read_bytes() == before
     monkeypatch.undo()
     build_network(network)  # the next build finds v0002 complete, and makes it live
     assert current_version(out, "east-1") == "v0002"
+    assert "不转卖" in live(network, "east-1", "door").read_text(encoding="utf-8")
 
 
 @SHARED

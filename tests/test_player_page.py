@@ -23,7 +23,7 @@ from signage.errors import Problem
 from signage.kinds import open_project
 from signage.tree import preview_index
 
-from .helpers import copy_example, edit, make_network
+from .helpers import Built, clone, edit
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -31,32 +31,24 @@ if not CHROMIUM.exists():
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("player_page")  # one worker builds its project and starts Chromium, once
+# on the worker that builds the network (the site is a copy of it), with test_browser's tests: one Chromium
+pytestmark = pytest.mark.xdist_group("built_network")
 
 WINDOW = {"width": 960, "height": 540}
 STRIP = "  - {id: strip-96x16, size: 96x16, mode: scroll, color: red, speed: 4}\n"  # red: a GIF, no MP4
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(built_network: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two-branch network, east-1 with a 96x16 scrolling strip as well, built and published
-    the way `signage build` does it (so with its preview)."""
-    root = make_network(copy_example(tmp_path_factory.mktemp("player") / "proj"))
+    the way `signage build` does it (so with its preview): a copy of the session's built network, so
+    this build renders only the strip's animations."""
+    root = clone(built_network.root, tmp_path_factory.mktemp("player") / "proj")
     edit(root / "signage.yaml", "tv_screens:\n", STRIP + "tv_screens:\n")
     edit(root / "branches.csv", "lobby=tv-small\n", "lobby=tv-small;strip=strip-96x16\n")
     result = build_and_publish(open_project(root), BuildOptions(workers=2))
     assert result.preview_written
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
 
 
 def _current(site: Path) -> Path:

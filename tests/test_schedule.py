@@ -25,7 +25,7 @@ from signage.schedule import emergency as em
 from signage.schedule.resolve import DEFAULT, day_switches, decide, next_change
 from signage.tree import LOG, SCREENS, branch_dir
 
-from .helpers import Cli, build_network, edit, make_network
+from .helpers import Cli, build_network, edit
 
 UTC = dt.timezone.utc
 LONDON = (
@@ -300,8 +300,9 @@ def test_cli_plan_log_and_emergency_bookkeeping(project_copy: Path, cli: Cli) ->
     )
 
 
-def test_a_build_publishes_every_variant_and_emergencies_take_over(project_copy: Path, cli: Cli) -> None:
-    network = make_network(project_copy)
+@pytest.mark.xdist_group("built_network")  # on the worker that builds it: one build
+def test_a_build_publishes_every_variant_and_emergencies_take_over(built_network_copy: Path, cli: Cli) -> None:
+    network = built_network_copy  # built without a schedule: this build adds the variants, and renders nothing
 
     (network / "playlists" / "overnight.yaml").write_text(
         "suits: [led]\nentries:\n  - slogans: {kind: hotline}\n", encoding="utf-8"

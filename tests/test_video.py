@@ -55,6 +55,9 @@ def frames_at(path: Path, times: list[float]) -> list[np.ndarray]:
     return [out[t] for t in times]
 
 
+CASE_VIDEO = pytest.mark.xdist_group("case_video")  # the tests of `case_video` on one worker: one render
+
+
 @pytest.fixture(scope="module")
 def case_video(tmp_path_factory: pytest.TempPathFactory, example: Project) -> tuple[Path, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("video") / "case.mp4"
@@ -62,6 +65,7 @@ def case_video(tmp_path_factory: pytest.TempPathFactory, example: Project) -> tu
     return out, manifest
 
 
+@CASE_VIDEO
 def test_case_video_is_what_every_lobby_player_plays(case_video: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
     path, manifest = case_video
     info = probe(path)
@@ -74,6 +78,7 @@ def test_case_video_is_what_every_lobby_player_plays(case_video: tuple[Path, dic
     assert 0 <= head.find(b"moov") < max(head.find(b"mdat"), 0) or head.find(b"mdat") == -1  # +faststart
 
 
+@CASE_VIDEO
 def test_srt_poster_and_manifest_come_with_it(case_video: tuple[Path, dict], example: Project) -> None:  # type: ignore[type-arg]
     path, manifest = case_video
     srt = path.with_suffix(".srt").read_text(encoding="utf-8")
@@ -89,6 +94,7 @@ def test_srt_poster_and_manifest_come_with_it(case_video: tuple[Path, dict], exa
     assert json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["frames"] == manifest["frames"]
 
 
+@CASE_VIDEO
 def test_text_is_drawn_where_the_manifest_says(case_video: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
     path, manifest = case_video
     slogan = next(s for s in manifest["scenes"] if s["type"] == "slogan")
