@@ -28,6 +28,7 @@ from .fonts import FontFace
 KEEP = 24  # subsets kept whatever their age: a few projects' faces in each glyph form
 IDLE = 86400.0  # seconds unused after which a subset beyond the newest KEEP is removed
 SUFFIX = ".otf"
+CUT_VERSION = "2"  # in every subset's name: bumped when cut_face makes other bytes (2: the face's own bounding boxes)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def subsets_dir() -> Path:
 
 def cut_face(face: FontFace, characters: Iterable[str], cut: Cut) -> bytes:
     """The face's font file reduced to ``characters``, every OpenType layout feature kept."""
-    font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False)
+    # recalcBBoxes=False: saving would draw every kept glyph again to recompute the font's bounding
+    # boxes (about half of a cut's time); the whole face's boxes enclose every glyph of any subset
+    font = TTFont(str(face.spec.path), fontNumber=face.index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
     options = subset.Options()
     options.layout_features = ["*"]
     if cut.all_names:
@@ -72,7 +75,7 @@ def subset_name(face: FontFace, characters: Iterable[str], cut: Cut) -> str:
     """
     stat = face.spec.path.stat()
     chars = "".join(sorted(set(characters)))
-    key = f"{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{cut.name}|{chars}"
+    key = f"{CUT_VERSION}|{face.spec.path.name}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{cut.name}|{chars}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{face.spec.id}-{face.index}-{cut.name}-{digest}{SUFFIX}"
 
