@@ -29,6 +29,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
+from . import stitch
 from .scenes import Timeline
 
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
@@ -177,6 +178,8 @@ def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[i
         "fps": fps,
         "canvas": list(canvas),
         "rotation": rotation,
+        # a hold with a band is made of slices (signage/video/stitch.py): its regions, or None (one picture)
+        "stitched": _stitched_text(segment, comp, rotation),
         "band": None
         if comp.band is None
         # where the strip is at the segment's first frame (not the frame's number: a sibling's scene
@@ -190,6 +193,25 @@ def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[i
         ],
     }
     return json.dumps(recipe, sort_keys=True)
+
+
+def _stitched_text(segment: Segment, comp: Composition, rotation: list[str]) -> list[object] | None:
+    lay = stitch_layout(segment, comp, rotation)
+    return None if lay is None else [stitch.VERSION, [[r.first, r.end, r.moving] for r in lay.regions]]
+
+
+def stitch_layout(segment: Segment, comp: Composition, rotation: list[str]) -> stitch.Layout | None:
+    """How a segment is cut into slices: a hold with a band on an unturned picture, when still rows are
+    left around the band; None: it is encoded as one picture (crossfades, turned pictures, no band)."""
+    band = comp.band
+    if band is None or segment.previous is not None or rotation or not STITCH:
+        return None
+    w, h = comp.size
+    return stitch.layout(w, h, band.top, band.strip.height)
+
+
+# Whether holds with a band are stitched from slices (benchmarks/stitch.py turns it off to compare).
+STITCH = True
 
 
 def segment_keys(comp: Composition, job: EncodeJob) -> None:
@@ -211,7 +233,14 @@ def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, stor
     first (so the last to finish are short ones), one segment each."""
     longest_first = sorted(todo, key=lambda s: -s.frames)
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for done in [pool.submit(_encode_batch, comp, [segment], job, store) for segment in longest_first]:
+        running = []
+        for segment in longest_first:
+            lay = stitch_layout(segment, comp, job.rotation_filters())
+            if lay is None:
+                running.append(pool.submit(_encode_batch, comp, [segment], job, store))
+            else:
+                running.append(pool.submit(_encode_stitched, comp, segment, lay, job, store))
+        for done in running:
             done.result()
 
 
@@ -272,6 +301,65 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
     finally:
         Path(script.name).unlink(missing_ok=True)
         for temp in temps:
+            temp.unlink(missing_ok=True)
+
+
+def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, job: EncodeJob, store: Path) -> None:
+    """A hold with a band from slices: in one ffmpeg run the band's rows (the still's, the band laid
+    over) encoded for every frame and each still region for its first only, then stitched into whole
+    pictures (signage/video/stitch.py) and put in an MP4 (stream copy) under the segment's key."""
+    band = comp.band
+    assert band is not None
+    w, h = comp.size
+    options = segment_options(job.preset, job.crf, job.fps)
+    # the whole picture's parameter sets, which every stitched stream carries: one encoded frame, kept
+    header = store / f"header-{hashlib.sha256(json.dumps([options, ffmpeg_version(), w, h]).encode()).hexdigest()}.h264"
+    store.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="stitch-") as name:
+        folder = Path(name)
+        stretch = loop_window(
+            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
+        )
+        (folder / "band.rgb").write_bytes(stretch.tobytes())
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+        cmd += raw_input(comp.stills[segment.still], comp.size) + raw_input(folder / "band.rgb", stretch.size)
+        pictures = len(lay.regions) + (0 if header.is_file() else 1)
+        once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+        graph = [
+            f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
+            f"[1:v]{once}," + _band_chain(band, segment.frames, job.fps, w, "w"),
+        ]
+        outputs: list[str] = []
+        for n, region in enumerate(lay.regions):
+            top, bottom = region.pixel_rows(h)
+            crop = f"[s{n}]crop=w={w}:h={bottom - top}:x=0:y={top}"
+            target = ["-f", "h264", str(folder / f"region-{n}.h264")]
+            if region.moving:
+                graph.append(f"{crop},loop=loop={segment.frames - 1}:size=1:start=0,setpts=N/{job.fps}/TB[p]")
+                graph.append(f"[p][w]overlay=x=0:y={band.top - top}:eval=init,{BT709_TAGS}[r{n}]")
+                moving = segment_options(job.preset, job.crf, job.fps, stitch.BAND_X264_PARAMS)
+                outputs += ["-map", f"[r{n}]", *moving, "-frames:v", str(segment.frames), *target]
+            else:
+                graph.append(f"{crop},{BT709_TAGS}[r{n}]")
+                outputs += ["-map", f"[r{n}]", *options, "-frames:v", "1", *target]
+        header_temp = store / f".{header.name}.{os.getpid()}.{segment.key[:12]}.tmp"
+        if pictures > len(lay.regions):
+            graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")
+            outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(header_temp)]
+        (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
+        temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+        try:
+            run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
+            if header_temp.is_file():
+                os.replace(header_temp, header)
+            parts = [(r, (folder / f"region-{n}.h264").read_bytes()) for n, r in enumerate(lay.regions)]
+            (folder / "stitched.h264").write_bytes(stitch.stitch(header.read_bytes(), parts, segment.frames))
+            mux = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "h264", "-framerate", str(job.fps)]
+            mux += ["-i", str(folder / "stitched.h264"), "-c:v", "copy", "-an", "-f", "mp4", str(temp)]
+            run_ffmpeg(mux, "put the stitched band in a file")
+            os.replace(temp, segment_path(store, segment.key))
+        finally:
+            header_temp.unlink(missing_ok=True)
             temp.unlink(missing_ok=True)
 
 
