@@ -29,25 +29,12 @@ from pathlib import Path
 from PIL import Image
 
 from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
-from . import stitch
+from . import slices, stitch
+from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
 from .scenes import Timeline
 
-TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 # Bump when the graph's meaning changes without its text changing (its text is in every key).
 GRAPH_VERSION = "3"
-
-
-@dataclass(frozen=True)
-class Band:
-    """The ticker band: its strip (one loop, ``period`` px), where it sits and how far it moves each
-    frame. Each segment is given only the stretch of the strip it shows (a few thousand px rather
-    than a loop of every slogan: 100,000 px to read and convert in every ffmpeg run)."""
-
-    strip: Image.Image
-    digest: str
-    top: int
-    speed: int
-    period: int
 
 
 @dataclass
@@ -84,19 +71,6 @@ def save_still(image: Image.Image, path: Path) -> str:
     """Write a picture as raw RGB and return its digest."""
     path.write_bytes(image.convert("RGB").tobytes())
     return picture_digest(image)
-
-
-def loop_window(strip: Image.Image, x: int, width: int) -> Image.Image:
-    """The ``width`` px of the looping strip from column ``x``."""
-    out = Image.new("RGB", (width, strip.height))
-    for left in range(-x, width, strip.width):
-        out.paste(strip, (left, 0))
-    return out
-
-
-def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
-    """ffmpeg's input options for one raw RGB picture."""
-    return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}", "-i", str(path)]
 
 
 def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
@@ -137,16 +111,6 @@ def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
         else:
             segments.append(Segment(k, 1, index, index - 1 if fading else None, (alpha,) if alpha is not None else ()))
     return segments
-
-
-def _band_chain(band: Band, frames: int, fps: int, width: int, label: str) -> str:
-    """The band of a segment as a yuv420p stream: its stretch of the strip held and a window cut from
-    it ``speed`` px further each frame. At an even speed every offset is even and the stretch was
-    converted once (a yuv420p crop keeps whole chroma pairs); at an odd one the window is cut in RGB
-    (exact at any offset) and converted."""
-    crop = f"crop=w={width}:h=ih:x='n*{band.speed}':y=0"
-    convert = "" if band.speed % 2 == 0 else f",{TO_YUV}"
-    return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,{crop}{convert}[{label}]"
 
 
 def _picture_chain(segment: Segment, fps: int, stills: dict[int, list[str]], n: int) -> str:
@@ -275,14 +239,12 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
         if band is None:
             graph.append(f"[p{n}]{tail}[v{n}]")
             continue
-        stretch = loop_window(
-            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
-        )
+        stretch = stretch_of(band, segment.first, segment.frames, w)
         path = Path(folder) / f"band-{n}.rgb"
         path.write_bytes(stretch.tobytes())
         cmd += raw_input(path, stretch.size)
         once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
-        graph.append(f"[{len(order) + n}:v]{once}," + _band_chain(band, segment.frames, job.fps, w, f"w{n}"))
+        graph.append(f"[{len(order) + n}:v]{once}," + band_chain(band, segment.frames, job.fps, w, f"w{n}"))
         graph.append(f"[p{n}][w{n}]overlay=x=0:y={band.top}:eval=init,{tail}[v{n}]")
     store.mkdir(parents=True, exist_ok=True)
     temps = []
@@ -305,62 +267,16 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
 
 
 def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, job: EncodeJob, store: Path) -> None:
-    """A hold with a band from slices: in one ffmpeg run the band's rows (the still's, the band laid
-    over) encoded for every frame and each still region for its first only, then stitched into whole
-    pictures (signage/video/stitch.py) and put in an MP4 (stream copy) under the segment's key."""
-    band = comp.band
-    assert band is not None
-    w, h = comp.size
-    options = segment_options(job.preset, job.crf, job.fps)
-    # the whole picture's parameter sets, which every stitched stream carries: one encoded frame, kept
-    header = store / f"header-{hashlib.sha256(json.dumps([options, ffmpeg_version(), w, h]).encode()).hexdigest()}.h264"
-    store.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="stitch-") as name:
-        folder = Path(name)
-        stretch = loop_window(
-            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
-        )
-        (folder / "band.rgb").write_bytes(stretch.tobytes())
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-        cmd += raw_input(comp.stills[segment.still], comp.size) + raw_input(folder / "band.rgb", stretch.size)
-        pictures = len(lay.regions) + (0 if header.is_file() else 1)
-        once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
-        graph = [
-            f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
-            f"[1:v]{once}," + _band_chain(band, segment.frames, job.fps, w, "w"),
-        ]
-        outputs: list[str] = []
-        for n, region in enumerate(lay.regions):
-            top, bottom = region.pixel_rows(h)
-            crop = f"[s{n}]crop=w={w}:h={bottom - top}:x=0:y={top}"
-            target = ["-f", "h264", str(folder / f"region-{n}.h264")]
-            if region.moving:
-                graph.append(f"{crop},loop=loop={segment.frames - 1}:size=1:start=0,setpts=N/{job.fps}/TB[p]")
-                graph.append(f"[p][w]overlay=x=0:y={band.top - top}:eval=init,{BT709_TAGS}[r{n}]")
-                moving = segment_options(job.preset, job.crf, job.fps, stitch.BAND_X264_PARAMS)
-                outputs += ["-map", f"[r{n}]", *moving, "-frames:v", str(segment.frames), *target]
-            else:
-                graph.append(f"{crop},{BT709_TAGS}[r{n}]")
-                outputs += ["-map", f"[r{n}]", *options, "-frames:v", "1", *target]
-        header_temp = store / f".{header.name}.{os.getpid()}.{segment.key[:12]}.tmp"
-        if pictures > len(lay.regions):
-            graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")
-            outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(header_temp)]
-        (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
-        temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
-        try:
-            run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
-            if header_temp.is_file():
-                os.replace(header_temp, header)
-            parts = [(r, (folder / f"region-{n}.h264").read_bytes()) for n, r in enumerate(lay.regions)]
-            (folder / "stitched.h264").write_bytes(stitch.stitch(header.read_bytes(), parts, segment.frames))
-            mux = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "h264", "-framerate", str(job.fps)]
-            mux += ["-i", str(folder / "stitched.h264"), "-c:v", "copy", "-an", "-f", "mp4", str(temp)]
-            run_ffmpeg(mux, "put the stitched band in a file")
-            os.replace(temp, segment_path(store, segment.key))
-        finally:
-            header_temp.unlink(missing_ok=True)
-            temp.unlink(missing_ok=True)
+    """A hold with a band made from slices (signage/video/slices.py), moved into the store whole."""
+    assert comp.band is not None
+    still = comp.stills[segment.still]
+    hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
+    temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+    try:
+        slices.encode_stitched(hold, lay, temp, store)
+        os.replace(temp, segment_path(store, segment.key))
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def segment_path(store: Path, key: str) -> Path:

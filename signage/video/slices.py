@@ -1,0 +1,112 @@
+"""A hold segment with a ticker band made from slices: the band's rows encoded for every frame, the
+still rows for one frame, stitched into whole pictures (signage/video/stitch.py) and put in an MP4.
+
+One ffmpeg run encodes every region (the still converted once, cropped per region, the band laid
+over its own region as in a whole-picture segment); the whole picture's parameter sets come from
+one encoded frame of the same size and options, kept beside the segments (``header_path``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ffmpeg import BT709_TAGS, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
+from . import stitch
+from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What a stitched segment shows: ``still`` (a raw RGB file of ``size``) held for ``frames`` frames
+    from frame ``first`` of its video, the band moving over it; and how it is encoded."""
+
+    still: Path
+    size: tuple[int, int]
+    band: Band
+    first: int
+    frames: int
+    fps: int
+    preset: str
+    crf: int
+
+
+def header_path(folder: Path, hold: Hold) -> Path:
+    """Where the whole picture's parameter sets for this size and these options are kept."""
+    options = segment_options(hold.preset, hold.crf, hold.fps)
+    text = json.dumps([options, ffmpeg_version(), list(hold.size)])
+    return folder / f"header-{hashlib.sha256(text.encode()).hexdigest()}.h264"
+
+
+def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path, header: Path) -> list[tuple[stitch.Region, bytes]]:
+    """Each region's H.264 (Annex B), top to bottom, encoded in one ffmpeg run with the segment
+    options (the band's with its motion limit); ``header`` written too when it is missing."""
+    w, h = hold.size
+    band = hold.band
+    stretch = stretch_of(band, hold.first, hold.frames, w)
+    (folder / "band.rgb").write_bytes(stretch.tobytes())
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    cmd += raw_input(hold.still, hold.size) + raw_input(folder / "band.rgb", stretch.size)
+    pictures = len(lay.regions) + (0 if header.is_file() else 1)
+    once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+    graph = [
+        f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
+        f"[1:v]{once}," + band_chain(band, hold.frames, hold.fps, w, "w"),
+    ]
+    options = segment_options(hold.preset, hold.crf, hold.fps)
+    outputs: list[str] = []
+    for n, region in enumerate(lay.regions):
+        top, bottom = region.pixel_rows(h)
+        crop = f"[s{n}]crop=w={w}:h={bottom - top}:x=0:y={top}"
+        target = ["-f", "h264", str(folder / f"region-{n}.h264")]
+        if region.moving:
+            graph.append(f"{crop},loop=loop={hold.frames - 1}:size=1:start=0,setpts=N/{hold.fps}/TB[p]")
+            graph.append(f"[p][w]overlay=x=0:y={band.top - top}:eval=init,{BT709_TAGS}[r{n}]")
+            moving = segment_options(hold.preset, hold.crf, hold.fps, stitch.BAND_X264_PARAMS)
+            outputs += ["-map", f"[r{n}]", *moving, "-frames:v", str(hold.frames), *target]
+        else:
+            graph.append(f"{crop},{BT709_TAGS}[r{n}]")
+            outputs += ["-map", f"[r{n}]", *options, "-frames:v", "1", *target]
+    header_temp = header.with_name(f".{header.name}.{os.getpid()}.{id(lay)}.tmp")
+    if pictures > len(lay.regions):
+        graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")
+        outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(header_temp)]
+    (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
+    try:
+        run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
+        if header_temp.is_file():
+            os.replace(header_temp, header)
+    finally:
+        header_temp.unlink(missing_ok=True)
+    return [(region, (folder / f"region-{n}.h264").read_bytes()) for n, region in enumerate(lay.regions)]
+
+
+def mp4_timescale(fps: int) -> int:
+    """The MP4 track timescale an x264 segment gets from ffmpeg (the frame rate doubled up to at
+    least 10,000): a stitched segment takes the same, so a joined stream's frames stay evenly spaced."""
+    scale = fps
+    while scale < 10_000:
+        scale *= 2
+    return scale
+
+
+def mux(stream: Path, fps: int, output: Path) -> None:
+    """An Annex-B H.264 stream of ``fps`` frames a second as an MP4 (stream copy)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "h264", "-framerate", str(fps)]
+    cmd += ["-i", str(stream), "-c:v", "copy", "-an", "-video_track_timescale", str(mp4_timescale(fps))]
+    run_ffmpeg([*cmd, "-f", "mp4", str(output)], "put the stitched band in a file")
+
+
+def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, store: Path) -> None:
+    """The hold as an MP4 at ``output``, made from slices (the header kept in ``store``)."""
+    store.mkdir(parents=True, exist_ok=True)
+    header = header_path(store, hold)
+    with tempfile.TemporaryDirectory(prefix="stitch-") as name:
+        folder = Path(name)
+        parts = encode_regions(hold, lay, folder, header)
+        (folder / "stitched.h264").write_bytes(stitch.stitch(header.read_bytes(), parts, hold.frames))
+        mux(folder / "stitched.h264", hold.fps, output)
