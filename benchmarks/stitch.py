@@ -223,6 +223,8 @@ def main() -> None:
                 spent, made = encode(comp, job, root / f"store-{label[:1]}-{n}", stitched)
                 times[label].append(spent)
                 sizes[label] = made.stat().st_size
+                if stitched and b"x264 - core" in made.read_bytes():
+                    print(f"  run {n}: the stitched band was not exact: encoded whole")
         whole, parts = (statistics.median(times[k]) for k in times)
         print(f"1080p hold, {frames} frames, band {BAND} px at speed {speeds[0]}, {args.preset}, crf 20, "
               f"median of {args.repeat}:")  # fmt: skip

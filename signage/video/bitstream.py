@@ -235,8 +235,17 @@ class SliceHeader:
 def parse_slice(nal: bytes, sps: SequenceInfo, pps: PictureInfo) -> SliceHeader:
     """The header of a slice NAL unit of a CABAC stream (x264's: P and I slices, no field coding)."""
     rbsp = unescape(nal[1:])
-    r = BitReader(rbsp)
-    nal_type = nal[0] & 0x1F
+    try:  # a header is a few dozen bytes: read from those only (shifting the whole slice costs)
+        return _parse_slice(nal[0], rbsp, BitReader(rbsp[:_HEADER_BYTES]), sps, pps)
+    except SignageError:
+        return _parse_slice(nal[0], rbsp, BitReader(rbsp), sps, pps)
+
+
+_HEADER_BYTES = 64
+
+
+def _parse_slice(nal_header: int, rbsp: bytes, r: BitReader, sps: SequenceInfo, pps: PictureInfo) -> SliceHeader:
+    nal_type = nal_header & 0x1F
     start = r.pos
     first_mb_in_slice = r.ue()
     first_mb = (start, r.pos)
@@ -268,7 +277,7 @@ def parse_slice(nal: bytes, sps: SequenceInfo, pps: PictureInfo) -> SliceHeader:
         if pps.weighted_pred:
             _skip_weights(r, refs)
     marking_start = r.pos
-    if nal[0] >> 5:  # nal_ref_idc: dec_ref_pic_marking
+    if nal_header >> 5:  # nal_ref_idc: dec_ref_pic_marking
         if nal_type == NAL_IDR:
             r.u(2)
         elif r.u(1):
@@ -291,7 +300,7 @@ def parse_slice(nal: bytes, sps: SequenceInfo, pps: PictureInfo) -> SliceHeader:
         if idc != 1:
             r.se(), r.se()
     return SliceHeader(
-        nal[0],
+        nal_header,
         rbsp,
         r,
         first_mb,

@@ -267,13 +267,16 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
 
 
 def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, job: EncodeJob, store: Path) -> None:
-    """A hold with a band made from slices (signage/video/slices.py), moved into the store whole."""
+    """A hold with a band made from slices (signage/video/slices.py), moved into the store whole; encoded
+    as one picture instead when the stitched band is not exactly the band's own encode."""
     assert comp.band is not None
     still = comp.stills[segment.still]
     hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
     temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
     try:
-        slices.encode_stitched(hold, lay, temp, store)
+        if not slices.encode_stitched(hold, lay, temp, store):
+            _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band
+            return
         os.replace(temp, segment_path(store, segment.key))
     finally:
         temp.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,12 +102,35 @@ def mux(stream: Path, fps: int, output: Path) -> None:
     run_ffmpeg([*cmd, "-f", "mp4", str(output)], "put the stitched band in a file")
 
 
-def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, store: Path) -> None:
-    """The hold as an MP4 at ``output``, made from slices (the header kept in ``store``)."""
+def band_is_exact(folder: Path, stitched: str, band: str, rows: tuple[int, int], frames: int) -> bool:
+    """Whether the stitched stream (file ``stitched`` in ``folder``) shows in ``rows`` exactly the band's
+    own encode (file ``band``), every frame: both decoded, compared by ffmpeg's psnr filter (infinite
+    only where the sum of squared differences is zero)."""
+    top, bottom = rows
+    graph = f"[0:v]crop=w=iw:h={bottom - top}:x=0:y={top}[stitched];[stitched][1:v]psnr=stats_file=psnr.txt"
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-threads", "1", "-f", "h264", "-i", stitched]
+    cmd += ["-threads", "1", "-f", "h264", "-i", band, "-filter_complex", graph, "-f", "null", "-"]
+    done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
+    if done.returncode != 0 or done.stderr.strip():
+        return False
+    lines = (folder / "psnr.txt").read_text(encoding="utf-8").splitlines()
+    return len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
+
+
+def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, store: Path) -> bool:
+    """The hold as an MP4 at ``output``, made from slices (the header kept in ``store``), when its band's
+    rows decode exactly as the band's own encode; False (nothing written) when they do not: a motion
+    vector reached past the band's picture (x264 may point one there, where its decoder repeats the
+    edge row and the stitched picture has the still's rows)."""
     store.mkdir(parents=True, exist_ok=True)
     header = header_path(store, hold)
     with tempfile.TemporaryDirectory(prefix="stitch-") as name:
         folder = Path(name)
         parts = encode_regions(hold, lay, folder, header)
         (folder / "stitched.h264").write_bytes(stitch.stitch(header.read_bytes(), parts, hold.frames))
+        band = next(n for n, region in enumerate(lay.regions) if region.moving)
+        rows = lay.band.pixel_rows(hold.size[1])
+        if not band_is_exact(folder, "stitched.h264", f"region-{band}.h264", rows, hold.frames):
+            return False
         mux(folder / "stitched.h264", hold.fps, output)
+    return True

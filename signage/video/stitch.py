@@ -10,16 +10,18 @@ one, a slice whose macroblocks are all skipped (``cabac.all_skipped``: an exact 
 of the previous frame). Only slice headers are rewritten (where the slice starts in the whole
 picture, the frame number, the deblocking across slice edges); the CABAC data is copied.
 
-Why the frames decode to exactly the regions' own pictures: H.264 never predicts across a slice
-edge (intra prediction, motion vector prediction and CABAC contexts treat a macroblock of another
-slice as absent), the slice edges are not deblocked (``disable_deblocking_filter_idc`` 2, as a
-picture's own edges are not), so the one way a region could see another is a motion vector reaching
-past its edge: x264 lets one point up to 24 rows beyond a picture, where its decoder repeats the edge
-row but the stitched picture has the next region's rows. The band is therefore encoded with
-``MARGIN_ROWS`` macroblock rows of the still above and below it and its vertical vectors capped at
-``MV_RANGE`` rows, so no block of the moving rows reaches the band picture's edge; the margin rows
-are still, skipped after the first frames. tests/test_stitch.py compares decoded frames exactly and
-audits every motion vector.
+Why the frames decode to the regions' own pictures: H.264 never predicts across a slice edge
+(intra prediction, motion vector prediction and CABAC contexts treat a macroblock of another slice
+as absent), the slice edges are not deblocked (``disable_deblocking_filter_idc`` 2, as a picture's
+own edges are not), and a still region's later slices copy its rows with zero vectors. The one way
+a region can see another is a motion vector of the band's encode reaching past the band's picture:
+x264 lets one point up to 24 rows beyond it, where its decoder repeats the edge row but the
+stitched picture has the still's rows. The band is therefore encoded with ``MARGIN_ROWS``
+macroblock rows of the still above and below it and its vertical vectors capped at ``MV_RANGE``
+rows, so no block of the moving rows reaches the edge. A block of the still margin may still do so
+(seen once in tests/test_stitch.py: a 16x16 block at a band picture's foot pointing 7 rows down), so
+every stitched segment is decoded and compared with the band's own encode before it is kept
+(``slices.band_is_exact``); one that differs is encoded as one picture instead.
 """
 
 from __future__ import annotations
