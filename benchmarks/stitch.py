@@ -195,6 +195,25 @@ def prove(speed: int, frames: int, preset: str, folder: Path) -> bool:
     return exact and not problems
 
 
+def lossless_reference(comp: compose.Composition, job: EncodeJob, store: Path) -> Path:
+    """The hold's frames as composed, losslessly encoded: what both encodes are compared against."""
+    shipped = compose.segment_options
+    compose.segment_options = lambda *_, **__: ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-bf", "0"]
+    try:
+        _, made = encode(comp, job, store, stitched=False)
+    finally:
+        compose.segment_options = shipped
+    return made
+
+
+def similarity(made: Path, reference: Path) -> tuple[float, float]:
+    """SSIM (All) and PSNR (average) of ``made`` against ``reference``, by ffmpeg's own filters."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-i", str(made), "-i", str(reference), "-filter_complex"]
+    ssim = subprocess.run([*cmd, "[0:v][1:v]ssim", "-f", "null", "-"], capture_output=True, text=True).stderr
+    psnr = subprocess.run([*cmd, "[0:v][1:v]psnr", "-f", "null", "-"], capture_output=True, text=True).stderr
+    return float(ssim.split("All:")[1].split()[0]), float(psnr.split("average:")[1].split()[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
@@ -218,19 +237,27 @@ def main() -> None:
         job = EncodeJob(root / "unused.mp4", (W, H), (W, H), 25, frames, args.preset, 20)
         times: dict[str, list[float]] = {"x264 whole picture": [], "stitched slices": []}
         sizes: dict[str, int] = {}
+        made_files: dict[str, Path] = {}
         for n in range(args.repeat):
             for label, stitched in (("x264 whole picture", False), ("stitched slices", True)):
                 spent, made = encode(comp, job, root / f"store-{label[:1]}-{n}", stitched)
                 times[label].append(spent)
                 sizes[label] = made.stat().st_size
+                made_files[label] = made
                 if stitched and b"x264 - core" in made.read_bytes():
                     print(f"  run {n}: the stitched band was not exact: encoded whole")
+        reference = lossless_reference(comp, job, root / "store-lossless")
+        quality = {label: similarity(made_files[label], reference) for label in times}
         whole, parts = (statistics.median(times[k]) for k in times)
         print(f"1080p hold, {frames} frames, band {BAND} px at speed {speeds[0]}, {args.preset}, crf 20, "
               f"median of {args.repeat}:")  # fmt: skip
         for label, values in times.items():
             runs = ", ".join(f"{v:.2f}" for v in values)
-            print(f"  {label:20} {statistics.median(values):6.2f} CPU-s  ({runs})  {sizes[label] / 1e6:.2f} MB")
+            ssim, psnr = quality[label]
+            print(
+                f"  {label:20} {statistics.median(values):6.2f} CPU-s  ({runs})  {sizes[label] / 1e6:.2f} MB  "
+                f"SSIM {ssim:.5f}  PSNR {psnr:.2f} dB"
+            )
         print(f"  stitched / whole: {parts / whole:.2f}x")
 
 

@@ -71,7 +71,8 @@ def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path, header: Path) -
             outputs += ["-map", f"[r{n}]", *moving, "-frames:v", str(hold.frames), *target]
         else:
             graph.append(f"{crop},{BT709_TAGS}[r{n}]")
-            outputs += ["-map", f"[r{n}]", *options, "-frames:v", "1", *target]
+            still = segment_options(hold.preset, hold.crf, hold.fps, stitch.STILL_X264_PARAMS)
+            outputs += ["-map", f"[r{n}]", *still, "-frames:v", "1", *target]
     header_temp = header.with_name(f".{header.name}.{os.getpid()}.{id(lay)}.tmp")
     if pictures > len(lay.regions):
         graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")

@@ -56,6 +56,10 @@ MARGIN_ROWS = 3
 MV_RANGE = 32
 # x264's option for the band's encode, added to the segment's own
 BAND_X264_PARAMS = f"mvrange={MV_RANGE}"
+# ... and for a still region's one frame: x264 refines a whole-picture still over its first P frames,
+# which a still region never gets; a lower QP for its IDR picture instead (measured at 1080p, README:
+# SSIM 0.99859 against 0.99801 whole, PSNR 48.5 against 49.7 dB, 5 % larger; the default 1.4 gave 47.5 dB)
+STILL_X264_PARAMS = "ipratio=2.0"
 # Bump when a stitched segment's bytes change for the same inputs (it is in every such segment's key).
 VERSION = "1"
 MB = 16
