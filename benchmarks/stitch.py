@@ -3,6 +3,7 @@ rows encoded every frame), side by side in one run; and, with ``--prove``, that 
 are exactly the regions' own frames.
 
     python benchmarks/stitch.py [--repeat 3] [--seconds 10] [--speeds 4,3] [--preset superfast] [--prove]
+    python benchmarks/stitch.py --example [--repeat 3]
 
 The still is a scene-like picture (a dark background, two title lines and four body lines in Noto
 Sans CJK), the band 96 px of red with white text at the foot, as the example's 16:9 templates have
@@ -16,6 +17,11 @@ rows cropped out and hashed frame by frame (framemd5), against the regions' own 
 with PyAV and checked to stay inside the band's picture (the 6-tap filter's rows included); the MP4
 checked by Debian's ffprobe (one stream, timestamps strictly increasing, every frame) and decoded with
 ``-v error`` by Debian's ffmpeg and by mpv.
+
+``--example``: the example's own 1080p videos (the first slogan in slogan-16x9, the first case in
+case-16x9), each rendered whole (every segment into an empty store) with and without stitching,
+side by side: CPU seconds (median of ``--repeat``), holds stitched and holds that fell back to one
+picture, size, and SSIM/PSNR of both against a lossless render.
 """
 
 from __future__ import annotations
@@ -214,6 +220,61 @@ def similarity(made: Path, reference: Path) -> tuple[float, float]:
     return float(ssim.split("All:")[1].split()[0]), float(psnr.split("average:")[1].split()[0])
 
 
+def render_example(name: str, out: Path, stitched: bool, lossless: bool = False) -> tuple[float, int, int]:
+    """CPU seconds to render the example's video ``name`` into ``out`` (an empty segment store), and how
+    many holds were stitched and how many fell back to one picture."""
+    from signage.kinds import open_project
+    from signage.video.job import video_job
+    from signage.video.render import render_video
+
+    project = open_project(ROOT)
+    template = project.template("video", name)
+    item = next(iter(project.slogans)) if template.content == "slogan" else sorted(project.cases)[0]
+    job = video_job(project, template, template.content, item, "zh-Hans-CN")
+    outcomes: list[bool] = []
+    shipped_encode, shipped_options = slices.encode_stitched, compose.segment_options
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        outcomes.append(shipped_encode(*args, **kwargs))
+        return outcomes[-1]
+
+    slices.encode_stitched = counted
+    compose.STITCH = stitched
+    if lossless:
+        compose.segment_options = lambda *_, **__: ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-bf", "0"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="segments-") as segments:
+            before = cpu()
+            render_video(template, job.texts, project.fonts, project.root, "zh-Hans-CN", out, segments=Path(segments))
+            spent = cpu() - before
+    finally:
+        slices.encode_stitched, compose.segment_options, compose.STITCH = shipped_encode, shipped_options, True
+    return spent, outcomes.count(True), outcomes.count(False)
+
+
+def example(repeat: int, root: Path) -> None:
+    for name in ("slogan-16x9", "case-16x9"):
+        reference = root / f"{name}-lossless.mp4"
+        render_example(name, reference, stitched=False, lossless=True)
+        rows: dict[str, list[float]] = {"whole": [], "stitched": []}
+        counts = (0, 0)
+        for _ in range(repeat):
+            for label in rows:
+                spent, made, fell = render_example(name, root / f"{name}-{label}.mp4", label == "stitched")
+                rows[label].append(spent)
+                counts = (made, fell) if label == "stitched" else counts
+        print(f"{name} at 1080p, every segment encoded, median of {repeat} (CPU of Python and ffmpeg):")
+        for label, values in rows.items():
+            ssim, psnr = similarity(root / f"{name}-{label}.mp4", reference)
+            size = (root / f"{name}-{label}.mp4").stat().st_size / 1e6
+            runs = ", ".join(f"{v:.2f}" for v in values)
+            print(
+                f"  {label:9} {statistics.median(values):6.2f} CPU-s ({runs})  {size:.2f} MB  SSIM {ssim:.5f}  PSNR {psnr:.2f} dB"
+            )
+        ratio = statistics.median(rows["stitched"]) / statistics.median(rows["whole"])
+        print(f"  stitched / whole: {ratio:.2f}x; holds stitched {counts[0]}, fell back to one picture {counts[1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
@@ -221,7 +282,12 @@ def main() -> None:
     parser.add_argument("--speeds", default="4,3")
     parser.add_argument("--preset", default="superfast")
     parser.add_argument("--prove", action="store_true")
+    parser.add_argument("--example", action="store_true")
     args = parser.parse_args()
+    if args.example:
+        with tempfile.TemporaryDirectory(prefix="stitch-example-") as name:
+            example(args.repeat, Path(name))
+        return
     frames = round(args.seconds * 25)
     speeds = [int(s) for s in args.speeds.split(",")]
     with tempfile.TemporaryDirectory(prefix="stitch-bench-") as name:
