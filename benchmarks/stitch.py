@@ -169,9 +169,9 @@ def prove(speed: int, frames: int, preset: str, folder: Path) -> bool:
     lay = stitch.layout(W, H, band.top, BAND)
     assert lay is not None
     hold = slices.Hold(comp.stills[0], (W, H), band, 0, frames, 25, preset, 20)
-    parts = slices.encode_regions(hold, lay, folder, slices.header_path(folder, hold))
+    header, parts = slices.encode_regions(hold, lay, folder)
     started = time.process_time()
-    stream = stitch.stitch(slices.header_path(folder, hold).read_bytes(), parts, frames)
+    stream = stitch.stitch(header, parts, frames)
     python_ms = (time.process_time() - started) * 1000
     (folder / "stitched.h264").write_bytes(stream)
     mp4 = folder / "stitched.mp4"

@@ -54,10 +54,9 @@ def _stitched(tmp_path: Path, top: int, height: int, speed: int, frames: int, pr
     hold = slices.Hold(still, (W, H), _band(top, height, speed), 0, frames, 25, preset, 20)
     lay = stitch.layout(W, H, top, height)
     assert lay is not None
-    header = slices.header_path(tmp_path, hold)
-    parts = slices.encode_regions(hold, lay, tmp_path, header)
+    header, parts = slices.encode_regions(hold, lay, tmp_path)
     stream = tmp_path / "stitched.h264"
-    stream.write_bytes(stitch.stitch(header.read_bytes(), parts, frames))
+    stream.write_bytes(stitch.stitch(header, parts, frames))
     return lay, parts, stream, header
 
 
@@ -171,7 +170,7 @@ def test_a_region_encoded_with_other_options_is_refused(tmp_path: Path) -> None:
     _, parts, _, _ = _stitched(tmp_path / "a", 140, 40, 4, 10)
     _, _, _, other = _stitched(tmp_path / "b", 140, 40, 4, 10, preset="ultrafast")  # no weighted prediction
     with pytest.raises(SignageError, match="picture parameter set differs"):
-        stitch.stitch(other.read_bytes(), parts, 10)
+        stitch.stitch(other, parts, 10)
 
 
 def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(tmp_path: Path) -> None:

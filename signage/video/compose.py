@@ -274,7 +274,7 @@ def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, jo
     hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
     temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
     try:
-        if not slices.encode_stitched(hold, lay, temp, store):
+        if not slices.encode_stitched(hold, lay, temp):
             _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band
             return
         os.replace(temp, segment_path(store, segment.key))

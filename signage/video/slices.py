@@ -3,14 +3,12 @@ still rows for one frame, stitched into whole pictures (signage/video/stitch.py)
 
 One ffmpeg run encodes every region (the still converted once, cropped per region, the band laid
 over its own region as in a whole-picture segment); the whole picture's parameter sets come from
-one encoded frame of the same size and options, kept beside the segments (``header_path``).
+one encoded frame of the same size and options, made once per process and size (``_HEADERS``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -36,23 +34,27 @@ class Hold:
     crf: int
 
 
-def header_path(folder: Path, hold: Hold) -> Path:
-    """Where the whole picture's parameter sets for this size and these options are kept."""
+# The whole picture's SPS and PPS (an encoded frame) per size and options, made by this process.
+_HEADERS: dict[str, bytes] = {}
+
+
+def _header_key(hold: Hold) -> str:
     options = segment_options(hold.preset, hold.crf, hold.fps)
-    text = json.dumps([options, ffmpeg_version(), list(hold.size)])
-    return folder / f"header-{hashlib.sha256(text.encode()).hexdigest()}.h264"
+    return json.dumps([options, ffmpeg_version(), list(hold.size)])
 
 
-def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path, header: Path) -> list[tuple[stitch.Region, bytes]]:
-    """Each region's H.264 (Annex B), top to bottom, encoded in one ffmpeg run with the segment
-    options (the band's with its motion limit); ``header`` written too when it is missing."""
+def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path) -> tuple[bytes, list[tuple[stitch.Region, bytes]]]:
+    """A whole-picture encode of one frame (for its parameter sets) and each region's H.264 (Annex B),
+    top to bottom, encoded in one ffmpeg run with the segment options (the band's with its motion
+    limit, the still regions' with their IDR ratio); the whole-picture frame only once per process."""
     w, h = hold.size
     band = hold.band
     stretch = stretch_of(band, hold.first, hold.frames, w)
     (folder / "band.rgb").write_bytes(stretch.tobytes())
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
     cmd += raw_input(hold.still, hold.size) + raw_input(folder / "band.rgb", stretch.size)
-    pictures = len(lay.regions) + (0 if header.is_file() else 1)
+    key = _header_key(hold)
+    pictures = len(lay.regions) + (0 if key in _HEADERS else 1)
     once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
     graph = [
         f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
@@ -73,18 +75,15 @@ def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path, header: Path) -
             graph.append(f"{crop},{BT709_TAGS}[r{n}]")
             still = segment_options(hold.preset, hold.crf, hold.fps, stitch.STILL_X264_PARAMS)
             outputs += ["-map", f"[r{n}]", *still, "-frames:v", "1", *target]
-    header_temp = header.with_name(f".{header.name}.{os.getpid()}.{id(lay)}.tmp")
     if pictures > len(lay.regions):
         graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")
-        outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(header_temp)]
+        outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(folder / "whole.h264")]
     (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
-    try:
-        run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
-        if header_temp.is_file():
-            os.replace(header_temp, header)
-    finally:
-        header_temp.unlink(missing_ok=True)
-    return [(region, (folder / f"region-{n}.h264").read_bytes()) for n, region in enumerate(lay.regions)]
+    run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
+    if key not in _HEADERS:
+        _HEADERS[key] = (folder / "whole.h264").read_bytes()
+    parts = [(region, (folder / f"region-{n}.h264").read_bytes()) for n, region in enumerate(lay.regions)]
+    return _HEADERS[key], parts
 
 
 def mp4_timescale(fps: int) -> int:
@@ -118,17 +117,15 @@ def band_is_exact(folder: Path, stitched: str, band: str, rows: tuple[int, int],
     return len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
 
 
-def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, store: Path) -> bool:
-    """The hold as an MP4 at ``output``, made from slices (the header kept in ``store``), when its band's
-    rows decode exactly as the band's own encode; False (nothing written) when they do not: a motion
-    vector reached past the band's picture (x264 may point one there, where its decoder repeats the
-    edge row and the stitched picture has the still's rows)."""
-    store.mkdir(parents=True, exist_ok=True)
-    header = header_path(store, hold)
+def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path) -> bool:
+    """The hold as an MP4 at ``output``, made from slices, when its band's rows decode exactly as the
+    band's own encode; False (nothing written) when they do not: a motion vector reached past the
+    band's picture (x264 may point one there, where its decoder repeats the edge row and the
+    stitched picture has the still's rows)."""
     with tempfile.TemporaryDirectory(prefix="stitch-") as name:
         folder = Path(name)
-        parts = encode_regions(hold, lay, folder, header)
-        (folder / "stitched.h264").write_bytes(stitch.stitch(header.read_bytes(), parts, hold.frames))
+        header, parts = encode_regions(hold, lay, folder)
+        (folder / "stitched.h264").write_bytes(stitch.stitch(header, parts, hold.frames))
         band = next(n for n, region in enumerate(lay.regions) if region.moving)
         rows = lay.band.pixel_rows(hold.size[1])
         if not band_is_exact(folder, "stitched.h264", f"region-{band}.h264", rows, hold.frames):
