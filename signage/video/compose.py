@@ -272,6 +272,7 @@ def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, jo
     assert comp.band is not None
     still = comp.stills[segment.still]
     hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
+    store.mkdir(parents=True, exist_ok=True)
     temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
     try:
         if not slices.encode_stitched(hold, lay, temp):
