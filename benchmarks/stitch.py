@@ -169,9 +169,9 @@ def prove(speed: int, frames: int, preset: str, folder: Path) -> bool:
     lay = stitch.layout(W, H, band.top, BAND)
     assert lay is not None
     hold = slices.Hold(comp.stills[0], (W, H), band, 0, frames, 25, preset, 20)
-    header, parts = slices.encode_regions(hold, lay, folder)
+    headers, parts = slices.encode_regions(hold, lay, folder)
     started = time.process_time()
-    stream = stitch.stitch(header, parts, frames)
+    stream = stitch.stitch(headers[H], parts, frames)
     python_ms = (time.process_time() - started) * 1000
     (folder / "stitched.h264").write_bytes(stream)
     mp4 = folder / "stitched.mp4"
@@ -195,6 +195,11 @@ def prove(speed: int, frames: int, preset: str, folder: Path) -> bool:
             print(f"  speed {speed}: band's motion vectors: {count}, {vertical} with a vertical part, rows read "
                   f"{first}..{last} of 0..{(region.end - region.first) * 16 - 1}: {'inside' if inside else 'OUTSIDE'}")  # fmt: skip
             exact &= inside
+    verdict = slices.checked(folder, hold, lay, headers, parts)
+    check = lay.check()[0]
+    print(f"  speed {speed}: the build's check (band and near still rows, {check.height} of {H} rows): "
+          f"{'exact' if verdict else 'NOT exact'}")  # fmt: skip
+    exact &= verdict
     problems = players(mp4, frames)
     print(f"  speed {speed}: stitching in Python {python_ms:.0f} ms for {frames} frames "
           f"({python_ms * 1000 / frames:.0f} us a frame); players: {'; '.join(problems) or 'no errors'}")  # fmt: skip

@@ -54,10 +54,10 @@ def _stitched(tmp_path: Path, top: int, height: int, speed: int, frames: int, pr
     hold = slices.Hold(still, (W, H), _band(top, height, speed), 0, frames, 25, preset, 20)
     lay = stitch.layout(W, H, top, height)
     assert lay is not None
-    header, parts = slices.encode_regions(hold, lay, tmp_path)
+    headers, parts = slices.encode_regions(hold, lay, tmp_path)
     stream = tmp_path / "stitched.h264"
-    stream.write_bytes(stitch.stitch(header, parts, frames))
-    return lay, parts, stream, header
+    stream.write_bytes(stitch.stitch(headers[H], parts, frames))
+    return lay, parts, stream, headers
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -100,10 +100,12 @@ def test_stitched_frames_are_the_regions_own_pictures_exactly_when_the_check_say
     tmp_path: Path, top: int, height: int, speed: int
 ) -> None:
     frames = 120
-    lay, parts, stream, _ = _stitched(tmp_path, top, height, speed, frames)
+    lay, parts, stream, headers = _stitched(tmp_path, top, height, speed, frames)
     shown = _frames(stream)
     assert len(shown) == frames
-    assert len(lay.regions) == (2 if top + height == H else 3)
+    # 320x180 in 12 macroblock rows: at the foot, the still as two regions (far and near) above the band;
+    # in the middle, one row above and three below (the near rows need no far ones)
+    assert [r.moving for r in lay.regions] == ([False, False, True] if top + height == H else [False, True, False])
     for n, (region, _) in enumerate(parts):
         first, end = region.pixel_rows(H)
         own = _frames(tmp_path / f"region-{n}.h264")
@@ -118,8 +120,10 @@ def test_stitched_frames_are_the_regions_own_pictures_exactly_when_the_check_say
             assert all(same)
             continue
         assert not np.array_equal(own[0], own[-1])  # the band moves (else the comparison proves little)
-        checked = slices.band_is_exact(tmp_path, stream.name, f"region-{n}.h264", (first, end), frames)
-        assert checked == all(same)  # the build's check agrees with a frame-by-frame comparison
+        whole = slices.band_is_exact(tmp_path, stream.name, f"region-{n}.h264", (first, end), frames)
+        assert whole == all(same)  # the psnr check agrees with a frame-by-frame comparison
+        hold = slices.Hold(tmp_path / "still.rgb", (W, H), _band(top, height, speed), 0, frames, 25, "superfast", 20)
+        assert slices.checked(tmp_path, hold, lay, headers, parts) == all(same)  # and so does the smaller picture
         low, high = _reach(tmp_path / f"region-{n}.h264")
         inside = (low >= 0 or region.first == 0) and (high < (region.end - region.first) * 16 or region.end * 16 >= H)
         if inside:  # no vector past the band's picture: exact, as the slices' independence says
@@ -135,11 +139,12 @@ def test_the_check_tells_another_band_apart(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     lay, _, stream, _ = _stitched(tmp_path / "a", 140, 40, 4, 30)
     _stitched(tmp_path / "b", 140, 40, 3, 30)
-    shutil.copy(tmp_path / "b" / "region-1.h264", tmp_path / "a" / "other.h264")
+    band = f"region-{lay.regions.index(lay.band)}.h264"
+    shutil.copy(tmp_path / "b" / band, tmp_path / "a" / "other.h264")
     rows = lay.band.pixel_rows(H)
-    assert slices.band_is_exact(tmp_path / "a", stream.name, "region-1.h264", rows, 30)
+    assert slices.band_is_exact(tmp_path / "a", stream.name, band, rows, 30)
     assert not slices.band_is_exact(tmp_path / "a", stream.name, "other.h264", rows, 30)
-    assert not slices.band_is_exact(tmp_path / "a", stream.name, "region-1.h264", rows, 31)
+    assert not slices.band_is_exact(tmp_path / "a", stream.name, band, rows, 31)
 
 
 def test_the_stitched_mp4_is_one_stream_that_every_decoder_takes(tmp_path: Path) -> None:
@@ -170,7 +175,7 @@ def test_a_region_encoded_with_other_options_is_refused(tmp_path: Path) -> None:
     _, parts, _, _ = _stitched(tmp_path / "a", 140, 40, 4, 10)
     _, _, _, other = _stitched(tmp_path / "b", 140, 40, 4, 10, preset="ultrafast")  # no weighted prediction
     with pytest.raises(SignageError, match="picture parameter set differs"):
-        stitch.stitch(other, parts, 10)
+        stitch.stitch(other[H], parts, 10)
 
 
 def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(tmp_path: Path) -> None:
@@ -214,11 +219,17 @@ def test_a_hold_whose_stitched_band_is_not_exact_is_encoded_whole(tmp_path: Path
 def test_the_layout_rounds_the_band_out_to_macroblock_rows_with_still_margins() -> None:
     lay = stitch.layout(1920, 1080, 984, 96)
     assert lay is not None
-    assert [(r.first, r.end, r.moving) for r in lay.regions] == [(0, 58, False), (58, 68, True)]
+    assert [(r.first, r.end, r.moving) for r in lay.regions] == [(0, 55, False), (55, 58, False), (58, 68, True)]
     assert lay.band.pixel_rows(1080) == (928, 1080)
+    check, first, end = lay.check()  # the band and the still rows next to it: what a segment's check decodes
+    assert (check.height, first, end) == (1080 - 880, 1, 3)
+    assert [(r.first, r.end, r.moving) for r in check.regions] == [(0, 3, False), (3, 13, True)]
     middle = stitch.layout(1920, 1080, 492, 96)
     assert middle is not None
-    assert [(r.first, r.end) for r in middle.regions] == [(0, 27), (27, 40), (40, 68)]
+    assert [(r.first, r.end) for r in middle.regions] == [(0, 24), (24, 27), (27, 40), (40, 43), (43, 68)]
+    assert middle.check()[0].height == 16 * (43 - 24)
+    small = stitch.layout(320, 180, 64, 32)
+    assert small is not None and [(r.first, r.end) for r in small.regions] == [(0, 1), (1, 9), (9, 12)]
     assert stitch.layout(320, 180, 40, 100) is None  # nothing still left around the band
 
 

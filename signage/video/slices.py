@@ -38,23 +38,29 @@ class Hold:
 _HEADERS: dict[str, bytes] = {}
 
 
-def _header_key(hold: Hold) -> str:
+def _header_key(hold: Hold, height: int) -> str:
     options = segment_options(hold.preset, hold.crf, hold.fps)
-    return json.dumps([options, ffmpeg_version(), list(hold.size)])
+    return json.dumps([options, ffmpeg_version(), hold.size[0], height])
 
 
-def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path) -> tuple[bytes, list[tuple[stitch.Region, bytes]]]:
-    """A whole-picture encode of one frame (for its parameter sets) and each region's H.264 (Annex B),
-    top to bottom, encoded in one ffmpeg run with the segment options (the band's with its motion
-    limit, the still regions' with their IDR ratio); the whole-picture frame only once per process."""
+def encode_regions(
+    hold: Hold, lay: stitch.Layout, folder: Path
+) -> tuple[dict[int, bytes], list[tuple[stitch.Region, bytes]]]:
+    """Each region's H.264 (Annex B), top to bottom, encoded in one ffmpeg run with the segment
+    options (the band's with its motion limit, the still regions' with their IDR ratio), and one
+    frame of the whole picture and of the picture it is checked on, for their parameter sets (by
+    height; once per process and size)."""
     w, h = hold.size
     band = hold.band
     stretch = stretch_of(band, hold.first, hold.frames, w)
     (folder / "band.rgb").write_bytes(stretch.tobytes())
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
     cmd += raw_input(hold.still, hold.size) + raw_input(folder / "band.rgb", stretch.size)
-    key = _header_key(hold)
-    pictures = len(lay.regions) + (0 if key in _HEADERS else 1)
+    check, first, end = lay.check()
+    top = lay.regions[first].first * stitch.MB
+    wanted = {h: 0, check.height: top}  # height: first row
+    missing = [(height, row) for height, row in wanted.items() if _header_key(hold, height) not in _HEADERS]
+    pictures = len(lay.regions) + len(missing)
     once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
     graph = [
         f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
@@ -75,15 +81,15 @@ def encode_regions(hold: Hold, lay: stitch.Layout, folder: Path) -> tuple[bytes,
             graph.append(f"{crop},{BT709_TAGS}[r{n}]")
             still = segment_options(hold.preset, hold.crf, hold.fps, stitch.STILL_X264_PARAMS)
             outputs += ["-map", f"[r{n}]", *still, "-frames:v", "1", *target]
-    if pictures > len(lay.regions):
-        graph.append(f"[s{pictures - 1}]{BT709_TAGS}[whole]")
-        outputs += ["-map", "[whole]", *options, "-frames:v", "1", "-f", "h264", str(folder / "whole.h264")]
+    for n, (height, row) in enumerate(missing, start=len(lay.regions)):
+        graph.append(f"[s{n}]crop=w={w}:h={height}:x=0:y={row},{BT709_TAGS}[h{n}]")
+        outputs += ["-map", f"[h{n}]", *options, "-frames:v", "1", "-f", "h264", str(folder / f"header-{height}.h264")]
     (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
     run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
-    if key not in _HEADERS:
-        _HEADERS[key] = (folder / "whole.h264").read_bytes()
+    for height, _ in missing:
+        _HEADERS[_header_key(hold, height)] = (folder / f"header-{height}.h264").read_bytes()
     parts = [(region, (folder / f"region-{n}.h264").read_bytes()) for n, region in enumerate(lay.regions)]
-    return _HEADERS[key], parts
+    return {height: _HEADERS[_header_key(hold, height)] for height in wanted}, parts
 
 
 def mp4_timescale(fps: int) -> int:
@@ -124,11 +130,23 @@ def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path) -> bool:
     stitched picture has the still's rows)."""
     with tempfile.TemporaryDirectory(prefix="stitch-") as name:
         folder = Path(name)
-        header, parts = encode_regions(hold, lay, folder)
-        (folder / "stitched.h264").write_bytes(stitch.stitch(header, parts, hold.frames))
-        band = next(n for n, region in enumerate(lay.regions) if region.moving)
-        rows = lay.band.pixel_rows(hold.size[1])
-        if not band_is_exact(folder, "stitched.h264", f"region-{band}.h264", rows, hold.frames):
+        headers, parts = encode_regions(hold, lay, folder)
+        if not checked(folder, hold, lay, headers, parts):
             return False
+        (folder / "stitched.h264").write_bytes(stitch.stitch(headers[hold.size[1]], parts, hold.frames))
         mux(folder / "stitched.h264", hold.fps, output)
     return True
+
+
+def checked(
+    folder: Path, hold: Hold, lay: stitch.Layout, headers: dict[int, bytes], parts: list[tuple[stitch.Region, bytes]]
+) -> bool:
+    """Whether the band's rows of the stitched frames are exactly the band's own encode, decoding only
+    the band and the still rows next to it (``Layout.check``): their slices are the same bits as in the
+    whole picture, and the band reads no row beyond them, so its rows decode alike in both."""
+    check, first, end = lay.check()
+    pieces = [(region, data) for region, (_, data) in zip(check.regions, parts[first:end], strict=True)]
+    (folder / "check.h264").write_bytes(stitch.stitch(headers[check.height], pieces, hold.frames))
+    band = next(n for n, region in enumerate(lay.regions) if region.moving)
+    rows = check.band.pixel_rows(check.height)
+    return band_is_exact(folder, "check.h264", f"region-{band}.h264", rows, hold.frames)

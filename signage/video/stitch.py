@@ -54,6 +54,11 @@ from .cabac import all_skipped
 # filter) rows beyond, inside the 48 rows of margin.
 MARGIN_ROWS = 3
 MV_RANGE = 32
+# Still macroblock rows next to the band's encoded as regions of their own, so that checking a segment
+# decodes only them and the band (``Layout.check``): a vector of the band's encode reads at most
+# MV_RANGE - 1 rows and the 6-tap filter's 3 past the band's picture (mvrange caps every coded vector;
+# a skipped block's is a median of its neighbours'), inside these 48.
+NEAR_ROWS = 3
 # x264's option for the band's encode, added to the segment's own
 BAND_X264_PARAMS = f"mvrange={MV_RANGE}"
 # ... and for a still region's one frame: x264 refines a whole-picture still over its first P frames,
@@ -95,22 +100,37 @@ class Layout:
     def band(self) -> Region:
         return next(r for r in self.regions if r.moving)
 
+    def check(self) -> tuple[Layout, int, int]:
+        """The smaller picture a segment is checked on: the band and the still regions next to it,
+        as (its layout, the index of its first and after its last region in this one)."""
+        at = self.regions.index(self.band)
+        first, end = max(0, at - 1), min(len(self.regions), at + 2)
+        base = self.regions[first].first
+        height = min(self.regions[end - 1].end * MB, self.height) - base * MB
+        shifted = tuple(Region(r.first - base, r.end - base, r.moving) for r in self.regions[first:end])
+        return Layout(self.width, height, shifted), first, end
+
 
 def layout(width: int, height: int, band_top: int, band_height: int, margin: int = MARGIN_ROWS) -> Layout | None:
     """The regions of a picture whose rows [band_top, band_top + band_height) move: the band rounded
-    out to macroblock rows and widened by ``margin`` rows each side, the still rows above and below.
-    None when no still region is left (nothing to gain)."""
+    out to macroblock rows and widened by ``margin`` rows each side; the still rows above and below,
+    each side as the ``NEAR_ROWS`` next to the band and the rest. None when no still region is left
+    (nothing to gain)."""
     rows = math.ceil(height / MB)
     first = max(0, band_top // MB - margin)
     end = min(rows, math.ceil((band_top + band_height) / MB) + margin)
     if first == 0 and end == rows:
         return None
     regions = []
+    if first > NEAR_ROWS:
+        regions.append(Region(0, first - NEAR_ROWS, False))
     if first > 0:
-        regions.append(Region(0, first, False))
+        regions.append(Region(max(0, first - NEAR_ROWS), first, False))
     regions.append(Region(first, end, True))
     if end < rows:
-        regions.append(Region(end, rows, False))
+        regions.append(Region(end, min(rows, end + NEAR_ROWS), False))
+    if end + NEAR_ROWS < rows:
+        regions.append(Region(end + NEAR_ROWS, rows, False))
     return Layout(width, height, tuple(regions))
 
 
