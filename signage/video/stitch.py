@@ -21,7 +21,8 @@ macroblock rows of the still above and below it and its vertical vectors capped 
 rows, so no block of the moving rows reaches the edge. A block of the still margin may still do so
 (seen once in tests/test_stitch.py: a 16x16 block at a band picture's foot pointing 7 rows down), so
 every stitched segment is decoded and compared with the band's own encode before it is kept
-(``slices.band_is_exact``); one that differs is encoded as one picture instead.
+(``slices.checked``, on a picture of the band and the ``NEAR_ROWS`` next to it); one that differs
+is encoded as one picture instead.
 """
 
 from __future__ import annotations
