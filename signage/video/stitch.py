@@ -280,8 +280,8 @@ def stitch(header: bytes, parts: list[tuple[Region, bytes]], frames: int | None 
                     out.append(_START_CODE + _rewrite(piece, offset + piece.first_mb_in_slice, piece.nal_header))
             elif lead.nal_type == NAL_IDR:
                 still = streams[n].frames[0][0]
-                if still.span(still.marking) != lead.span(lead.marking):
-                    raise SignageError("the still and band IDR slices mark references differently")
+                if still.span(still.marking) != lead.span(lead.marking) or still.frame_number != lead.frame_number:
+                    raise SignageError("the still and band IDR slices differ in frame number or reference marking")
                 out.append(_START_CODE + _rewrite(still, offset, lead.nal_header, lead.idr_pic_number))
             elif lead.kind == SLICE_P:
                 out.append(_START_CODE + skips[n].slice(lead))
