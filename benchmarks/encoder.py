@@ -59,6 +59,7 @@ def render(project, template_name: str, out: Path, options) -> float:  # type: i
     item = next(iter(project.slogans)) if kind == "slogan" else sorted(project.cases)[0]
     job = video_job(project, template, kind, item, "zh-Hans-CN")
     compose.segment_options = options  # what the compositor encodes segments with
+    compose.STITCH = False  # every segment one x264 run with those options (stitched holds have their own)
     with tempfile.TemporaryDirectory(prefix="segments-") as segments:
         before = children_cpu()
         render_video(template, job.texts, project.fonts, project.root, "zh-Hans-CN", out, segments=Path(segments))

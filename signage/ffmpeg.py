@@ -93,16 +93,16 @@ def gop_frames(fps: int) -> int:
     return fps * SEGMENT_GOP_SECONDS
 
 
-def segment_options(preset: str, crf: int, fps: int) -> list[str]:
+def segment_options(preset: str, crf: int, fps: int, x264_params: str = "") -> list[str]:
     """x264 for a segment that is joined to others by stream copy: ``x264_options`` with every
     segment of a profile alike (so their stream headers are identical), each closed GOPs starting
     on an IDR frame, no B-frames (no reordering across a joint), and one thread, so the same
     frames give the same bytes; segments are encoded side by side instead (less CPU than x264's
-    own threads)."""
+    own threads). ``x264_params``: more of x264's own options (a stitched band's motion limit)."""
     return [
         *x264_options(preset, crf, fps),
         *("-g", str(gop_frames(fps)), "-sc_threshold", "0", "-threads", "1", "-bf", "0"),
-        *("-x264-params", f"{HIGH_PROFILE_TOOLS}:open-gop=0"),
+        *("-x264-params", f"{HIGH_PROFILE_TOOLS}:open-gop=0" + (f":{x264_params}" if x264_params else "")),
     ]
 
 

@@ -29,24 +29,12 @@ from pathlib import Path
 from PIL import Image
 
 from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
+from . import slices, stitch
+from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
 from .scenes import Timeline
 
-TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 # Bump when the graph's meaning changes without its text changing (its text is in every key).
 GRAPH_VERSION = "3"
-
-
-@dataclass(frozen=True)
-class Band:
-    """The ticker band: its strip (one loop, ``period`` px), where it sits and how far it moves each
-    frame. Each segment is given only the stretch of the strip it shows (a few thousand px rather
-    than a loop of every slogan: 100,000 px to read and convert in every ffmpeg run)."""
-
-    strip: Image.Image
-    digest: str
-    top: int
-    speed: int
-    period: int
 
 
 @dataclass
@@ -83,19 +71,6 @@ def save_still(image: Image.Image, path: Path) -> str:
     """Write a picture as raw RGB and return its digest."""
     path.write_bytes(image.convert("RGB").tobytes())
     return picture_digest(image)
-
-
-def loop_window(strip: Image.Image, x: int, width: int) -> Image.Image:
-    """The ``width`` px of the looping strip from column ``x``."""
-    out = Image.new("RGB", (width, strip.height))
-    for left in range(-x, width, strip.width):
-        out.paste(strip, (left, 0))
-    return out
-
-
-def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
-    """ffmpeg's input options for one raw RGB picture."""
-    return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}", "-i", str(path)]
 
 
 def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
@@ -138,16 +113,6 @@ def _by_state(timeline: Timeline, frames: int, fps: int) -> list[Segment]:
     return segments
 
 
-def _band_chain(band: Band, frames: int, fps: int, width: int, label: str) -> str:
-    """The band of a segment as a yuv420p stream: its stretch of the strip held and a window cut from
-    it ``speed`` px further each frame. At an even speed every offset is even and the stretch was
-    converted once (a yuv420p crop keeps whole chroma pairs); at an odd one the window is cut in RGB
-    (exact at any offset) and converted."""
-    crop = f"crop=w={width}:h=ih:x='n*{band.speed}':y=0"
-    convert = "" if band.speed % 2 == 0 else f",{TO_YUV}"
-    return f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{fps}/TB,{crop}{convert}[{label}]"
-
-
 def _picture_chain(segment: Segment, fps: int, stills: dict[int, list[str]], n: int) -> str:
     """The picture of a segment (without band), ending in [p{n}]: a still held, or a crossfade,
     one blend a frame at that frame's share (the blends of YUV planes the frames always had)."""
@@ -177,6 +142,8 @@ def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[i
         "fps": fps,
         "canvas": list(canvas),
         "rotation": rotation,
+        # a hold with a band is made of slices (signage/video/stitch.py): its regions, or None (one picture)
+        "stitched": _stitched_text(segment, comp, rotation),
         "band": None
         if comp.band is None
         # where the strip is at the segment's first frame (not the frame's number: a sibling's scene
@@ -190,6 +157,25 @@ def _segment_text(segment: Segment, comp: Composition, fps: int, canvas: tuple[i
         ],
     }
     return json.dumps(recipe, sort_keys=True)
+
+
+def _stitched_text(segment: Segment, comp: Composition, rotation: list[str]) -> list[object] | None:
+    lay = stitch_layout(segment, comp, rotation)
+    return None if lay is None else [stitch.VERSION, [[r.first, r.end, r.moving] for r in lay.regions]]
+
+
+def stitch_layout(segment: Segment, comp: Composition, rotation: list[str]) -> stitch.Layout | None:
+    """How a segment is cut into slices: a hold with a band on an unturned picture, when still rows are
+    left around the band; None: it is encoded as one picture (crossfades, turned pictures, no band)."""
+    band = comp.band
+    if band is None or segment.previous is not None or rotation or not STITCH:
+        return None
+    w, h = comp.size
+    return stitch.layout(w, h, band.top, band.strip.height)
+
+
+# Whether holds with a band are stitched from slices (benchmarks/stitch.py turns it off to compare).
+STITCH = True
 
 
 def segment_keys(comp: Composition, job: EncodeJob) -> None:
@@ -211,7 +197,14 @@ def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, stor
     first (so the last to finish are short ones), one segment each."""
     longest_first = sorted(todo, key=lambda s: -s.frames)
     with ThreadPoolExecutor(PARALLEL) as pool:
-        for done in [pool.submit(_encode_batch, comp, [segment], job, store) for segment in longest_first]:
+        running = []
+        for segment in longest_first:
+            lay = stitch_layout(segment, comp, job.rotation_filters())
+            if lay is None:
+                running.append(pool.submit(_encode_batch, comp, [segment], job, store))
+            else:
+                running.append(pool.submit(_encode_stitched, comp, segment, lay, job, store))
+        for done in running:
             done.result()
 
 
@@ -246,14 +239,12 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
         if band is None:
             graph.append(f"[p{n}]{tail}[v{n}]")
             continue
-        stretch = loop_window(
-            band.strip, segment.first * band.speed % band.period, (segment.frames - 1) * band.speed + w
-        )
+        stretch = stretch_of(band, segment.first, segment.frames, w)
         path = Path(folder) / f"band-{n}.rgb"
         path.write_bytes(stretch.tobytes())
         cmd += raw_input(path, stretch.size)
         once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
-        graph.append(f"[{len(order) + n}:v]{once}," + _band_chain(band, segment.frames, job.fps, w, f"w{n}"))
+        graph.append(f"[{len(order) + n}:v]{once}," + band_chain(band, segment.frames, job.fps, w, f"w{n}"))
         graph.append(f"[p{n}][w{n}]overlay=x=0:y={band.top}:eval=init,{tail}[v{n}]")
     store.mkdir(parents=True, exist_ok=True)
     temps = []
@@ -273,6 +264,23 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
         Path(script.name).unlink(missing_ok=True)
         for temp in temps:
             temp.unlink(missing_ok=True)
+
+
+def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, job: EncodeJob, store: Path) -> None:
+    """A hold with a band made from slices (signage/video/slices.py), moved into the store whole; encoded
+    as one picture instead when the stitched band is not exactly the band's own encode."""
+    assert comp.band is not None
+    still = comp.stills[segment.still]
+    hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
+    store.mkdir(parents=True, exist_ok=True)
+    temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+    try:
+        if not slices.encode_stitched(hold, lay, temp):
+            _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band
+            return
+        os.replace(temp, segment_path(store, segment.key))
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def segment_path(store: Path, key: str) -> Path:

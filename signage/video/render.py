@@ -19,7 +19,8 @@ from ..ffmpeg import EncodeJob, check_level, gop_frames
 from ..project.files import inside
 from ..scroll import scroll_offsets
 from ..typography.fonts import FontRegistry
-from .compose import Band, Composition, compose, cut, loop_window, picture_digest, save_still
+from .compose import Composition, compose, cut, picture_digest, save_still
+from .graph import Band, loop_window
 from .scenes import Timeline, VideoTexts, build_timeline, ticker_strip
 from .template import Ticker, VideoTemplate
 

@@ -1,0 +1,152 @@
+"""A hold segment with a ticker band made from slices: the band's rows encoded for every frame, the
+still rows for one frame, stitched into whole pictures (signage/video/stitch.py) and put in an MP4.
+
+One ffmpeg run encodes every region (the still converted once, cropped per region, the band laid
+over its own region as in a whole-picture segment); the whole picture's parameter sets come from
+one encoded frame of the same size and options, made once per process and size (``_HEADERS``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ffmpeg import BT709_TAGS, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
+from . import stitch
+from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What a stitched segment shows: ``still`` (a raw RGB file of ``size``) held for ``frames`` frames
+    from frame ``first`` of its video, the band moving over it; and how it is encoded."""
+
+    still: Path
+    size: tuple[int, int]
+    band: Band
+    first: int
+    frames: int
+    fps: int
+    preset: str
+    crf: int
+
+
+# The whole picture's SPS and PPS (an encoded frame) per size and options, made by this process.
+_HEADERS: dict[str, bytes] = {}
+
+
+def _header_key(hold: Hold, height: int) -> str:
+    options = segment_options(hold.preset, hold.crf, hold.fps)
+    return json.dumps([options, ffmpeg_version(), hold.size[0], height])
+
+
+def encode_regions(
+    hold: Hold, lay: stitch.Layout, folder: Path
+) -> tuple[dict[int, bytes], list[tuple[stitch.Region, bytes]]]:
+    """Each region's H.264 (Annex B), top to bottom, encoded in one ffmpeg run with the segment
+    options (the band's with its motion limit, the still regions' with their IDR ratio), and one
+    frame of the whole picture and of the picture it is checked on, for their parameter sets (by
+    height; once per process and size)."""
+    w, h = hold.size
+    band = hold.band
+    stretch = stretch_of(band, hold.first, hold.frames, w)
+    (folder / "band.rgb").write_bytes(stretch.tobytes())
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    cmd += raw_input(hold.still, hold.size) + raw_input(folder / "band.rgb", stretch.size)
+    check, first, end = lay.check()
+    top = lay.regions[first].first * stitch.MB
+    wanted = {h: 0, check.height: top}  # height: first row
+    missing = [(height, row) for height, row in wanted.items() if _header_key(hold, height) not in _HEADERS]
+    pictures = len(lay.regions) + len(missing)
+    once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+    graph = [
+        f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
+        f"[1:v]{once}," + band_chain(band, hold.frames, hold.fps, w, "w"),
+    ]
+    options = segment_options(hold.preset, hold.crf, hold.fps)
+    outputs: list[str] = []
+    for n, region in enumerate(lay.regions):
+        top, bottom = region.pixel_rows(h)
+        crop = f"[s{n}]crop=w={w}:h={bottom - top}:x=0:y={top}"
+        target = ["-f", "h264", str(folder / f"region-{n}.h264")]
+        if region.moving:
+            graph.append(f"{crop},loop=loop={hold.frames - 1}:size=1:start=0,setpts=N/{hold.fps}/TB[p]")
+            graph.append(f"[p][w]overlay=x=0:y={band.top - top}:eval=init,{BT709_TAGS}[r{n}]")
+            moving = segment_options(hold.preset, hold.crf, hold.fps, stitch.BAND_X264_PARAMS)
+            outputs += ["-map", f"[r{n}]", *moving, "-frames:v", str(hold.frames), *target]
+        else:
+            graph.append(f"{crop},{BT709_TAGS}[r{n}]")
+            still = segment_options(hold.preset, hold.crf, hold.fps, stitch.STILL_X264_PARAMS)
+            outputs += ["-map", f"[r{n}]", *still, "-frames:v", "1", *target]
+    for n, (height, row) in enumerate(missing, start=len(lay.regions)):
+        graph.append(f"[s{n}]crop=w={w}:h={height}:x=0:y={row},{BT709_TAGS}[h{n}]")
+        outputs += ["-map", f"[h{n}]", *options, "-frames:v", "1", "-f", "h264", str(folder / f"header-{height}.h264")]
+    (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
+    run_ffmpeg([*cmd, "-/filter_complex", str(folder / "graph.txt"), *outputs], "encode the video's band")
+    for height, _ in missing:
+        _HEADERS[_header_key(hold, height)] = (folder / f"header-{height}.h264").read_bytes()
+    parts = [(region, (folder / f"region-{n}.h264").read_bytes()) for n, region in enumerate(lay.regions)]
+    return {height: _HEADERS[_header_key(hold, height)] for height in wanted}, parts
+
+
+def mp4_timescale(fps: int) -> int:
+    """The MP4 track timescale an x264 segment gets from ffmpeg (the frame rate doubled up to at
+    least 10,000): a stitched segment takes the same, so a joined stream's frames stay evenly spaced."""
+    scale = fps
+    while scale < 10_000:
+        scale *= 2
+    return scale
+
+
+def mux(stream: Path, fps: int, output: Path) -> None:
+    """An Annex-B H.264 stream of ``fps`` frames a second as an MP4 (stream copy)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "h264", "-framerate", str(fps)]
+    cmd += ["-i", str(stream), "-c:v", "copy", "-an", "-video_track_timescale", str(mp4_timescale(fps))]
+    run_ffmpeg([*cmd, "-f", "mp4", str(output)], "put the stitched band in a file")
+
+
+def band_is_exact(folder: Path, stitched: str, band: str, rows: tuple[int, int], frames: int) -> bool:
+    """Whether the stitched stream (file ``stitched`` in ``folder``) shows in ``rows`` exactly the band's
+    own encode (file ``band``), every frame: both decoded, compared by ffmpeg's psnr filter (infinite
+    only where the sum of squared differences is zero)."""
+    top, bottom = rows
+    graph = f"[0:v]crop=w=iw:h={bottom - top}:x=0:y={top}[stitched];[stitched][1:v]psnr=stats_file=psnr.txt"
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-threads", "1", "-f", "h264", "-i", stitched]
+    cmd += ["-threads", "1", "-f", "h264", "-i", band, "-filter_complex", graph, "-f", "null", "-"]
+    done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
+    if done.returncode != 0 or done.stderr.strip():
+        return False
+    lines = (folder / "psnr.txt").read_text(encoding="utf-8").splitlines()
+    return len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
+
+
+def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path) -> bool:
+    """The hold as an MP4 at ``output``, made from slices, when its band's rows decode exactly as the
+    band's own encode; False (nothing written) when they do not: a motion vector reached past the
+    band's picture (x264 may point one there, where its decoder repeats the edge row and the
+    stitched picture has the still's rows)."""
+    with tempfile.TemporaryDirectory(prefix="stitch-") as name:
+        folder = Path(name)
+        headers, parts = encode_regions(hold, lay, folder)
+        if not checked(folder, hold, lay, headers, parts):
+            return False
+        (folder / "stitched.h264").write_bytes(stitch.stitch(headers[hold.size[1]], parts, hold.frames))
+        mux(folder / "stitched.h264", hold.fps, output)
+    return True
+
+
+def checked(
+    folder: Path, hold: Hold, lay: stitch.Layout, headers: dict[int, bytes], parts: list[tuple[stitch.Region, bytes]]
+) -> bool:
+    """Whether the band's rows of the stitched frames are exactly the band's own encode, decoding only
+    the band and the still rows next to it (``Layout.check``): their slices are the same bits as in the
+    whole picture, and the band reads no row beyond them, so its rows decode alike in both."""
+    check, first, end = lay.check()
+    pieces = [(region, data) for region, (_, data) in zip(check.regions, parts[first:end], strict=True)]
+    (folder / "check.h264").write_bytes(stitch.stitch(headers[check.height], pieces, hold.frames))
+    band = next(n for n, region in enumerate(lay.regions) if region.moving)
+    rows = check.band.pixel_rows(check.height)
+    return band_is_exact(folder, "check.h264", f"region-{band}.h264", rows, hold.frames)

@@ -1,0 +1,251 @@
+"""Holds stitched from slices (signage/video/stitch.py, slices.py): every frame decodes to exactly the
+regions' own pictures, no motion vector of the band reaches past its picture, the MP4 is one clean
+stream, and a bitstream that cannot be stitched is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from signage.errors import SignageError
+from signage.ffmpeg import EncodeJob, ffmpeg_exe
+from signage.video import compose, slices, stitch
+from signage.video.bitstream import BitReader, BitWriter, escape, nal_units, unescape
+from signage.video.graph import Band
+
+from .helpers import REPO
+
+W, H = 320, 180
+FONT = REPO / "fonts" / "NotoSansCJK-Bold.ttc"
+
+
+def _still(seed: int = 3) -> Image.Image:
+    """A busy picture: blocks of colour and text everywhere, so x264 has texture to chase."""
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (W, H), (30, 60, 120))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 14)
+    for _ in range(30):
+        x, y = int(rng.integers(0, W)), int(rng.integers(0, H))
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        draw.rectangle([x, y, x + int(rng.integers(4, 80)), y + int(rng.integers(4, 40))], fill=colour)
+    for n in range(8):
+        draw.text((int(rng.integers(0, W - 120)), 20 * n), "谨防电信诈骗 110", font=font, fill=(255, 255, 255))
+    return image
+
+
+def _band(top: int, height: int, speed: int) -> Band:
+    font = ImageFont.truetype(str(FONT), height * 2 // 3)
+    strip = Image.new("RGB", (700, height), (200, 16, 46))
+    ImageDraw.Draw(strip).text((4, 0), "验证码不告诉任何人　不向陌生账户转账", font=font, fill=(255, 255, 255))
+    return Band(strip, "test", top, speed, strip.width)
+
+
+def _stitched(tmp_path: Path, top: int, height: int, speed: int, frames: int, preset: str = "superfast"):  # type: ignore[no-untyped-def]
+    still = tmp_path / "still.rgb"
+    still.write_bytes(_still().tobytes())
+    hold = slices.Hold(still, (W, H), _band(top, height, speed), 0, frames, 25, preset, 20)
+    lay = stitch.layout(W, H, top, height)
+    assert lay is not None
+    headers, parts = slices.encode_regions(hold, lay, tmp_path)
+    stream = tmp_path / "stitched.h264"
+    stream.write_bytes(stitch.stitch(headers[H], parts, frames))
+    return lay, parts, stream, headers
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    """Every frame decoded, as one array of the Y, U and V planes stacked (yuv420p)."""
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="yuv420p") for f in container.decode(video=0)]
+
+
+def _rows(frame: np.ndarray, height: int, top: int, bottom: int) -> np.ndarray:
+    """Rows [top, bottom) of a yuv420p frame of ``height`` rows, luma and both chroma planes."""
+    y = frame[:height]
+    u = frame[height : height + height // 4].reshape(height // 2, -1)
+    v = frame[height + height // 4 :].reshape(height // 2, -1)
+    return np.concatenate([y[top:bottom].ravel(), u[top // 2 : bottom // 2].ravel(), v[top // 2 : bottom // 2].ravel()])
+
+
+def _reach(path: Path) -> tuple[int, int]:
+    """The first and last row any motion vector of ``path`` reads (with the 6-tap filter's rows)."""
+    first, last = 1 << 30, -(1 << 30)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.options = {"flags2": "+export_mvs"}
+        for frame in container.decode(stream):
+            vectors = frame.side_data.get("MOTION_VECTORS")
+            for mv in vectors.to_ndarray() if vectors is not None else []:
+                scale, dy = int(mv["motion_scale"]), int(mv["motion_y"])
+                top = (int(mv["dst_y"]) - int(mv["h"]) // 2) * scale + dy
+                taps = (2, 3) if dy % scale else (0, 0)
+                first = min(first, top // scale - taps[0])
+                last = max(last, (top + (int(mv["h"]) - 1) * scale) // scale + taps[1])
+    return first, last
+
+
+@pytest.mark.parametrize(
+    ("top", "height", "speed"),
+    [(140, 40, 4), (140, 40, 3), (64, 32, 5), (64, 32, 2)],
+    ids=["foot-even", "foot-odd", "middle-odd", "middle-even"],
+)
+def test_stitched_frames_are_the_regions_own_pictures_exactly_when_the_check_says_so(
+    tmp_path: Path, top: int, height: int, speed: int
+) -> None:
+    frames = 120
+    lay, parts, stream, headers = _stitched(tmp_path, top, height, speed, frames)
+    shown = _frames(stream)
+    assert len(shown) == frames
+    # 320x180 in 12 macroblock rows: at the foot, the still as two regions (far and near) above the band;
+    # in the middle, one row above and three below (the near rows need no far ones)
+    assert [r.moving for r in lay.regions] == ([False, False, True] if top + height == H else [False, True, False])
+    for n, (region, _) in enumerate(parts):
+        first, end = region.pixel_rows(H)
+        own = _frames(tmp_path / f"region-{n}.h264")
+        assert len(own) == (frames if region.moving else 1)
+        same = [
+            np.array_equal(
+                _rows(frame, H, first, end), _rows(own[k] if region.moving else own[0], end - first, 0, end - first)
+            )
+            for k, frame in enumerate(shown)
+        ]
+        if not region.moving:  # copies of the still's one picture, whatever the band does
+            assert all(same)
+            continue
+        assert not np.array_equal(own[0], own[-1])  # the band moves (else the comparison proves little)
+        whole = slices.band_is_exact(tmp_path, stream.name, f"region-{n}.h264", (first, end), frames)
+        assert whole == all(same)  # the psnr check agrees with a frame-by-frame comparison
+        hold = slices.Hold(tmp_path / "still.rgb", (W, H), _band(top, height, speed), 0, frames, 25, "superfast", 20)
+        assert slices.checked(tmp_path, hold, lay, headers, parts) == all(same)  # and so does the smaller picture
+        low, high = _reach(tmp_path / f"region-{n}.h264")
+        inside = (low >= 0 or region.first == 0) and (high < (region.end - region.first) * 16 or region.end * 16 >= H)
+        if inside:  # no vector past the band's picture: exact, as the slices' independence says
+            assert all(same)
+    if top + height == H:  # at the foot: the band's picture ends where the frame does
+        assert slices.band_is_exact(
+            tmp_path, stream.name, f"region-{len(parts) - 1}.h264", lay.band.pixel_rows(H), frames
+        )
+
+
+def test_the_check_tells_another_band_apart(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    lay, _, stream, _ = _stitched(tmp_path / "a", 140, 40, 4, 30)
+    _stitched(tmp_path / "b", 140, 40, 3, 30)
+    band = f"region-{lay.regions.index(lay.band)}.h264"
+    shutil.copy(tmp_path / "b" / band, tmp_path / "a" / "other.h264")
+    rows = lay.band.pixel_rows(H)
+    assert slices.band_is_exact(tmp_path / "a", stream.name, band, rows, 30)
+    assert not slices.band_is_exact(tmp_path / "a", stream.name, "other.h264", rows, 30)
+    assert not slices.band_is_exact(tmp_path / "a", stream.name, band, rows, 31)
+
+
+def test_the_stitched_mp4_is_one_stream_that_every_decoder_takes(tmp_path: Path) -> None:
+    frames = 60
+    _, _, stream, _ = _stitched(tmp_path, 140, 40, 4, frames)
+    mp4 = tmp_path / "stitched.mp4"
+    slices.mux(stream, 25, mp4)
+    ffprobe = shutil.which("ffprobe") or pytest.fail("Debian's ffprobe is required: apt-get install ffmpeg")
+    probe = subprocess.run(
+        [ffprobe, "-v", "error", "-show_streams", "-show_packets", "-of", "json", str(mp4)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stderr == ""
+    data = json.loads(probe.stdout)
+    assert [s["codec_type"] for s in data["streams"]] == ["video"]
+    assert data["streams"][0]["profile"] == "High" and data["streams"][0]["height"] == H
+    dts = [int(p["dts"]) for p in data["packets"]]
+    assert len(dts) == frames and {b - a for a, b in zip(dts, dts[1:])} == {512}
+    decoded = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp4), "-f", "null", "-"], capture_output=True)
+    assert decoded.returncode == 0 and decoded.stderr == b""
+
+
+def test_a_region_encoded_with_other_options_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, parts, _, _ = _stitched(tmp_path / "a", 140, 40, 4, 10)
+    _, _, _, other = _stitched(tmp_path / "b", 140, 40, 4, 10, preset="ultrafast")  # no weighted prediction
+    with pytest.raises(SignageError, match="picture parameter set differs"):
+        stitch.stitch(other[H], parts, 10)
+
+
+def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(tmp_path: Path) -> None:
+    still = tmp_path / "still.rgb"
+    image = _still()
+    digest = compose.save_still(image, still)
+    band = _band(140, 40, 4)
+    job = EncodeJob(tmp_path / "x.mp4", (W, H), (W, H), 25, 50, "superfast", 20)
+    made = {}
+    for stitched in (True, False):
+        comp = compose.Composition((W, H), [still], [digest], band, [compose.Segment(0, 50, 0)])
+        compose.STITCH = stitched
+        try:
+            compose.segment_keys(comp, job)
+            compose.encode_segments(comp, comp.segments, job, tmp_path / f"store-{stitched}")
+        finally:
+            compose.STITCH = True
+        made[stitched] = compose.segment_path(tmp_path / f"store-{stitched}", comp.segments[0].key)
+    assert b"x264 - core" not in made[True].read_bytes()  # slices (no encoder banner), not one x264 run
+    assert b"x264 - core" in made[False].read_bytes()
+    one, other = _frames(made[True]), _frames(made[False])
+    assert len(one) == len(other) == 50
+    for a, b in zip(one, other):
+        mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
+        assert 10 * np.log10(255**2 / mse) > 38  # the same pictures within encoding noise
+
+
+def test_a_hold_whose_stitched_band_is_not_exact_is_encoded_whole(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    still = tmp_path / "still.rgb"
+    digest = compose.save_still(_still(), still)
+    comp = compose.Composition((W, H), [still], [digest], _band(140, 40, 4), [compose.Segment(0, 20, 0)])
+    job = EncodeJob(tmp_path / "x.mp4", (W, H), (W, H), 25, 20, "superfast", 20)
+    monkeypatch.setattr(slices, "band_is_exact", lambda *_: False)
+    compose.segment_keys(comp, job)
+    compose.encode_segments(comp, comp.segments, job, tmp_path / "store")
+    made = compose.segment_path(tmp_path / "store", comp.segments[0].key)
+    assert b"x264 - core" in made.read_bytes() and len(_frames(made)) == 20
+    assert [p.name for p in (tmp_path / "store").iterdir() if p.name.startswith(".")] == []  # no temporaries left
+
+
+def test_the_layout_rounds_the_band_out_to_macroblock_rows_with_still_margins() -> None:
+    lay = stitch.layout(1920, 1080, 984, 96)
+    assert lay is not None
+    assert [(r.first, r.end, r.moving) for r in lay.regions] == [(0, 55, False), (55, 58, False), (58, 68, True)]
+    assert lay.band.pixel_rows(1080) == (928, 1080)
+    check, first, end = lay.check()  # the band and the still rows next to it: what a segment's check decodes
+    assert (check.height, first, end) == (1080 - 880, 1, 3)
+    assert [(r.first, r.end, r.moving) for r in check.regions] == [(0, 3, False), (3, 13, True)]
+    middle = stitch.layout(1920, 1080, 492, 96)
+    assert middle is not None
+    assert [(r.first, r.end) for r in middle.regions] == [(0, 24), (24, 27), (27, 40), (40, 43), (43, 68)]
+    assert middle.check()[0].height == 16 * (43 - 24)
+    small = stitch.layout(320, 180, 64, 32)
+    assert small is not None and [(r.first, r.end) for r in small.regions] == [(0, 1), (1, 9), (9, 12)]
+    assert stitch.layout(320, 180, 40, 100) is None  # nothing still left around the band
+
+
+def test_bits_and_escapes_round_trip() -> None:
+    w = BitWriter()
+    values = [0, 1, 2, 3, 7, 8, 254, 255, 65535]
+    for v in values:
+        w.ue(v)
+    for v in (0, 1, -1, 17, -300):
+        w.se(v)
+    w.align(1)
+    r = BitReader(w.tobytes())
+    assert [r.ue() for _ in values] == values
+    assert [r.se() for _ in range(5)] == [0, 1, -1, 17, -300]
+    rbsp = bytes([0, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 9])
+    payload = escape(rbsp)
+    assert b"\x00\x00\x00" not in payload and b"\x00\x00\x01" not in payload and b"\x00\x00\x02" not in payload
+    assert unescape(payload) == rbsp
+    assert nal_units(b"\x00\x00\x00\x01\x67ab\x00\x00\x01\x68c") == [b"\x67ab", b"\x68c"]
