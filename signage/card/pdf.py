@@ -18,6 +18,7 @@ from typing import Any
 import pikepdf
 from fpdf import FPDF
 from fpdf.drawing import DeviceCMYK, DeviceRGB
+from fpdf.fonts import TTFFont
 
 from ..colour import parse_colour
 from ..errors import SignageError
@@ -169,7 +170,9 @@ class _Painter:
             # fpdf2 cuts each card's own subset from ours when it writes the PDF; saving it would
             # draw every glyph again to recompute the font's bounding box (a third of a card's
             # time): the box of the face it was cut from encloses every glyph, and is what it keeps
-            self.pdf.fonts[name].ttfont.recalcBBoxes = False
+            added = self.pdf.fonts[name]
+            assert isinstance(added, TTFFont)  # a font file, never one of the PDF's core fonts
+            added.ttfont.recalcBBoxes = False
         return name
 
     def _text(self, item: PlacedText, origin: tuple[float, float]) -> None:
