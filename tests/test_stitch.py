@@ -178,7 +178,10 @@ def test_a_region_encoded_with_other_options_is_refused(tmp_path: Path) -> None:
         stitch.stitch(other[H], parts, 10)
 
 
-def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(tmp_path: Path) -> None:
+def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compose, "STITCH_FROM", 0)  # a small picture: stitched only when told to
     still = tmp_path / "still.rgb"
     image = _still()
     digest = compose.save_still(image, still)
@@ -209,6 +212,7 @@ def test_a_hold_whose_stitched_band_is_not_exact_is_encoded_whole(tmp_path: Path
     comp = compose.Composition((W, H), [still], [digest], _band(140, 40, 4), [compose.Segment(0, 20, 0)])
     job = EncodeJob(tmp_path / "x.mp4", (W, H), (W, H), 25, 20, "superfast", 20)
     monkeypatch.setattr(slices, "band_is_exact", lambda *_: False)
+    monkeypatch.setattr(compose, "STITCH_FROM", 0)
     compose.segment_keys(comp, job)
     compose.encode_segments(comp, comp.segments, job, tmp_path / "store")
     made = compose.segment_path(tmp_path / "store", comp.segments[0].key)
@@ -249,3 +253,11 @@ def test_bits_and_escapes_round_trip() -> None:
     assert b"\x00\x00\x00" not in payload and b"\x00\x00\x01" not in payload and b"\x00\x00\x02" not in payload
     assert unescape(payload) == rbsp
     assert nal_units(b"\x00\x00\x00\x01\x67ab\x00\x00\x01\x68c") == [b"\x67ab", b"\x68c"]
+
+
+def test_small_or_short_holds_are_one_picture_and_long_1080p_holds_are_stitched() -> None:
+    # stitching runs three ffmpeg processes where one picture takes one: it pays from STITCH_FROM
+    for size, frames, stitched in (((320, 180), 250, False), ((1920, 1080), 25, False), ((1920, 1080), 50, True)):
+        band = _band(size[1] - 96, 96, 4)
+        comp = compose.Composition(size, [], [], band, [compose.Segment(0, frames, 0)])
+        assert (compose.stitch_layout(comp.segments[0], comp, []) is not None) == stitched, (size, frames)
