@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from signage.job import PlanContext
 from signage.kinds import open_project
 from signage.project.model import Project
 from signage.tree import segment_dir
+from signage.video import compose
 from signage.video.job import plan as video_plan
 from signage.video.job import video_job
 from signage.video.render import render_video
@@ -26,6 +29,7 @@ from signage.video.scenes import reading_time
 from signage.video.template import VideoTemplate
 
 from .helpers import REPO, Built, edit
+from .test_players import play_in_mpv, play_in_vlc
 from .test_video import frames_at
 
 # made by the Python-frame renderer as it was just before it was replaced (the layout after issue 19)
@@ -81,7 +85,13 @@ def _avcc(path: Path) -> bytes:
 def slogan(tmp_path_factory: pytest.TempPathFactory, example: Project) -> tuple[Path, dict[str, Any], Path]:
     folder = tmp_path_factory.mktemp("joined")
     out, segments = folder / "slogan.mp4", folder / "segments"
-    manifest = _render(example, "slogan-16x9", "320x180", out, segments, "slogan", "two-cards", duration=4.0)
+    # its two holds stitched from slices, as a 1080p video's are (a small one is one picture by default),
+    # so the joints below are those of stitched and whole-picture segments, in every player
+    stitch_from, compose.STITCH_FROM = compose.STITCH_FROM, 0
+    try:
+        manifest = _render(example, "slogan-16x9", "320x180", out, segments, "slogan", "two-cards", duration=4.0)
+    finally:
+        compose.STITCH_FROM = stitch_from
     return out, manifest, segments
 
 
@@ -113,6 +123,9 @@ def test_the_joined_video_is_one_continuous_stream_with_one_index(
     # every segment has the same parameter sets as the joined file: one stream, not three glued
     headers = {_avcc(segments / f"{s['key']}.mp4") for s in manifest["segments"]}
     assert headers == {_avcc(out)}
+    # the holds are slices stitched here (no x264 banner), the crossfade one x264 picture a frame
+    banners = [b"x264 - core" in (segments / f"{s['key']}.mp4").read_bytes() for s in manifest["segments"]]
+    assert banners == [False, True, False]
 
 
 @pytest.mark.parametrize(
@@ -241,3 +254,27 @@ def test_segments_in_a_folder_with_a_quote_in_its_name_are_joined(example: Proje
     out, segments = tmp_path / "o'clock" / "v.mp4", tmp_path / "o'clock" / "segments"
     manifest = _render(example, "slogan-16x9", "160x90", out, segments, "slogan", "two-cards", duration=1.0)
     assert out.is_file() and len(manifest["segments"]) >= 2
+
+
+@pytest.mark.slow  # VLC plays in real time
+def test_mpv_and_vlc_play_the_stitched_video_through_its_joints(
+    slogan: tuple[Path, dict[str, Any], Path], tmp_path: Path
+) -> None:
+    out, manifest, _ = slogan
+    if shutil.which("mpv") is None or shutil.which("cvlc") is None:
+        pytest.fail("Debian's mpv and VLC are required: apt-get install mpv vlc-bin vlc-plugin-base")
+    mpv = play_in_mpv(str(out), tmp_path / "mpv.log")
+    assert mpv.code == 0 and mpv.refused == [] and abs(mpv.seconds - manifest["duration"]) < 0.5
+    assert "decoding error" not in (tmp_path / "mpv.log").read_text(encoding="utf-8", errors="replace")
+    stick = Path(tempfile.mkdtemp(prefix="signage-stitched-"))  # where VLC, as nobody under root, can read
+    try:
+        shutil.copy(out, stick / "slogan.mp4")
+        (stick / "slogan.mp4").chmod(0o644)
+        stick.chmod(0o755)
+        vlc = play_in_vlc(str(stick / "slogan.mp4"), tmp_path / "vlc.log")
+    finally:
+        shutil.rmtree(stick, ignore_errors=True)
+    log = (tmp_path / "vlc.log").read_text(encoding="utf-8", errors="replace")
+    assert vlc.code == 0 and vlc.refused == [] and vlc.opened
+    assert not re.search(r"decoder error|non-existing PPS|error while decoding|corrupt", log, re.IGNORECASE)
+    assert abs(vlc.seconds - manifest["duration"]) < 1.0
