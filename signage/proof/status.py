@@ -184,43 +184,42 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _gauge(name: str, help_text: str, samples: Sequence[tuple[str, str]]) -> list[str]:
+    """One gauge in the text exposition format: its HELP and TYPE lines, then a line per (labels, value)."""
+    return [
+        f"# HELP {name} {help_text}",
+        f"# TYPE {name} gauge",
+        *(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}" for labels, value in samples),
+    ]
+
+
 def prometheus(found: Sequence[ScreenStatus], now: dt.datetime) -> str:
     """The text exposition format: one ``signage_screen_state`` series per screen (its state, value 1),
     the last heartbeat's time and errors of each reporting screen, and the count in every state."""
-    lines = [
-        "# HELP signage_screen_state The screen's state (1 for the state it is in).",
-        "# TYPE signage_screen_state gauge",
-    ]
-    for s in found:
-        lines.append(
-            f'signage_screen_state{{branch="{_label(s.branch)}",screen="{_label(s.screen)}",'
-            f'kind="{s.kind}",state="{s.state}"}} 1'
-        )
-    seen = [s for s in found if s.seen is not None]
-    lines += [
-        "# HELP signage_screen_last_heartbeat_seconds Unix time of the screen's last heartbeat.",
-        "# TYPE signage_screen_last_heartbeat_seconds gauge",
-    ]
-    for s in seen:
-        assert s.seen is not None
-        lines.append(
-            f'signage_screen_last_heartbeat_seconds{{branch="{_label(s.branch)}",screen="{_label(s.screen)}"}} '
-            f"{s.seen.at:.3f}"
-        )
-    lines += [
-        "# HELP signage_screen_errors Errors the screen reported in its last heartbeat.",
-        "# TYPE signage_screen_errors gauge",
-    ]
-    for s in seen:
-        assert s.seen is not None
-        lines.append(
-            f'signage_screen_errors{{branch="{_label(s.branch)}",screen="{_label(s.screen)}"}} {s.seen.errors}'
-        )
-    lines += ["# HELP signage_screens Screens in each state.", "# TYPE signage_screens gauge"]
-    lines += [f'signage_screens{{state="{state}"}} {n}' for state, n in counts(found).items()]
-    lines += [
-        "# HELP signage_status_time_seconds When this status was taken (Unix time).",
-        "# TYPE signage_status_time_seconds gauge",
-        f"signage_status_time_seconds {now.timestamp():.3f}",
-    ]
+
+    def where(s: ScreenStatus) -> str:
+        return f'branch="{_label(s.branch)}",screen="{_label(s.screen)}"'
+
+    seen = [(where(s), s.seen) for s in found if s.seen is not None]
+    lines = _gauge(
+        "signage_screen_state",
+        "The screen's state (1 for the state it is in).",
+        [(f'{where(s)},kind="{s.kind}",state="{s.state}"', "1") for s in found],
+    )
+    lines += _gauge(
+        "signage_screen_last_heartbeat_seconds",
+        "Unix time of the screen's last heartbeat.",
+        [(labels, f"{last.at:.3f}") for labels, last in seen],
+    )
+    lines += _gauge(
+        "signage_screen_errors",
+        "Errors the screen reported in its last heartbeat.",
+        [(labels, str(last.errors)) for labels, last in seen],
+    )
+    lines += _gauge(
+        "signage_screens", "Screens in each state.", [(f'state="{k}"', str(n)) for k, n in counts(found).items()]
+    )
+    lines += _gauge(
+        "signage_status_time_seconds", "When this status was taken (Unix time).", [("", f"{now.timestamp():.3f}")]
+    )
     return "\n".join(lines) + "\n"
