@@ -306,6 +306,15 @@ def _serve_process(output: Path) -> tuple[subprocess.Popen[str], int]:
     return process, int(process.stdout.readline())
 
 
+def _post_status(port: int, body: bytes, token: str) -> int:
+    """The status of one batch POSTed to a serve process, as a player sends it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        "POST", "/api/v1/events", body, {"Content-Type": "application/json", "Authorization": "Bearer " + token}
+    )
+    return connection.getresponse().status
+
+
 def test_serve_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(tmp_path: Path) -> None:
     output = tmp_path / "output"
     screens = [f"s{n}" for n in range(4)]
@@ -325,14 +334,7 @@ def test_serve_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(tmp_path: P
             batches[name] = [e["id"] for e in events]
             body = json.dumps(batch(events, screen)).encode()
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request(
-                    "POST",
-                    "/api/v1/events",
-                    body,
-                    {"Content-Type": "application/json", "Authorization": "Bearer " + tokens[screen]},
-                )
-                assert connection.getresponse().status == 200
+                assert _post_status(port, body, tokens[screen]) == 200
                 acked.add(name)
             except (OSError, http.client.HTTPException):
                 unacked.append((name, screen, body))  # the server died with it: the player sends it again
@@ -364,14 +366,8 @@ def test_serve_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(tmp_path: P
     process, port = _serve_process(output)
     try:
         for _, screen, body in unacked:  # the players' retries
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request(
-                "POST",
-                "/api/v1/events",
-                body,
-                {"Content-Type": "application/json", "Authorization": "Bearer " + tokens[screen]},
-            )
-            assert connection.getresponse().status in (200, 409)  # 409: it had been stored before the kill
+            # 409: it had been stored before the kill
+            assert _post_status(port, body, tokens[screen]) in (200, 409)
     finally:
         process.terminate()
         process.wait()
