@@ -130,15 +130,22 @@ def replace_link(target: str, link: Path, durable: bool = True) -> None:
 SYNCFS_FROM = 8  # more entries than this to flush: one syncfs of their file system instead
 
 
-def sync_dirs(folders: list[Path]) -> None:
-    """Flush the entries of ``folders`` (links swapped with ``durable=False``): one ``syncfs`` of their
-    file system when there are more than SYNCFS_FROM (a rotation tick switching 2,670 screens spent
-    6 s on an fsync per screen folder), else an fsync each."""
-    unique = list(dict.fromkeys(folders))
-    if len(unique) > SYNCFS_FROM and sync_file_system(unique[0]):
+def sync_entries(files: list[Path], folders: list[Path]) -> None:
+    """Flush ``files`` and the entries of ``folders``: one ``syncfs`` of their file system when there
+    are more than SYNCFS_FROM in all (where the system has it), else an fsync each."""
+    anchor = folders[0] if folders else files[0].parent if files else None
+    if anchor is not None and len(files) + len(folders) > SYNCFS_FROM and sync_file_system(anchor):
         return
-    for folder in unique:
+    for path in files:
+        sync_file(path)
+    for folder in folders:
         sync_dir(folder)
+
+
+def sync_dirs(folders: list[Path]) -> None:
+    """Flush the entries of ``folders`` (links swapped with ``durable=False``), each folder once: a
+    rotation tick switching 2,670 screens spent 6 s on an fsync per screen folder."""
+    sync_entries([], list(dict.fromkeys(folders)))
 
 
 def _sync_tree(folder: Path) -> None:
@@ -159,12 +166,7 @@ def _sync_tree(folder: Path) -> None:
             info = path.lstat()
             if not path.is_symlink() and info.st_nlink == 1:
                 files.append(path)
-    if len(files) + len(folders) > SYNCFS_FROM and sync_file_system(folder):
-        return
-    for path in files:
-        sync_file(path)
-    for place in folders:
-        sync_dir(place)
+    sync_entries(files, folders)  # folders[0] is ``folder`` itself: its file system is theirs
 
 
 def sync_file_system(folder: Path) -> bool:
