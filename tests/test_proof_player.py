@@ -39,9 +39,11 @@ if not CHROMIUM.exists():
 # is stopped, restarted and flooded, in Chromium (run with `pytest -m slow`, as CI does)
 pytestmark = [pytest.mark.xdist_group("proof_player"), pytest.mark.slow]
 
-# after each step of the fake clock: the item on screen loaded (or failed), no report in flight
+# after each step of the fake clock: the item on screen loaded (or failed), no report in flight nor one
+# due (an answer that asks for the next batch at once arrives between steps: its send must not be left over)
 SETTLED = """before => { const b = document.body;
-  return !signage.proof.sending && (b.dataset.played === b.dataset.item || b.dataset.state !== 'playing'
+  const due = signage.proof.retry !== null && signage.proof.due <= Date.now();  // a send asked for now
+  return !signage.proof.sending && !due && (b.dataset.played === b.dataset.item || b.dataset.state !== 'playing'
                                      || Number(b.dataset.skipped || 0) > before); }"""
 
 
@@ -321,4 +323,5 @@ def test_refused_events_are_set_aside_and_a_busy_server_is_asked_again_later(sit
     beats = _rows(site, "SELECT data FROM events WHERE kind='heartbeat' ORDER BY at")
     assert json.loads(beats[-1][0])["refused"] == len(aside)  # the device says what it set aside
     assert _rows(site, "SELECT count(*) FROM events")[0][0] + len(aside) == page.evaluate("signage.proof.made")
+    page.unroute_all(behavior="ignoreErrors")
     page.close()

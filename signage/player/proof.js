@@ -34,7 +34,7 @@ const proof = (() => {
   const http = location.protocol === "http:" || location.protocol === "https:";
   const endpoint = kept.report || (http && !("base" in document.documentElement.dataset)
     ? new URL("../../api/v1/events", location.href).href : "");
-  const p = { kept, endpoint, run: null, errors: [], made: 0, sending: false, failures: 0, retry: null };
+  const p = { kept, endpoint, run: null, errors: [], made: 0, sending: false, failures: 0, retry: null, due: 0 };
   const branchId = () => {  // the playlist's branch, kept with the events for an export before anything loads
     if (state.playlist && state.playlist.branch) kept.branch = state.playlist.branch.id;
     return kept.branch;
@@ -121,6 +121,7 @@ const proof = (() => {
 
   function later(ms) {
     clearTimeout(p.retry);
+    p.due = Date.now() + ms;  // when the next send is asked for (a test waits for one that is due)
     p.retry = setTimeout(() => { p.retry = null; send(); }, ms);
   }
 
