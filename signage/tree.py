@@ -101,6 +101,11 @@ def segment_entry(key: str) -> str:
     return f"{STORE}/{SEGMENTS}/{key}.mp4"
 
 
+def band_entry(key: str) -> str:
+    """A stitched hold's band encode, relative to the output folder (kept beside the segments)."""
+    return f"{STORE}/{SEGMENTS}/{key}.h264"
+
+
 def store_entry(shard: str, name: str) -> str:
     """The relative path of a file found in the store's ``shard`` folder."""
     return f"{STORE}/{shard}/{name}"

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from signage.build.catalogue import Catalogue
+from signage.build.store import Store
 from signage.ffmpeg import ffmpeg_exe
 from signage.job import PlanContext
 from signage.kinds import open_project
@@ -221,8 +222,24 @@ def test_a_build_keeps_each_videos_segments_in_the_store_and_nothing_else(built_
     videos = [r for r in catalogue.records.values() if r.id.startswith("video/")]
     assert videos
     joined = {str(s["key"]) for r in videos for s in r.meta["segments"]}  # type: ignore[union-attr]
-    stored = {p.stem for p in segment_dir(output).iterdir()}
-    assert joined == stored
+    bands = {str(s["band"]) for r in videos for s in r.meta["segments"] if "band" in s}  # type: ignore[union-attr]
+    stored = {p.stem for p in segment_dir(output).glob("*.mp4")}
+    kept = {p.stem for p in segment_dir(output).glob("*.h264")}  # stitched holds' band encodes
+    assert joined == stored and kept <= bands and {p.suffix for p in segment_dir(output).iterdir()} <= {".mp4", ".h264"}
+
+
+def test_the_store_keeps_the_band_encodes_a_record_refers_to_and_no_other(built_network: Built, tmp_path: Path) -> None:
+    catalogue = Catalogue.load(open_project(built_network.root).output_dir)
+    video = next(r for r in catalogue.records.values() if r.id.startswith("video/"))
+    parts = [dict(part, band="b" * 64) for part in video.meta["segments"]]  # type: ignore[union-attr]
+    catalogue.records[video.id] = video.model_copy(update={"meta": {**video.meta, "segments": parts}})
+    folder = segment_dir(tmp_path)
+    folder.mkdir(parents=True)
+    for name in (f"{parts[0]['key']}.mp4", f"{'b' * 64}.h264", f"{'c' * 64}.h264", f"{'d' * 64}.mp4"):
+        (folder / name).write_bytes(b"x")
+    removed = Store(tmp_path).collect(catalogue.referenced())
+    kept = sorted([f"{parts[0]['key']}.mp4", f"{'b' * 64}.h264"])
+    assert removed == 2 and sorted(p.name for p in folder.iterdir()) == kept
 
 
 @pytest.mark.slow

@@ -261,3 +261,39 @@ def test_small_or_short_holds_are_one_picture_and_long_1080p_holds_are_stitched(
         band = _band(size[1] - 96, 96, 4)
         comp = compose.Composition(size, [], [], band, [compose.Segment(0, frames, 0)])
         assert (compose.stitch_layout(comp.segments[0], comp, []) is not None) == stitched, (size, frames)
+
+
+def test_a_variant_whose_text_is_far_from_the_band_takes_its_band_encode_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a per-branch variant: the same picture but for a line of text near the top, the band at the foot
+    monkeypatch.setattr(compose, "STITCH_FROM", 0)
+    checks: list[int] = []
+    real_checked = slices.checked
+    monkeypatch.setattr(slices, "checked", lambda *a: checks.append(1) or real_checked(*a))
+    band = _band(140, 40, 4)
+    job = EncodeJob(tmp_path / "x.mp4", (W, H), (W, H), 25, 30, "superfast", 20)
+
+    def hold(name: str, line: str, store: Path, y: int = 0) -> tuple[compose.Segment, Path]:
+        image = _still()  # at 320x180 the band's picture and the rows next to it start at row 32
+        ImageDraw.Draw(image).text((10, y), line, font=ImageFont.truetype(str(FONT), 12), fill=(255, 255, 0))
+        still = tmp_path / f"{name}.rgb"
+        digest = compose.save_still(image, still)
+        comp = compose.Composition((W, H), [still], [digest], band, [compose.Segment(0, 30, 0)])
+        compose.segment_keys(comp, job)
+        compose.encode_segments(comp, comp.segments, job, store)
+        segment = comp.segments[0]
+        return segment, compose.segment_path(store, segment.key)
+
+    store = tmp_path / "store"
+    first, _ = hold("east", "东城支行提醒您", store)
+    assert len(checks) == 1 and compose.band_path(store, first.band).is_file()
+    second, made = hold("west", "西城支行提醒您", store)
+    assert second.key != first.key and second.band == first.band  # another segment, the same band encode
+    assert len(checks) == 1  # the band was neither encoded nor checked again
+    _, alone = hold("west-alone", "西城支行提醒您", tmp_path / "other")
+    assert made.read_bytes() == alone.read_bytes()  # exactly what encoding the band and checking it gives
+    assert len(_frames(made)) == 30
+    # text in the still rows next to the band: another band encode, checked
+    near, _ = hold("near", "西城支行", store, y=96)
+    assert near.band != first.band and len(checks) == 3

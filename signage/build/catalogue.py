@@ -27,7 +27,7 @@ from ..records import (
     StoredFile,
     Validity,
 )
-from ..tree import catalogue_file, segment_entry
+from ..tree import band_entry, catalogue_file, segment_entry
 
 
 def make_record(job: Job, key: str, rendered: Rendered, files: list[StoredFile]) -> Record:
@@ -96,7 +96,8 @@ class Catalogue:
         return True
 
     def referenced(self) -> set[str]:
-        """Every store path the records refer to: their files, and the segments a video was joined from."""
+        """Every store path the records refer to: their files, and the segments a video was joined from
+        (and the band encodes its stitched holds were made with)."""
         files = {f.path for r in self.records.values() for f in r.files}
         segments = set()
         for record in self.records.values():
@@ -104,4 +105,6 @@ class Catalogue:
             for part in joined if isinstance(joined, list) else ():
                 if isinstance(part, dict) and isinstance(part.get("key"), str):
                     segments.add(segment_entry(str(part["key"])))
+                if isinstance(part, dict) and isinstance(part.get("band"), str):
+                    segments.add(band_entry(str(part["band"])))
         return files | segments

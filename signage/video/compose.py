@@ -48,6 +48,7 @@ class Segment:
     previous: int | None = None
     alphas: tuple[float, ...] = ()
     key: str = ""
+    band: str = ""  # a stitched hold's: the key of its band's encode (slices.band_key), shared by variants
 
 
 @dataclass
@@ -192,6 +193,14 @@ def segment_keys(comp: Composition, job: EncodeJob) -> None:
     for segment in comp.segments:
         text = _segment_text(segment, comp, job.fps, job.canvas, job.rotation_filters())
         segment.key = hashlib.sha256((base + text).encode()).hexdigest()
+        lay = stitch_layout(segment, comp, job.rotation_filters())
+        segment.band = "" if lay is None else slices.band_key(_hold(comp, segment, job), lay, base)
+
+
+def _hold(comp: Composition, segment: Segment, job: EncodeJob) -> slices.Hold:
+    assert comp.band is not None
+    still = comp.stills[segment.still]
+    return slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
 
 
 # ffmpeg processes encoding segments side by side, one segment each: enough to keep the cores busy,
@@ -276,13 +285,11 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
 def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, job: EncodeJob, store: Path) -> None:
     """A hold with a band made from slices (signage/video/slices.py), moved into the store whole; encoded
     as one picture instead when the stitched band is not exactly the band's own encode."""
-    assert comp.band is not None
-    still = comp.stills[segment.still]
-    hold = slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
+    hold = _hold(comp, segment, job)
     store.mkdir(parents=True, exist_ok=True)
     temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
     try:
-        if not slices.encode_stitched(hold, lay, temp):
+        if not slices.encode_stitched(hold, lay, temp, band_path(store, segment.band) if segment.band else None):
             _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band
             return
         os.replace(temp, segment_path(store, segment.key))
@@ -292,6 +299,12 @@ def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, jo
 
 def segment_path(store: Path, key: str) -> Path:
     return store / f"{key}.mp4"
+
+
+def band_path(store: Path, key: str) -> Path:
+    """Where a stitched hold's band encode is kept (H.264, Annex B), for the holds that show the same
+    band over the same rows: the same scene of every branch's variant."""
+    return store / f"{key}.h264"
 
 
 def join(paths: list[Path], job: EncodeJob) -> None:
@@ -322,4 +335,9 @@ def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, ob
     encode_segments(comp, todo, job, store)
     join([segment_path(store, s.key) for s in comp.segments], job)
     made = {s.key for s in todo}
-    return [{"key": s.key, "first": s.first, "frames": s.frames, "encoded": s.key in made} for s in comp.segments]
+    entries: list[dict[str, object]] = []
+    for s in comp.segments:
+        entries.append({"key": s.key, "first": s.first, "frames": s.frames, "encoded": s.key in made})
+        if s.band:
+            entries[-1]["band"] = s.band
+    return entries

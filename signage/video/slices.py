@@ -8,9 +8,12 @@ one encoded frame of the same size and options, made once per process and size (
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,36 +46,61 @@ def _header_key(hold: Hold, height: int) -> str:
     return json.dumps([options, ffmpeg_version(), hold.size[0], height])
 
 
+def band_key(hold: Hold, lay: stitch.Layout, base: str) -> str:
+    """What decides a stitched hold's band encode and its check (``checked``), hashed: the still's rows
+    the check decodes (the band's picture and the still rows next to it) and a macroblock row more each
+    side (the conversion to 4:2:0 reads across a row edge), the band's stretch, the frames and the
+    encoder (``base``: its options and build). Holds with the same key have the same band encode and
+    the same check's answer: a per-branch variant whose text is elsewhere in the picture takes both."""
+    w, h = hold.size
+    _, first, end = lay.check()
+    top = max(0, (lay.regions[first].first - 1) * stitch.MB)
+    bottom = min(h, (lay.regions[end - 1].end + 1) * stitch.MB)
+    band = hold.band
+    recipe = [stitch.VERSION, base, hold.size, [[r.first, r.end, r.moving] for r in lay.regions], top, bottom]
+    recipe += [band.digest, band.top, band.speed, band.period, hold.first * band.speed % band.period]
+    recipe += [hold.frames, hold.fps, hold.preset, hold.crf, stitch.BAND_X264_PARAMS, stitch.STILL_X264_PARAMS]
+    digest = hashlib.sha256(json.dumps(recipe).encode())
+    with open(hold.still, "rb") as still:
+        still.seek(top * w * 3)
+        digest.update(still.read((bottom - top) * w * 3))
+    return digest.hexdigest()
+
+
 def encode_regions(
-    hold: Hold, lay: stitch.Layout, folder: Path
+    hold: Hold, lay: stitch.Layout, folder: Path, band_done: bytes | None = None
 ) -> tuple[dict[int, bytes], list[tuple[stitch.Region, bytes]]]:
     """Each region's H.264 (Annex B), top to bottom, encoded in one ffmpeg run with the segment
     options (the band's with its motion limit, the still regions' with their IDR ratio), and one
     frame of the whole picture and of the picture it is checked on, for their parameter sets (by
-    height; once per process and size)."""
+    height; once per process and size). ``band_done``: the band's encode, made before (only the still
+    regions are encoded)."""
     w, h = hold.size
     band = hold.band
-    stretch = stretch_of(band, hold.first, hold.frames, w)
-    (folder / "band.rgb").write_bytes(stretch.tobytes())
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-    cmd += raw_input(hold.still, hold.size) + raw_input(folder / "band.rgb", stretch.size)
+    cmd += raw_input(hold.still, hold.size)
     check, first, end = lay.check()
     top = lay.regions[first].first * stitch.MB
     wanted = {h: 0, check.height: top}  # height: first row
     missing = [(height, row) for height, row in wanted.items() if _header_key(hold, height) not in _HEADERS]
     pictures = len(lay.regions) + len(missing)
-    once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
-    graph = [
-        f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures)),
-        f"[1:v]{once}," + band_chain(band, hold.frames, hold.fps, w, "w"),
-    ]
+    graph = [f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures))]
+    if band_done is None:
+        stretch = stretch_of(band, hold.first, hold.frames, w)
+        (folder / "band.rgb").write_bytes(stretch.tobytes())
+        cmd += raw_input(folder / "band.rgb", stretch.size)
+        once = TO_YUV if band.speed % 2 == 0 else "format=rgb24"
+        graph.append(f"[1:v]{once}," + band_chain(band, hold.frames, hold.fps, w, "w"))
     options = segment_options(hold.preset, hold.crf, hold.fps)
     outputs: list[str] = []
     for n, region in enumerate(lay.regions):
         top, bottom = region.pixel_rows(h)
         crop = f"[s{n}]crop=w={w}:h={bottom - top}:x=0:y={top}"
         target = ["-f", "h264", str(folder / f"region-{n}.h264")]
-        if region.moving:
+        if region.moving and band_done is not None:
+            graph.append(f"[s{n}]nullsink")
+            (folder / f"region-{n}.h264").write_bytes(band_done)
+        elif region.moving:
             graph.append(f"{crop},loop=loop={hold.frames - 1}:size=1:start=0,setpts=N/{hold.fps}/TB[p]")
             graph.append(f"[p][w]overlay=x=0:y={band.top - top}:eval=init,{BT709_TAGS}[r{n}]")
             moving = segment_options(hold.preset, hold.crf, hold.fps, stitch.BAND_X264_PARAMS)
@@ -123,19 +151,44 @@ def band_is_exact(folder: Path, stitched: str, band: str, rows: tuple[int, int],
     return len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
 
 
-def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path) -> bool:
+def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, kept: Path | None = None) -> bool:
     """The hold as an MP4 at ``output``, made from slices, when its band's rows decode exactly as the
     band's own encode; False (nothing written) when they do not: a motion vector reached past the
     band's picture (x264 may point one there, where its decoder repeats the edge row and the
-    stitched picture has the still's rows)."""
+    stitched picture has the still's rows).
+
+    ``kept``: where the band's encode is kept once checked (its name ``band_key``): a hold that finds
+    it there encodes only its still regions, and is not checked again (the same rows, band and
+    encoder give the same band encode, the same still rows next to it and so the same answer)."""
     with tempfile.TemporaryDirectory(prefix="stitch-") as name:
         folder = Path(name)
-        headers, parts = encode_regions(hold, lay, folder)
-        if not checked(folder, hold, lay, headers, parts):
-            return False
+        done = _read_kept(kept)
+        headers, parts = encode_regions(hold, lay, folder, done)
+        if done is None:
+            if not checked(folder, hold, lay, headers, parts):
+                return False
+            if kept is not None:
+                _keep(kept, next(data for region, data in parts if region.moving))
         (folder / "stitched.h264").write_bytes(stitch.stitch(headers[hold.size[1]], parts, hold.frames))
         mux(folder / "stitched.h264", hold.fps, output)
     return True
+
+
+def _read_kept(kept: Path | None) -> bytes | None:
+    try:
+        return kept.read_bytes() if kept is not None else None
+    except OSError:
+        return None
+
+
+def _keep(kept: Path, data: bytes) -> None:
+    """The band's encode into the store under its key: written under a temporary name, renamed whole."""
+    temp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, kept)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def checked(
