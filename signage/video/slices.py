@@ -129,26 +129,43 @@ def mp4_timescale(fps: int) -> int:
     return scale
 
 
+def _mp4_options(stream: Path, fps: int, output: Path) -> tuple[list[str], list[str]]:
+    """ffmpeg's input and output options putting an Annex-B H.264 stream of ``fps`` frames a second
+    into an MP4 (stream copy)."""
+    source = ["-f", "h264", "-framerate", str(fps), "-i", str(stream)]
+    target = ["-c:v", "copy", "-an", "-video_track_timescale", str(mp4_timescale(fps)), "-f", "mp4", str(output)]
+    return source, target
+
+
 def mux(stream: Path, fps: int, output: Path) -> None:
     """An Annex-B H.264 stream of ``fps`` frames a second as an MP4 (stream copy)."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "h264", "-framerate", str(fps)]
-    cmd += ["-i", str(stream), "-c:v", "copy", "-an", "-video_track_timescale", str(mp4_timescale(fps))]
-    run_ffmpeg([*cmd, "-f", "mp4", str(output)], "put the stitched band in a file")
+    source, target = _mp4_options(stream, fps, output)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *source, "-map", "0:v", *target]
+    run_ffmpeg(cmd, "put the stitched band in a file")
 
 
-def band_is_exact(folder: Path, stitched: str, band: str, rows: tuple[int, int], frames: int) -> bool:
+def band_is_exact(
+    folder: Path, stitched: str, band: str, rows: tuple[int, int], frames: int, mp4: tuple[Path, int, Path] | None = None
+) -> bool:
     """Whether the stitched stream (file ``stitched`` in ``folder``) shows in ``rows`` exactly the band's
     own encode (file ``band``), every frame: both decoded, compared by ffmpeg's psnr filter (infinite
-    only where the sum of squared differences is zero)."""
+    only where the sum of squared differences is zero).
+
+    ``mp4``: (stream, fps, output): in the same ffmpeg run, that stream put into an MP4 (as ``mux``),
+    left at ``output`` only when the answer is yes."""
     top, bottom = rows
-    graph = f"[0:v]crop=w=iw:h={bottom - top}:x=0:y={top}[stitched];[stitched][1:v]psnr=stats_file=psnr.txt"
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-threads", "1", "-f", "h264", "-i", stitched]
-    cmd += ["-threads", "1", "-f", "h264", "-i", band, "-filter_complex", graph, "-f", "null", "-"]
+    graph = f"[0:v]crop=w=iw:h={bottom - top}:x=0:y={top}[stitched];[stitched][1:v]psnr=stats_file=psnr.txt[c]"
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-threads", "1", "-f", "h264", "-i", stitched]
+    cmd += ["-threads", "1", "-f", "h264", "-i", band]
+    source, target = _mp4_options(*mp4) if mp4 is not None else ([], [])
+    cmd += [*source, "-filter_complex", graph, "-map", "[c]", "-f", "null", "-"]
+    cmd += ["-map", "2:v", *target] if mp4 is not None else []
     done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, errors="replace", timeout=3600, check=False)
-    if done.returncode != 0 or done.stderr.strip():
-        return False
-    lines = (folder / "psnr.txt").read_text(encoding="utf-8").splitlines()
-    return len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
+    lines = (folder / "psnr.txt").read_text(encoding="utf-8").splitlines() if done.returncode == 0 else []
+    exact = not done.stderr.strip() and len(lines) == frames and all("psnr_avg:inf " in line for line in lines)
+    if not exact and mp4 is not None:
+        mp4[2].unlink(missing_ok=True)
+    return exact
 
 
 def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, kept: Path | None = None) -> bool:
@@ -164,13 +181,15 @@ def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, kept: Path | N
         folder = Path(name)
         done = _read_kept(kept)
         headers, parts = encode_regions(hold, lay, folder, done)
-        if done is None:
-            if not checked(folder, hold, lay, headers, parts):
-                return False
-            if kept is not None:
-                _keep(kept, next(data for region, data in parts if region.moving))
-        (folder / "stitched.h264").write_bytes(stitch.stitch(headers[hold.size[1]], parts, hold.frames))
-        mux(folder / "stitched.h264", hold.fps, output)
+        stream = folder / "stitched.h264"
+        stream.write_bytes(stitch.stitch(headers[hold.size[1]], parts, hold.frames))
+        if done is not None:
+            mux(stream, hold.fps, output)
+            return True
+        if not checked(folder, hold, lay, headers, parts, (stream, hold.fps, output)):
+            return False
+        if kept is not None:
+            _keep(kept, next(data for region, data in parts if region.moving))
     return True
 
 
@@ -192,14 +211,20 @@ def _keep(kept: Path, data: bytes) -> None:
 
 
 def checked(
-    folder: Path, hold: Hold, lay: stitch.Layout, headers: dict[int, bytes], parts: list[tuple[stitch.Region, bytes]]
+    folder: Path,
+    hold: Hold,
+    lay: stitch.Layout,
+    headers: dict[int, bytes],
+    parts: list[tuple[stitch.Region, bytes]],
+    mp4: tuple[Path, int, Path] | None = None,
 ) -> bool:
     """Whether the band's rows of the stitched frames are exactly the band's own encode, decoding only
     the band and the still rows next to it (``Layout.check``): their slices are the same bits as in the
-    whole picture, and the band reads no row beyond them, so its rows decode alike in both."""
+    whole picture, and the band reads no row beyond them, so its rows decode alike in both. ``mp4``:
+    the whole stitched stream put into an MP4 in the same run (``band_is_exact``)."""
     check, first, end = lay.check()
     pieces = [(region, data) for region, (_, data) in zip(check.regions, parts[first:end], strict=True)]
     (folder / "check.h264").write_bytes(stitch.stitch(headers[check.height], pieces, hold.frames))
     band = next(n for n, region in enumerate(lay.regions) if region.moving)
     rows = check.band.pixel_rows(check.height)
-    return band_is_exact(folder, "check.h264", f"region-{band}.h264", rows, hold.frames)
+    return band_is_exact(folder, "check.h264", f"region-{band}.h264", rows, hold.frames, mp4)
