@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,7 +268,7 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
     outputs: list[str] = []
     options = segment_options(job.preset, job.crf, job.fps)
     for n, segment in enumerate(todo):
-        temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+        temp = store / f".{segment.key}.{os.getpid()}.{threading.get_ident()}.tmp.mp4"
         temps.append(temp)
         outputs += ["-map", f"[v{n}]", *options, "-frames:v", str(segment.frames), "-an", "-f", "mp4", str(temp)]
     with tempfile.NamedTemporaryFile("w", suffix=".graph", delete=False, encoding="utf-8") as script:
@@ -287,7 +288,7 @@ def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, jo
     as one picture instead when the stitched band is not exactly the band's own encode."""
     hold = _hold(comp, segment, job)
     store.mkdir(parents=True, exist_ok=True)
-    temp = store / f".{segment.key}.{os.getpid()}.tmp.mp4"
+    temp = store / f".{segment.key}.{os.getpid()}.{threading.get_ident()}.tmp.mp4"
     try:
         if not slices.encode_stitched(hold, lay, temp, band_path(store, segment.band) if segment.band else None):
             _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band

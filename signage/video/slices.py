@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_write_bytes
 from ..ffmpeg import BT709_TAGS, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
 from . import stitch
 from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
@@ -37,6 +36,8 @@ class Hold:
     crf: int
 
 
+# Bytes of the SHA-256 after a kept band encode
+DIGEST = 32
 # The whole picture's SPS and PPS (an encoded frame) per size and options, made by this process.
 _HEADERS: dict[str, bytes] = {}
 
@@ -145,7 +146,12 @@ def mux(stream: Path, fps: int, output: Path) -> None:
 
 
 def band_is_exact(
-    folder: Path, stitched: str, band: str, rows: tuple[int, int], frames: int, mp4: tuple[Path, int, Path] | None = None
+    folder: Path,
+    stitched: str,
+    band: str,
+    rows: tuple[int, int],
+    frames: int,
+    mp4: tuple[Path, int, Path] | None = None,
 ) -> bool:
     """Whether the stitched stream (file ``stitched`` in ``folder``) shows in ``rows`` exactly the band's
     own encode (file ``band``), every frame: both decoded, compared by ffmpeg's psnr filter (infinite
@@ -194,20 +200,25 @@ def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, kept: Path | N
 
 
 def _read_kept(kept: Path | None) -> bytes | None:
+    """The band encode kept at ``kept``, when its SHA-256 trailer matches (a file a power cut cut short
+    or damaged is removed, and the band encoded and checked again)."""
+    if kept is None:
+        return None
     try:
-        return kept.read_bytes() if kept is not None else None
+        blob = kept.read_bytes()
     except OSError:
         return None
+    data, digest = blob[:-DIGEST], blob[-DIGEST:]
+    if len(blob) > DIGEST and hashlib.sha256(data).digest() == digest:
+        return data
+    kept.unlink(missing_ok=True)
+    return None
 
 
 def _keep(kept: Path, data: bytes) -> None:
-    """The band's encode into the store under its key: written under a temporary name, renamed whole."""
-    temp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        temp.write_bytes(data)
-        os.replace(temp, kept)
-    finally:
-        temp.unlink(missing_ok=True)
+    """The band's encode into the store under its key, with its SHA-256 after it (the reader checks
+    it, so the file is not flushed), renamed into place whole."""
+    atomic_write_bytes(kept, data + hashlib.sha256(data).digest(), durable=False)
 
 
 def checked(
