@@ -29,6 +29,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..atomic import replace_files
 from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
 from . import slices, stitch
 from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
@@ -275,8 +276,8 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
         script.write(";\n".join(graph))
     try:
         run_ffmpeg([*cmd, "-/filter_complex", script.name, *outputs], "encode the video's scenes")
-        for segment, temp in zip(todo, temps, strict=True):
-            os.replace(temp, segment_path(store, segment.key))
+        # flushed before the rename: a segment is reused by its name alone, never read back first
+        replace_files([(temp, segment_path(store, segment.key)) for segment, temp in zip(todo, temps, strict=True)])
     finally:
         Path(script.name).unlink(missing_ok=True)
         for temp in temps:
@@ -293,7 +294,7 @@ def _encode_stitched(comp: Composition, segment: Segment, lay: stitch.Layout, jo
         if not slices.encode_stitched(hold, lay, temp, band_path(store, segment.band) if segment.band else None):
             _encode_batch(comp, [segment], job, store)  # not exact: the whole picture, as without a band
             return
-        os.replace(temp, segment_path(store, segment.key))
+        replace_files([(temp, segment_path(store, segment.key))])
     finally:
         temp.unlink(missing_ok=True)
 
