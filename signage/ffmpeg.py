@@ -1,8 +1,9 @@
-"""The one ffmpeg writer: raw frames piped to libx264, as lobby players and LED controllers want them.
+"""ffmpeg as every video here uses it: libx264 as lobby players and LED controllers want it.
 
 H.264 High at level 4.1 or below, yuv420p, BT.709 (primaries, transfer, matrix, limited
-range), +faststart; AAC audio (music, a silent track, or none for LED controllers).
-Lobby videos send yuv420p frames, LED scrolls rgb24.
+range), +faststart; AAC audio (music, a silent track, or none for LED controllers). ffmpeg
+makes the frames itself from pictures Python paints once (video/compose.py, led/output.py):
+no frame crosses a pipe.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import hashlib
 import math
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -118,18 +118,17 @@ class EncodeJob:
     preset: str
     crf: int
     rotate: int = 0
-    pad: tuple[int, str] | None = None  # send only a band: (its top row, background colour of the rest)
     music: Path | None = None
     volume: float = 1.0
     audio: bool = True  # False: no audio stream at all (LED controllers)
-    pix_fmt: str = "yuv420p"  # what Python sends: yuv420p (videos) or rgb24 (LED scrolls)
-    exact: bool = False  # every pixel as sent: lossless 4:4:4 (an LED sign's clip for media players)
 
     @property
     def duration(self) -> float:
         return self.frames / self.fps
 
     def command(self) -> list[str]:
+        """ffmpeg encoding ``frames`` raw yuv420p frames read from its standard input into ``output`` as
+        this job says: what benchmarks/video.py times as "ffmpeg alone" on a video's frames."""
         w, h = self.frame_size
         cmd = [
             ffmpeg_exe(),
@@ -140,7 +139,7 @@ class EncodeJob:
             "-f",
             "rawvideo",
             "-pix_fmt",
-            self.pix_fmt,
+            "yuv420p",
             "-s",
             f"{w}x{h}",
             "-r",
@@ -149,15 +148,7 @@ class EncodeJob:
             "-",
         ]
         cmd += self.audio_input()
-        # Our yuv frames are BT.709 limited range; saying so lets pad fill its colour in the same matrix.
-        filters = [BT709_TAGS]
-        if self.pix_fmt != "yuv420p":
-            # scale converts with the BT.709 matrix but tags only matrix and range: the tags follow it
-            filters = ["scale=out_color_matrix=bt709:out_range=tv", "format=yuv420p", BT709_TAGS]
-        if self.pad is not None:
-            top, colour = self.pad
-            cw, ch = self.canvas
-            filters.append(f"pad={cw}:{ch}:0:{top}:color={colour}")
+        filters = [BT709_TAGS]  # the frames are BT.709 limited range
         filters += self.rotation_filters()
         cmd += ["-vf", ",".join(filters), "-map", "0:v"]
         return cmd + self._tail(1)
@@ -193,53 +184,8 @@ class EncodeJob:
     def _tail(self, audio_input: int) -> list[str]:
         """Audio (input number ``audio_input``), x264 and the MP4 file."""
         cmd = self.audio_tail(audio_input)
-        cmd += x264_exact_options(self.fps * 2) if self.exact else x264_options(self.preset, self.crf, self.fps)
+        cmd += x264_options(self.preset, self.crf, self.fps)
         return cmd + self.file_tail()
-
-
-def _widen_pipe(stream: object) -> None:
-    """A 1 MiB pipe instead of 64 KiB: a 3 MB frame crosses in 3 hand-overs, not 48 (Linux only)."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(stream.fileno(), 1031, 1 << 20)  # type: ignore[attr-defined]  # F_SETPIPE_SZ
-    except (ImportError, OSError, AttributeError):
-        pass
-
-
-class Encoder:
-    """An ffmpeg process fed frames on its standard input (or given a whole ``command`` that reads
-    no input); errors come back as SignageError."""
-
-    def __init__(self, job: EncodeJob, command: list[str] | None = None):
-        self.job = job
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
-        self.process = subprocess.Popen(
-            command or job.command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
-            start_new_session=True,
-        )
-        assert self.process.stdin is not None
-        self.stdin = self.process.stdin
-        _widen_pipe(self.stdin)
-
-    def finish(self) -> None:
-        try:
-            self.stdin.close()
-        except BrokenPipeError:
-            pass
-        code = self.process.wait()
-        if code != 0:
-            self._log.seek(0)
-            raise SignageError(f"ffmpeg failed: {self._log.read().decode(errors='replace').strip()[-600:]}")
-        self._log.close()
-
-    def abort(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        self._log.close()
 
 
 @dataclass

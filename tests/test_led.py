@@ -124,6 +124,31 @@ def test_full_colour_scroll_has_an_mp4_players_take(example: Project, tmp_path: 
     assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
 
 
+
+def test_a_single_colour_scroll_clip_is_every_pixel_of_the_sign_as_drawn(example: Project, tmp_path: Path) -> None:
+    """The clip for media players (lossless 4:4:4): every frame the sign's window on the looping strip,
+    pure red on black (within the one level BT.709's limited range rounds to), never a colour between."""
+    manifest = render(example, tmp_path, slogan="hotline-ask", screen="door-96x16", speed=3)
+    with Image.open(tmp_path / manifest["strip"]) as strip:
+        text = np.asarray(strip.convert("L"))[:, : manifest["text_width"]] > 0
+    played = np.hstack([text, np.zeros((16, manifest["loop_gap"]), bool)])
+    width = played.shape[1]
+    assert width % 3 == 0 and manifest["frames"] == width // 3
+    looped = np.hstack([played, played])
+    with av.open(str(tmp_path / manifest["clip"])) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.profile, stream.codec_context.pix_fmt) == ("High 4:4:4 Predictive", "yuv444p")
+        decoded = [frame.to_ndarray(format="rgb24").astype(int) for frame in container.decode(stream)]
+    assert len(decoded) == manifest["frames"]
+    shown = 0
+    for k in [0, 1, 2, 40, len(decoded) // 3, len(decoded) // 2, len(decoded) - 1]:
+        x = (width - 96 + 3 * k) % width  # the first frame shows the end of the gap: the text enters
+        lit = looped[:, x : x + 96]
+        expected = np.where(lit[..., None], np.array(RED), np.array(BLACK))
+        assert np.abs(decoded[k] - expected).max() <= 1, k
+        shown += int(lit.sum())
+    assert shown > 500  # text on the frames compared, not only the dark gap
+
 def test_dot_preview_is_the_screen_enlarged(example: Project, tmp_path: Path) -> None:
     manifest = render(example, tmp_path, slogan="two-cards", screen="96x16", mode="pages")
     with Image.open(tmp_path / manifest["preview"]) as preview:

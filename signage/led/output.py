@@ -7,7 +7,7 @@ a dot preview (each LED pixel a round dot) and manifest.json.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,15 @@ from PIL import Image
 
 from ..colour import rgb255
 from ..errors import SignageError
-from ..ffmpeg import EncodeJob, Encoder, clip_frames, still_clips
+from ..ffmpeg import (
+    BT709_TAGS,
+    clip_frames,
+    ffmpeg_exe,
+    run_ffmpeg,
+    still_clips,
+    x264_exact_options,
+    x264_options,
+)
 from ..project.config import LedScreen
 from ..scroll import looped, padded_gap, scroll_offsets
 from .render import EMPHASIS, OFF, TEXT, LedRender, LedStrip
@@ -223,9 +231,7 @@ def _write_scroll(result: LedRender, folder: Path, colours: ScreenColours) -> di
         # made for an entry's own time, the video runs the loop for that long (cut where the time ends)
         seconds = result.job.seconds
         count = len(offsets) if seconds is None else max(1, round(seconds * screen.fps))
-        shown = [offsets[k % len(offsets)] for k in range(count)]
-        rgb = looped(np.asarray(indexed.convert("RGB")), screen.width)
-        name = _write_mp4((rgb[:, x : x + screen.width] for x in shown), count, folder / "scroll.mp4", screen)
+        name = _write_mp4(indexed.convert("RGB"), (offsets[0], len(offsets)), count, folder / "scroll.mp4", screen)
         # full colour: the controller's own video; another colour: a clip for media players
         info["mp4" if screen.color == "full" else "clip"] = name
         if seconds is not None:
@@ -247,35 +253,36 @@ def gif_delays(count: int, frame_ms: float) -> list[int]:
     return delays
 
 
-def _write_mp4(frames: Iterable[np.ndarray], count: int, path: Path, screen: LedScreen) -> str:
-    """H.264, +faststart, no audio: what full-colour controllers play (High, yuv420p), or another
-    colour's clip for media players (lossless 4:4:4: every pixel of the sign as drawn)."""
+def _write_mp4(played: Image.Image, loop: tuple[int, int], count: int, path: Path, screen: LedScreen) -> str:
+    """The scroll as H.264, +faststart, no audio: what full-colour controllers play (High, yuv420p), or
+    another colour's clip for media players (lossless 4:4:4: every pixel of the sign as drawn). ``count``
+    frames on the looping strip ``played``, the window ``screen.speed`` px further each frame (``loop``: where
+    the first frame starts and how many frames a loop has: ``scroll_offsets``).
+
+    ffmpeg makes the frames: the strip (looped once, so every window is a plain crop) is read once
+    and held, a window cut from it each frame and converted (in RGB: exact at any offset); no frame
+    crosses a pipe."""
     exact = screen.color != "full"
     if not exact and (screen.width % 2 or screen.height % 2):
         raise SignageError(
             f"{screen.id}: a full-colour screen of {screen.size} has an odd side; H.264 needs even sizes"
         )
-    size = (screen.width, screen.height)
-    job = EncodeJob(
-        output=path,
-        frame_size=size,
-        canvas=size,
-        fps=screen.fps,
-        frames=count,
-        preset="veryfast",
-        crf=12,
-        audio=False,
-        pix_fmt="rgb24",
-        exact=exact,
-    )
-    encoder = Encoder(job)
-    try:
-        for frame in frames:
-            encoder.stdin.write(np.ascontiguousarray(frame).tobytes())
-    except BrokenPipeError:
-        pass  # ffmpeg stopped early: finish() says why
-    except BaseException:
-        encoder.abort()
-        raise
-    encoder.finish()
+    start, frames = loop
+    strip = Image.fromarray(looped(np.asarray(played), screen.width))
+    convert = f"scale=out_color_matrix=bt709:out_range=tv,format={'yuv444p' if exact else 'yuv420p'}"
+    chain = [
+        f"loop=loop={count - 1}:size=1:start=0,setpts=N/{screen.fps}/TB",
+        f"crop=w={screen.width}:h={screen.height}:x='mod({start}+mod(n,{frames})*{screen.speed},{played.width})':y=0",
+        convert,
+        BT709_TAGS,
+    ]
+    x264 = x264_exact_options(screen.fps * 2) if exact else x264_options("veryfast", 12, screen.fps)
+    with tempfile.TemporaryDirectory(prefix="scroll-") as name:
+        raw = Path(name) / "strip.rgb"
+        raw.write_bytes(strip.tobytes())
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24"]
+        cmd += ["-s", f"{strip.width}x{strip.height}", "-framerate", str(screen.fps), "-i", str(raw)]
+        cmd += ["-vf", ",".join(chain), "-map", "0:v", *x264, "-frames:v", str(count)]
+        cmd += ["-movflags", "+faststart", "-f", "mp4", str(path)]
+        run_ffmpeg(cmd, f"make the scroll video of {screen.id}")
     return path.name
