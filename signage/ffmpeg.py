@@ -279,8 +279,8 @@ def still_clips(
             + "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
         )
         cmd += ["-map", f"{n}:v", "-vf", picture, "-r", str(fps)]
-        if exact:
-            cmd += x264_exact_options(frames + 1)
+        if exact:  # an LED sign's page: tiny, so one thread (x264's own threads cost more than they give)
+            cmd += [*x264_exact_options(frames + 1), "-threads", "1"]
         else:  # after x264_options, so these win: one keyframe, and x264's tuning for a still picture
             cmd += [*x264_options("veryfast", 18, fps), "-g", str(frames + 1), "-keyint_min", str(frames + 1)]
             cmd += ["-sc_threshold", "0", "-tune", "stillimage"]

@@ -38,6 +38,7 @@ BLACK: RGB = (0, 0, 0)
 DEFAULT_PALETTES = {"dual": Palette(text="red", emphasis="yellow"), "full": Palette(text="#ff2a2a", emphasis="#ffd400")}
 PREVIEW_BG: RGB = (18, 18, 18)
 PREVIEW_UNLIT: RGB = (48, 40, 40)
+LOBBY_PRESET = "ultrafast"
 
 
 class ScreenColours:
@@ -276,13 +277,13 @@ def _write_mp4(played: Image.Image, loop: tuple[int, int], count: int, path: Pat
         convert,
         BT709_TAGS,
     ]
-    x264 = x264_exact_options(screen.fps * 2) if exact else x264_options("veryfast", 12, screen.fps)
+    x264 = x264_exact_options(screen.fps * 2) if exact else x264_options(LOBBY_PRESET, 12, screen.fps)
     with tempfile.TemporaryDirectory(prefix="scroll-") as name:
         raw = Path(name) / "strip.rgb"
         raw.write_bytes(strip.tobytes())
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24"]
         cmd += ["-s", f"{strip.width}x{strip.height}", "-framerate", str(screen.fps), "-i", str(raw)]
-        cmd += ["-vf", ",".join(chain), "-map", "0:v", *x264, "-frames:v", str(count)]
+        cmd += ["-vf", ",".join(chain), "-map", "0:v", *x264, "-threads", "1", "-frames:v", str(count)]
         cmd += ["-movflags", "+faststart", "-f", "mp4", str(path)]
         run_ffmpeg(cmd, f"make the scroll video of {screen.id}")
     return path.name
