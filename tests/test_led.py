@@ -124,7 +124,6 @@ def test_full_colour_scroll_has_an_mp4_players_take(example: Project, tmp_path: 
     assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or head.find(b"moov") < head.find(b"mdat"))
 
 
-
 def test_a_single_colour_scroll_clip_is_every_pixel_of_the_sign_as_drawn(example: Project, tmp_path: Path) -> None:
     """The clip for media players (lossless 4:4:4): every frame the sign's window on the looping strip,
     pure red on black (within the one level BT.709's limited range rounds to), never a colour between."""
@@ -148,6 +147,7 @@ def test_a_single_colour_scroll_clip_is_every_pixel_of_the_sign_as_drawn(example
         assert np.abs(decoded[k] - expected).max() <= 1, k
         shown += int(lit.sum())
     assert shown > 500  # text on the frames compared, not only the dark gap
+
 
 def test_dot_preview_is_the_screen_enlarged(example: Project, tmp_path: Path) -> None:
     manifest = render(example, tmp_path, slogan="two-cards", screen="96x16", mode="pages")
