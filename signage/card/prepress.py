@@ -72,8 +72,11 @@ def _convert(image: Image.Image) -> Image.Image:
     return converted
 
 
+@lru_cache(maxsize=4096)
 def cmyk_colour(r: float, g: float, b: float) -> tuple[float, float, float, float]:
-    """An sRGB colour (0..1) as the printing condition's C, M, Y, K (0..1); greys on K alone."""
+    """An sRGB colour (0..1) as the printing condition's C, M, Y, K (0..1); greys on K alone. Kept
+    per process: LittleCMS takes about 15 ms for one pixel, and a card's few colours come back on
+    every card."""
     if r == g == b:
         return (0.0, 0.0, 0.0, round(1 - r, 4))
     pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in (r, g, b)))
