@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
         "tree",
         "atomic",
         "records",
+        "h264",
     },
     {"typography"},
     {"project"},

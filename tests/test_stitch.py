@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from signage.errors import SignageError
 from signage.ffmpeg import EncodeJob, ffmpeg_exe
+from signage.h264.bitstream import BitReader, BitWriter, escape, nal_units, unescape
 from signage.video import compose, slices, stitch
-from signage.video.bitstream import BitReader, BitWriter, escape, nal_units, unescape
 from signage.video.graph import Band
 
 from .helpers import REPO

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import SignageError
-from .bitstream import (
+from ..h264.bitstream import (
     NAL_IDR,
     NAL_PPS,
     NAL_SLICE,
@@ -48,7 +48,8 @@ from .bitstream import (
     parse_slice,
     parse_sps,
 )
-from .cabac import all_skipped
+from ..h264.cabac import all_skipped
+from ..h264.skip import skip_slice
 
 # Still macroblock rows kept around the band's own rows in its encode, and the cap on vertical motion
 # vectors there (x264's smallest mvrange): a moving block reaches at most MV_RANGE rows and the 2 (6-tap
@@ -220,28 +221,8 @@ class _SkipSlices:
         return self.made[key]
 
     def _write(self, band: SliceHeader, marking: tuple[int, int]) -> bytes:
-        pps = self.full.pps
-        w = BitWriter()
-        w.ue(self.first_mb)
-        w.ue(band.slice_type)
-        w.ue(pps.pps_id)
-        w.raw(band.span(band.frame_num))
-        if pps.redundant_pic_cnt:
-            w.ue(0)
-        w.u(1, 1)  # num_ref_idx_active_override_flag: one reference, the previous frame
-        w.ue(0)
-        w.u(1, 0)  # ref_pic_list_modification_flag_l0
-        if pps.weighted_pred:
-            w.ue(0)  # luma and chroma weight denominators 0, no explicit weights: plain prediction
-            w.ue(0)
-            w.u(2, 0)
-        w.raw(marking)
-        w.ue(0)  # cabac_init_idc (all_skipped's context)
-        w.se(0)  # slice_qp_delta: the slice QP is pic_init_qp
-        if pps.deblocking_control:
-            w.ue(1)  # nothing to filter in a copy; and never its edges
-        w.align(1)
-        return bytes([band.nal_header]) + escape(w.tobytes() + self.data)
+        frame_num = band.span(band.frame_num)
+        return skip_slice(self.full.pps, self.first_mb, self.data, band.nal_header, band.slice_type, frame_num, marking)
 
 
 def stitch(header: bytes, parts: list[tuple[Region, bytes]], frames: int | None = None) -> bytes:
