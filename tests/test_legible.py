@@ -128,7 +128,8 @@ def test_a_scroll_starts_on_a_dark_sign_and_the_text_enters_from_the_right(examp
         first = next(clip.decode(video=0)).to_ndarray(format="rgb24")
     assert first.max() == 0
     # the preview's thumbnail shows the scroll's text, not its dark first frame
-    thumb = Thumbs(tmp_path, tmp_path / "preview").get(manifest["gif"], led=True)
+    with Thumbs(tmp_path, tmp_path / "preview") as thumbs:
+        thumb = thumbs.get(manifest["gif"], led=True)
     assert thumb is not None
     with Image.open(tmp_path / "preview" / thumb) as picture:
         assert (np.asarray(picture.convert("RGB"))[..., 0] > 200).mean() > 0.05  # lit red dots

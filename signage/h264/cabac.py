@@ -12,6 +12,8 @@ and the context's initial values Table 9-13 (ctxIdx 11, cabac_init_idc 0).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Table 9-44: rangeTabLPS[pStateIdx][qCodIRangeIdx], one row of four a line
 _RANGE_LPS = (
     (128, 176, 208, 240), (128, 167, 197, 227), (128, 158, 187, 216), (123, 150, 178, 205),
@@ -103,6 +105,7 @@ def skip_context(slice_qp: int) -> list[int]:
     return [63 - pre, 0] if pre <= 63 else [pre - 64, 1]
 
 
+@lru_cache(maxsize=64)
 def all_skipped(macroblocks: int, slice_qp: int) -> bytes:
     """The CABAC slice data (with rbsp_slice_trailing_bits) of a P slice of ``macroblocks``
     macroblocks, every one skipped: per macroblock mb_skip_flag 1 and end_of_slice_flag."""

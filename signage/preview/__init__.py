@@ -71,8 +71,7 @@ def write_preview(
     report = PreviewReport()
     published = Published.read(project, now)
     previous = preview_dir(output)
-    with staged_dir(previous) as stage:
-        thumbs = Thumbs(output, stage, previous if previous.is_dir() else None)
+    with staged_dir(previous) as stage, Thumbs(output, stage, previous if previous.is_dir() else None) as thumbs:
         (stage / BRANCHES).mkdir()
         for branch in project.config.branches:
             view = branch_view(project, branch, published, thumbs, now)
@@ -82,6 +81,7 @@ def write_preview(
         (stage / PREVIEW_INDEX).write_text(fill("index.html", page=index), encoding="utf-8")
         fonts, languages = page_fonts(project, stage)  # the characters of the pages just written
         (stage / STYLESHEET).write_text(fill(STYLESHEET, fonts=fonts, languages=languages), encoding="utf-8")
+        thumbs.wait()  # the thumbnails, made meanwhile on their threads
         report.thumbs = len(thumbs.made)
         report.pages_bytes = sum(p.stat().st_size for p in stage.rglob("*.html"))
         if inputs:

@@ -65,15 +65,18 @@ class Composition:
     segments: list[Segment] = field(default_factory=list)
 
 
-def picture_digest(image: Image.Image) -> str:
-    """SHA-256 of a picture's size and RGB pixels."""
-    return hashlib.sha256(f"{image.width}x{image.height}:".encode() + image.convert("RGB").tobytes()).hexdigest()
+def picture_digest(image: Image.Image, pixels: bytes | None = None) -> str:
+    """SHA-256 of a picture's size and RGB pixels (``pixels``: its RGB bytes, when at hand)."""
+    digest = hashlib.sha256(f"{image.width}x{image.height}:".encode())
+    digest.update(image.convert("RGB").tobytes() if pixels is None else pixels)
+    return digest.hexdigest()
 
 
 def save_still(image: Image.Image, path: Path) -> str:
-    """Write a picture as raw RGB and return its digest."""
-    path.write_bytes(image.convert("RGB").tobytes())
-    return picture_digest(image)
+    """Write a picture as raw RGB and return its digest (the bytes taken from Pillow once for both)."""
+    pixels = (image if image.mode == "RGB" else image.convert("RGB")).tobytes()
+    path.write_bytes(pixels)
+    return picture_digest(image, pixels)
 
 
 def cut(timeline: Timeline, frames: int, fps: int, longest: int) -> list[Segment]:
