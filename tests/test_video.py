@@ -79,6 +79,23 @@ def test_case_video_is_what_every_lobby_player_plays(case_video: tuple[Path, dic
 
 
 @CASE_VIDEO
+def test_the_silent_track_is_silence_to_the_video_s_end_and_no_further(case_video: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    """The track is copied frames of silence (signage/ffmpeg.py, ``silent_track``): it decodes to zeros,
+    ends within one AAC frame (1024 samples) before the last video frame does, and the file lasts
+    exactly as long as its frames."""
+    path, manifest = case_video
+    with av.open(str(path)) as container:
+        assert container.duration is not None
+        assert container.duration / 1e6 == pytest.approx(manifest["frames"] / 25, abs=1e-3)
+        stream = container.streams.audio[0]
+        samples = [frame.to_ndarray() for frame in container.decode(stream)]
+    audio = np.concatenate([s.ravel() for s in samples])
+    assert not audio.any()
+    seconds = sum(s.shape[-1] for s in samples) / 48000
+    assert manifest["frames"] / 25 - 1024 / 48000 <= seconds <= manifest["frames"] / 25
+
+
+@CASE_VIDEO
 def test_srt_poster_and_manifest_come_with_it(case_video: tuple[Path, dict], example: Project) -> None:  # type: ignore[type-arg]
     path, manifest = case_video
     srt = path.with_suffix(".srt").read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..atomic import replace_files
-from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
+from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options, silent_track
 from . import slices, stitch
 from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
 from .scenes import Timeline
@@ -313,18 +313,23 @@ def band_path(store: Path, key: str) -> Path:
 
 
 def join(paths: list[Path], job: EncodeJob) -> None:
-    """The segments as one MP4, video copied (no re-encoding), audio made for the whole length."""
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as listing:
-        listing.write("ffconcat version 1.0\n")
+    """The segments as one MP4, video copied (no re-encoding), audio made for the whole length (a
+    silent track copied too, ``silent_track``; music encoded)."""
+    with tempfile.TemporaryDirectory(prefix="join-") as tmp:
+        listing = Path(tmp) / "segments.txt"
+        lines = ["ffconcat version 1.0"]
         for path in paths:
             quoted = path.resolve().as_posix().replace("'", "'\\''")  # ffconcat's quoting
-            listing.write(f"file '{quoted}'\n")
-    try:
+            lines.append(f"file '{quoted}'")
+        listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
-        cmd += ["-i", listing.name, *job.audio_input(), "-map", "0:v", "-c:v", "copy"]
-        run_ffmpeg(cmd + job.audio_tail(1) + job.file_tail(), "join the video's scenes")
-    finally:
-        Path(listing.name).unlink(missing_ok=True)
+        cmd += ["-i", str(listing)]
+        if job.silent:
+            cmd += [*silent_track(Path(tmp) / "silence.aac", job.duration), "-map", "0:v", "-c:v", "copy"]
+            cmd += ["-map", "1:a", "-c:a", "copy"]
+        else:
+            cmd += [*job.audio_input(), "-map", "0:v", "-c:v", "copy", *job.audio_tail(1)]
+        run_ffmpeg(cmd + job.file_tail(), "join the video's scenes")
 
 
 def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, object]]:
