@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from PIL import Image
 
 from signage import job as job_module
 from signage.build import BuildReport, build
@@ -315,6 +316,16 @@ def test_build_from_the_command_line_logs_progress_without_a_terminal(small: Pat
     pages = "".join(p.read_text(encoding="utf-8") for p in (small / "output/preview/branches").glob("*.html"))
     links = re.findall(r'href="(\.\./\.\./cards/[^"]+\.pdf)"', pages)
     assert links and all((small / "output/preview/branches" / link).read_bytes()[:5] == b"%PDF-" for link in links)
+    # each card comes with its thumbnail, reduced from its 300-dpi preview: the preview shows that one
+    shown = set()
+    for path in (small / "output/preview/thumbs").glob("*.png"):
+        with Image.open(path) as picture:
+            shown.add(picture.convert("RGB").tobytes())
+    for link in links:
+        card = (small / "output/preview/branches" / link).resolve().parent
+        with Image.open(card / "preview.png") as big, Image.open(card / "thumb.png") as thumb:
+            assert thumb.width == 320 and abs(thumb.height - big.height * 320 / big.width) <= 1
+            assert thumb.convert("RGB").tobytes() in shown
 
 
 def test_a_job_travels_as_data_and_its_result_comes_back_as_data(small: Path, tmp_path: Path) -> None:

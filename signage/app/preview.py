@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import __version__
@@ -34,9 +35,16 @@ def refresh(project: Project, changed: bool, warnings: Sequence[str] = ()) -> Pr
     inputs = project_inputs(project)
     if not changed and preview_is_current(project, inputs):
         return None
-    notes = check_notes(project)
-    notes += [n for n in dict.fromkeys(f"warning: {w}" for w in warnings) if n not in notes]
-    return write_preview(project, notes, inputs=inputs)
+    # the check runs on a thread while the branches' pages are written and their thumbnails made
+    # (Pillow's work, without the GIL): after a build, the preview is the only work left, on one core
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(check_notes, project)
+
+        def notes() -> list[str]:
+            found = checked.result()
+            return found + [n for n in dict.fromkeys(f"warning: {w}" for w in warnings) if n not in found]
+
+        return write_preview(project, notes, inputs=inputs)
 
 
 def check_notes(project: Project) -> list[str]:

@@ -78,7 +78,7 @@ class CardJob(Job):
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
         from .pdf import FontSubsets, PdfOptions, card_pdf
-        from .raster import card_png
+        from .raster import card_png, card_thumb
 
         subsets = env.extras.get("subsets")
         assert isinstance(subsets, FontSubsets), "CardJob.prepare cuts the font subsets before cards are rendered"
@@ -87,7 +87,9 @@ class CardJob(Job):
         )
         options = PdfOptions(cmyk=self.template.print.cmyk, marks=self.template.print.marks)
         (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, options))
-        card_png(layout).save(stage / "preview.png", dpi=(300, 300), compress_level=1)
+        picture = card_png(layout)
+        picture.save(stage / "preview.png", dpi=(300, 300), compress_level=1)
+        card_thumb(picture).save(stage / "thumb.png", compress_level=6)
         meta = {
             "template": self.template.name,
             "content": self.content_id,
@@ -97,7 +99,7 @@ class CardJob(Job):
             "bleed_mm": layout.bleed,
             "texts": layout.texts,
         }
-        return Rendered(files=["card.pdf", "preview.png"], meta=meta)
+        return Rendered(files=["card.pdf", "preview.png", "thumb.png"], meta=meta)
 
     @classmethod
     def prepare(cls, env: RenderEnv, planned: list[Job], todo: list[Job]) -> Callable[[], None] | None:

@@ -16,6 +16,7 @@ What a page shows is computed in :mod:`.views`; the HTML comes from the template
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -61,11 +62,15 @@ def preview_is_current(project: Project, inputs: str | None = None) -> bool:
 
 
 def write_preview(
-    project: Project, warnings: list[str] | None = None, now: dt.datetime | None = None, inputs: str = ""
+    project: Project,
+    warnings: list[str] | Callable[[], list[str]] | None = None,
+    now: dt.datetime | None = None,
+    inputs: str = "",
 ) -> PreviewReport:
     """Write ``output/preview/`` (swapped in whole) from the catalogue and the published versions.
     ``inputs`` names what the ``warnings`` were checked from; it is kept beside the pages, for
-    ``preview_is_current``."""
+    ``preview_is_current``. ``warnings`` may be a function, called when the index page is written
+    (after the branches' pages, their thumbnails under way): a check running meanwhile on a thread."""
     output = project.output_dir
     now = now or clock.now()
     report = PreviewReport()
@@ -77,7 +82,8 @@ def write_preview(
             view = branch_view(project, branch, published, thumbs, now)
             (stage / BRANCHES / f"{branch.id}.html").write_text(fill("branch.html", branch=view), encoding="utf-8")
             report.branches += 1
-        index = index_view(project, published, warnings or [], now)
+        notes = warnings() if callable(warnings) else warnings
+        index = index_view(project, published, notes or [], now)
         (stage / PREVIEW_INDEX).write_text(fill("index.html", page=index), encoding="utf-8")
         fonts, languages = page_fonts(project, stage)  # the characters of the pages just written
         (stage / STYLESHEET).write_text(fill(STYLESHEET, fonts=fonts, languages=languages), encoding="utf-8")

@@ -319,7 +319,7 @@ def _item(item: LinkedItem, published: Published, thumbs: Thumbs, data: Playlist
 
 
 def _card(record: Record, thumbs: Thumbs) -> CardView:
-    png = _file(record, lambda name: name == "preview.png")
+    png = _card_picture(record)
     pdf = next((f.name for f in record.files if f.name.endswith(".pdf")), None)
     link = f"../../{record.id}/{pdf}" if pdf else None  # from preview/branches/ up to the output folder
     return CardView(thumbs.get(png) if png else None, record.target, record.text, link)
@@ -333,8 +333,14 @@ def _picture(item: LinkedItem, published: Published, thumbs: Thumbs, data: Playl
     poster = _file(record, lambda name: name.endswith("poster.png"))
     if poster:
         return thumbs.get(poster)
-    preview = _file(record, lambda name: name == "preview.png")
+    preview = _card_picture(record)
     return thumbs.get(preview) if preview else None
+
+
+def _card_picture(record: Record | None) -> str | None:
+    """A card's small picture, made with it (``thumb.png``), else its 300-dpi preview (a card made
+    before cards had one)."""
+    return _file(record, lambda name: name == "thumb.png") or _file(record, lambda name: name == "preview.png")
 
 
 def _file(record: Record | None, wanted: Callable[[str], bool]) -> str | None:
