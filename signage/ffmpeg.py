@@ -261,9 +261,11 @@ def silent_aac_frame() -> bytes:
         done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         raise SignageError(f"ffmpeg cannot be run: {exc}") from None
-    frames = adts_frames(done.stdout)
-    steady = frames[2:-2]
-    if done.returncode != 0 or len(steady) < 4 or len(set(steady)) != 1:
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()[-400:]
+        raise SignageError(f"ffmpeg could not encode a frame of silence: {message}")
+    steady = adts_frames(done.stdout)[2:-2]
+    if len(steady) < 4 or len(set(steady)) != 1:
         raise SignageError("ffmpeg's AAC encoder gave no steady frame of silence")
     return steady[0]
 
@@ -283,12 +285,13 @@ def adts_frames(data: bytes) -> list[bytes]:
     return frames
 
 
-def silent_track(path: Path, seconds: float) -> list[str]:
-    """Write at ``path`` a silent AAC track (ADTS) of the whole frames that fit in ``seconds`` and
-    return ffmpeg's input options for it. It ends at most one frame (21 ms) before the video, so the
-    file is exactly the video's length (stream copy cannot cut a frame, and an encoder's last
-    frame, cut by an edit list, some players play whole)."""
-    path.write_bytes(silent_aac_frame() * max(1, math.floor(seconds * AAC_RATE / AAC_FRAME)))
+def silent_track(path: Path, frames: int, fps: int) -> list[str]:
+    """Write at ``path`` a silent AAC track (ADTS) of the whole AAC frames that fit in ``frames`` video
+    frames at ``fps`` (counted in integers: a float product may round one away) and return ffmpeg's
+    input options for it. It ends at most one AAC frame (21 ms) before the video, so the file is
+    exactly the video's length (stream copy cannot cut a frame, and an encoder's last frame, cut by
+    an edit list, some players play whole)."""
+    path.write_bytes(silent_aac_frame() * max(1, frames * AAC_RATE // (fps * AAC_FRAME)))
     return ["-f", "aac", "-i", str(path)]
 
 
@@ -352,7 +355,7 @@ def still_clips(
             cmd += ["-f", "h264", "-framerate", str(fps), "-i", str(picture)]
         if audio:  # a silent track for each clip's own length
             for n, (_, frames, _) in enumerate(stills):
-                cmd += silent_track(Path(tmp) / f"silence-{n}.aac", frames / fps)
+                cmd += silent_track(Path(tmp) / f"silence-{n}.aac", frames, fps)
         for n, (_, frames, target) in enumerate(stills):
             cmd += ["-map", f"{n}:v", "-c:v", "copy"]
             if audio:

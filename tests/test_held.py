@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from signage.errors import SignageError
-from signage.ffmpeg import ffmpeg_exe, still_clips
+from signage.ffmpeg import adts_frames, ffmpeg_exe, silent_track, still_clips
 from signage.h264.bitstream import NAL_IDR, NAL_SLICE, nal_units, parse_sps
 from signage.h264.skip import held
 
@@ -123,3 +123,24 @@ def test_an_encode_with_b_frames_or_without_a_first_idr_picture_is_refused(tmp_p
     without_idr = b"".join(b"\x00\x00\x00\x01" + n for n in nal_units(stream) if n[0] & 0x1F != NAL_IDR)
     with pytest.raises(SignageError, match="no IDR picture"):
         held(without_idr, 10)
+
+
+def test_a_silent_track_has_every_whole_aac_frame_that_fits(tmp_path: Path) -> None:
+    """232 frames at 25 fps are 9.28 s: exactly 435 AAC frames of 1024 samples at 48 kHz (a float
+    product rounds that to 434.99999 and would lose one)."""
+    assert 232 / 25 * 48000 / 1024 < 435
+    silent_track(tmp_path / "s.aac", 232, 25)
+    frames = adts_frames((tmp_path / "s.aac").read_bytes())
+    assert len(frames) == 435 and len(set(frames)) == 1
+    silent_track(tmp_path / "t.aac", 570, 25)  # a 22.8 s case video: 1068.75 frames fit
+    assert len(adts_frames((tmp_path / "t.aac").read_bytes())) == 1068
+
+
+def test_a_monochrome_encode_is_refused(tmp_path: Path) -> None:
+    """4:0:0 has no chroma weights in its slice headers, which the skipped slices write."""
+    _picture(tmp_path / "p.png", (64, 48))
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(tmp_path / "p.png"), "-frames:v", "1", "-pix_fmt", "gray"]
+    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-f", "h264", "-"]
+    stream = subprocess.run(cmd, capture_output=True, check=True).stdout
+    with pytest.raises(SignageError, match="monochrome"):
+        held(stream, 10)

@@ -149,8 +149,10 @@ def parse_sps(nal: bytes) -> SequenceInfo:
     sps_id = r.ue()
     if profile in _HIGH_PROFILES:
         chroma = r.ue()
-        if chroma == 3:
-            r.u(1)
+        if chroma == 0:  # no chroma weights in a slice header: the skipped slices written here have them
+            raise SignageError("H.264 stream is monochrome (4:0:0): slices cannot be stitched")
+        if chroma == 3 and r.u(1):  # separate_colour_plane_flag: each slice names its plane
+            raise SignageError("H.264 stream codes its colour planes apart: slices cannot be stitched")
         r.ue(), r.ue(), r.u(1)  # bit depths, qpprime_y_zero_transform_bypass
         if r.u(1):
             raise SignageError("H.264 stream has scaling matrices: slices cannot be stitched")

@@ -36,7 +36,8 @@ class Thumbs:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def wait(self) -> None:
-        """Every thumbnail handed out is written (the first error of one raised)."""
+        """Every thumbnail handed out is written (the first error of one raised). The threads end
+        here: no thumbnail can be asked for after it."""
         try:
             for future in self._pending:
                 future.result()

@@ -325,7 +325,7 @@ def join(paths: list[Path], job: EncodeJob) -> None:
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
         cmd += ["-i", str(listing)]
         if job.silent:
-            cmd += [*silent_track(Path(tmp) / "silence.aac", job.duration), "-map", "0:v", "-c:v", "copy"]
+            cmd += [*silent_track(Path(tmp) / "silence.aac", job.frames, job.fps), "-map", "0:v", "-c:v", "copy"]
             cmd += ["-map", "1:a", "-c:a", "copy"]
         else:
             cmd += [*job.audio_input(), "-map", "0:v", "-c:v", "copy", *job.audio_tail(1)]
