@@ -64,6 +64,9 @@ class RenderEnv:
     # a folder of content-addressed intermediate files that jobs share across the build and later
     # builds (a video's encoded scenes); None: each job keeps its own, in a temporary folder
     segments: Path | None = None
+    # the cores a job may keep busy with its own subprocesses (a video's ffmpeg runs): a build's share
+    # of the machine per worker; None: all of them
+    cores: int | None = None
 
 
 @runtime_checkable

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from signage.build import worker_cores
 from signage.build.catalogue import Catalogue
 from signage.build.store import Store
 from signage.ffmpeg import ffmpeg_exe
@@ -294,3 +295,44 @@ def test_mpv_and_vlc_play_the_stitched_video_through_its_joints(
     assert vlc.code == 0 and vlc.refused == [] and vlc.opened
     assert not re.search(r"decoder error|non-existing PPS|error while decoding|corrupt", log, re.IGNORECASE)
     assert abs(vlc.seconds - manifest["duration"]) < 1.0
+
+
+def test_a_video_encodes_as_many_scenes_at_once_as_it_is_given_cores(
+    example: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``parallel`` (a build worker's share of the cores, ``RenderEnv.cores``) caps the ffmpeg runs
+    encoding one video's scenes side by side: one beside another worker's one, not two beside two."""
+    import threading
+
+    running, most, lock = 0, 0, threading.Lock()
+    real = compose.run_ffmpeg
+
+    def counted(cmd: list[str], what: str, *args: Any, **kwargs: Any) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            real(cmd, what, *args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(compose, "run_ffmpeg", counted)
+    monkeypatch.setattr(compose.slices, "run_ffmpeg", counted)
+    for parallel, expected in ((1, 1), (2, 2)):
+        most = 0
+        out = tmp_path / f"p{parallel}.mp4"
+        store = tmp_path / f"s{parallel}"
+        manifest = _render(example, "case-16x9", "320x180", out, store, "case", "fake-loan", parallel=parallel)
+        assert sum(1 for s in manifest["segments"] if s["encoded"]) > 4
+        assert most == expected, (parallel, most)
+
+
+def test_a_build_gives_each_worker_its_share_of_the_cores() -> None:
+    assert worker_cores(2, 300, 2) == 1  # two workers on two cores: one ffmpeg each
+    assert worker_cores(1, 300, 2) == 2
+    assert worker_cores(2, 1, 2) == 2  # one job: the other core is its too
+    assert worker_cores(2, 300, 8) == 4
+    assert worker_cores(4, 3, 8) == 2
+    assert worker_cores(3, 300, 2) == 1

@@ -208,16 +208,19 @@ def _hold(comp: Composition, segment: Segment, job: EncodeJob) -> slices.Hold:
     return slices.Hold(still, comp.size, comp.band, segment.first, segment.frames, job.fps, job.preset, job.crf)
 
 
-# ffmpeg processes encoding segments side by side, one segment each: enough to keep the cores busy,
-# few enough that their encoders' memory stays small (about 125 MB each at 1080p).
+# ffmpeg processes encoding segments side by side, one segment each, for a video made by itself:
+# enough to keep the cores busy, few enough that their encoders' memory stays small (about 125 MB
+# each at 1080p). A build gives each worker its share of the cores instead (``RenderEnv.cores``).
 PARALLEL = min(4, max(2, os.cpu_count() or 2))
 
 
-def encode_segments(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
-    """Encode ``todo`` (segments the store lacks), ``PARALLEL`` ffmpeg processes at a time, the longest
-    first (so the last to finish are short ones), one segment each."""
+def encode_segments(
+    comp: Composition, todo: list[Segment], job: EncodeJob, store: Path, parallel: int | None = None
+) -> None:
+    """Encode ``todo`` (segments the store lacks), ``parallel`` (default ``PARALLEL``) ffmpeg processes
+    at a time, the longest first (so the last to finish are short ones), one segment each."""
     longest_first = sorted(todo, key=lambda s: -s.frames)
-    with ThreadPoolExecutor(PARALLEL) as pool:
+    with ThreadPoolExecutor(max(1, parallel or PARALLEL)) as pool:
         running = []
         for segment in longest_first:
             lay = stitch_layout(segment, comp, job.rotation_filters())
@@ -332,7 +335,7 @@ def join(paths: list[Path], job: EncodeJob) -> None:
         run_ffmpeg(cmd + job.file_tail(), "join the video's scenes")
 
 
-def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, object]]:
+def compose(comp: Composition, job: EncodeJob, store: Path, parallel: int | None = None) -> list[dict[str, object]]:
     """Make ``job.output`` from the composition: encode the segments the store lacks, join them all.
 
     Returns, per segment, its key, frames and whether it was encoded now (False: reused)."""
@@ -342,7 +345,7 @@ def compose(comp: Composition, job: EncodeJob, store: Path) -> list[dict[str, ob
         if segment.key not in seen and not segment_path(store, segment.key).is_file():
             todo.append(segment)
         seen.add(segment.key)
-    encode_segments(comp, todo, job, store)
+    encode_segments(comp, todo, job, store, parallel)
     join([segment_path(store, s.key) for s in comp.segments], job)
     made = {s.key for s in todo}
     entries: list[dict[str, object]] = []

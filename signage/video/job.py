@@ -103,6 +103,7 @@ class VideoJob(Job):
             self.duration,
             label=self.content_id,
             segments=env.segments,
+            parallel=env.cores,
         )
         VideoFiles(video).manifest.unlink()  # the build's manifest.json says all of it
         files = [f.name for f in VideoFiles(video).all()[:3]]

@@ -96,12 +96,14 @@ def render_video(
     progress: Callable[[int], None] | None = None,
     label: str = "",
     segments: Path | None = None,
+    parallel: int | None = None,
 ) -> dict[str, Any]:
     """Write ``output`` (MP4) and its .srt, .poster.png and .json, all complete, in a folder of their
     own (a staging folder, swapped in whole by the caller); returns the manifest.
 
     ``segments``: the folder of encoded segments to take from and add to (the build's store);
-    None: a temporary one, nothing reused."""
+    None: a temporary one, nothing reused. ``parallel``: how many ffmpeg processes encode its scenes
+    side by side (None: ``compose.PARALLEL``)."""
     if output.suffix.lower() != ".mp4":
         raise SignageError(Problem("the video is an MP4: give a file name ending in .mp4", file=output))
     w, h = template.dimensions
@@ -153,7 +155,7 @@ def render_video(
     with tempfile.TemporaryDirectory(prefix="video-") as tmp:
         comp = _composition(timeline, template, image, band_top, Path(tmp))
         comp.segments = cut(timeline, frames, template.fps, gop_frames(template.fps))
-        made = compose(comp, job, segments or Path(tmp) / "segments")
+        made = compose(comp, job, segments or Path(tmp) / "segments", parallel)
     if progress:
         progress(frames)
     files = VideoFiles(output)
