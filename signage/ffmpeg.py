@@ -20,10 +20,11 @@ from pathlib import Path
 from .errors import SignageError
 from .h264.skip import held
 
+SILENCE = "anullsrc=channel_layout=stereo:sample_rate=48000"  # lavfi's silent source, stereo at 48 kHz
+
 # What every frame is tagged with before x264. The encoder takes its colour tags from the frames
 # that reach it (an RGB scroll converted by scale alone came out with the matrix tagged and the
 # primaries and transfer unknown, -color_primaries notwithstanding), so the frames carry them.
-SILENCE = "anullsrc=channel_layout=stereo:sample_rate=48000"  # lavfi's silent source, stereo at 48 kHz
 BT709_TAGS = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
 # x264 writes the lowest profile its tools need: without CABAC and the 8x8 transform (preset
 # ultrafast) a stream comes out Constrained Baseline whatever -profile:v says. Both are on in

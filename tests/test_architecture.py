@@ -33,6 +33,7 @@ LAYERS: list[set[str]] = [
         "atomic",
         "records",
         "h264",
+        "thumbnail",
     },
     {"typography"},
     {"project"},

@@ -36,7 +36,7 @@ class CardJob(Job):
 
     kind = "card"
     folder = "cards"
-    sources = ("card", "job.py")
+    sources = ("card", "job.py", "thumbnail.py")
     libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "rjieba", "opencc")
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:

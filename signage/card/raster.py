@@ -5,6 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from ..colour import rgb255
+from ..thumbnail import reduce_to_thumbnail
 from .layout import PX_PER_MM, CardFace, CardLayout, PlacedImage, PlacedQr, PlacedRect, PlacedText
 
 
@@ -30,16 +31,12 @@ def card_png(layout: CardLayout) -> Image.Image:
     return image
 
 
-# The width of the preview's thumbnails (signage/preview/thumbs.py): a card's is made here, from the
-# picture in memory, rather than by the preview decoding the 300-dpi PNG again after the build (2.8
-# CPU-s for the example's 108 cards, on the build's one busy core at its end)
-THUMB_WIDTH = 320
-
-
 def card_thumb(picture: Image.Image) -> Image.Image:
-    """The card's picture reduced to ``THUMB_WIDTH`` px wide, as the preview shows it (``picture``
-    itself, reduced in place: no copy of the 300-dpi picture)."""
-    picture.thumbnail((THUMB_WIDTH, 100 * THUMB_WIDTH), reducing_gap=2.0)
+    """The card's picture reduced as the preview shows it (``picture`` itself, reduced in place: no
+    copy of the 300-dpi picture). Made here, from the picture in memory, rather than by the preview
+    decoding the 300-dpi PNG again after the build (2.8 CPU-s for the example's 108 cards, on the
+    build's one busy core at its end)."""
+    reduce_to_thumbnail(picture)
     return picture
 
 

@@ -19,6 +19,7 @@ NAL_SEI = 6
 NAL_SPS = 7
 NAL_PPS = 8
 NAL_AUD = 9
+START_CODE = b"\x00\x00\x00\x01"  # what an Annex-B stream puts before each NAL unit written here
 
 _START = re.compile(rb"\x00\x00\x01")
 _NEEDS_ESCAPE = re.compile(rb"\x00\x00(?=[\x00-\x03])")

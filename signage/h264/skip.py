@@ -10,6 +10,7 @@ from .bitstream import (
     NAL_SLICE,
     NAL_SPS,
     SLICE_P,
+    START_CODE,
     BitWriter,
     PictureInfo,
     escape,
@@ -19,8 +20,6 @@ from .bitstream import (
     parse_sps,
 )
 from .cabac import all_skipped
-
-_START_CODE = b"\x00\x00\x00\x01"
 
 
 def skip_slice(
@@ -94,7 +93,7 @@ def held(stream: bytes, frames: int) -> bytes:
     if not idr:
         raise SignageError("the still picture's encode has no IDR picture")
     data = all_skipped(sps.width_mbs * sps.height_mbs, pps.pic_init_qp)
-    out = [_START_CODE + nal for nal in head]
+    out = [START_CODE + nal for nal in head]
     wrap = 1 << sps.log2_max_frame_num
     made: dict[int, bytes] = {}
     for n in range(1, frames):
@@ -102,5 +101,5 @@ def held(stream: bytes, frames: int) -> bytes:
         if number not in made:
             frame_num = (number, sps.log2_max_frame_num)
             made[number] = skip_slice(pps, 0, data, _HELD_NAL_HEADER, SLICE_P, frame_num, _SLIDING_WINDOW)
-        out.append(_START_CODE + made[number])
+        out.append(START_CODE + made[number])
     return b"".join(out)

@@ -112,7 +112,7 @@ def _letterbox_image(job: MediaJob, source: Path, target: Path) -> Rendered:
 def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
     import subprocess
 
-    from ..ffmpeg import BT709_TAGS, check_level, ffmpeg_exe, probe, x264_options
+    from ..ffmpeg import BT709_TAGS, SILENCE, check_level, ffmpeg_exe, probe, x264_options
 
     info = probe(source)
     if not info.video:
@@ -127,7 +127,7 @@ def _normalise_video(job: MediaJob, source: Path, target: Path) -> Rendered:
     )
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
     if not info.audio:
-        cmd += ["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000", "-shortest"]
+        cmd += ["-f", "lavfi", "-i", SILENCE, "-shortest"]
     cmd += [
         "-map",
         "0:v:0",

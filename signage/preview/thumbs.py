@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-THUMB_WIDTH = 320
+from ..thumbnail import THUMB_WIDTH, reduce_to_thumbnail
+
 FOLDER = "thumbs"  # inside the preview folder
 
 
@@ -69,7 +70,7 @@ def _thumbnail(source: Path, target: Path, led: bool) -> None:
         if getattr(picture, "n_frames", 1) > 1:
             picture.seek(_fullest_frame(picture))
         if not led:  # reduce while decoding what it can: a 300-dpi card is 2,480 px wide
-            picture.thumbnail((THUMB_WIDTH, 100 * THUMB_WIDTH), reducing_gap=2.0)
+            reduce_to_thumbnail(picture)
         image = picture.convert("RGB")
     if led:
         image = dots(image)

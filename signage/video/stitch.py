@@ -38,6 +38,7 @@ from ..h264.bitstream import (
     NAL_SPS,
     SLICE_I,
     SLICE_P,
+    START_CODE,
     BitWriter,
     PictureInfo,
     SequenceInfo,
@@ -70,7 +71,6 @@ STILL_X264_PARAMS = "ipratio=2.0"
 # Bump when a stitched segment's bytes change for the same inputs (it is in every such segment's key).
 VERSION = "1"
 MB = 16
-_START_CODE = b"\x00\x00\x00\x01"
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ def stitch(header: bytes, parts: list[tuple[Region, bytes]], frames: int | None 
         for n, (region, _) in enumerate(parts)
         if not region.moving
     }
-    out = [_START_CODE + full.sps_nal, _START_CODE + full.pps_nal]
+    out = [START_CODE + full.sps_nal, START_CODE + full.pps_nal]
     count = len(band.frames) if frames is None else frames
     if count > len(band.frames):
         raise SignageError(f"the band encode has {len(band.frames)} frames, not {count}")
@@ -258,14 +258,14 @@ def stitch(header: bytes, parts: list[tuple[Region, bytes]], frames: int | None 
             offset = region.first * width_mbs
             if region.moving:
                 for piece in slices:
-                    out.append(_START_CODE + _rewrite(piece, offset + piece.first_mb_in_slice, piece.nal_header))
+                    out.append(START_CODE + _rewrite(piece, offset + piece.first_mb_in_slice, piece.nal_header))
             elif lead.nal_type == NAL_IDR:
                 still = streams[n].frames[0][0]
                 if still.span(still.marking) != lead.span(lead.marking) or still.frame_number != lead.frame_number:
                     raise SignageError("the still and band IDR slices differ in frame number or reference marking")
-                out.append(_START_CODE + _rewrite(still, offset, lead.nal_header, lead.idr_pic_number))
+                out.append(START_CODE + _rewrite(still, offset, lead.nal_header, lead.idr_pic_number))
             elif lead.kind == SLICE_P:
-                out.append(_START_CODE + skips[n].slice(lead))
+                out.append(START_CODE + skips[n].slice(lead))
             else:
                 raise SignageError("the band encode has an I picture that is not IDR: slices cannot be stitched")
     return b"".join(out)
