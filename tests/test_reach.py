@@ -6,6 +6,7 @@ proved by its vectors."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import subprocess
 from pathlib import Path
 
@@ -88,3 +89,13 @@ def test_a_band_encoded_with_sub_8x8_blocks_is_not_proved_by_its_vectors(tmp_pat
         assert slices.vectors_inside(hold, lay, band) is provable
         # and a stream with fewer frames than the hold is no proof either
         assert not slices.vectors_inside(dataclasses.replace(hold, frames=21), lay, band)
+
+
+def test_reading_a_stream_leaves_no_frame_for_the_cycle_collector(tmp_path: Path) -> None:
+    # PyAV's frames sit in reference cycles: left to the collector's pace, each hold's frames and decoder
+    # stayed in memory, and a build worker grew by megabytes a hold
+    stream = _encode([_still().crop((0, 0, 64, 64))] * 20, tmp_path / "still.h264")
+    for _ in range(3):
+        assert reach.rows_read(stream).frames == 20
+    left = [type(o).__name__ for o in gc.get_objects() if type(o).__name__ in ("VideoFrame", "InputContainer")]
+    assert left == []

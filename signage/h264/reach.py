@@ -12,6 +12,7 @@ vector, so for such streams this is no proof: ``SUB_8X8_PRESETS`` names the x264
 
 from __future__ import annotations
 
+import gc
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,13 @@ def rows_read(stream: bytes) -> Reach:
     chroma: list[tuple[int, int]] = []
     gathered: list[np.ndarray] = []
     frames = 0
+    # PyAV's frames hold their side data in a reference cycle, so each decoded frame (and the decoder's
+    # buffers it keeps) is freed by the cycle collector, not when it is dropped; left to the collector's
+    # own pace, they and the container reach its oldest generation and a worker grows by megabytes a
+    # hold. So the automatic collection waits while decoding, the youngest generation (only these
+    # frames, then) is collected every BATCH frames, and the two young ones (the container) at the end.
+    automatic = gc.isenabled()
+    gc.disable()
     try:
         with av.open(io.BytesIO(stream), format="h264") as container:
             video = container.streams.video[0]
@@ -64,12 +72,18 @@ def rows_read(stream: bytes) -> Reach:
                 frames += 1
                 vectors = frame.side_data.get("MOTION_VECTORS")
                 if vectors is not None:
-                    gathered.append(vectors.to_ndarray())
+                    gathered.append(vectors.to_ndarray().copy())
+                del frame, vectors
                 if len(gathered) >= BATCH:
                     _spans(gathered, luma, chroma)
                     gathered = []
+                    gc.collect(0)
     except av.error.FFmpegError as exc:
         raise ValueError(f"the stream cannot be decoded: {exc}") from exc
+    finally:
+        gc.collect(1)
+        if automatic:
+            gc.enable()
     _spans(gathered, luma, chroma)
     return Reach(_union(luma), _union(chroma), frames)
 
