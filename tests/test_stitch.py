@@ -234,6 +234,25 @@ def test_a_hold_whose_stitched_band_is_not_exact_is_encoded_whole(tmp_path: Path
     assert [p.name for p in (tmp_path / "store").iterdir() if p.name.startswith(".")] == []  # no temporaries left
 
 
+def test_a_band_over_plain_rows_keeps_a_thinner_margin_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compose, "STITCH_FROM", 0)
+    # each row one colour (a graded background) for three macroblock rows around the band: one row of
+    # margin; a line of text there: three
+    graded = Image.new("RGB", (W, H))
+    graded.putdata([(y, 40, 200 - y) for y in range(H) for _ in range(W)])
+    busy = graded.copy()
+    ImageDraw.Draw(busy).text((10, 92), "西城支行", font=ImageFont.truetype(str(FONT), 12), fill=(255, 255, 0))
+    margins = {}
+    for name, image in (("graded", graded), ("busy", busy)):
+        still = tmp_path / f"{name}.rgb"
+        digest = compose.save_still(image, still)
+        comp = compose.Composition((W, H), [still], [digest], _band(140, 40, 4), [compose.Segment(0, 250, 0)])
+        lay = compose.stitch_layout(comp.segments[0], comp, [])
+        assert lay is not None
+        margins[name] = 140 // 16 - lay.band.first
+    assert margins == {"graded": stitch.PLAIN_MARGIN_ROWS, "busy": stitch.MARGIN_ROWS} == {"graded": 1, "busy": 3}
+
+
 def test_the_layout_rounds_the_band_out_to_macroblock_rows_with_still_margins() -> None:
     lay = stitch.layout(1920, 1080, 984, 96)
     assert lay is not None
@@ -269,11 +288,13 @@ def test_bits_and_escapes_round_trip() -> None:
     assert nal_units(b"\x00\x00\x00\x01\x67ab\x00\x00\x01\x68c") == [b"\x67ab", b"\x68c"]
 
 
-def test_small_or_short_holds_are_one_picture_and_long_1080p_holds_are_stitched() -> None:
+def test_small_or_short_holds_are_one_picture_and_long_1080p_holds_are_stitched(tmp_path: Path) -> None:
     # stitching runs three ffmpeg processes where one picture takes one: it pays from STITCH_FROM
     for size, frames, stitched in (((320, 180), 250, False), ((1920, 1080), 25, False), ((1920, 1080), 50, True)):
         band = _band(size[1] - 96, 96, 4)
-        comp = compose.Composition(size, [], [], band, [compose.Segment(0, frames, 0)])
+        still = tmp_path / "still.rgb"
+        compose.save_still(Image.new("RGB", size, (11, 31, 58)), still)
+        comp = compose.Composition(size, [still], ["plain"], band, [compose.Segment(0, frames, 0)])
         assert (compose.stitch_layout(comp.segments[0], comp, []) is not None) == stitched, (size, frames)
 
 

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from ..atomic import replace_files
@@ -63,6 +64,7 @@ class Composition:
     digests: list[str]
     band: Band | None
     segments: list[Segment] = field(default_factory=list)
+    plain: dict[int, bool] = field(default_factory=dict)  # per still: its rows around the band are plain
 
 
 def picture_digest(image: Image.Image, pixels: bytes | None = None) -> str:
@@ -179,7 +181,27 @@ def stitch_layout(segment: Segment, comp: Composition, rotation: list[str]) -> s
     w, h = comp.size
     if (w // 16) * ((h + 15) // 16) * segment.frames < STITCH_FROM:
         return None
-    return stitch.layout(w, h, band.top, band.strip.height)
+    if segment.still not in comp.plain:
+        comp.plain[segment.still] = _plain_around(comp.stills[segment.still], comp.size, band)
+    margin = stitch.PLAIN_MARGIN_ROWS if comp.plain[segment.still] else stitch.MARGIN_ROWS
+    return stitch.layout(w, h, band.top, band.strip.height, margin)
+
+
+def _plain_around(still: Path, size: tuple[int, int], band: Band) -> bool:
+    """Whether every row of the still within ``stitch.MARGIN_ROWS`` macroblock rows of the band is one
+    colour (a flat or graded background: the band's encode needs only a thin margin of it)."""
+    w, h = size
+    reach, bottom = stitch.MARGIN_ROWS * stitch.MB, band.top + band.strip.height
+    spans = [(max(0, band.top - reach), band.top), (bottom, min(h, bottom + reach))]
+    with open(still, "rb") as file:
+        for top, bottom in spans:
+            if bottom <= top:
+                continue
+            file.seek(top * w * 3)
+            rows = np.frombuffer(file.read((bottom - top) * w * 3), np.uint8).reshape(bottom - top, w, 3)
+            if not (rows == rows[:, :1]).all():
+                return False
+    return True
 
 
 # Whether holds with a band are stitched from slices (benchmarks/stitch.py turns it off to compare).

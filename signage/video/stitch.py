@@ -14,15 +14,16 @@ Why the frames decode to the regions' own pictures: H.264 never predicts across 
 (intra prediction, motion vector prediction and CABAC contexts treat a macroblock of another slice
 as absent), the slice edges are not deblocked (``disable_deblocking_filter_idc`` 2, as a picture's
 own edges are not), and a still region's later slices copy its rows with zero vectors. The one way
-a region can see another is a motion vector of the band's encode reaching past the band's picture:
-x264 lets one point up to 24 rows beyond it, where its decoder repeats the edge row but the
-stitched picture has the still's rows. The band is therefore encoded with ``MARGIN_ROWS``
-macroblock rows of the still above and below it and its vertical vectors capped at ``MV_RANGE``
-rows, so no block of the moving rows reaches the edge. A block of the still margin may still do so
-(seen once in tests/test_stitch.py: a 16x16 block at a band picture's foot pointing 7 rows down), so
-every stitched segment is decoded and compared with the band's own encode before it is kept
-(``slices.checked``, on a picture of the band and the ``NEAR_ROWS`` next to it); one that differs
-is encoded as one picture instead.
+a region can see another is a block of the band's encode reading past the band's picture (x264 lets
+a vector point up to 24 rows beyond it, and the 6-tap filter reads 3 more), where its decoder repeats
+the edge row but the stitched picture has the still's rows. So a band is kept when its encode's
+motion vectors show that no block reads past its picture (``slices.vectors_inside``, by
+signage/h264/reach.py), except past an edge the whole picture shares. The margin of still rows
+around the band keeps the moving blocks' reads off the edge (a scrolling band's vectors are
+horizontal, but x264 refines them to quarter rows up and down); ``MV_RANGE`` caps how far any
+vector reaches. A band whose vectors do reach out is decoded and compared with the band's own
+encode (``slices.checked``, on a picture of the band and the ``NEAR_ROWS`` next to it): reading the
+still's rows may still give the same pixels; one that differs is encoded as one picture instead.
 """
 
 from __future__ import annotations
@@ -52,10 +53,16 @@ from ..h264.bitstream import (
 from ..h264.cabac import all_skipped
 from ..h264.skip import skip_slice
 
-# Still macroblock rows kept around the band's own rows in its encode, and the cap on vertical motion
-# vectors there (x264's smallest mvrange): a moving block reaches at most MV_RANGE rows and the 2 (6-tap
-# filter) rows beyond, inside the 48 rows of margin.
+# Still macroblock rows kept around the band's own rows in its encode, so that its moving blocks can
+# be refined a few rows up or down without reading past its picture; x264's blocks of busy still rows
+# (text, a photograph) take vectors a quarter row up or down too, so a band over busy rows keeps
+# three, and a band over plain rows (each row one colour: a flat or graded background) one, which the
+# example's 73 holds showed was enough (README: 0.94x the CPU of three; at 320x180 a hotline scene's
+# text one row from the band needed the three).
 MARGIN_ROWS = 3
+PLAIN_MARGIN_ROWS = 1
+# And x264's smallest cap on vertical vectors (``mvrange``): a vector reaches at most MV_RANGE rows,
+# which the decoding check's NEAR_ROWS rely on.
 MV_RANGE = 32
 # Still macroblock rows next to the band's encoded as regions of their own, so that checking a segment
 # decodes only them and the band (``Layout.check``): a vector of the band's encode reads at most
