@@ -4,6 +4,7 @@ are exactly the regions' own frames.
 
     python benchmarks/stitch.py [--repeat 3] [--seconds 10] [--speeds 4,3] [--preset superfast] [--prove]
     python benchmarks/stitch.py --example [--repeat 3]
+    python benchmarks/stitch.py --margins [--repeat 3]
 
 The still is a scene-like picture (a dark background, two title lines and four body lines in Noto
 Sans CJK), the band 96 px of red with white text at the foot, as the example's 16:9 templates have
@@ -17,6 +18,9 @@ rows cropped out and hashed frame by frame (framemd5), against the regions' own 
 with PyAV and checked to stay inside the band's picture (the 6-tap filter's rows included); the MP4
 checked by Debian's ffprobe (one stream, timestamps strictly increasing, every frame) and decoded with
 ``-v error`` by Debian's ffmpeg and by mpv.
+
+``--margins``: 13 of the example's videos rendered with one macroblock row of still kept around a band
+over plain rows (what the build does) and with three everywhere: CPU and how each hold was proved.
 
 ``--example``: the example's own 1080p videos (the first slogan in slogan-16x9, the first case in
 case-16x9), each rendered whole (every segment into an empty store) with and without stitching,
@@ -280,6 +284,57 @@ def example(repeat: int, root: Path) -> None:
         print(f"  stitched / whole: {ratio:.2f}x; holds stitched {counts[0]}, fell back to one picture {counts[1]}")
 
 
+def margins(repeat: int) -> None:
+    """The example's videos (the first four slogans in slogan-16x9, the first four cases in case-16x9
+    and case-9x16, the Hong Kong ticker) rendered whole into empty stores, with the margin the build
+    keeps over plain still rows (``stitch.PLAIN_MARGIN_ROWS``) and with three rows everywhere,
+    alternating: CPU seconds, and how many holds their vectors proved, the decoding check passed, or
+    fell back to one picture."""
+    from signage.kinds import open_project
+    from signage.video.job import video_job
+    from signage.video.render import render_video
+
+    project = open_project(ROOT)
+    jobs = []
+    for name in ("slogan-16x9", "case-16x9", "case-9x16"):
+        template = project.template("video", name)
+        items = list(project.slogans)[:4] if template.content == "slogan" else sorted(project.cases)[:4]
+        jobs += [(template, video_job(project, template, template.content, i, "zh-Hans-CN")) for i in items]
+    ticker = project.template("video", "ticker")
+    jobs.append((ticker, video_job(project, ticker, "text", None, "zh-Hant-HK")))
+    counts: dict[str, int] = {}
+    shipped = slices.vectors_inside, slices.checked
+
+    def count(what: str, answer: bool) -> bool:
+        counts[what] = counts.get(what, 0) + int(answer)
+        return answer
+
+    slices.vectors_inside = lambda *a: count("proved by vectors", shipped[0](*a))
+    slices.checked = lambda *a, **k: count("passed the check", shipped[1](*a, **k))
+    plain = stitch.PLAIN_MARGIN_ROWS
+    rows: dict[int, list[float]] = {plain: [], stitch.MARGIN_ROWS: []}
+    try:
+        for _ in range(repeat):
+            for margin, spent in rows.items():
+                stitch.PLAIN_MARGIN_ROWS = margin
+                counts.clear()
+                before = cpu()
+                for template, job in jobs:
+                    with tempfile.TemporaryDirectory(prefix="margins-") as folder:
+                        out = Path(folder) / "video.mp4"
+                        render_video(
+                            template, job.texts, project.fonts, project.root, job.locale, out, segments=Path(folder)
+                        )
+                spent.append(cpu() - before)
+                print(f"  margin {margin} over plain rows: {spent[-1]:.1f} CPU-s, {counts}", flush=True)
+    finally:
+        stitch.PLAIN_MARGIN_ROWS = plain
+        slices.vectors_inside, slices.checked = shipped
+    thin, thick = (statistics.median(v) for v in rows.values())
+    print(f"{len(jobs)} videos, median of {repeat}: {thin:.1f} CPU-s with {plain} row over plain still rows, "
+          f"{thick:.1f} with {stitch.MARGIN_ROWS} everywhere ({thin / thick:.2f}x)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
@@ -288,7 +343,11 @@ def main() -> None:
     parser.add_argument("--preset", default="superfast")
     parser.add_argument("--prove", action="store_true")
     parser.add_argument("--example", action="store_true")
+    parser.add_argument("--margins", action="store_true")
     args = parser.parse_args()
+    if args.margins:
+        margins(args.repeat)
+        return
     if args.example:
         with tempfile.TemporaryDirectory(prefix="stitch-example-") as name:
             example(args.repeat, Path(name))
