@@ -34,6 +34,7 @@ LAYERS: list[set[str]] = [
         "records",
         "h264",
         "thumbnail",
+        "png",
     },
     {"typography"},
     {"project"},

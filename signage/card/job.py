@@ -36,7 +36,7 @@ class CardJob(Job):
 
     kind = "card"
     folder = "cards"
-    sources = ("card", "job.py", "thumbnail.py")
+    sources = ("card", "job.py", "thumbnail.py", "png.py")
     libraries = ("pillow", "fpdf2", "pikepdf", "fonttools", "segno", "freetype-py", "uniseg", "rjieba", "opencc")
 
     def payload(self, fonts: FontRegistry) -> dict[str, Any]:
@@ -77,6 +77,7 @@ class CardJob(Job):
         ]
 
     def render(self, env: RenderEnv, stage: Path) -> Rendered:
+        from ..png import png_bytes
         from .pdf import FontSubsets, PdfOptions, card_pdf
         from .raster import card_png, card_thumb
 
@@ -88,7 +89,7 @@ class CardJob(Job):
         options = PdfOptions(cmyk=self.template.print.cmyk, marks=self.template.print.marks)
         (stage / "card.pdf").write_bytes(card_pdf([layout], subsets, options))
         picture = card_png(layout)
-        picture.save(stage / "preview.png", dpi=(300, 300), compress_level=1)
+        (stage / "preview.png").write_bytes(png_bytes(picture, dpi=(300, 300)))
         card_thumb(picture).save(stage / "thumb.png", compress_level=6)
         meta = {
             "template": self.template.name,
