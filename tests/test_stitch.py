@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from signage.errors import SignageError
 from signage.ffmpeg import EncodeJob, ffmpeg_exe
 from signage.h264.bitstream import BitReader, BitWriter, escape, nal_units, unescape
-from signage.video import compose, slices, stitch
+from signage.video import compose, graph, slices, stitch
 from signage.video.graph import Band
 
 from .helpers import REPO
@@ -338,3 +338,28 @@ def test_a_variant_whose_text_is_far_from_the_band_takes_its_band_encode_from_th
     # text in the still rows next to the band: another band encode, checked
     near, _ = hold("near", "西城支行", store, y=96)
     assert near.band != first.band and len(checks) == 4
+
+
+def test_stills_converted_once_make_the_same_segments_as_converted_in_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a crossfade and a stitched hold read each still's yuv420p conversion, made once per video; the
+    # segments are the bytes they were when every ffmpeg run converted the RGB picture itself
+    monkeypatch.setattr(compose, "STITCH_FROM", 0)
+    job = EncodeJob(tmp_path / "x.mp4", (W, H), (W, H), 25, 40, "superfast", 20)
+    made = {}
+    for once in (True, False):
+        folder = tmp_path / ("once" if once else "every")
+        folder.mkdir()
+        stills = [folder / "a.rgb", folder / "b.rgb"]
+        digests = [compose.save_still(_still(seed), path) for seed, path in zip((3, 4), stills)]
+        segments = [compose.Segment(0, 8, 1, 0, tuple(k / 8 for k in range(8))), compose.Segment(8, 32, 1)]
+        comp = compose.Composition((W, H), stills, digests, _band(140, 40, 4), segments)
+        if not once:
+            monkeypatch.setattr(compose, "convert_stills", lambda *_: None)
+        compose.segment_keys(comp, job)
+        compose.encode_segments(comp, comp.segments, job, folder / "store", parallel=1)
+        assert [graph.converted(path).is_file() for path in stills] == [once, once]
+        made[once] = [compose.segment_path(folder / "store", s.key).read_bytes() for s in comp.segments]
+    assert made[True] == made[False]
+    assert b"x264 - core" in made[True][0] and b"x264 - core" not in made[True][1]  # a fade, a stitched hold

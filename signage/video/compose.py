@@ -33,7 +33,7 @@ from PIL import Image
 from ..atomic import replace_files
 from ..ffmpeg import BT709_TAGS, EncodeJob, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options, silent_track
 from . import slices, stitch
-from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
+from .graph import TO_YUV, Band, band_chain, converted, raw_input, still_input, stretch_of
 from .scenes import Timeline
 
 # Bump when the graph's meaning changes without its text changing (its text is in every key).
@@ -242,6 +242,7 @@ def encode_segments(
     """Encode ``todo`` (segments the store lacks), ``parallel`` (default ``PARALLEL``) ffmpeg processes
     at a time, the longest first (so the last to finish are short ones), one segment each."""
     longest_first = sorted(todo, key=lambda s: -s.frames)
+    convert_stills(comp, {index for s in todo for index in (s.still, s.previous) if index is not None})
     with ThreadPoolExecutor(max(1, parallel or PARALLEL)) as pool:
         running = []
         for segment in longest_first:
@@ -252,6 +253,22 @@ def encode_segments(
                 running.append(pool.submit(_encode_stitched, comp, segment, lay, job, store))
         for done in running:
             done.result()
+
+
+def convert_stills(comp: Composition, indices: set[int]) -> None:
+    """Each of these stills converted to yuv420p once (TO_YUV, one ffmpeg run, written beside it:
+    ``graph.converted``), for every segment that shows it to read as it is: a still is in a video's
+    holds, every 250 frames of them, and in the crossfades either side (about 14 ms a 1080p picture
+    each time)."""
+    todo = sorted(index for index in indices if not converted(comp.stills[index]).is_file())
+    if not todo:
+        return
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+    outputs: list[str] = []
+    for n, index in enumerate(todo):
+        cmd += raw_input(comp.stills[index], comp.size)
+        outputs += ["-map", f"{n}:v", "-vf", TO_YUV, "-f", "rawvideo", str(converted(comp.stills[index]))]
+    run_ffmpeg([*cmd, *outputs], "convert the video's pictures")
 
 
 def _encode_batch(comp: Composition, todo: list[Segment], job: EncodeJob, store: Path) -> None:
@@ -270,14 +287,14 @@ def _encode_in(comp: Composition, todo: list[Segment], job: EncodeJob, store: Pa
                 uses[index] = uses.get(index, 0) + 1
     order = sorted(uses)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-    for index in order:
-        cmd += raw_input(comp.stills[index], comp.size)
     graph: list[str] = []
     labels: dict[int, list[str]] = {}
     for n, index in enumerate(order):
+        source, to_yuv = still_input(comp.stills[index], comp.size)
+        cmd += source
         names = [f"s{index}_{u}" for u in range(uses[index])]
         labels[index] = names
-        graph.append(f"[{n}:v]{TO_YUV},split={len(names)}" + "".join(f"[{x}]" for x in names))
+        graph.append(f"[{n}:v]{to_yuv},split={len(names)}" + "".join(f"[{x}]" for x in names))
     band = comp.band
     for n, segment in enumerate(todo):
         graph.append(_picture_chain(segment, job.fps, labels, n))

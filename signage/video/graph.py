@@ -8,6 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 TO_YUV = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+# A picture TO_YUV converted before, read back: the same pixels, tagged as TO_YUV tags them
+AS_CONVERTED = "setparams=colorspace=bt709:range=tv"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,21 @@ def loop_window(strip: Image.Image, x: int, width: int) -> Image.Image:
 def raw_input(path: Path, size: tuple[int, int]) -> list[str]:
     """ffmpeg's input options for one raw RGB picture."""
     return ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}", "-i", str(path)]
+
+
+def converted(still: Path) -> Path:
+    """Where a raw RGB still's yuv420p conversion (TO_YUV, made once per video: ``convert_stills``)
+    is kept: beside it."""
+    return still.with_suffix(".yuv")
+
+
+def still_input(still: Path, size: tuple[int, int]) -> tuple[list[str], str]:
+    """ffmpeg's input options for a still and the filter that makes it yuv420p as TO_YUV does: its
+    conversion made once, when there is one (read as it is), else the RGB picture (converted here)."""
+    yuv = converted(still)
+    if yuv.is_file():
+        return ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-i", str(yuv)], AS_CONVERTED
+    return raw_input(still, size), TO_YUV
 
 
 def band_chain(band: Band, frames: int, fps: int, width: int, label: str) -> str:

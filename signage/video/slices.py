@@ -20,7 +20,7 @@ from ..atomic import atomic_write_bytes
 from ..ffmpeg import BT709_TAGS, ffmpeg_exe, ffmpeg_version, run_ffmpeg, segment_options
 from ..h264 import reach
 from . import stitch
-from .graph import TO_YUV, Band, band_chain, raw_input, stretch_of
+from .graph import TO_YUV, Band, band_chain, raw_input, still_input, stretch_of
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,14 @@ def encode_regions(
     regions are encoded)."""
     w, h = hold.size
     band = hold.band
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-    cmd += raw_input(hold.still, hold.size)
+    source, to_yuv = still_input(hold.still, hold.size)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *source]
     check, first, end = lay.check()
     top = lay.regions[first].first * stitch.MB
     wanted = {h: 0, check.height: top}  # height: first row
     missing = [(height, row) for height, row in wanted.items() if _header_key(hold, height) not in _HEADERS]
     pictures = len(lay.regions) + len(missing)
-    graph = [f"[0:v]{TO_YUV},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures))]
+    graph = [f"[0:v]{to_yuv},split={pictures}" + "".join(f"[s{n}]" for n in range(pictures))]
     if band_done is None:
         stretch = stretch_of(band, hold.first, hold.frames, w)
         (folder / "band.rgb").write_bytes(stretch.tobytes())
