@@ -363,3 +363,7 @@ def test_stills_converted_once_make_the_same_segments_as_converted_in_every_run(
         made[once] = [compose.segment_path(folder / "store", s.key).read_bytes() for s in comp.segments]
     assert made[True] == made[False]
     assert b"x264 - core" in made[True][0] and b"x264 - core" not in made[True][1]  # a fade, a stitched hold
+    # a still written again drops its conversion (never read back for another picture)
+    again = tmp_path / "once" / "a.rgb"
+    compose.save_still(_still(9), again)
+    assert not graph.converted(again).exists()

@@ -78,6 +78,7 @@ def save_still(image: Image.Image, path: Path) -> str:
     """Write a picture as raw RGB and return its digest (the bytes taken from Pillow once for both)."""
     pixels = (image if image.mode == "RGB" else image.convert("RGB")).tobytes()
     path.write_bytes(pixels)
+    converted(path).unlink(missing_ok=True)  # a conversion of what the file held before is stale
     return picture_digest(image, pixels)
 
 
