@@ -115,27 +115,27 @@ def framemd5(path: Path, crop: tuple[int, int] | None = None) -> list[str]:
 
 
 def vector_reach(path: Path) -> tuple[int, int, int, int]:
-    """Over every motion vector of an H.264 file (PyAV, export_mvs): how many, how many move
-    vertically, and the first and last picture row any of them reads (6-tap rows included)."""
+    """Over every motion vector of an H.264 file (PyAV, as signage/h264/reach.py asks for them): how
+    many, how many move vertically, and the first and last picture row any of them reads (6-tap rows
+    included: ``reach.rows_of``)."""
     import av
+    import numpy as np
 
-    count, vertical, first, last = 0, 0, 1 << 30, -(1 << 30)
+    from signage.h264 import reach
+
+    gathered = []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        stream.codec_context.options = {"flags2": "+export_mvs"}
+        stream.codec_context.options = dict(reach.DECODER_OPTIONS)
         for frame in container.decode(stream):
             vectors = frame.side_data.get("MOTION_VECTORS")
-            if vectors is None:
-                continue
-            for mv in vectors.to_ndarray():
-                count += 1
-                scale, dy = int(mv["motion_scale"]), int(mv["motion_y"])
-                vertical += dy != 0
-                top = (int(mv["dst_y"]) - int(mv["h"]) // 2) * scale + dy
-                taps = (2, 3) if dy % scale else (0, 0)
-                first = min(first, top // scale - taps[0])
-                last = max(last, (top + (int(mv["h"]) - 1) * scale) // scale + taps[1])
-    return count, vertical, first, last
+            if vectors is not None:
+                gathered.append(vectors.to_ndarray().copy())
+    vectors = np.concatenate(gathered) if gathered else np.zeros(0)
+    if not len(vectors):
+        return 0, 0, 0, -1
+    (first, last), _ = reach.rows_of(vectors)
+    return len(vectors), int(np.count_nonzero(vectors["motion_y"])), first, last
 
 
 def players(mp4: Path, frames: int) -> list[str]:

@@ -27,10 +27,11 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bytes(image: Image.Image, dpi: tuple[float, float] | None = None, level: int = 1) -> bytes:
-    """The picture as a PNG (modes L, LA, RGB and RGBA; another mode is converted to RGB or RGBA),
-    compressed at zlib ``level``; ``dpi``: its resolution (a pHYs chunk, in pixels a metre)."""
-    if image.mode not in COLOUR_TYPES:
-        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    """The picture as a PNG (modes L, LA, RGB and RGBA; another mode is converted to RGB, or to RGBA
+    when it has transparency: an alpha band, premultiplied or not, or a transparent colour), compressed
+    at zlib ``level``; ``dpi``: its resolution (a pHYs chunk, in pixels a metre)."""
+    if image.mode not in COLOUR_TYPES or "transparency" in image.info:
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     pixels = np.asarray(image)
     height = image.height
     rows = pixels.reshape(height, -1)

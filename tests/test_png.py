@@ -58,6 +58,15 @@ def test_other_modes_are_converted_first() -> None:
     palette = _pictures()["card"].quantize(16)
     back = Image.open(io.BytesIO(png_bytes(palette)))
     assert back.mode == "RGB" and np.array_equal(np.asarray(back), np.asarray(palette.convert("RGB")))
+    # transparency survives: a premultiplied alpha band, and a palette with a transparent entry
+    half = Image.new("RGBA", (8, 4), (200, 100, 50, 128)).convert("RGBa")
+    back = Image.open(io.BytesIO(png_bytes(half)))
+    assert back.mode == "RGBA" and np.array_equal(np.asarray(back), np.asarray(half.convert("RGBA")))
+    keyed = palette.copy()
+    keyed.info["transparency"] = 0
+    back = Image.open(io.BytesIO(png_bytes(keyed)))
+    assert back.mode == "RGBA" and np.array_equal(np.asarray(back), np.asarray(keyed.convert("RGBA")))
+    assert (np.asarray(back)[..., 3] == 0).any()
 
 
 def test_chromium_draws_every_pixel_as_written(browser) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +100,35 @@ def test_reading_a_stream_leaves_no_frame_for_the_cycle_collector(tmp_path: Path
         assert reach.rows_read(stream).frames == 20
     left = [type(o).__name__ for o in gc.get_objects() if type(o).__name__ in ("VideoFrame", "InputContainer")]
     assert left == []
+
+
+def test_a_stream_whose_vectors_were_not_exported_proves_nothing(tmp_path: Path, monkeypatch) -> None:
+    # a decoder that exports no vectors (an option renamed in a later FFmpeg, say) must not read as a
+    # band whose blocks read nothing: its inter frames are counted as unseen and the proof fails
+    still = tmp_path / "still.rgb"
+    still.write_bytes(_calm_still(140, 40).tobytes())
+    lay = stitch.layout(W, H, 140, 40)
+    assert lay is not None
+    hold = slices.Hold(still, (W, H), _band(140, 40, 4), 0, 20, 25, "superfast", 20)
+    _, parts = slices.encode_regions(hold, lay, tmp_path)
+    band = next(data for region, data in parts if region.moving)
+    assert slices.vectors_inside(hold, lay, band)
+    monkeypatch.setattr(reach, "DECODER_OPTIONS", {})
+    found = reach.rows_read(band)
+    assert found.frames == 20 and found.luma is None and found.unexported == 19
+    assert not found.inside(10_000, top_open=True, bottom_open=True)
+    assert not slices.vectors_inside(hold, lay, band)
+
+
+def test_threads_reading_at_once_give_the_collector_back_as_it_was(tmp_path: Path) -> None:
+    stream = _encode([_still().crop((0, 0, 64, 64))] * 20, tmp_path / "still.h264")
+    assert gc.isenabled()
+    with ThreadPoolExecutor(4) as pool:
+        assert [r.frames for r in pool.map(lambda _: reach.rows_read(stream), range(16))] == [20] * 16
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        reach.rows_read(stream)
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -4,6 +4,7 @@ stream, and a bitstream that cannot be stitched is refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -191,6 +192,18 @@ def test_a_region_encoded_with_other_options_is_refused(tmp_path: Path) -> None:
         stitch.stitch(other[H], parts, 10)
 
 
+def test_parameters_whose_slices_cannot_turn_off_deblocking_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # without deblocking_filter_control_present_flag, a stitched picture is filtered across the slice
+    # edges and its band rows are no longer the band's own encode: refused, as no proof would catch it
+    _, parts, _, headers = _stitched(tmp_path, 140, 40, 4, 10)
+    real = stitch.parse_pps
+    monkeypatch.setattr(stitch, "parse_pps", lambda nal: dataclasses.replace(real(nal), deblocking_control=False))
+    with pytest.raises(SignageError, match="cannot turn off deblocking"):
+        stitch.stitch(headers[H], parts, 10)
+
+
 def test_a_hold_with_a_band_is_stitched_and_looks_like_the_whole_picture_encode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,15 +255,20 @@ def test_a_band_over_plain_rows_keeps_a_thinner_margin_of_them(tmp_path: Path, m
     graded.putdata([(y, 40, 200 - y) for y in range(H) for _ in range(W)])
     busy = graded.copy()
     ImageDraw.Draw(busy).text((10, 92), "西城支行", font=ImageFont.truetype(str(FONT), 12), fill=(255, 255, 0))
+    # a rule at row 85: 55 rows above the band (top 140), yet inside the margin's macroblock rows (80-127),
+    # as the layout rounds the band out to rows 128-191 before adding three rows of 16
+    ruled = graded.copy()
+    ImageDraw.Draw(ruled).line((20, 85, 120, 85), fill=(255, 255, 255))
     margins = {}
-    for name, image in (("graded", graded), ("busy", busy)):
+    for name, image in (("graded", graded), ("busy", busy), ("ruled", ruled)):
         still = tmp_path / f"{name}.rgb"
         digest = compose.save_still(image, still)
         comp = compose.Composition((W, H), [still], [digest], _band(140, 40, 4), [compose.Segment(0, 250, 0)])
         lay = compose.stitch_layout(comp.segments[0], comp, [])
         assert lay is not None
         margins[name] = 140 // 16 - lay.band.first
-    assert margins == {"graded": stitch.PLAIN_MARGIN_ROWS, "busy": stitch.MARGIN_ROWS} == {"graded": 1, "busy": 3}
+    assert margins == {"graded": stitch.PLAIN_MARGIN_ROWS, "busy": stitch.MARGIN_ROWS, "ruled": stitch.MARGIN_ROWS}
+    assert (stitch.PLAIN_MARGIN_ROWS, stitch.MARGIN_ROWS) == (1, 3)
 
 
 def test_the_layout_rounds_the_band_out_to_macroblock_rows_with_still_margins() -> None:

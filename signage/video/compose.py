@@ -189,11 +189,13 @@ def stitch_layout(segment: Segment, comp: Composition, rotation: list[str]) -> s
 
 
 def _plain_around(still: Path, size: tuple[int, int], band: Band) -> bool:
-    """Whether every row of the still within ``stitch.MARGIN_ROWS`` macroblock rows of the band is one
-    colour (a flat or graded background: the band's encode needs only a thin margin of it)."""
+    """Whether every still row that the full margin (``stitch.MARGIN_ROWS`` macroblock rows each side of
+    the band's own macroblock rows, as ``stitch.layout`` counts them) would hold is one colour (a flat
+    or graded background: the band's encode needs only a thin margin of it)."""
     w, h = size
-    reach, bottom = stitch.MARGIN_ROWS * stitch.MB, band.top + band.strip.height
-    spans = [(max(0, band.top - reach), band.top), (bottom, min(h, bottom + reach))]
+    mb, margin, bottom = stitch.MB, stitch.MARGIN_ROWS, band.top + band.strip.height
+    first, end = max(0, (band.top // mb - margin) * mb), min(h, (-(-bottom // mb) + margin) * mb)
+    spans = [(first, band.top), (bottom, end)]
     with open(still, "rb") as file:
         for top, bottom in spans:
             if bottom <= top:

@@ -194,12 +194,13 @@ def encode_stitched(hold: Hold, lay: stitch.Layout, output: Path, kept: Path | N
         if done is not None:
             mux(stream, hold.fps, output)
             return True
-        if vectors_inside(hold, lay, next(data for region, data in parts if region.moving)):
+        band = next(data for region, data in parts if region.moving)
+        if vectors_inside(hold, lay, band):
             mux(stream, hold.fps, output)
         elif not checked(folder, hold, lay, headers, parts, (stream, hold.fps, output)):
             return False
         if kept is not None:
-            _keep(kept, next(data for region, data in parts if region.moving))
+            _keep(kept, band)
     return True
 
 

@@ -185,6 +185,10 @@ def _check(full: _Stream, part: _Stream, region: Region, width_mbs: int, what: s
     for byte, the same slice-header-shaping sequence fields, the region's size."""
     if part.pps_nal != full.pps_nal:
         raise SignageError(f"the {what} encode's picture parameter set differs from the whole picture's")
+    if not full.pps.deblocking_control:
+        # its slice headers cannot say "leave the slice edges unfiltered": a stitched picture would be
+        # deblocked across them, and its band rows differ from the band's own encode
+        raise SignageError(f"the {what} encode's slices cannot turn off deblocking at their edges")
     a, b = part.sps, full.sps
     same = (a.log2_max_frame_num, a.poc_type, a.sps_id) == (b.log2_max_frame_num, b.poc_type, b.sps_id)
     if not same or a.max_num_ref_frames > b.max_num_ref_frames:
